@@ -1,0 +1,1 @@
+//! The consolidated ministry workbook (in progress).

@@ -1,0 +1,497 @@
+//! The form model: one description of a form's layout (grid, merges, labels,
+//! inputs and the record field each input feeds), read from
+//! `templates/forms/*.toml`. Renderers draw it and the ingester reads by it.
+
+use serde::Deserialize;
+
+use crate::record::FormKind;
+use crate::templates::TemplateError;
+
+/// A part of a person block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PersonPart {
+    /// 姓名
+    Name,
+    /// 职务
+    Title,
+    /// 联系方式
+    Phone,
+}
+
+/// Which person block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PersonRole {
+    /// 总负责人
+    Lead,
+    /// 联系人
+    Contact,
+    /// 经办人
+    Handler,
+}
+
+/// A record field an input cell feeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    /// 试点地区
+    Region,
+    /// 试点任务及要求完成时间
+    Tasks,
+    /// 时间 (附3)
+    Period,
+    /// 月度工作安排
+    Planned,
+    /// 月度实际进展
+    Actual,
+    /// 进度情况
+    Status,
+    /// 进度滞后的原因
+    DelayReason,
+    /// 存在的困难和需要的支持
+    Difficulties,
+    /// 总负责人 / 联系人 / 经办人, one part.
+    Person(PersonRole, PersonPart),
+    /// 责任处室
+    Division,
+    /// 时间 of a schedule row (附2)
+    SchedulePeriod,
+    /// 试点任务安排 of a schedule row (附2)
+    ScheduleArrangement,
+    /// 填报单位
+    Submitter,
+    /// 填报时间
+    SubmittedOn,
+}
+
+impl Field {
+    /// Every field, in record order.
+    pub fn all() -> Vec<Field> {
+        use PersonPart::*;
+        use PersonRole::*;
+        let mut v = vec![
+            Field::Region,
+            Field::Tasks,
+            Field::Period,
+            Field::Planned,
+            Field::Actual,
+            Field::Status,
+            Field::DelayReason,
+            Field::Difficulties,
+        ];
+        for role in [Lead, Contact, Handler] {
+            for part in [Name, Title, Phone] {
+                v.push(Field::Person(role, part));
+            }
+        }
+        v.extend([
+            Field::Division,
+            Field::SchedulePeriod,
+            Field::ScheduleArrangement,
+            Field::Submitter,
+            Field::SubmittedOn,
+        ]);
+        v
+    }
+
+    /// The dotted record path (`contact.name`, `schedule.period`).
+    pub fn path(self) -> String {
+        match self {
+            Field::Region => "region".into(),
+            Field::Tasks => "tasks".into(),
+            Field::Period => "period".into(),
+            Field::Planned => "planned".into(),
+            Field::Actual => "actual".into(),
+            Field::Status => "status".into(),
+            Field::DelayReason => "delay_reason".into(),
+            Field::Difficulties => "difficulties".into(),
+            Field::Person(role, part) => {
+                let r = match role {
+                    PersonRole::Lead => "lead",
+                    PersonRole::Contact => "contact",
+                    PersonRole::Handler => "handler",
+                };
+                let p = match part {
+                    PersonPart::Name => "name",
+                    PersonPart::Title => "title",
+                    PersonPart::Phone => "phone",
+                };
+                format!("{r}.{p}")
+            }
+            Field::Division => "division".into(),
+            Field::SchedulePeriod => "schedule.period".into(),
+            Field::ScheduleArrangement => "schedule.arrangement".into(),
+            Field::Submitter => "submitter".into(),
+            Field::SubmittedOn => "submitted_on".into(),
+        }
+    }
+
+    /// Parses [`Field::path`].
+    pub fn from_path(s: &str) -> Option<Field> {
+        Field::all().into_iter().find(|f| f.path() == s)
+    }
+}
+
+/// What a pre-filled input is filled with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+pub enum Fill {
+    /// The region's canonical name.
+    #[serde(rename = "region")]
+    Region,
+    /// The region's tasks, roles and deadlines in words.
+    #[serde(rename = "tasks")]
+    Tasks,
+    /// The reporting month (`2017年4月`).
+    #[serde(rename = "period")]
+    Period,
+    /// The schedule row's month or year.
+    #[serde(rename = "schedule.period")]
+    SchedulePeriod,
+}
+
+/// Horizontal alignment of a cell's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Align {
+    /// Left, for long free text.
+    Left,
+    /// Centred (labels, short values).
+    #[default]
+    Center,
+    /// Right, for the footer labels.
+    Right,
+}
+
+/// What a cell holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content {
+    /// Fixed label text.
+    Label(String),
+    /// An input cell.
+    Input {
+        /// The record field it feeds.
+        field: Field,
+        /// Pre-filled from the registry, when set.
+        fill: Option<Fill>,
+        /// Pick-one choices (进度情况).
+        choices: Vec<String>,
+        /// Text shown on the blank form (no region) for a filled cell.
+        blank: Option<String>,
+    },
+}
+
+/// One cell of a row, placed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellSpec {
+    /// First column (0-based), computed from the free columns of the row.
+    pub col: usize,
+    /// Columns covered.
+    pub span: usize,
+    /// Rows covered.
+    pub rows: usize,
+    /// Content.
+    pub content: Content,
+    /// Alignment.
+    pub align: Align,
+}
+
+/// One row of the model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowSpec {
+    /// Height in points (the minimum, when `grow`).
+    pub height: f32,
+    /// Repeated at the top of each printed page.
+    pub header: bool,
+    /// Grows to fit pre-filled text.
+    pub grow: bool,
+    /// Written once per plan schedule period.
+    pub repeat: bool,
+    /// Cells starting in this row.
+    pub cells: Vec<CellSpec>,
+}
+
+/// The direction from a label to its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// The value is in the cell to the right of the label.
+    Right,
+    /// The value is in the cell below the label.
+    Below,
+}
+
+/// How the reader finds an input: the label it hangs off, the direction, and
+/// for person blocks the row label of the block (总负责人 over 姓名/职务/联系方式).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    /// The record field.
+    pub field: Field,
+    /// The label text the value hangs off.
+    pub label: String,
+    /// From label to value.
+    pub direction: Direction,
+    /// The block label for person parts (总负责人 …).
+    pub group: Option<String>,
+    /// True for schedule fields: values continue downwards, one per row.
+    pub repeat: bool,
+    /// True when the input is under the table (填报单位, 填报时间).
+    pub footer: bool,
+}
+
+/// A form's layout as described in `templates/forms/<kind>.toml`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormModel {
+    /// Plan or progress.
+    pub kind: FormKind,
+    /// Template version, stored in each generated file's identity.
+    pub version: u32,
+    /// 附2 / 附3
+    pub mark: String,
+    /// 试点工作计划表 / 试点工作进展表
+    pub title: String,
+    /// Worksheet name.
+    pub sheet: String,
+    /// Column widths in points.
+    pub columns: Vec<f32>,
+    /// Body text size in points.
+    pub font_size: f32,
+    /// Title size in points.
+    pub title_size: f32,
+    /// Mark (附2) size in points.
+    pub mark_size: f32,
+    /// East Asian family name for body text.
+    pub text_font: String,
+    /// East Asian family name for the title and mark.
+    pub title_font: String,
+    /// Schedule rows on the blank form.
+    pub blank_rows: usize,
+    /// Table rows.
+    pub rows: Vec<RowSpec>,
+    /// Rows under the table, without borders.
+    pub footer: Vec<RowSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawForm {
+    kind: String,
+    version: u32,
+    mark: String,
+    title: String,
+    sheet: String,
+    columns: Vec<f32>,
+    font_size: f32,
+    title_size: f32,
+    mark_size: f32,
+    text_font: String,
+    title_font: String,
+    #[serde(default)]
+    blank_rows: usize,
+    row: Vec<RawRow>,
+    #[serde(default)]
+    footer: Vec<RawRow>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRow {
+    height: f32,
+    #[serde(default)]
+    header: bool,
+    #[serde(default)]
+    grow: bool,
+    #[serde(default)]
+    repeat: Option<String>,
+    cells: Vec<RawCell>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCell {
+    label: Option<String>,
+    field: Option<String>,
+    fill: Option<Fill>,
+    #[serde(default)]
+    choices: Vec<String>,
+    blank: Option<String>,
+    span: Option<usize>,
+    rows: Option<usize>,
+    align: Option<Align>,
+}
+
+impl FormModel {
+    /// Parses and checks a form description.
+    ///
+    /// # Errors
+    /// [`TemplateError::Syntax`] for malformed TOML; [`TemplateError::Invalid`]
+    /// when cells overflow the columns, overlap, name an unknown field, or an
+    /// input has no label to hang off.
+    pub fn from_toml(text: &str, file: &str) -> Result<Self, TemplateError> {
+        let raw: RawForm = toml::from_str(text).map_err(|e| TemplateError::syntax(file, text, &e))?;
+        let invalid = |problem: String| TemplateError::Invalid { file: file.to_string(), line: 0, problem };
+        let kind = FormKind::from_id(&raw.kind)
+            .ok_or_else(|| invalid(format!("kind 应为 plan 或 progress，而不是“{}”", raw.kind)))?;
+        let ncols = raw.columns.len();
+        if ncols == 0 || raw.columns.iter().any(|w| !(w.is_finite() && *w > 0.0)) {
+            return Err(invalid("columns 应为正数列表".into()));
+        }
+        let place = |rows: &[RawRow], what: &str| -> Result<Vec<RowSpec>, TemplateError> {
+            // occupied[r][c]: covered by a cell starting in an earlier row.
+            let mut carried: Vec<Vec<bool>> = vec![vec![false; ncols]; rows.len() + 8];
+            let mut out = Vec::new();
+            for (r, row) in rows.iter().enumerate() {
+                let at = |p: String| invalid(format!("第{}个[[{what}]]：{p}", r + 1));
+                if !(row.height.is_finite() && row.height > 0.0) {
+                    return Err(at("height 应为正数".into()));
+                }
+                let mut col = 0;
+                let mut cells = Vec::new();
+                for cell in &row.cells {
+                    while col < ncols && carried[r][col] {
+                        col += 1;
+                    }
+                    let span = cell.span.unwrap_or(1).max(1);
+                    let nrows = cell.rows.unwrap_or(1).max(1);
+                    if col + span > ncols {
+                        return Err(at(format!("单元格超出 {ncols} 列")));
+                    }
+                    if r + nrows > rows.len() {
+                        return Err(at("rows 超出表格".into()));
+                    }
+                    for rr in r + 1..r + nrows {
+                        for c in col..col + span {
+                            carried[rr][c] = true;
+                        }
+                    }
+                    let content = match (&cell.label, &cell.field) {
+                        (Some(l), None) => Content::Label(l.clone()),
+                        (None, Some(f)) => Content::Input {
+                            field: Field::from_path(f).ok_or_else(|| at(format!("未知字段“{f}”")))?,
+                            fill: cell.fill,
+                            choices: cell.choices.clone(),
+                            blank: cell.blank.clone(),
+                        },
+                        _ => return Err(at("每个单元格须有 label 或 field 之一".into())),
+                    };
+                    let default_align = Align::Center;
+                    cells.push(CellSpec {
+                        col,
+                        span,
+                        rows: nrows,
+                        content,
+                        align: cell.align.unwrap_or(default_align),
+                    });
+                    col += span;
+                }
+                let repeat = match row.repeat.as_deref() {
+                    None => false,
+                    Some("schedule") => true,
+                    Some(other) => return Err(at(format!("repeat 只能是 schedule，而不是“{other}”"))),
+                };
+                if repeat && cells.iter().any(|c| c.rows > 1) {
+                    return Err(at("重复行中的单元格不能跨行".into()));
+                }
+                out.push(RowSpec { height: row.height, header: row.header, grow: row.grow, repeat, cells });
+            }
+            Ok(out)
+        };
+        let model = FormModel {
+            kind,
+            version: raw.version,
+            mark: raw.mark,
+            title: raw.title,
+            sheet: raw.sheet,
+            columns: raw.columns,
+            font_size: raw.font_size,
+            title_size: raw.title_size,
+            mark_size: raw.mark_size,
+            text_font: raw.text_font,
+            title_font: raw.title_font,
+            blank_rows: raw.blank_rows,
+            rows: place(&raw.row, "row")?,
+            footer: place(&raw.footer, "footer")?,
+        };
+        if model.rows.iter().filter(|r| r.repeat).count() > 1 {
+            return Err(invalid("只能有一行 repeat = \"schedule\"".into()));
+        }
+        // Every input must hang off a label, or the reader could not find it.
+        let anchors = model.anchors().map_err(invalid)?;
+        let mut seen = std::collections::BTreeSet::new();
+        for a in &anchors {
+            if !seen.insert(a.field) {
+                return Err(invalid(format!("字段“{}”出现了两次", a.field.path())));
+            }
+        }
+        Ok(model)
+    }
+
+    /// The cell spec covering (`row`, `col`) of `rows`, with its starting row.
+    fn covering(rows: &[RowSpec], row: usize, col: usize) -> Option<(usize, &CellSpec)> {
+        (0..=row).rev().find_map(|r| {
+            rows[r]
+                .cells
+                .iter()
+                .find(|c| c.col <= col && col < c.col + c.span && r + c.rows > row)
+                .map(|c| (r, c))
+        })
+    }
+
+    /// Where the reader finds each input, derived from the grid: the value is
+    /// right of a label that starts in the same row, otherwise below the label
+    /// above it (with the block label to its left as the group).
+    ///
+    /// # Errors
+    /// A message naming the input that has no label to hang off.
+    pub fn anchors(&self) -> Result<Vec<Anchor>, String> {
+        let mut out = Vec::new();
+        for (footer, rows) in [(false, &self.rows), (true, &self.footer)] {
+            for (r, row) in rows.iter().enumerate() {
+                for cell in &row.cells {
+                    let Content::Input { field, .. } = &cell.content else { continue };
+                    let left = (cell.col > 0).then(|| Self::covering(rows, r, cell.col - 1)).flatten();
+                    let above = (r > 0).then(|| Self::covering(rows, r - 1, cell.col)).flatten();
+                    let anchor = match (left, above) {
+                        (Some((lr, l)), _) if lr == r => match &l.content {
+                            Content::Label(t) => Some((t.clone(), Direction::Right, None)),
+                            _ => None,
+                        },
+                        _ => None,
+                    }
+                    .or_else(|| match above {
+                        Some((_, a)) => match &a.content {
+                            Content::Label(t) => {
+                                let group = left.and_then(|(lr, l)| match &l.content {
+                                    Content::Label(g) if lr < r => Some(g.clone()),
+                                    _ => None,
+                                });
+                                Some((t.clone(), Direction::Below, group))
+                            }
+                            _ => None,
+                        },
+                        None => None,
+                    });
+                    let Some((label, direction, group)) = anchor else {
+                        return Err(format!("输入格“{}”左侧或上方没有标签", field.path()));
+                    };
+                    out.push(Anchor { field: *field, label, direction, group, repeat: row.repeat, footer });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// All label texts of the form, table and footer, in order.
+    pub fn labels(&self) -> Vec<&str> {
+        self.rows
+            .iter()
+            .chain(&self.footer)
+            .flat_map(|r| &r.cells)
+            .filter_map(|c| match &c.content {
+                Content::Label(t) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Table width in points.
+    pub fn width(&self) -> f32 {
+        self.columns.iter().sum()
+    }
+}

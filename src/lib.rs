@@ -1,0 +1,35 @@
+//! permit-forms: the forms of the 2017–2019 pollutant-discharge-permit pilot
+//! (排污许可管理试点), generated, read back and consolidated.
+//!
+//! The pipeline, one model throughout:
+//!
+//! 1. [`templates`] loads the [`registry`] (regions, tasks, deadlines, windows)
+//!    and the two [`form`] models (附2 plan, 附3 progress) once, from the
+//!    embedded defaults or an edited copy.
+//! 2. [`form::layout`] turns a model plus one region and month into a
+//!    [`form::Grid`]; [`render`] translates a grid to xlsx, docx or pdf.
+//!    [`generate`] does that for every region and month, in parallel.
+//! 3. [`ingest`] reads returned workbooks (xlsx, xlsm, xls, ods), finds each
+//!    form by its identity or its labels, normalises the values into
+//!    [`record::Record`]s and validates them.
+//! 4. [`consolidate`] builds the ministry's workbook from the records, and
+//!    [`report`] the printable review report and the feedback letters.
+#![warn(missing_docs)]
+
+pub mod consolidate;
+pub mod form;
+pub mod generate;
+pub mod ingest;
+pub mod output;
+pub mod period;
+pub mod record;
+pub mod registry;
+pub mod render;
+pub mod report;
+pub mod templates;
+pub mod text;
+
+pub use period::{Period, YearMonth};
+pub use record::{FormKind, Issue, Record, Severity, Status};
+pub use registry::Registry;
+pub use templates::Templates;

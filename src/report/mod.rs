@@ -1,0 +1,1 @@
+//! The review report and feedback letters (in progress).

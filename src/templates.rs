@@ -1,0 +1,201 @@
+//! Templates: the registry, the two form models and the fonts, embedded in the
+//! binary as defaults or loaded from a folder the user edited
+//! (`--templates DIR`, made with `permit-forms templates export DIR`).
+//! Loaded and checked once per run, then shared read-only.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::form::FormModel;
+use crate::output::write_atomic;
+use crate::record::FormKind;
+use crate::registry::Registry;
+use crate::text::line_of;
+
+/// Why the templates could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    /// A template file could not be read.
+    #[error("{file}：无法读取（{source}）")]
+    Io {
+        /// The file.
+        file: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A file is not valid TOML, or has keys of the wrong type.
+    #[error("{file}:{line}：格式错误：{message}")]
+    Syntax {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// The parser's message.
+        message: String,
+    },
+    /// The facts do not hold together.
+    #[error("{file}:{line}：{problem}")]
+    Invalid {
+        /// The file.
+        file: String,
+        /// 1-based line (0 when not known).
+        line: usize,
+        /// What is wrong, in Chinese.
+        problem: String,
+    },
+}
+
+impl TemplateError {
+    pub(crate) fn syntax(file: &str, text: &str, e: &toml::de::Error) -> Self {
+        let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
+        TemplateError::Syntax { file: file.to_string(), line, message: e.message().trim().to_string() }
+    }
+}
+
+/// File name of the registry inside a templates folder.
+pub const REGISTRY_FILE: &str = "registry.toml";
+/// File name of a form model inside a templates folder.
+pub fn form_file(kind: FormKind) -> String {
+    format!("forms/{}.toml", kind.id())
+}
+
+const DEFAULT_REGISTRY: &str = include_str!("../templates/registry.toml");
+const DEFAULT_PLAN: &str = include_str!("../templates/forms/plan.toml");
+const DEFAULT_PROGRESS: &str = include_str!("../templates/forms/progress.toml");
+const DEFAULT_README: &str = include_str!("../templates/README.md");
+
+/// Fonts shipped in `templates/fonts/`, embedded in the binary.
+pub const EMBEDDED_FONTS: &[(&str, &[u8])] = &[];
+
+/// Everything the verbs need from `templates/`, loaded once.
+#[derive(Debug, Clone)]
+pub struct Templates {
+    /// The pilot registry.
+    pub registry: Registry,
+    /// 附2 model.
+    pub plan: FormModel,
+    /// 附3 model.
+    pub progress: FormModel,
+    /// Font files by file name (`fonts/<name>`).
+    pub fonts: BTreeMap<String, Cow<'static, [u8]>>,
+    /// Where they came from: `None` for the embedded defaults.
+    pub dir: Option<PathBuf>,
+}
+
+impl Templates {
+    /// The defaults built into the binary.
+    ///
+    /// # Errors
+    /// Only if the embedded files are broken, which the tests rule out.
+    pub fn embedded() -> Result<Self, TemplateError> {
+        Ok(Templates {
+            registry: Registry::from_toml(DEFAULT_REGISTRY, REGISTRY_FILE)?,
+            plan: FormModel::from_toml(DEFAULT_PLAN, &form_file(FormKind::Plan))?,
+            progress: FormModel::from_toml(DEFAULT_PROGRESS, &form_file(FormKind::Progress))?,
+            fonts: EMBEDDED_FONTS.iter().map(|(n, b)| (n.to_string(), Cow::Borrowed(*b))).collect(),
+            dir: None,
+        })
+    }
+
+    /// Loads an edited copy from `dir`. A file missing from `dir` falls back to
+    /// the embedded default, so a user may keep only what they changed.
+    ///
+    /// # Errors
+    /// The first file that cannot be read or checked, with its line.
+    pub fn load(dir: &Path) -> Result<Self, TemplateError> {
+        if !dir.is_dir() {
+            return Err(TemplateError::Io {
+                file: dir.display().to_string(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "模板目录不存在"),
+            });
+        }
+        let read = |rel: &str, default: &'static str| -> Result<(String, String), TemplateError> {
+            let path = dir.join(rel);
+            let shown = path.display().to_string();
+            match std::fs::read_to_string(&path) {
+                Ok(t) => Ok((t, shown)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    Ok((default.to_string(), rel.to_string()))
+                }
+                Err(source) => Err(TemplateError::Io { file: shown, source }),
+            }
+        };
+        let (reg, reg_name) = read(REGISTRY_FILE, DEFAULT_REGISTRY)?;
+        let (plan, plan_name) = read(&form_file(FormKind::Plan), DEFAULT_PLAN)?;
+        let (prog, prog_name) = read(&form_file(FormKind::Progress), DEFAULT_PROGRESS)?;
+        let mut fonts: BTreeMap<String, Cow<'static, [u8]>> =
+            EMBEDDED_FONTS.iter().map(|(n, b)| (n.to_string(), Cow::Borrowed(*b))).collect();
+        let font_dir = dir.join("fonts");
+        if let Ok(entries) = std::fs::read_dir(&font_dir) {
+            let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            names.sort();
+            for p in names {
+                let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+                if !matches!(ext.as_str(), "ttf" | "otf" | "ttc" | "otc") {
+                    continue;
+                }
+                let bytes = std::fs::read(&p)
+                    .map_err(|source| TemplateError::Io { file: p.display().to_string(), source })?;
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+                fonts.insert(name, Cow::Owned(bytes));
+            }
+        }
+        let t = Templates {
+            registry: Registry::from_toml(&reg, &reg_name)?,
+            plan: FormModel::from_toml(&plan, &plan_name)?,
+            progress: FormModel::from_toml(&prog, &prog_name)?,
+            fonts,
+            dir: Some(dir.to_path_buf()),
+        };
+        if t.plan.kind != FormKind::Plan || t.progress.kind != FormKind::Progress {
+            return Err(TemplateError::Invalid {
+                file: plan_name,
+                line: 0,
+                problem: "forms/plan.toml 的 kind 应为 plan，forms/progress.toml 的应为 progress".into(),
+            });
+        }
+        Ok(t)
+    }
+
+    /// Embedded defaults, or `dir` when given.
+    ///
+    /// # Errors
+    /// As [`Templates::load`].
+    pub fn from_option(dir: Option<&Path>) -> Result<Self, TemplateError> {
+        match dir {
+            Some(d) => Self::load(d),
+            None => Self::embedded(),
+        }
+    }
+
+    /// The model of a form kind.
+    pub fn form(&self, kind: FormKind) -> &FormModel {
+        match kind {
+            FormKind::Plan => &self.plan,
+            FormKind::Progress => &self.progress,
+        }
+    }
+}
+
+/// Writes the embedded default templates into `dir` for editing; returns the
+/// files written.
+///
+/// # Errors
+/// The first file that could not be written.
+pub fn export(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<(String, Cow<'static, [u8]>)> = vec![
+        ("README.md".into(), Cow::Borrowed(DEFAULT_README.as_bytes())),
+        (REGISTRY_FILE.into(), Cow::Borrowed(DEFAULT_REGISTRY.as_bytes())),
+        (form_file(FormKind::Plan), Cow::Borrowed(DEFAULT_PLAN.as_bytes())),
+        (form_file(FormKind::Progress), Cow::Borrowed(DEFAULT_PROGRESS.as_bytes())),
+    ];
+    files.extend(EMBEDDED_FONTS.iter().map(|(n, b)| (format!("fonts/{n}"), Cow::Borrowed(*b))));
+    let mut written = Vec::new();
+    for (rel, bytes) in files {
+        let path = dir.join(rel);
+        write_atomic(&path, &bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}
