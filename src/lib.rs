@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 pub mod consolidate;
+pub mod doc;
 pub mod form;
 pub mod generate;
 pub mod ingest;

@@ -1,0 +1,1 @@
+//! generate: xlsx forms read back with calamine, and opened by LibreOffice.

@@ -1,0 +1,6 @@
+//! Integration tests, compiled into one binary. Each area has its module;
+//! shared helpers (temp dirs, LibreOffice, poppler) are in `util`.
+
+mod util;
+
+mod generate;

@@ -1,0 +1,94 @@
+//! Shared test helpers: the embedded templates, temp dirs, and the outside
+//! clients (LibreOffice headless, poppler's pdftotext/pdffonts/pdfinfo).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use permit_forms::Templates;
+
+/// The embedded templates, loaded once for the whole test binary.
+pub fn templates() -> &'static Templates {
+    static T: OnceLock<Templates> = OnceLock::new();
+    T.get_or_init(|| Templates::embedded().expect("embedded templates load"))
+}
+
+/// A fresh temporary folder, removed when dropped.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("pf-test-").tempdir().expect("temp dir")
+}
+
+/// The path of a required outside program, or a panic that says what to install.
+/// Interop tests must not skip silently: CI installs these.
+pub fn require(program: &str, package: &str) -> PathBuf {
+    let found = std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(program)).find(|p| p.is_file()));
+    found.unwrap_or_else(|| {
+        panic!("this test needs `{program}`: install it with `apt-get install {package}` (.ci/run does this)")
+    })
+}
+
+/// Converts `input` with LibreOffice headless into `out_dir` (`to` is a
+/// LibreOffice filter spec: `pdf`, `xls`, `ods`, `xlsx`, `docx` …) and
+/// returns the produced file. Each call uses its own profile so tests can run
+/// in parallel.
+pub fn soffice_convert(input: &Path, to: &str, out_dir: &Path) -> PathBuf {
+    let soffice = require("soffice", "libreoffice-calc libreoffice-writer");
+    let profile = tempdir();
+    std::fs::create_dir_all(out_dir).unwrap();
+    let output = Command::new(soffice)
+        .arg(format!("-env:UserInstallation=file://{}", profile.path().display()))
+        .args(["--headless", "--norestore", "--convert-to", to, "--outdir"])
+        .arg(out_dir)
+        .arg(input)
+        .output()
+        .expect("run soffice");
+    let ext = to.split(':').next().unwrap();
+    let stem = input.file_stem().unwrap().to_string_lossy().to_string();
+    let produced = out_dir.join(format!("{stem}.{ext}"));
+    assert!(
+        output.status.success() && produced.is_file(),
+        "LibreOffice failed to convert {} to {to}: status {:?}\nstdout: {}\nstderr: {}",
+        input.display(),
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    produced
+}
+
+/// Runs a poppler tool and returns its stdout.
+pub fn poppler(tool: &str, args: &[&str], pdf: &Path) -> String {
+    let exe = require(tool, "poppler-utils");
+    let out = Command::new(exe).args(args).arg(pdf).output().expect("run poppler tool");
+    assert!(
+        out.status.success(),
+        "{tool} failed on {}: {}",
+        pdf.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Text of a PDF (pdftotext, layout order).
+pub fn pdf_text(pdf: &Path) -> String {
+    let exe = require("pdftotext", "poppler-utils");
+    let out = Command::new(exe).arg("-layout").arg(pdf).arg("-").output().expect("run pdftotext");
+    assert!(out.status.success(), "pdftotext failed on {}", pdf.display());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Page count of a PDF (pdfinfo).
+pub fn pdf_pages(pdf: &Path) -> usize {
+    let info = poppler("pdfinfo", &[], pdf);
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap()))
+        .expect("pdfinfo prints Pages:")
+}
+
+/// Text with all white space removed, for comparing Chinese text that a
+/// PDF extractor may split across lines.
+pub fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
