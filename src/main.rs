@@ -1,1 +1,171 @@
-fn main() {}
+//! The `permit-forms` binary: parses arguments, calls the library, prints
+//! errors and maps exit codes (0 done, 1 failed, 2 usage error).
+
+mod cli;
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use cli::{Cli, Command, GenerateArgs, TemplatesCommand};
+use permit_forms::generate::{self, GenerateError, GenerateOptions};
+use permit_forms::period::Period;
+use permit_forms::render::Format;
+use permit_forms::{FormKind, Templates};
+
+/// An error the user caused by how the command was called: exit status 2.
+#[derive(Debug)]
+struct Usage(String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+fn usage(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Usage(msg.into()))
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            // One line: clap's reason (which may continue on indented lines),
+            // without its usage block.
+            let text = e.render().to_string();
+            let reason: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.starts_with("Usage:"))
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            let reason = reason.join(" ");
+            eprintln!("permit-forms: {}（用 --help 查看用法）", reason.trim_start_matches("error: "));
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let code = if e.downcast_ref::<Usage>().is_some() { 2 } else { 1 };
+            eprintln!("permit-forms: {e:#}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn load_templates(dir: Option<&Path>) -> anyhow::Result<Templates> {
+    Templates::from_option(dir).map_err(|e| usage(format!("模板有误：{e}")))
+}
+
+fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let templates_dir = cli.templates.as_deref();
+    match cli.command {
+        Command::Generate(args) => {
+            let t = load_templates(templates_dir)?;
+            cmd_generate(&t, args, cli.quiet)
+        }
+        Command::Templates(TemplatesCommand::Export { dir }) => {
+            let files = permit_forms::templates::export(&dir)
+                .with_context(|| format!("无法导出模板到 {}", dir.display()))?;
+            eprintln!("已导出 {} 个模板文件到 {}", files.len(), dir.display());
+            Ok(())
+        }
+        Command::Templates(TemplatesCommand::Check { dir }) => {
+            let t = Templates::load(&dir).map_err(|e| anyhow::anyhow!("模板有误：{e}"))?;
+            eprintln!(
+                "模板可用：{} 个地区，{} 项任务",
+                t.registry.region_count(),
+                t.registry.tasks().count()
+            );
+            Ok(())
+        }
+        Command::Ingest(_)
+        | Command::Consolidate(_)
+        | Command::Report(_)
+        | Command::Feedback(_)
+        | Command::Demo(_) => Err(anyhow::anyhow!("此命令尚未实现")),
+    }
+}
+
+/// Turns `generate` arguments into checked options.
+fn generate_options(t: &Templates, args: GenerateArgs) -> anyhow::Result<GenerateOptions> {
+    let mut formats = Vec::new();
+    for f in &args.format {
+        let fmt = Format::from_ext(f)
+            .ok_or_else(|| usage(format!("未知的输出格式“{f}”，可选：xlsx、docx、pdf")))?;
+        if !formats.contains(&fmt) {
+            formats.push(fmt);
+        }
+    }
+    let mut periods = Vec::new();
+    for p in &args.period {
+        match p.parse::<Period>() {
+            Ok(Period::Month(m)) => periods.push(m),
+            _ => return Err(usage(format!("报告月份“{p}”无效，应为 YYYY-MM，如 2017-04"))),
+        }
+    }
+    let mut kinds = Vec::new();
+    for k in &args.form {
+        let kind = match k.trim() {
+            "plan" | "附2" => FormKind::Plan,
+            "progress" | "附3" => FormKind::Progress,
+            other => {
+                return Err(usage(format!("未知的表格种类“{other}”，可选：plan（附2）、progress（附3）")))
+            }
+        };
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    if kinds.is_empty() {
+        kinds = if periods.is_empty() { FormKind::ALL.to_vec() } else { vec![FormKind::Progress] };
+    }
+    let regions = generate::resolve_regions(t, &args.region).map_err(|e| usage(e.to_string()))?;
+    let blanks = !args.no_blank && regions.is_empty() && periods.is_empty();
+    Ok(GenerateOptions { out: args.out, formats, kinds, regions, periods, blanks })
+}
+
+fn cmd_generate(t: &Templates, args: GenerateArgs, quiet: bool) -> anyhow::Result<()> {
+    let opts = generate_options(t, args)?;
+    let jobs = generate::plan_jobs(t, &opts).map_err(|e| usage(e.to_string()))?;
+    let bar = progress_bar((jobs.len() * opts.formats.len()) as u64, quiet);
+    bar.set_message("生成表格");
+    let summary = generate::generate(t, &opts, &|| bar.inc(1)).map_err(|e| match e {
+        GenerateError::Usage(m) => usage(m),
+        other => anyhow::Error::new(other),
+    })?;
+    bar.finish_and_clear();
+    eprintln!(
+        "已生成 {} 份表格、{} 个文件，保存在 {}",
+        summary.forms,
+        summary.files.len(),
+        opts.out.display()
+    );
+    Ok(())
+}
