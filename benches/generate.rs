@@ -39,7 +39,8 @@ fn run(label: &str, formats: &[Format], rounds: usize) {
         };
         times.push(start.elapsed());
         files = summary.files.len();
-        bytes = summary.files.iter().map(|f| std::fs::metadata(dir.path().join(f)).map_or(0, |m| m.len())).sum();
+        bytes =
+            summary.files.iter().map(|f| std::fs::metadata(dir.path().join(f)).map_or(0, |m| m.len())).sum();
     }
     let m = median(times.clone());
     println!(

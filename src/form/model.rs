@@ -380,6 +380,11 @@ impl FormModel {
                     });
                     col += span;
                 }
+                let used = (0..ncols).filter(|&c| carried[r][c]).count()
+                    + cells.iter().map(|c: &CellSpec| c.span).sum::<usize>();
+                if used != ncols {
+                    return Err(at(format!("本行占用 {used} 列，应占满 {ncols} 列")));
+                }
                 let repeat = match row.repeat.as_deref() {
                     None => false,
                     Some("schedule") => true,
@@ -457,8 +462,10 @@ impl FormModel {
                     .or_else(|| match above {
                         Some((_, a)) => match &a.content {
                             Content::Label(t) => {
-                                let group = left.and_then(|(lr, l)| match &l.content {
-                                    Content::Label(g) if lr < r => Some(g.clone()),
+                                // The block label: a label covering column 0 of
+                                // this row that started in a row above (总负责人).
+                                let group = Self::covering(rows, r, 0).and_then(|(gr, g)| match &g.content {
+                                    Content::Label(g) if gr < r => Some(g.clone()),
                                     _ => None,
                                 });
                                 Some((t.clone(), Direction::Below, group))
@@ -493,5 +500,73 @@ impl FormModel {
     /// Table width in points.
     pub fn width(&self) -> f32 {
         self.columns.iter().sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::templates::Templates;
+
+    fn anchor(model: &FormModel, field: Field) -> Anchor {
+        model.anchors().unwrap().into_iter().find(|a| a.field == field).unwrap()
+    }
+
+    #[test]
+    fn anchors_follow_the_seed_layout() {
+        let t = Templates::embedded().unwrap();
+        let p = &t.progress;
+        let a = anchor(p, Field::Region);
+        assert_eq!((a.label.as_str(), a.direction), ("试点地区", Direction::Below));
+        let a = anchor(p, Field::Tasks);
+        assert_eq!((a.label.as_str(), a.direction), ("试点任务及要求完成时间", Direction::Below));
+        let a = anchor(p, Field::Actual);
+        assert_eq!((a.label.as_str(), a.direction), ("月度实际进展", Direction::Right));
+        let a = anchor(p, Field::Person(PersonRole::Handler, PersonPart::Name));
+        assert_eq!((a.label.as_str(), a.direction), ("经办人", Direction::Right));
+        let a = anchor(p, Field::SubmittedOn);
+        assert!(a.footer && a.label == "填报时间：");
+
+        let plan = &t.plan;
+        let a = anchor(plan, Field::Person(PersonRole::Contact, PersonPart::Phone));
+        assert_eq!(
+            (a.label.as_str(), a.direction, a.group.as_deref()),
+            ("联系方式", Direction::Below, Some("联系人"))
+        );
+        let a = anchor(plan, Field::ScheduleArrangement);
+        assert_eq!((a.label.as_str(), a.direction, a.repeat), ("试点任务安排", Direction::Below, true));
+        let a = anchor(plan, Field::Division);
+        assert_eq!((a.label.as_str(), a.direction), ("责任处室", Direction::Right));
+        assert_eq!(plan.anchors().unwrap().len(), 16);
+        assert_eq!(p.anchors().unwrap().len(), 14);
+    }
+
+    #[test]
+    fn broken_models_are_refused() {
+        let text = include_str!("../../templates/forms/progress.toml");
+        let cases = [
+            (
+                "{ field = \"actual\", span = 3, align = \"left\" }",
+                "{ field = \"actuall\", span = 3 }",
+                "未知字段",
+            ),
+            (
+                "{ field = \"actual\", span = 3, align = \"left\" }",
+                "{ field = \"actual\", span = 4 }",
+                "超出",
+            ),
+            ("{ label = \"月度实际进展\" },", "", "应占满 4 列"),
+            ("{ label = \"月度实际进展\" },", "{ field = \"planned\" },", "没有标签"),
+            (
+                "{ field = \"planned\", span = 3, align = \"left\" }",
+                "{ field = \"actual\", span = 3 }",
+                "出现了两次",
+            ),
+        ];
+        for (from, to, want) in cases {
+            assert!(text.contains(from), "{from}");
+            let e = FormModel::from_toml(&text.replacen(from, to, 1), "forms/progress.toml").unwrap_err();
+            assert!(e.to_string().contains(want), "{from} -> {to}: {e}");
+        }
     }
 }
