@@ -228,8 +228,7 @@ pub(crate) fn pages(face: &Face, doc: &Document) -> (Vec<Page>, usize, Vec<char>
     let mut f = Flow { face, pages: Vec::new(), width, height, y: BODY_TOP, body, missing: BTreeSet::new() };
     let title = f.clean(&doc.title);
     let subtitle: Vec<String> = doc.subtitle.iter().map(|s| f.clean(s)).collect();
-    let first_numbered;
-    if doc.cover_page {
+    let first_numbered = if doc.cover_page {
         let mut page = Page::new(width, height);
         let mut y = height * 0.3;
         let ts = 26.0;
@@ -248,7 +247,7 @@ pub(crate) fn pages(face: &Face, doc: &Document) -> (Vec<Page>, usize, Vec<char>
         }
         f.pages.push(page);
         f.new_page();
-        first_numbered = 1;
+        1
     } else {
         f.new_page();
         let ts = 20.0;
@@ -267,8 +266,8 @@ pub(crate) fn pages(face: &Face, doc: &Document) -> (Vec<Page>, usize, Vec<char>
             }
         }
         f.y += 12.0;
-        first_numbered = 0;
-    }
+        0
+    };
     for block in &doc.blocks {
         match block {
             Block::Heading { level, text } => f.heading(*level, text),

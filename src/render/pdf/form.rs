@@ -107,9 +107,9 @@ pub(crate) fn pages(face: &Face, grid: &Grid) -> Result<Vec<Page>, String> {
             *g = true;
         }
     }
-    for r in 0..n.saturating_sub(1) {
-        if !grid.rows[r + 1].border {
-            glued[r] = true;
+    for (g, next) in glued.iter_mut().zip(grid.rows.iter().skip(1)) {
+        if !next.border {
+            *g = true;
         }
     }
     let headers: Vec<usize> = (0..n).filter(|&r| grid.rows[r].header).collect();
@@ -117,9 +117,9 @@ pub(crate) fn pages(face: &Face, grid: &Grid) -> Result<Vec<Page>, String> {
     // Blocks of rows that stay together.
     let mut blocks: Vec<Vec<usize>> = Vec::new();
     let mut cur = Vec::new();
-    for r in 0..n {
+    for (r, &g) in glued.iter().enumerate() {
         cur.push(r);
-        if !glued[r] {
+        if !g {
             blocks.push(std::mem::take(&mut cur));
         }
     }

@@ -28,6 +28,10 @@ fn may_break(a: char, b: char) -> bool {
     if a == ' ' {
         return true;
     }
+    // Keep a number with its unit: 2017年, 6月, 30日, 50%.
+    if a.is_ascii_digit() && "年月日号时分秒".contains(b) {
+        return false;
+    }
     !(is_word(a) && is_word(b))
 }
 
