@@ -27,6 +27,21 @@ use font::Face;
 pub const BODY_FONT: &str = "PermitFormsSerif-Regular.otf";
 
 /// Fonts parsed once per run and shared by every document (it is `Sync`).
+///
+/// # Examples
+/// ```
+/// use permit_forms::form::{layout, FormInstance};
+/// use permit_forms::render::pdf::PdfRenderer;
+/// use permit_forms::{FormKind, Templates};
+///
+/// let templates = Templates::embedded()?;
+/// let pdf = PdfRenderer::new(&templates)?;
+/// let blank = FormInstance { region: None, period: None };
+/// let grid = layout(templates.form(FormKind::Progress), &templates.registry, blank);
+/// let bytes = pdf.render(&grid)?;
+/// assert!(bytes.starts_with(b"%PDF"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct PdfRenderer {
     face: Face,
