@@ -1,28 +1,35 @@
 #!/usr/bin/env python3
-"""Makes templates/fonts/PermitFormsSerif-Regular.otf, the face the PDF renderer embeds.
+"""Makes the faces the PDF renderer embeds, in templates/fonts/:
 
-Source: the Simplified Chinese face of Noto Serif CJK (SIL Open Font License 1.1),
-as shipped in Debian's fonts-noto-cjk package (NotoSerifCJK-Regular.ttc, version
-2.001) or from https://github.com/notofonts/noto-cjk (Serif/OTC or
-Serif/OTF/SimplifiedChinese/NotoSerifCJKsc-Regular.otf).
+  PermitFormsSerif-Regular.otf  宋体-style body text, from Noto Serif CJK SC, GBK set
+  PermitFormsSans-Regular.otf   黑体-style titles and marks, from Noto Sans CJK SC, GB2312 set
+
+Source: the Simplified Chinese faces of Noto Serif CJK and Noto Sans CJK (SIL Open
+Font License 1.1, version 2.001 / 2.004), as shipped in Debian's fonts-noto-cjk
+package (NotoSerifCJK-Regular.ttc, NotoSansCJK-Regular.ttc) or from
+https://github.com/notofonts/noto-cjk (Serif/OTC, Sans/OTC, or the single
+SimplifiedChinese OTF files).
 
 What this does:
-1. Picks the face whose family name is "Noto Serif CJK SC" from the collection
-   (index 2 in the Debian file), so only one face is shipped.
+1. Picks the face whose family name is "Noto Serif CJK SC" (or "Noto Sans CJK SC")
+   from the collection (index 2 in the Debian files), so only one face is shipped.
 2. Subsets it with fontTools (pip install fonttools) to the characters the forms and
-   reports can contain: every character of GBK (its 21,886 ideographs, symbols and
-   full-width forms, a superset of GB2312), printable ASCII, Latin-1, general and CJK
-   punctuation, the full-width forms, and the tick-box symbols (□ ■ √ ✓ ● ○).
-   OpenType layout tables and hinting are dropped: the renderer places glyphs by
-   their advance widths and never shapes.
+   reports can contain. Serif: every character of GBK (its 21,886 ideographs, symbols
+   and full-width forms, a superset of GB2312), so rare characters in names are
+   covered. Sans (titles only): GB2312, to keep the file small. Both: printable
+   ASCII, Latin-1, general and CJK punctuation, full-width forms, and the tick-box
+   symbols (□ ■ √ ✓ ● ○). OpenType layout tables and hinting are dropped: the
+   renderer places glyphs by their advance widths and never shapes.
 3. Renames the face. The OFL forbids a Modified Version to use a Reserved Font Name
    (Noto CJK is derived from Adobe's Source Han, with Reserved Font Name "Source"),
-   and "Noto" is a Google trademark, so the subset is called "Permit Forms Serif"
-   (PostScript name PermitFormsSerif-Regular). The copyright notice and the licence
-   fields of the name table are kept; OFL.txt next to the font carries the licence.
+   and "Noto" is a Google trademark, so the subsets are called "Permit Forms Serif"
+   and "Permit Forms Sans". The copyright notice and the licence fields of the name
+   table are kept; OFL.txt next to the fonts carries the licence.
 
-Usage: python3 scripts/make-font.py SOURCE.ttc_or_otf templates/fonts/PermitFormsSerif-Regular.otf
-The renderer and the tests do not run this script; it documents how the file was made.
+Usage:
+  python3 scripts/make-font.py serif NotoSerifCJK-Regular.ttc templates/fonts/PermitFormsSerif-Regular.otf
+  python3 scripts/make-font.py sans NotoSansCJK-Regular.ttc templates/fonts/PermitFormsSans-Regular.otf
+The renderer and the tests do not run this script; it documents how the files were made.
 """
 
 import sys
@@ -30,30 +37,34 @@ import sys
 from fontTools import subset
 from fontTools.ttLib import TTCollection, TTFont
 
-FAMILY = "Permit Forms Serif"
-PS_NAME = "PermitFormsSerif-Regular"
-SOURCE_FAMILY = "Noto Serif CJK SC"
+STYLES = {
+    # style: (family, PostScript name, source family, source PostScript name, charset)
+    "serif": ("Permit Forms Serif", "PermitFormsSerif-Regular", "Noto Serif CJK SC",
+              "NotoSerifCJKsc-Regular", "gbk"),
+    "sans": ("Permit Forms Sans", "PermitFormsSans-Regular", "Noto Sans CJK SC",
+             "NotoSansCJKsc-Regular", "gb2312"),
+}
 
 # Characters the forms use beyond GBK (some are in GBK already; duplicates are harmless).
 EXTRA = "□■√✓✔●○◆◇★☆…—–‘’“”·•※①②③④⑤⑥⑦⑧⑨⑩"
 
 
-def gbk_chars():
-    """Every character GBK encodes in two bytes."""
+def double_byte_chars(codec):
+    """Every character `codec` (gbk or gb2312) encodes in two bytes."""
     out = set()
     for lead in range(0x81, 0xFF):
         for trail in range(0x40, 0xFF):
             if trail == 0x7F:
                 continue
             try:
-                out.add(bytes([lead, trail]).decode("gbk"))
+                out.add(bytes([lead, trail]).decode(codec))
             except UnicodeDecodeError:
                 pass
     return out
 
 
-def wanted_codepoints():
-    cps = {ord(c) for c in gbk_chars()}
+def wanted_codepoints(codec):
+    cps = {ord(c) for c in double_byte_chars(codec)}
     ranges = [
         (0x20, 0x7E),  # ASCII
         (0xA0, 0xFF),  # Latin-1 supplement (° × ÷ ·)
@@ -69,16 +80,16 @@ def wanted_codepoints():
     return cps
 
 
-def load_face(path):
+def load_face(path, source_family):
     if path.lower().endswith((".ttc", ".otc")):
         for face in TTCollection(path).fonts:
-            if face["name"].getDebugName(1) == SOURCE_FAMILY:
+            if face["name"].getDebugName(1) == source_family:
                 return face
-        sys.exit(f"{path}: no face named {SOURCE_FAMILY}")
+        sys.exit(f"{path}: no face named {source_family}")
     return TTFont(path)
 
 
-def rename(font):
+def rename(font, FAMILY, PS_NAME, source_ps):
     name = font["name"]
     for rec in list(name.names):
         if rec.nameID in (1, 4, 16, 18, 21):
@@ -98,16 +109,17 @@ def rename(font):
     if hasattr(top, "FDArray"):
         for fd in top.FDArray:
             if hasattr(fd, "FontName"):
-                fd.FontName = fd.FontName.replace("NotoSerifCJKsc-Regular", PS_NAME)
+                fd.FontName = fd.FontName.replace(source_ps, PS_NAME)
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) != 4 or sys.argv[1] not in STYLES:
         sys.exit(__doc__)
-    src, dst = sys.argv[1], sys.argv[2]
-    font = load_face(src)
+    style, src, dst = sys.argv[1:]
+    family, ps_name, source_family, source_ps, codec = STYLES[style]
+    font = load_face(src, source_family)
     have = set(font.getBestCmap())
-    want = wanted_codepoints()
+    want = wanted_codepoints(codec)
     missing = sorted(c for c in want if c not in have and not (0xE000 <= c <= 0xF8FF))
     options = subset.Options()
     options.layout_features = []
@@ -119,7 +131,7 @@ def main():
     sub = subset.Subsetter(options)
     sub.populate(unicodes=sorted(want & have))
     sub.subset(font)
-    rename(font)
+    rename(font, family, ps_name, source_ps)
     font.save(dst)
     print(f"{dst}: {len(font.getGlyphOrder())} glyphs, {len(want & have)} characters")
     shown = "".join(chr(c) for c in missing if c >= 0x2000)

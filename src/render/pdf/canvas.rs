@@ -9,7 +9,7 @@ use printpdf::{
 };
 use sha2::{Digest, Sha256};
 
-use super::font::Face;
+use super::font::{Face, Pen};
 use crate::doc::Rgb;
 
 /// A4 width in points.
@@ -61,6 +61,8 @@ pub(crate) enum Item {
         size: f32,
         /// Text (every character in the face).
         text: String,
+        /// Font slot (see `Fonts::slots`).
+        slot: usize,
         /// Drawn thicker (fill and stroke), standing in for a bold face.
         bold: bool,
         /// Colour.
@@ -85,10 +87,11 @@ impl Page {
         Page { width, height, items: Vec::new() }
     }
 
-    /// Adds a line of text (skipped when empty).
-    pub fn text(&mut self, x: f32, y: f32, size: f32, text: &str, bold: bool, color: Rgb) {
+    /// Adds a line of text drawn with `pen` (skipped when empty).
+    pub fn text(&mut self, x: f32, y: f32, size: f32, text: &str, pen: Pen<'_>, color: Rgb) {
         if !text.trim().is_empty() {
-            self.items.push(Item::Text { x, y, size, text: text.to_string(), bold, color });
+            let (slot, bold) = (pen.slot, pen.bold);
+            self.items.push(Item::Text { x, y, size, text: text.to_string(), slot, bold, color });
         }
     }
 
@@ -117,31 +120,35 @@ fn r(v: f32) -> Pt {
     Pt((v * 100.0).round() / 100.0)
 }
 
-/// Writes `pages` as a PDF with `face` subset to the characters used.
-/// Metadata is fixed (no dates, an /ID derived from the content), so equal
-/// input gives equal bytes.
-pub(crate) fn write_pdf(face: &Face, title: &str, pages: &[Page]) -> Result<Vec<u8>, String> {
-    let chars: BTreeSet<char> = pages
-        .iter()
-        .flat_map(|p| &p.items)
-        .filter_map(|i| match i {
-            Item::Text { text, .. } => Some(text.chars()),
-            _ => None,
-        })
-        .flatten()
-        .filter(|c| face.has(*c))
-        .collect();
+/// Writes `pages` as a PDF with each face of `faces` (by slot) subset to
+/// the characters drawn with it. Metadata is fixed (no dates, an /ID derived
+/// from the content), so equal input gives equal bytes.
+pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<Vec<u8>, String> {
     let mut doc = PdfDocument::new(title);
     doc.metadata.info.producer = "permit-forms".into();
     doc.metadata.info.creator = "permit-forms".into();
-    let font_id = FontId("F1".into());
-    let glyphs = if chars.is_empty() {
-        Default::default()
-    } else {
-        let sub = face.subset(&chars)?;
-        doc.resources.fonts.map.insert(font_id.clone(), printpdf::PdfFont::new(sub.font));
-        sub.glyphs
-    };
+    let mut fonts = Vec::with_capacity(faces.len());
+    for (slot, face) in faces.iter().enumerate() {
+        let chars: BTreeSet<char> = pages
+            .iter()
+            .flat_map(|p| &p.items)
+            .filter_map(|i| match i {
+                Item::Text { text, slot: s, .. } if *s == slot => Some(text.chars()),
+                _ => None,
+            })
+            .flatten()
+            .filter(|c| face.has(*c))
+            .collect();
+        let font_id = FontId(format!("F{}", slot + 1));
+        let glyphs = if chars.is_empty() {
+            Default::default()
+        } else {
+            let sub = face.subset(&chars)?;
+            doc.resources.fonts.map.insert(font_id.clone(), printpdf::PdfFont::new(sub.font));
+            sub.glyphs
+        };
+        fonts.push((font_id, glyphs));
+    }
 
     let mut out_pages = Vec::with_capacity(pages.len());
     for page in pages {
@@ -184,7 +191,8 @@ pub(crate) fn write_pdf(face: &Face, title: &str, pages: &[Page]) -> Result<Vec<
                         ops.push(Op::DrawRectangle { rectangle: rect(PaintMode::Stroke) });
                     }
                 }
-                Item::Text { x, y, size, text, bold, color: c } => {
+                Item::Text { x, y, size, text, slot, bold, color: c } => {
+                    let Some((font_id, glyphs)) = fonts.get(*slot) else { continue };
                     let items: Vec<Codepoint> = text
                         .chars()
                         .filter_map(|ch| {

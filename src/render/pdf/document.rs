@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::canvas::{Page, A4_H, A4_W, BLACK};
-use super::font::Face;
+use super::font::{Face, Fonts, Pen, Style};
 use super::form::place_lines;
 use super::wrap::wrap;
 use crate::doc::{Block, Document, Orientation, Rgb, Table, TableCell};
@@ -27,6 +27,7 @@ const CELL_VPAD: f32 = 3.0;
 const MISSING: char = '□';
 
 struct Flow<'a> {
+    fonts: &'a Fonts,
     face: &'a Face,
     pages: Vec<Page>,
     width: f32,
@@ -37,11 +38,12 @@ struct Flow<'a> {
 }
 
 /// One laid-out cell of a table row.
-struct Placed<'c> {
+struct Placed<'c, 'f> {
     x: f32,
     w: f32,
     lines: Vec<String>,
     size: f32,
+    pen: Pen<'f>,
     cell: &'c TableCell,
 }
 
@@ -92,15 +94,16 @@ impl<'a> Flow<'a> {
     }
 
     /// Wrapped lines at the full text width, breaking pages between lines.
-    fn lines(&mut self, text: &str, size: f32, bold: bool, color: Rgb, leading: f32) {
+    fn lines(&mut self, text: &str, size: f32, style: Style, color: Rgb, leading: f32) {
         let text = self.clean(text);
         let lh = size * leading;
         let width = self.text_width();
-        let face = self.face;
+        let pen = self.fonts.pen(style, &text);
+        let face = pen.face;
         for line in wrap(face, &text, size, width) {
             self.ensure(lh);
             let (x, y) = (self.left(), self.y + (lh - size) / 2.0 + face.ascent * size);
-            self.page().text(x, y, size, &line, bold, color);
+            self.page().text(x, y, size, &line, pen, color);
             self.y += lh;
         }
     }
@@ -113,11 +116,11 @@ impl<'a> Flow<'a> {
         }
         // Keep the heading with two lines of what follows.
         self.ensure(size * LINE_HEIGHT + 2.0 * self.body * PARA_LEADING);
-        self.lines(text, size, true, BLACK, LINE_HEIGHT);
+        self.lines(text, size, Style::Strong, BLACK, LINE_HEIGHT);
         self.y += 4.0;
     }
 
-    fn layout_row<'c>(&mut self, row: &'c [TableCell], widths: &[f32], size: f32) -> Vec<Placed<'c>> {
+    fn layout_row<'c>(&mut self, row: &'c [TableCell], widths: &[f32], size: f32) -> Vec<Placed<'c, 'a>> {
         let mut out = Vec::new();
         let mut col = 0;
         let mut x = self.left();
@@ -128,22 +131,23 @@ impl<'a> Flow<'a> {
             let span = cell.span.max(1).min(widths.len() - col);
             let w: f32 = widths[col..col + span].iter().sum();
             let text = self.clean(&cell.text);
-            let lines = wrap(self.face, &text, size, (w - 2.0 * CELL_PAD).max(1.0));
-            out.push(Placed { x, w, lines, size, cell });
+            let style = if cell.bold { Style::Strong } else { Style::Regular };
+            let pen = self.fonts.pen(style, &text);
+            let lines = wrap(pen.face, &text, size, (w - 2.0 * CELL_PAD).max(1.0));
+            out.push(Placed { x, w, lines, size, pen, cell });
             x += w;
             col += span;
         }
         out
     }
 
-    fn row_height(row: &[Placed<'_>]) -> f32 {
+    fn row_height(row: &[Placed<'_, '_>]) -> f32 {
         let n = row.iter().map(|p| p.lines.len()).max().unwrap_or(0).max(1);
         n as f32 * row.first().map_or(10.0, |p| p.size) * LINE_HEIGHT + 2.0 * CELL_VPAD
     }
 
     /// Draws one row segment (`lines[from..from + take]` of each cell) at `self.y`.
-    fn draw_row(&mut self, row: &[Placed<'_>], from: usize, take: usize, h: f32) {
-        let face = self.face;
+    fn draw_row(&mut self, row: &[Placed<'_, '_>], from: usize, take: usize, h: f32) {
         let y = self.y;
         let page = self.page();
         for p in row {
@@ -155,7 +159,7 @@ impl<'a> Flow<'a> {
             let end = (from + take).min(p.lines.len());
             let lines = if from < end { &p.lines[from..end] } else { &[][..] };
             let bx = (p.x, y + CELL_VPAD, p.w, h - 2.0 * CELL_VPAD);
-            place_lines(page, face, lines, bx, p.cell.align, p.size, false, p.cell.bold, BLACK);
+            place_lines(page, p.pen, lines, bx, p.cell.align, p.size, false, BLACK);
         }
         for p in row {
             page.rect(p.x, y, p.w, h, Some(0.5), None);
@@ -175,7 +179,7 @@ impl<'a> Flow<'a> {
             .collect();
         let size = if t.font_size > 0.0 { t.font_size } else { self.body };
         let lh = size * LINE_HEIGHT;
-        let header: Vec<Vec<Placed<'_>>> =
+        let header: Vec<Vec<Placed<'_, '_>>> =
             t.header.iter().map(|r| self.layout_row(r, &widths, size)).collect();
         let header_h: f32 = header.iter().map(|r| Self::row_height(r)).sum();
         let draw_header = |flow: &mut Flow<'_>| {
@@ -184,7 +188,8 @@ impl<'a> Flow<'a> {
                 flow.draw_row(r, 0, usize::MAX, h);
             }
         };
-        let body: Vec<Vec<Placed<'_>>> = t.rows.iter().map(|r| self.layout_row(r, &widths, size)).collect();
+        let body: Vec<Vec<Placed<'_, '_>>> =
+            t.rows.iter().map(|r| self.layout_row(r, &widths, size)).collect();
         let first_h = body.first().map_or(0.0, |r| Self::row_height(r));
         self.ensure(header_h + first_h);
         draw_header(self);
@@ -219,29 +224,32 @@ impl<'a> Flow<'a> {
 
 /// Lays a document out on pages; returns them with the first numbered page
 /// index and the characters the face lacked.
-pub(crate) fn pages(face: &Face, doc: &Document) -> (Vec<Page>, usize, Vec<char>) {
+pub(crate) fn pages(fonts: &Fonts, doc: &Document) -> (Vec<Page>, usize, Vec<char>) {
+    let face = &fonts.serif;
     let (width, height) = match doc.orientation {
         Orientation::Portrait => (A4_W, A4_H),
         Orientation::Landscape => (A4_H, A4_W),
     };
     let body = if doc.font_size > 0.0 { doc.font_size } else { 11.0 };
-    let mut f = Flow { face, pages: Vec::new(), width, height, y: BODY_TOP, body, missing: BTreeSet::new() };
+    let mut f =
+        Flow { fonts, face, pages: Vec::new(), width, height, y: BODY_TOP, body, missing: BTreeSet::new() };
     let title = f.clean(&doc.title);
     let subtitle: Vec<String> = doc.subtitle.iter().map(|s| f.clean(s)).collect();
     let first_numbered = if doc.cover_page {
         let mut page = Page::new(width, height);
         let mut y = height * 0.3;
         let ts = 26.0;
-        for line in wrap(face, &title, ts, f.text_width()) {
-            let w = face.width(&line, ts);
-            page.text((width - w) / 2.0, y, ts, &line, true, BLACK);
+        let pen = fonts.pen(Style::Strong, &title);
+        for line in wrap(pen.face, &title, ts, f.text_width()) {
+            let w = pen.face.width(&line, ts);
+            page.text((width - w) / 2.0, y, ts, &line, pen, BLACK);
             y += ts * 1.5;
         }
         y += 24.0;
         for s in &subtitle {
             for line in wrap(face, s, 15.0, f.text_width()) {
                 let w = face.width(&line, 15.0);
-                page.text((width - w) / 2.0, y, 15.0, &line, false, BLACK);
+                page.text((width - w) / 2.0, y, 15.0, &line, fonts.pen(Style::Regular, ""), BLACK);
                 y += 15.0 * 1.8;
             }
         }
@@ -251,17 +259,18 @@ pub(crate) fn pages(face: &Face, doc: &Document) -> (Vec<Page>, usize, Vec<char>
     } else {
         f.new_page();
         let ts = 20.0;
-        for line in wrap(face, &title, ts, f.text_width()) {
-            let w = face.width(&line, ts);
-            let y = f.y + face.ascent * ts;
-            f.page().text((width - w) / 2.0, y, ts, &line, true, BLACK);
+        let pen = fonts.pen(Style::Strong, &title);
+        for line in wrap(pen.face, &title, ts, f.text_width()) {
+            let w = pen.face.width(&line, ts);
+            let y = f.y + pen.face.ascent * ts;
+            f.page().text((width - w) / 2.0, y, ts, &line, pen, BLACK);
             f.y += ts * 1.5;
         }
         for s in &subtitle {
             for line in wrap(face, s, body, f.text_width()) {
                 let w = face.width(&line, body);
                 let y = f.y + face.ascent * body;
-                f.page().text((width - w) / 2.0, y, body, &line, false, BLACK);
+                f.page().text((width - w) / 2.0, y, body, &line, fonts.pen(Style::Regular, ""), BLACK);
                 f.y += body * PARA_LEADING;
             }
         }
@@ -272,11 +281,11 @@ pub(crate) fn pages(face: &Face, doc: &Document) -> (Vec<Page>, usize, Vec<char>
         match block {
             Block::Heading { level, text } => f.heading(*level, text),
             Block::Paragraph(t) => {
-                f.lines(t, body, false, BLACK, PARA_LEADING);
+                f.lines(t, body, Style::Regular, BLACK, PARA_LEADING);
                 f.y += 4.0;
             }
             Block::Note(t) => {
-                f.lines(t, body * 0.85, false, GREY, LINE_HEIGHT);
+                f.lines(t, body * 0.85, Style::Regular, GREY, LINE_HEIGHT);
                 f.y += 4.0;
             }
             Block::Table(t) => f.table(t),
@@ -295,12 +304,12 @@ pub(crate) fn pages(face: &Face, doc: &Document) -> (Vec<Page>, usize, Vec<char>
         if !header.trim().is_empty() {
             let line = wrap(face, &header, hs, width - 2.0 * MARGIN_X).into_iter().next().unwrap_or_default();
             let w = face.width(&line, hs);
-            page.text((width - w) / 2.0, 44.0, hs, &line, false, GREY);
+            page.text((width - w) / 2.0, 44.0, hs, &line, fonts.pen(Style::Regular, ""), GREY);
             page.line(MARGIN_X, 50.0, width - MARGIN_X, 50.0, 0.5);
         }
         let num = format!("第 {} 页 共 {} 页", i - first_numbered + 1, total);
         let w = face.width(&num, hs);
-        page.text((width - w) / 2.0, height - 34.0, hs, &num, false, GREY);
+        page.text((width - w) / 2.0, height - 34.0, hs, &num, fonts.pen(Style::Regular, ""), GREY);
     }
     let missing = f.missing.into_iter().collect();
     (f.pages, first_numbered, missing)

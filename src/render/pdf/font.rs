@@ -129,3 +129,54 @@ fn tag(chars: &BTreeSet<char>) -> String {
     let digest = Sha256::digest(s.as_bytes());
     digest.iter().take(6).map(|b| char::from(b'A' + b % 26)).collect()
 }
+
+/// How a run of text is to be drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// Body text in the serif face.
+    Regular,
+    /// Titles, headings and bold cells: the sans face (黑体) when it has every
+    /// character of the text, else the serif face; thickened either way.
+    Strong,
+}
+
+/// The faces of a run: the serif body face and the optional sans title face.
+#[derive(Debug)]
+pub(crate) struct Fonts {
+    /// Body face; every text must be drawable in it.
+    pub serif: Face,
+    /// Title face (smaller character set).
+    pub sans: Option<Face>,
+}
+
+/// A face chosen for one text: which font slot of the PDF, and whether to
+/// thicken the strokes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pen<'a> {
+    /// The face.
+    pub face: &'a Face,
+    /// 0 = serif, 1 = sans.
+    pub slot: usize,
+    /// Drawn with fill and stroke, standing in for a bold face.
+    pub bold: bool,
+}
+
+impl Fonts {
+    /// The faces by slot.
+    pub fn slots(&self) -> Vec<&Face> {
+        std::iter::once(&self.serif).chain(self.sans.as_ref()).collect()
+    }
+
+    /// The pen for `text` in `style`.
+    pub fn pen(&self, style: Style, text: &str) -> Pen<'_> {
+        let regular = Pen { face: &self.serif, slot: 0, bold: false };
+        match (style, &self.sans) {
+            (Style::Regular, _) => regular,
+            (Style::Strong, Some(s)) if text.chars().all(|c| c.is_whitespace() || s.has(c)) => {
+                // Thickened a little: 黑体 is heavier than the Regular face.
+                Pen { face: s, slot: 1, bold: true }
+            }
+            (Style::Strong, _) => Pen { bold: true, ..regular },
+        }
+    }
+}

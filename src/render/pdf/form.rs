@@ -4,7 +4,7 @@
 //! cell) and repeats its header rows on the next page.
 
 use super::canvas::{Page, A4_H, A4_W, BLACK};
-use super::font::Face;
+use super::font::{Face, Fonts, Pen, Style};
 use super::wrap::wrap;
 use crate::form::layout::{CELL_PAD, LINE_HEIGHT};
 use crate::form::{Align, CellKind, Grid, GridCell};
@@ -22,15 +22,15 @@ const MIN_SIZE: f32 = 7.0;
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn place_lines(
     page: &mut Page,
-    face: &Face,
+    pen: Pen<'_>,
     lines: &[String],
     (x, top, w, h): (f32, f32, f32, f32),
     align: Align,
     size: f32,
     top_align: bool,
-    bold: bool,
     color: crate::doc::Rgb,
 ) {
+    let face = pen.face;
     let lh = size * LINE_HEIGHT;
     let block = lines.len() as f32 * lh;
     let y0 = if top_align { top + CELL_PAD } else { top + (h - block) / 2.0 };
@@ -44,7 +44,7 @@ pub(crate) fn place_lines(
             Align::Center => x + (w - lw) / 2.0,
             Align::Right => x + w - CELL_PAD - lw,
         };
-        page.text(lx, baseline, size, line, bold, color);
+        page.text(lx, baseline, size, line, pen, color);
     }
 }
 
@@ -72,7 +72,8 @@ fn missing(face: &Face, text: &str) -> Option<char> {
 /// # Errors
 /// A message naming a character the face lacks, or saying that a 附3 does not
 /// fit one page.
-pub(crate) fn pages(face: &Face, grid: &Grid) -> Result<Vec<Page>, String> {
+pub(crate) fn pages(fonts: &Fonts, grid: &Grid) -> Result<Vec<Page>, String> {
+    let face = &fonts.serif;
     for t in [&grid.mark, &grid.title].into_iter().chain(grid.cells.iter().map(|c| &c.text)) {
         if let Some(c) = missing(face, t) {
             return Err(format!("字体缺少字符“{c}”（U+{:04X}），出现在“{t}”中", c as u32));
@@ -161,9 +162,11 @@ pub(crate) fn pages(face: &Face, grid: &Grid) -> Result<Vec<Page>, String> {
     for (i, rows) in placed.iter().enumerate() {
         let mut page = Page::new(A4_W, A4_H);
         if i == 0 {
-            page.text(x0, mark_base, grid.mark_size, &grid.mark, true, BLACK);
-            let tw = face.width(&grid.title, grid.title_size);
-            page.text((A4_W - tw) / 2.0, title_base, grid.title_size, &grid.title, true, BLACK);
+            let pen = fonts.pen(Style::Strong, &grid.mark);
+            page.text(x0, mark_base, grid.mark_size, &grid.mark, pen, BLACK);
+            let pen = fonts.pen(Style::Strong, &grid.title);
+            let tw = pen.face.width(&grid.title, grid.title_size);
+            page.text((A4_W - tw) / 2.0, title_base, grid.title_size, &grid.title, pen, BLACK);
         }
         let lefts = grid.col_lefts();
         for &(r, top) in rows {
@@ -174,7 +177,7 @@ pub(crate) fn pages(face: &Face, grid: &Grid) -> Result<Vec<Page>, String> {
                 if grid.rows[r].border {
                     page.rect(x, top, w, h, Some(RULE), None);
                 }
-                draw_cell(&mut page, face, grid, cell, (x, top, w, h));
+                draw_cell(&mut page, fonts, grid, cell, (x, top, w, h));
             }
         }
         out.push(page);
@@ -187,7 +190,9 @@ fn placed_header(p: &[(usize, f32)], r: usize) -> bool {
     p.iter().any(|(pr, _)| *pr == r)
 }
 
-fn draw_cell(page: &mut Page, face: &Face, grid: &Grid, cell: &GridCell, rect: (f32, f32, f32, f32)) {
+fn draw_cell(page: &mut Page, fonts: &Fonts, grid: &Grid, cell: &GridCell, rect: (f32, f32, f32, f32)) {
+    let face = &fonts.serif;
+    let pen = fonts.pen(Style::Regular, "");
     let text = cell.print_text();
     if text.is_empty() {
         return;
@@ -206,10 +211,10 @@ fn draw_cell(page: &mut Page, face: &Face, grid: &Grid, cell: &GridCell, rect: (
         } else {
             (x, w, cell.align)
         };
-        place_lines(page, face, &lines, (x, top, w, h), align, size, false, false, BLACK);
+        place_lines(page, pen, &lines, (x, top, w, h), align, size, false, BLACK);
         return;
     }
     let (lines, size) = fit(face, &text, grid.font_size, rect.2, rect.3);
     let top_align = cell.kind == CellKind::Input && cell.align == Align::Left;
-    place_lines(page, face, &lines, rect, cell.align, size, top_align, false, BLACK);
+    place_lines(page, pen, &lines, rect, cell.align, size, top_align, BLACK);
 }

@@ -20,11 +20,15 @@ use crate::form::Grid;
 use crate::render::RenderError;
 use crate::templates::Templates;
 
-use font::Face;
+use font::{Face, Fonts};
 
-/// File name of the face the renderer uses when the templates have it; any
-/// other font file is used only when this one is missing.
+/// File name of the body face (宋体-style serif). When the templates lack it,
+/// the first font file that is not [`TITLE_FONT`] is used.
 pub const BODY_FONT: &str = "PermitFormsSerif-Regular.otf";
+/// File name of the optional title face (黑体-style sans) for marks, titles,
+/// headings and bold cells; without it those are drawn in the body face,
+/// thickened.
+pub const TITLE_FONT: &str = "PermitFormsSans-Regular.otf";
 
 /// Fonts parsed once per run and shared by every document (it is `Sync`).
 ///
@@ -44,12 +48,12 @@ pub const BODY_FONT: &str = "PermitFormsSerif-Regular.otf";
 /// ```
 #[derive(Debug)]
 pub struct PdfRenderer {
-    face: Face,
+    fonts: Fonts,
 }
 
 impl PdfRenderer {
-    /// Parses the fonts of `templates` once: [`BODY_FONT`], or else the first
-    /// font file of the templates.
+    /// Parses the fonts of `templates` once: [`BODY_FONT`] (or else the
+    /// first other font file) and, when present, [`TITLE_FONT`].
     ///
     /// # Errors
     /// [`RenderError::Pdf`] when a font is missing or cannot be parsed.
@@ -57,11 +61,15 @@ impl PdfRenderer {
         let (name, bytes) = templates
             .fonts
             .get_key_value(BODY_FONT)
-            .or_else(|| templates.fonts.iter().next())
+            .or_else(|| templates.fonts.iter().find(|(n, _)| n.as_str() != TITLE_FONT))
             .ok_or_else(|| RenderError::Pdf(format!("模板中没有字体文件（应有 fonts/{BODY_FONT}）")))?;
         let bytes: Cow<'static, [u8]> = bytes.clone();
-        let face = Face::parse(name, bytes, 0).map_err(RenderError::Pdf)?;
-        Ok(PdfRenderer { face })
+        let serif = Face::parse(name, bytes, 0).map_err(RenderError::Pdf)?;
+        let sans = match templates.fonts.get(TITLE_FONT) {
+            Some(b) => Some(Face::parse(TITLE_FONT, b.clone(), 0).map_err(RenderError::Pdf)?),
+            None => None,
+        };
+        Ok(PdfRenderer { fonts: Fonts { serif, sans } })
     }
 
     /// Renders a form grid as an A4 portrait PDF: mark, title, the table
@@ -72,7 +80,7 @@ impl PdfRenderer {
     /// [`RenderError::Pdf`] naming a character the font lacks, or when a 附3
     /// does not fit one page.
     pub fn render(&self, grid: &Grid) -> Result<Vec<u8>, RenderError> {
-        let pages = form::pages(&self.face, grid).map_err(RenderError::Pdf)?;
+        let pages = form::pages(&self.fonts, grid).map_err(RenderError::Pdf)?;
         let mut title = format!("{} {}", grid.mark, grid.title);
         if let Some(id) = &grid.identity {
             if let Some(r) = &id.region {
@@ -84,7 +92,7 @@ impl PdfRenderer {
                 title.push_str(&p.to_string());
             }
         }
-        canvas::write_pdf(&self.face, &title, &pages).map_err(RenderError::Pdf)
+        canvas::write_pdf(&self.fonts.slots(), &title, &pages).map_err(RenderError::Pdf)
     }
 
     /// Renders a flowing document. Characters the font lacks are drawn as □
@@ -93,8 +101,8 @@ impl PdfRenderer {
     /// # Errors
     /// [`RenderError::Pdf`] when the file cannot be written.
     pub fn render_document(&self, doc: &Document) -> Result<(Vec<u8>, Vec<char>), RenderError> {
-        let (pages, _, missing) = document::pages(&self.face, doc);
-        let bytes = canvas::write_pdf(&self.face, &doc.title, &pages).map_err(RenderError::Pdf)?;
+        let (pages, _, missing) = document::pages(&self.fonts, doc);
+        let bytes = canvas::write_pdf(&self.fonts.slots(), &doc.title, &pages).map_err(RenderError::Pdf)?;
         Ok((bytes, missing))
     }
 }

@@ -95,7 +95,10 @@ mod tests {
     use std::borrow::Cow;
 
     fn face() -> Face {
-        let (name, bytes) = crate::templates::EMBEDDED_FONTS[0];
+        let (name, bytes) = crate::templates::EMBEDDED_FONTS
+            .iter()
+            .find(|(n, _)| *n == super::super::BODY_FONT)
+            .expect("body font embedded");
         Face::parse(name, Cow::Borrowed(bytes), 0).expect("embedded font parses")
     }
 
