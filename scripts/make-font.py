@@ -132,6 +132,8 @@ def main():
     sub.populate(unicodes=sorted(want & have))
     sub.subset(font)
     rename(font, family, ps_name, source_ps)
+    # Keep the source's head.modified so the same input gives the same file.
+    font.recalcTimestamp = False
     font.save(dst)
     print(f"{dst}: {len(font.getGlyphOrder())} glyphs, {len(want & have)} characters")
     shown = "".join(chr(c) for c in missing if c >= 0x2000)
