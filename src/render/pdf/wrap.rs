@@ -5,6 +5,10 @@
 
 use super::font::Face;
 
+/// Longest parenthesised group (characters inside, with the closing one)
+/// kept on one line.
+const SHORT_GROUP: usize = 5;
+
 /// Characters that must not start a line.
 fn is_closing(c: char) -> bool {
     "，。、）；：”’！？》」』】〕〉…—·%)]}>,.;:!?".contains(c)
@@ -45,11 +49,23 @@ pub(crate) fn wrap(face: &Face, text: &str, size: f32, width: f32) -> Vec<String
     for para in text.split('\n') {
         let para = para.trim_end();
         let chars: Vec<char> = para.chars().collect();
+        // A short parenthesis such as （若有） stays whole.
+        let mut inside = vec![false; chars.len()];
+        for (i, &c) in chars.iter().enumerate() {
+            let close = match c {
+                '（' => '）',
+                '(' => ')',
+                _ => continue,
+            };
+            if let Some(j) = chars[i + 1..].iter().take(SHORT_GROUP).position(|&d| d == close) {
+                inside[i + 1..=i + 1 + j].iter_mut().for_each(|g| *g = true);
+            }
+        }
         // Units that must stay on one line.
         let mut units: Vec<String> = Vec::new();
         for (i, &c) in chars.iter().enumerate() {
             match units.last_mut() {
-                Some(u) if i > 0 && !may_break(chars[i - 1], c) => u.push(c),
+                Some(u) if i > 0 && (inside[i] || !may_break(chars[i - 1], c)) => u.push(c),
                 _ => units.push(c.to_string()),
             }
         }
@@ -133,5 +149,6 @@ mod tests {
         let lines = wrap(&f, "电话 0311-87654321 转 8001", 12.0, 100.0);
         assert!(lines.iter().any(|l| l.contains("0311-87654321")), "{lines:?}");
         assert!(wrap(&f, "", 12.0, 80.0).is_empty());
+        assert_eq!(wrap(&f, "进度滞后的原因（若有）", 12.0, 110.0), vec!["进度滞后的原因", "（若有）"]);
     }
 }
