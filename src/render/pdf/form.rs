@@ -74,14 +74,10 @@ fn missing(face: &Face, text: &str) -> Option<char> {
 /// fit one page.
 pub(crate) fn pages(fonts: &Fonts, grid: &Grid) -> Result<Vec<Page>, String> {
     let face = &fonts.serif;
-    for t in [&grid.mark, &grid.title].into_iter().chain(grid.cells.iter().map(|c| &c.text)) {
-        if let Some(c) = missing(face, t) {
+    let texts = [grid.mark.clone(), grid.title.clone()].into_iter();
+    for t in texts.chain(grid.cells.iter().map(|c| c.print_text())) {
+        if let Some(c) = missing(face, &t) {
             return Err(format!("字体缺少字符“{c}”（U+{:04X}），出现在“{t}”中", c as u32));
-        }
-    }
-    for c in &grid.cells {
-        if let Some(ch) = missing(face, &c.print_text()) {
-            return Err(format!("字体缺少字符“{ch}”（U+{:04X}）", ch as u32));
         }
     }
 
@@ -91,8 +87,6 @@ pub(crate) fn pages(fonts: &Fonts, grid: &Grid) -> Result<Vec<Page>, String> {
     let first_top = title_base + grid.title_size * 0.9;
     let bottom = A4_H - MARGIN_Y;
 
-    // Rows that may not be separated from the next one: a merged cell spans
-    // the boundary, or the next row is part of the footer.
     let n = grid.rows.len();
     // Row heights as drawn: the grid's, except that a 附3 taller than the
     // page is squeezed (rows only, text shrinks to fit) to stay on one page.
@@ -102,6 +96,8 @@ pub(crate) fn pages(fonts: &Fonts, grid: &Grid) -> Result<Vec<Page>, String> {
         let k = (bottom - first_top) / total;
         heights.iter_mut().for_each(|h| *h *= k);
     }
+    // Rows that may not be separated from the next one: a merged cell spans
+    // the boundary, or the next row is part of the footer.
     let mut glued = vec![false; n];
     for c in &grid.cells {
         for g in glued.iter_mut().take(c.row + c.rows - 1).skip(c.row) {
