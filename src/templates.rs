@@ -66,7 +66,10 @@ const DEFAULT_PROGRESS: &str = include_str!("../templates/forms/progress.toml");
 const DEFAULT_README: &str = include_str!("../templates/README.md");
 
 /// Fonts shipped in `templates/fonts/`, embedded in the binary.
-pub const EMBEDDED_FONTS: &[(&str, &[u8])] = &[];
+pub const EMBEDDED_FONTS: &[(&str, &[u8])] = &[
+    ("PermitFormsSans-Regular.otf", include_bytes!("../templates/fonts/PermitFormsSans-Regular.otf")),
+    ("PermitFormsSerif-Regular.otf", include_bytes!("../templates/fonts/PermitFormsSerif-Regular.otf")),
+];
 
 /// Everything the verbs need from `templates/`, loaded once.
 #[derive(Debug, Clone)]

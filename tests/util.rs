@@ -92,3 +92,18 @@ pub fn pdf_pages(pdf: &Path) -> usize {
 pub fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
+
+/// Text of a PDF in content-stream order (`pdftotext -raw`), so a cell's
+/// lines stay together even when other cells sit beside them. `page` limits
+/// it to one page (1-based).
+pub fn pdf_text_raw(pdf: &Path, page: Option<usize>) -> String {
+    let exe = require("pdftotext", "poppler-utils");
+    let mut cmd = Command::new(exe);
+    cmd.arg("-raw");
+    if let Some(p) = page {
+        cmd.args(["-f", &p.to_string(), "-l", &p.to_string()]);
+    }
+    let out = cmd.arg(pdf).arg("-").output().expect("run pdftotext");
+    assert!(out.status.success(), "pdftotext failed on {}", pdf.display());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
