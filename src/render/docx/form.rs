@@ -12,14 +12,22 @@ use super::package::package;
 use super::{
     alignment, exact_lines, fonts, half_points, text_run, twips, Margins, A4_HEIGHT, A4_WIDTH, MARGINS,
 };
-use crate::form::layout::LINE_HEIGHT;
-use crate::form::{Align, Grid, GridCell};
+use crate::form::layout::{lines_needed, LINE_HEIGHT};
+use crate::form::{Align, CellKind, Grid, GridCell};
+use crate::record::FormKind;
 use crate::render::xlsx::META_PROPERTY_PREFIX;
 use crate::render::RenderError;
 
 /// Inner left and right padding of a cell in twips (4 pt, as the layout
 /// assumes when it sizes rows).
 const CELL_MARGIN: usize = 80;
+
+/// Line height of the mark, in ems.
+const MARK_LINE: f32 = 1.5;
+/// Line height of the title and the space before and after it, in ems.
+const TITLE_LINE: f32 = 1.5;
+const TITLE_BEFORE: f32 = 0.2;
+const TITLE_AFTER: f32 = 0.6;
 
 /// Narrowest side margin (1.5 cm) when a wide table needs room.
 const MIN_SIDE_MARGIN: u32 = 850;
@@ -42,7 +50,7 @@ pub(super) fn render(grid: &Grid) -> Result<Vec<u8>, RenderError> {
             .add_run(text_run(&grid.mark, &grid.title_font, grid.mark_size))
             .fonts(fonts(&grid.title_font))
             .size(half_points(grid.mark_size))
-            .line_spacing(exact_lines(grid.mark_size * 1.5)),
+            .line_spacing(exact_lines(grid.mark_size * MARK_LINE)),
     );
     docx = docx.add_paragraph(
         Paragraph::new()
@@ -53,14 +61,15 @@ pub(super) fn render(grid: &Grid) -> Result<Vec<u8>, RenderError> {
             .line_spacing(
                 LineSpacing::new()
                     .line_rule(LineSpacingType::Exact)
-                    .line(twips(grid.title_size * 1.5) as i32)
-                    .before(twips(grid.title_size * 0.3))
-                    .after(twips(grid.title_size * 0.7)),
+                    .line(twips(grid.title_size * TITLE_LINE) as i32)
+                    .before(twips(grid.title_size * TITLE_BEFORE))
+                    .after(twips(grid.title_size * TITLE_AFTER)),
             ),
     );
 
     let table_rows = grid.table_rows();
-    let rows: Vec<TableRow> = (0..table_rows).map(|r| table_row(grid, r)).collect();
+    let heights = row_heights(grid, margins);
+    let rows: Vec<TableRow> = (0..table_rows).map(|r| table_row(grid, r, heights[r])).collect();
     let border = |p| TableBorder::new(p).border_type(BorderType::Single).size(4).color("000000");
     let borders = TableBorders::with_empty()
         .set(border(TableBorderPosition::Top))
@@ -79,7 +88,7 @@ pub(super) fn render(grid: &Grid) -> Result<Vec<u8>, RenderError> {
     docx = docx.add_table(table);
 
     for r in table_rows..grid.rows.len() {
-        docx = docx.add_paragraph(footer_line(grid, r, r == table_rows));
+        docx = docx.add_paragraph(footer_line(grid, r, heights[r], r == table_rows));
     }
 
     // Header rows must lead the table for Word to repeat them.
@@ -93,6 +102,68 @@ pub(super) fn render(grid: &Grid) -> Result<Vec<u8>, RenderError> {
     package(docx, &[header_rows], &[&grid.text_font, &grid.title_font], &custom)
 }
 
+/// Space between the table and the first footer line, in points.
+fn footer_gap(grid: &Grid) -> f32 {
+    grid.font_size * 0.5
+}
+
+/// Height of the mark and title paragraphs above the table, in points.
+fn heading_height(grid: &Grid) -> f32 {
+    grid.mark_size * MARK_LINE + grid.title_size * (TITLE_LINE + TITLE_BEFORE + TITLE_AFTER)
+}
+
+/// Room kept free on a one-page form for the differences between the
+/// layout's estimate of wrapped text and a word processor's.
+const FIT_RESERVE: f32 = 14.0;
+
+/// Row heights in points. A progress form (附3) must print on one page: when
+/// its rows do not fit, the writing space of rows holding an empty input
+/// shrinks (never below one line), in proportion to each row's spare room,
+/// as a print dialog's "fit to page" would. Other forms keep the layout's
+/// heights and run over as many pages as they need.
+fn row_heights(grid: &Grid, margins: Margins) -> Vec<f32> {
+    let mut heights: Vec<f32> = grid.rows.iter().map(|r| r.height).collect();
+    if grid.kind != FormKind::Progress {
+        return heights;
+    }
+    let table_rows = grid.table_rows();
+    let page = (A4_HEIGHT - margins.top - margins.bottom) as f32 / 20.0;
+    let footer: f32 = heights[table_rows..].iter().sum::<f32>()
+        + if table_rows < heights.len() { footer_gap(grid) } else { 0.0 };
+    let room = page - heading_height(grid) - footer - FIT_RESERVE;
+    let total: f32 = heights[..table_rows].iter().sum();
+    if total <= room {
+        return heights;
+    }
+    let one_line = grid.font_size * LINE_HEIGHT + 10.0;
+    let spare: Vec<f32> = (0..table_rows)
+        .map(|r| {
+            let cells = || grid.cells.iter().filter(move |c| c.row <= r && r < c.row + c.rows);
+            let writing = cells().any(|c| c.kind == CellKind::Input && c.text.is_empty());
+            if !writing || cells().any(|c| c.rows > 1) {
+                return 0.0;
+            }
+            let need = cells()
+                .map(|c| {
+                    lines_needed(&c.print_text(), grid.cell_width(c), grid.font_size) as f32
+                        * grid.font_size
+                        * LINE_HEIGHT
+                        + 10.0
+                })
+                .fold(one_line, f32::max);
+            (heights[r] - need).max(0.0)
+        })
+        .collect();
+    let spare_total: f32 = spare.iter().sum();
+    if spare_total > 0.0 {
+        let share = ((total - room) / spare_total).min(1.0);
+        for (h, s) in heights.iter_mut().zip(&spare) {
+            *h = (*h - s * share).floor();
+        }
+    }
+    heights
+}
+
 /// Side margins: 2.5 cm, narrower (down to 1.5 cm) when the table needs it.
 fn side_margins(table_width: u32) -> Margins {
     let side = A4_WIDTH.saturating_sub(table_width) / 2;
@@ -102,7 +173,7 @@ fn side_margins(table_width: u32) -> Margins {
 
 /// One table row: the cells starting in it, and the continuations of cells
 /// merged down from rows above.
-fn table_row(grid: &Grid, r: usize) -> TableRow {
+fn table_row(grid: &Grid, r: usize, height: f32) -> TableRow {
     let mut slots: Vec<(usize, usize, TableCell)> = Vec::new();
     for cell in &grid.cells {
         if cell.row == r {
@@ -133,10 +204,7 @@ fn table_row(grid: &Grid, r: usize) -> TableRow {
     for gap in next..grid.columns.len() {
         cells.push(empty_cell(grid, gap, 1));
     }
-    TableRow::new(cells)
-        .row_height(twips(grid.rows[r].height) as f32)
-        .height_rule(HeightRule::AtLeast)
-        .cant_split()
+    TableRow::new(cells).row_height(twips(height) as f32).height_rule(HeightRule::AtLeast).cant_split()
 }
 
 fn cell_paragraph(grid: &Grid, text: &str, align: Align) -> Paragraph {
@@ -175,10 +243,11 @@ fn empty_cell(grid: &Grid, col: usize, cols: usize) -> TableCell {
 /// margin, each further text at a tab stop where its column puts it (right
 /// edge for right-aligned labels, left edge for values). Empty inputs leave
 /// the room to write in.
-fn footer_line(grid: &Grid, r: usize, first: bool) -> Paragraph {
+fn footer_line(grid: &Grid, r: usize, height: f32, first: bool) -> Paragraph {
     let size = grid.font_size;
     let line = size * LINE_HEIGHT;
-    let gap = ((grid.rows[r].height - line) / 2.0).max(0.0) + if first { size * 0.5 } else { 0.0 };
+    let pad = ((height - line) / 2.0).max(0.0);
+    let gap = pad + if first { footer_gap(grid) } else { 0.0 };
     let mut p = Paragraph::new().fonts(fonts(&grid.text_font)).size(half_points(size)).line_spacing(
         LineSpacing::new()
             .line_rule(LineSpacingType::Exact)
