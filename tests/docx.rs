@@ -406,3 +406,40 @@ fn dump_samples() {
     write(&dir, "progress.docx", &docx::render(&grid(FormKind::Progress, &longest_tasks())).unwrap());
     write(&dir, "report.docx", &docx::render_document(&long_document()).unwrap());
 }
+
+/// Renders every form (plans, progress months, blanks) once and prints the
+/// time and the median size. Run in release:
+/// `cargo test --release --test main docx::measure -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn measure_all_forms() {
+    let t = templates();
+    let r = &t.registry;
+    let mut grids = Vec::new();
+    for (id, _) in r.regions() {
+        grids.push(layout(t.form(FormKind::Plan), r, FormInstance { region: Some(id), period: None }));
+        for m in r.progress_months(id) {
+            grids.push(layout(
+                t.form(FormKind::Progress),
+                r,
+                FormInstance { region: Some(id), period: Some(m) },
+            ));
+        }
+    }
+    for kind in FormKind::ALL {
+        grids.push(layout(t.form(kind), r, FormInstance { region: None, period: None }));
+    }
+    let start = std::time::Instant::now();
+    let mut sizes: Vec<usize> = grids.iter().map(|g| docx::render(g).unwrap().len()).collect();
+    let elapsed = start.elapsed();
+    sizes.sort_unstable();
+    println!(
+        "{} forms as docx in {:.1} ms ({:.2} ms each, one thread); median {} bytes, min {}, max {}",
+        sizes.len(),
+        elapsed.as_secs_f64() * 1000.0,
+        elapsed.as_secs_f64() * 1000.0 / sizes.len() as f64,
+        sizes[sizes.len() / 2],
+        sizes[0],
+        sizes[sizes.len() - 1]
+    );
+}
