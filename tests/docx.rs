@@ -81,8 +81,20 @@ fn elements<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
     out
 }
 
-/// Cells of each row of the first table: (start column, span, vMerge, xml).
-fn first_table_cells(xml: &str) -> Vec<Vec<(usize, usize, Option<String>, String)>> {
+/// A `w:tc` of a rendered table.
+struct Tc {
+    /// First grid column.
+    col: usize,
+    /// `w:gridSpan` (1 when absent).
+    span: usize,
+    /// `w:vMerge` value.
+    vmerge: Option<String>,
+    /// The element.
+    xml: String,
+}
+
+/// Cells of each row of the first table.
+fn first_table_cells(xml: &str) -> Vec<Vec<Tc>> {
     let table = elements(xml, "w:tbl").first().copied().expect("a table").to_string();
     elements(&table, "w:tr")
         .into_iter()
@@ -93,7 +105,7 @@ fn first_table_cells(xml: &str) -> Vec<Vec<(usize, usize, Option<String>, String
                 .map(|tc| {
                     let span = attr(tc, "<w:gridSpan ", "w:val").map_or(1, |v| v.parse().expect("span"));
                     let vmerge = attr(tc, "<w:vMerge ", "w:val");
-                    let cell = (col, span, vmerge, tc.to_string());
+                    let cell = Tc { col, span, vmerge, xml: tc.to_string() };
                     col += span;
                     cell
                 })
@@ -144,12 +156,12 @@ fn form_prefilled_cells_hold_region_tasks_and_month() {
     assert_eq!(rows.len(), g.table_rows());
     let mut checked = 0;
     for cell in g.cells.iter().filter(|c| c.row < g.table_rows()) {
-        let tc = rows[cell.row].iter().find(|c| c.0 == cell.col).unwrap_or_else(|| {
+        let tc = rows[cell.row].iter().find(|c| c.col == cell.col).unwrap_or_else(|| {
             panic!("no cell at row {} column {}", cell.row, cell.col);
         });
         // `\n` becomes a line break, so the text runs on without it.
         let want = cell.print_text().replace('\n', "");
-        assert_eq!(texts(&tc.3), want, "text of row {} column {}", cell.row, cell.col);
+        assert_eq!(texts(&tc.xml), want, "text of row {} column {}", cell.row, cell.col);
         if cell.kind == CellKind::Prefilled {
             checked += 1;
         }
@@ -173,21 +185,21 @@ fn form_merges_become_grid_span_and_vmerge() {
     let mut spans = 0;
     let mut vmerges = 0;
     for cell in g.cells.iter().filter(|c| c.row < g.table_rows()) {
-        for r in cell.row..cell.row + cell.rows {
-            let tc = rows[r].iter().find(|c| c.0 == cell.col).unwrap_or_else(|| {
+        for (r, row) in rows.iter().enumerate().skip(cell.row).take(cell.rows) {
+            let tc = row.iter().find(|c| c.col == cell.col).unwrap_or_else(|| {
                 panic!("no cell at row {r} column {} (merged from row {})", cell.col, cell.row);
             });
-            assert_eq!(tc.1, cell.cols, "gridSpan at row {r} column {}", cell.col);
+            assert_eq!(tc.span, cell.cols, "gridSpan at row {r} column {}", cell.col);
             let want = match (cell.rows > 1, r == cell.row) {
                 (false, _) => None,
                 (true, true) => Some("restart"),
                 (true, false) => Some("continue"),
             };
-            assert_eq!(tc.2.as_deref(), want, "vMerge at row {r} column {}", cell.col);
+            assert_eq!(tc.vmerge.as_deref(), want, "vMerge at row {r} column {}", cell.col);
             spans += usize::from(cell.cols > 1);
             vmerges += usize::from(cell.rows > 1);
         }
-        let covered: usize = rows[cell.row].iter().map(|c| c.1).sum();
+        let covered: usize = rows[cell.row].iter().map(|c| c.span).sum();
         assert_eq!(covered, g.columns.len(), "row {} covers every column", cell.row);
     }
     assert!(spans > 0 && vmerges > 0, "the 附2 has merged cells ({spans} spans, {vmerges} vertical)");

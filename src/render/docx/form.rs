@@ -87,8 +87,8 @@ pub(super) fn render(grid: &Grid) -> Result<Vec<u8>, RenderError> {
         .margins(TableCellMargins::new().margin(0, CELL_MARGIN, 0, CELL_MARGIN));
     docx = docx.add_table(table);
 
-    for r in table_rows..grid.rows.len() {
-        docx = docx.add_paragraph(footer_line(grid, r, heights[r], r == table_rows));
+    for (r, &height) in heights.iter().enumerate().skip(table_rows) {
+        docx = docx.add_paragraph(footer_line(grid, r, height, r == table_rows));
     }
 
     // Header rows must lead the table for Word to repeat them.
