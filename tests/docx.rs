@@ -407,6 +407,122 @@ fn libreoffice_repeats_document_table_header_on_each_page() {
     }
 }
 
+/// The structure of a form document, one line per paragraph, table row and
+/// cell: sizes, merges, alignment, fonts and text, without ids or order of
+/// attributes that do not matter.
+fn structure(xml: &str) -> String {
+    let body = &xml[xml.find("<w:body>").expect("body")..];
+    let mut out = String::new();
+    let mut rest = body;
+    loop {
+        let p = rest.find("<w:p>").or_else(|| rest.find("<w:p "));
+        let t = rest.find("<w:tbl>");
+        let sect = rest.find("<w:sectPr");
+        let next = [p, t, sect].into_iter().flatten().min();
+        let Some(at) = next else { break };
+        rest = &rest[at..];
+        if Some(at) == sect && p.is_none_or(|p| p > at) && t.is_none_or(|t| t > at) {
+            let s = elements(rest, "w:sectPr")[0];
+            let get = |open: &str, a: &str| attr(s, open, a).unwrap_or_default();
+            out.push_str(&format!(
+                "page {}x{} margins {} {} {} {}\n",
+                get("<w:pgSz ", "w:w"),
+                get("<w:pgSz ", "w:h"),
+                get("<w:pgMar ", "w:top"),
+                get("<w:pgMar ", "w:right"),
+                get("<w:pgMar ", "w:bottom"),
+                get("<w:pgMar ", "w:left")
+            ));
+            break;
+        }
+        if rest.starts_with("<w:tbl>") {
+            let tbl = elements(rest, "w:tbl")[0];
+            let grid: Vec<String> = tbl
+                .split("<w:gridCol ")
+                .skip(1)
+                .map(|c| attr(&format!("<w:gridCol {c}"), "<w:gridCol ", "w:w").unwrap())
+                .collect();
+            out.push_str(&format!(
+                "table width {} grid {}\n",
+                attr(tbl, "<w:tblW ", "w:w").unwrap(),
+                grid.join(" ")
+            ));
+            for tr in elements(tbl, "w:tr") {
+                out.push_str(&format!(
+                    "  row {} {}{}\n",
+                    attr(tr, "<w:trHeight ", "w:val").unwrap_or_default(),
+                    attr(tr, "<w:trHeight ", "w:hRule").unwrap_or_default(),
+                    if tr.contains("<w:tblHeader") { " header" } else { "" }
+                ));
+                for tc in elements(tr, "w:tc") {
+                    out.push_str(&format!(
+                        "    cell span {} vmerge {} jc {} font {} size {} {:?}\n",
+                        attr(tc, "<w:gridSpan ", "w:val").unwrap_or("1".into()),
+                        attr(tc, "<w:vMerge ", "w:val").unwrap_or("-".into()),
+                        attr(tc, "<w:jc ", "w:val").unwrap_or_default(),
+                        attr(tc, "<w:rFonts ", "w:eastAsia").unwrap_or_default(),
+                        attr(tc, "<w:sz ", "w:val").unwrap_or_default(),
+                        texts(tc)
+                    ));
+                }
+            }
+            rest = &rest[tbl.len()..];
+        } else {
+            let para = elements(rest, "w:p")[0];
+            let stops = elements(para, "w:tabs").first().copied().unwrap_or_default();
+            let tabs: Vec<String> = stops
+                .split("<w:tab ")
+                .skip(1)
+                .map(|t| {
+                    let t = format!("<w:tab {t}");
+                    format!(
+                        "{}@{}",
+                        attr(&t, "<w:tab ", "w:val").unwrap(),
+                        attr(&t, "<w:tab ", "w:pos").unwrap()
+                    )
+                })
+                .collect();
+            out.push_str(&format!(
+                "para jc {} font {} size {} tabs [{}] {:?}\n",
+                attr(para, "<w:jc ", "w:val").unwrap_or_default(),
+                attr(para, "<w:rFonts ", "w:eastAsia").unwrap_or_default(),
+                attr(para, "<w:sz ", "w:val").unwrap_or_default(),
+                tabs.join(" "),
+                texts(para)
+            ));
+            rest = &rest[para.len()..];
+        }
+    }
+    out
+}
+
+/// Compares `actual` with tests/golden/`name`; UPDATE_GOLDEN=1 rewrites it.
+fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing golden file {name}: run with UPDATE_GOLDEN=1"));
+    for (i, (e, a)) in expected.lines().zip(actual.lines()).enumerate() {
+        assert_eq!(a, e, "{name} line {}", i + 1);
+    }
+    assert_eq!(actual.lines().count(), expected.lines().count(), "{name}: number of lines");
+}
+
+#[test]
+fn golden_blank_form_structure() {
+    let t = templates();
+    for (name, kind) in
+        [("docx_plan_blank.txt", FormKind::Plan), ("docx_progress_blank.txt", FormKind::Progress)]
+    {
+        let g = layout(t.form(kind), &t.registry, FormInstance { region: None, period: None });
+        golden(name, &structure(&document_xml(&docx::render(&g).unwrap())));
+    }
+}
+
 /// Writes sample documents to DOCX_DUMP for looking at them by eye.
 #[test]
 #[ignore]
@@ -417,6 +533,11 @@ fn dump_samples() {
     write(&dir, "plan.docx", &docx::render(&grid(FormKind::Plan, &longest_schedule())).unwrap());
     write(&dir, "progress.docx", &docx::render(&grid(FormKind::Progress, &longest_tasks())).unwrap());
     write(&dir, "report.docx", &docx::render_document(&long_document()).unwrap());
+    let t = templates();
+    for (name, kind) in [("blank_plan.docx", FormKind::Plan), ("blank_progress.docx", FormKind::Progress)] {
+        let g = layout(t.form(kind), &t.registry, FormInstance { region: None, period: None });
+        write(&dir, name, &docx::render(&g).unwrap());
+    }
 }
 
 /// Renders every form (plans, progress months, blanks) once and prints the
