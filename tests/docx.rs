@@ -533,6 +533,13 @@ fn dump_samples() {
     write(&dir, "plan.docx", &docx::render(&grid(FormKind::Plan, &longest_schedule())).unwrap());
     write(&dir, "progress.docx", &docx::render(&grid(FormKind::Progress, &longest_tasks())).unwrap());
     write(&dir, "report.docx", &docx::render_document(&long_document()).unwrap());
+    let letter = Document {
+        cover_page: false,
+        orientation: Orientation::Landscape,
+        font_size: 0.0,
+        ..long_document()
+    };
+    write(&dir, "letter.docx", &docx::render_document(&letter).unwrap());
     let t = templates();
     for (name, kind) in [("blank_plan.docx", FormKind::Plan), ("blank_progress.docx", FormKind::Progress)] {
         let g = layout(t.form(kind), &t.registry, FormInstance { region: None, period: None });

@@ -131,6 +131,8 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
                             .line_spacing(spacing(s * 1.4, 0.0, s * 0.4)),
                     );
             }
+            // Word rejects a table without rows.
+            Block::Table(t) if t.header.is_empty() && t.rows.is_empty() => {}
             Block::Table(t) => {
                 header_rows.push(t.header.len());
                 docx = docx.add_table(table(t, page.text_width(), size));

@@ -85,7 +85,10 @@ pub(super) fn render(grid: &Grid) -> Result<Vec<u8>, RenderError> {
         .align(TableAlignmentType::Center)
         .set_borders(borders)
         .margins(TableCellMargins::new().margin(0, CELL_MARGIN, 0, CELL_MARGIN));
-    docx = docx.add_table(table);
+    // Word rejects a table without rows.
+    if table_rows > 0 {
+        docx = docx.add_table(table);
+    }
 
     for (r, &height) in heights.iter().enumerate().skip(table_rows) {
         docx = docx.add_paragraph(footer_line(grid, r, height, r == table_rows));
@@ -270,7 +273,9 @@ fn footer_line(grid: &Grid, r: usize, height: f32, first: bool) -> Paragraph {
                 Align::Center => (TabValueType::Center, (lefts[cell.col] + right) / 2.0),
                 Align::Left => (TabValueType::Left, lefts[cell.col]),
             };
-            p = p.add_tab(Tab::new().val(kind).pos(twips(pos) as usize)).add_run(Run::new().add_tab());
+            p = p
+                .add_tab(Tab::new().val(kind).pos(twips(pos) as usize))
+                .add_run(Run::new().fonts(fonts(&grid.text_font)).size(half_points(size)).add_tab());
         }
         p = p.add_run(text_run(&t, &grid.text_font, size));
     }
