@@ -270,6 +270,7 @@ fn form_package_is_deflated_and_dated_fixed() {
     assert!(core.contains(docx::FIXED_DATE), "fixed creation date: {core}");
     let custom = util::zip_entry(&bytes, "docProps/custom.xml");
     assert!(custom.contains(&longest_tasks()), "identity in custom properties");
+    assert!(custom.contains(&format!("name=\"{}region\"", docx::META_PROPERTY_PREFIX)), "{custom}");
 }
 
 #[test]

@@ -11,11 +11,11 @@ use docx_rs::{
 use super::package::package;
 use super::{
     alignment, exact_lines, fonts, half_points, text_run, twips, Margins, A4_HEIGHT, A4_WIDTH, MARGINS,
+    META_PROPERTY_PREFIX,
 };
 use crate::form::layout::{lines_needed, LINE_HEIGHT};
 use crate::form::{Align, CellKind, Grid, GridCell};
 use crate::record::FormKind;
-use crate::render::xlsx::META_PROPERTY_PREFIX;
 use crate::render::RenderError;
 
 /// Inner left and right padding of a cell in twips (4 pt, as the layout

@@ -19,6 +19,11 @@ use crate::render::RenderError;
 
 pub use package::FIXED_DATE;
 
+/// Prefix of the custom document properties (`docProps/custom.xml`) that
+/// hold a form's identity: `permit-forms.form`, `.version`, `.region`,
+/// `.period`, as in the xlsx workbooks.
+pub const META_PROPERTY_PREFIX: &str = "permit-forms.";
+
 /// A4 width in twips (1/20 point).
 pub const A4_WIDTH: u32 = 11906;
 /// A4 height in twips.
