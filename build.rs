@@ -26,8 +26,13 @@ fn main() {
     code.push_str("pub const SAMPLES: &[(&str, &[u8])] = &[\n");
     for f in &files {
         let rel = f.strip_prefix(&root).expect("under root");
-        let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-        code.push_str(&format!("    ({:?}, include_bytes!({:?})),\n", rel.join("/"), f.display().to_string()));
+        let rel: Vec<String> =
+            rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        code.push_str(&format!(
+            "    ({:?}, include_bytes!({:?})),\n",
+            rel.join("/"),
+            f.display().to_string()
+        ));
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo")).join("samples.rs");

@@ -22,16 +22,17 @@ use permit_forms::render::xlsx;
 use permit_forms::{FormKind, Templates};
 
 const SURNAMES: [&str; 21] = [
-    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗", "梁",
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何",
+    "郭", "马", "罗", "梁",
 ];
 const GIVEN: [&str; 21] = [
-    "建国", "海燕", "志强", "丽华", "永刚", "晓明", "红梅", "国庆", "文静", "宏伟", "春燕", "立新", "秀英", "振华", "玉兰",
-    "德明", "桂芳", "长江", "淑珍", "卫东", "雪梅",
+    "建国", "海燕", "志强", "丽华", "永刚", "晓明", "红梅", "国庆", "文静", "宏伟", "春燕", "立新", "秀英",
+    "振华", "玉兰", "德明", "桂芳", "长江", "淑珍", "卫东", "雪梅",
 ];
 /// Area codes, in registry order of the regions.
 const AREA: [&str; 21] = [
-    "010", "022", "0311", "0371", "0351", "0531", "021", "025", "0571", "0731", "0771", "0898", "0319", "0755", "0312",
-    "0315", "0533", "0537", "0573", "0510", "0539",
+    "010", "022", "0311", "0371", "0351", "0531", "021", "025", "0571", "0731", "0771", "0898", "0319",
+    "0755", "0312", "0315", "0533", "0537", "0573", "0510", "0539",
 ];
 
 struct Staff {
@@ -51,9 +52,17 @@ fn staff(reg: &Registry, r: RegionId) -> Staff {
             if municipal { "局长".into() } else { "副厅长".into() },
             format!("{}-{}", AREA[i], 66_120_000 + i * 37),
         ],
-        contact: [name(1), if municipal { "科长".into() } else { "处长".into() }, format!("1381{:07}", 5_230_000 + i * 113)],
+        contact: [
+            name(1),
+            if municipal { "科长".into() } else { "处长".into() },
+            format!("1381{:07}", 5_230_000 + i * 113),
+        ],
         handler: [name(2), "主任科员".into(), format!("1390{:07}", 3_170_000 + i * 71)],
-        division: if municipal { "排污许可科".into() } else { "环境影响评价与排放管理处".into() },
+        division: if municipal {
+            "排污许可科".into()
+        } else {
+            "环境影响评价与排放管理处".into()
+        },
     }
 }
 
@@ -89,7 +98,8 @@ fn plan(t: &Templates, r: RegionId, submitted: (i32, u32, u32)) -> Grid {
     put_people(&mut g, &s, FormKind::Plan);
     let milestones = reg.milestones_of(r);
     let periods = reg.plan_periods(r);
-    let sched: Vec<usize> = (0..g.cells.len()).filter(|&i| g.cells[i].field == Some(Field::ScheduleArrangement)).collect();
+    let sched: Vec<usize> =
+        (0..g.cells.len()).filter(|&i| g.cells[i].field == Some(Field::ScheduleArrangement)).collect();
     for (idx, p) in sched.into_iter().zip(periods) {
         let due: Vec<String> = milestones
             .iter()
@@ -97,16 +107,30 @@ fn plan(t: &Templates, r: RegionId, submitted: (i32, u32, u32)) -> Grid {
             .map(|(task, m)| format!("{}：{}", reg.task(*task).name, m.describe()))
             .collect();
         let routine = match p {
-            Period::Month(m) if m.month == 3 => "成立试点工作专班，梳理重点企业名单，参加部专项小组行业规范编制会。",
+            Period::Month(m) if m.month == 3 => {
+                "成立试点工作专班，梳理重点企业名单，参加部专项小组行业规范编制会。"
+            }
             Period::Month(m) if m.month <= 5 => "组织企业填报试点申请材料，开展排污许可证申请与核发验证。",
             Period::Month(m) if m.month <= 8 => "按行业规范组织企业在全国平台申请，开展技术审核与现场核查。",
             Period::Month(_) => "集中核发排污许可证，开展依证监管试点，总结试点经验。",
             Period::Year(_) => "深化流域排污许可管理，推动与流域水质改善目标衔接。",
         };
-        let text = if due.is_empty() { routine.to_string() } else { format!("{routine}\n时间节点：{}", due.join("；")) };
+        let text = if due.is_empty() {
+            routine.to_string()
+        } else {
+            format!("{routine}\n时间节点：{}", due.join("；"))
+        };
         g.cells[idx].text = text;
     }
-    put(&mut g, Field::Submitter, &format!("{}环境保护{}", reg.region(r).name, if reg.region(r).kind == RegionKind::Municipal { "局" } else { "厅" }));
+    put(
+        &mut g,
+        Field::Submitter,
+        &format!(
+            "{}环境保护{}",
+            reg.region(r).name,
+            if reg.region(r).kind == RegionKind::Municipal { "局" } else { "厅" }
+        ),
+    );
     put(&mut g, Field::SubmittedOn, &date_zh(submitted.0, submitted.1, submitted.2));
     g
 }
@@ -127,7 +151,15 @@ fn progress(
     let s = staff(reg, r);
     put_people(&mut g, &s, FormKind::Progress);
     let tasks: Vec<String> = reg.tasks_of(r).iter().map(|(id, _)| reg.task(*id).name.clone()).collect();
-    put(&mut g, Field::Planned, &format!("{}月：推进{}试点，组织重点企业申请排污许可证，配合部专项小组完善行业规范。", month.month, tasks.join("、")));
+    put(
+        &mut g,
+        Field::Planned,
+        &format!(
+            "{}月：推进{}试点，组织重点企业申请排污许可证，配合部专项小组完善行业规范。",
+            month.month,
+            tasks.join("、")
+        ),
+    );
     let actual = match status {
         "滞后" => format!("已完成企业名单梳理；{}月计划的现场核查尚未全部完成，完成约六成。", month.month),
         "超前" => format!("{}月计划工作已全部完成，并提前启动下月的企业申请审核。", month.month),
@@ -225,7 +257,12 @@ fn main() {
             // A deadline month left without an arrangement.
             "淄博市" => {
                 let p6 = reg.plan_periods(rid).iter().position(|p| p.to_string() == "2017-06").unwrap();
-                let cell = g.cells.iter_mut().filter(|c| c.field == Some(Field::ScheduleArrangement)).nth(p6).unwrap();
+                let cell = g
+                    .cells
+                    .iter_mut()
+                    .filter(|c| c.field == Some(Field::ScheduleArrangement))
+                    .nth(p6)
+                    .unwrap();
                 cell.text.clear();
             }
             // No 联系人 name.
@@ -247,12 +284,20 @@ fn main() {
             }
             let (status, reason, difficulties) = match (name.as_str(), month.month) {
                 ("河北省", 4) | ("山东省", 3) => ("超前", "", ""),
-                ("广西壮族自治区", 4) => ("滞后", "制糖企业集中在榨季生产，现场核查推迟到5月。", "希望部里派专家指导制糖行业许可证核发。"),
+                ("广西壮族自治区", 4) => (
+                    "滞后",
+                    "制糖企业集中在榨季生产，现场核查推迟到5月。",
+                    "希望部里派专家指导制糖行业许可证核发。",
+                ),
                 ("邢台市", 4) => ("滞后", "部分平板玻璃企业治理设施改造尚未完成，申请材料不全。", ""),
                 ("河南省", 4) => ("滞后", "", "屠宰企业数量多、规模小，基层核发人员不足。"),
                 ("保定市", 4) => ("■超前 ■如期 □滞后", "", ""),
-                ("济宁市", 4) => ("如期", "", "流域试点需要与水质目标衔接的排放标准，请部里给予技术支持。"),
-                ("山东省", 4) => ("如期", "", "氮肥、淀粉两个行业同时推进，请部里协调全国平台填报模块尽快上线。"),
+                ("济宁市", 4) => {
+                    ("如期", "", "流域试点需要与水质目标衔接的排放标准，请部里给予技术支持。")
+                }
+                ("山东省", 4) => {
+                    ("如期", "", "氮肥、淀粉两个行业同时推进，请部里协调全国平台填报模块尽快上线。")
+                }
                 _ => ("如期", "", ""),
             };
             let submitted = match (name.as_str(), month.month) {
@@ -275,7 +320,15 @@ fn main() {
     let js = id("江苏省");
     let (m3, m4) = (
         progress(&t, js, march, "超前", "", "", (2017, 4, 6)),
-        progress(&t, js, april, "如期", "", "电镀园区企业多，请部里明确园区集中治理设施的许可要求。", (2017, 5, 8)),
+        progress(
+            &t,
+            js,
+            april,
+            "如期",
+            "",
+            "电镀园区企业多，请部里明确园区集中治理设施的许可要求。",
+            (2017, 5, 8),
+        ),
     );
     let book = xlsx::render_workbook(&[("3月", &m3), ("4月", &m4)]).unwrap();
     std::fs::create_dir_all(root.join("江苏省")).unwrap();

@@ -3,5 +3,6 @@
 
 mod util;
 
+mod docx;
 mod generate;
 mod pdf;
