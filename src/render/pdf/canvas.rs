@@ -120,6 +120,10 @@ fn r(v: f32) -> Pt {
     Pt((v * 100.0).round() / 100.0)
 }
 
+/// Characters put in every body-face subset, so that forms differing only
+/// in a date (a region's monthly 附3) share one subset.
+const SHARED_CHARS: &str = "0123456789";
+
 /// Writes `pages` as a PDF with each face of `faces` (by slot) subset to
 /// the characters drawn with it. Metadata is fixed (no dates, an /ID derived
 /// from the content), so equal input gives equal bytes.
@@ -139,13 +143,18 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
             .flatten()
             .filter(|c| face.has(*c))
             .collect();
+        let chars: BTreeSet<char> = if chars.is_empty() || slot != 0 {
+            chars
+        } else {
+            chars.into_iter().chain(SHARED_CHARS.chars().filter(|c| face.has(*c))).collect()
+        };
         let font_id = FontId(format!("F{}", slot + 1));
         let glyphs = if chars.is_empty() {
             Default::default()
         } else {
             let sub = face.subset(&chars)?;
-            doc.resources.fonts.map.insert(font_id.clone(), printpdf::PdfFont::new(sub.font));
-            sub.glyphs
+            doc.resources.fonts.map.insert(font_id.clone(), printpdf::PdfFont::new(sub.font.clone()));
+            sub.glyphs.clone()
         };
         fonts.push((font_id, glyphs));
     }

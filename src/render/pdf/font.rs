@@ -2,7 +2,8 @@
 //! laying out, and cut down per document to the glyphs that document uses.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 
 use allsorts::binary::read::ReadScope;
 use allsorts::font_data::FontData;
@@ -29,9 +30,18 @@ pub(crate) struct Face {
     pub descent: f32,
     /// PostScript-style name written to the PDF (after the subset tag).
     name: String,
+    /// Subsets already made in this run, by character set: the forms of one
+    /// region share theirs, and cutting a 20,000-glyph face is the costliest
+    /// step of a PDF.
+    cache: Mutex<HashMap<BTreeSet<char>, Arc<Subset>>>,
 }
 
+/// Subsets kept per face; past this the cache is cleared (a report run
+/// makes few, a generate run about two per region).
+const SUBSET_CACHE_LIMIT: usize = 512;
+
 /// A face cut down to the glyphs of one document.
+#[derive(Debug)]
 pub(crate) struct Subset {
     /// Parsed subset, ready for printpdf (its name carries the subset tag).
     pub font: ParsedFont,
@@ -69,6 +79,7 @@ impl Face {
             name: if stem.is_empty() { "Font".into() } else { stem },
             bytes,
             index,
+            cache: Mutex::new(HashMap::new()),
         })
     }
 
@@ -93,7 +104,21 @@ impl Face {
     /// The face reduced to the glyphs of `chars` (which it must all have).
     /// The subset tag is derived from the characters, so equal input gives
     /// equal bytes.
-    pub fn subset(&self, chars: &BTreeSet<char>) -> Result<Subset, String> {
+    pub fn subset(&self, chars: &BTreeSet<char>) -> Result<Arc<Subset>, String> {
+        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(chars).cloned()) {
+            return Ok(hit);
+        }
+        let made = Arc::new(self.make_subset(chars)?);
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() >= SUBSET_CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(chars.clone(), Arc::clone(&made));
+        }
+        Ok(made)
+    }
+
+    fn make_subset(&self, chars: &BTreeSet<char>) -> Result<Subset, String> {
         let scope = ReadScope::new(&self.bytes);
         let data = scope.read::<FontData<'_>>().map_err(|e| e.to_string())?;
         let provider = data.table_provider(self.index).map_err(|e| e.to_string())?;
