@@ -135,7 +135,13 @@ impl Labels {
                     let at = text
                         .find(['：', ':'])
                         .map_or(text.len(), |p| p + text[p..].chars().next().map_or(1, char::len_utf8));
-                    let v = text[at..].trim();
+                    let mut v = text[at..].trim();
+                    // A note such as （盖章） after the colon is not the value.
+                    if v.starts_with(['(', '（']) {
+                        if let Some(end) = v.find([')', '）']) {
+                            v = v[end + v[end..].chars().next().map_or(1, char::len_utf8)..].trim();
+                        }
+                    }
                     return Some((i, (!v.is_empty()).then(|| v.to_string())));
                 }
             }

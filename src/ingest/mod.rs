@@ -151,6 +151,15 @@ struct Prepared<'a> {
     labels: Vec<Labels>,
 }
 
+impl<'a> Prepared<'a> {
+    fn new(templates: &'a Templates) -> Self {
+        Prepared {
+            templates,
+            labels: FormKind::ALL.iter().map(|&k| Labels::new(templates.form(k))).collect(),
+        }
+    }
+}
+
 fn read_file(p: &Prepared, input: &Input, opts: &IngestOptions) -> FileResult {
     let reject = |reason: String| FileResult::Rejected(Rejected { file: input.shown.clone(), reason });
     match std::fs::metadata(&input.path) {
@@ -164,29 +173,41 @@ fn read_file(p: &Prepared, input: &Input, opts: &IngestOptions) -> FileResult {
         Ok(b) => b,
         Err(e) => return reject(format!("无法读取文件（{e}）")),
     };
-    let sha = Sha256::digest(&bytes);
-    let sha256: String = sha.iter().map(|b| format!("{b:02x}")).collect();
     // calamine must not take the run down on a malformed file.
-    let parsed = std::panic::catch_unwind(|| read::read_workbook(&bytes));
-    let wb = match parsed {
-        Ok(Ok(wb)) => wb,
-        Ok(Err(e)) => return reject(e.to_string()),
-        Err(_) => return reject(ReadError::Damaged("读取时出错".into()).to_string()),
-    };
+    match std::panic::catch_unwind(|| read_bytes(p, &input.shown, &bytes)) {
+        Ok(Ok(records)) => FileResult::Records(records),
+        Ok(Err(reason)) => reject(reason),
+        Err(_) => reject(ReadError::Damaged("读取时出错".into()).to_string()),
+    }
+}
+
+fn read_bytes(p: &Prepared, shown: &str, bytes: &[u8]) -> Result<Vec<Record>, String> {
+    let sha = Sha256::digest(bytes);
+    let sha256: String = sha.iter().map(|b| format!("{b:02x}")).collect();
+    let wb = read::read_workbook(bytes).map_err(|e| e.to_string())?;
     let mut records = Vec::new();
     for sheet in &wb.sheets {
         let Some(kind) = recognise(&p.labels, sheet, wb.identity) else { continue };
-        let labels = p.labels.iter().find(|l| l.kind() == kind).unwrap_or(&p.labels[0]);
+        let Some(labels) = p.labels.iter().find(|l| l.kind() == kind) else { continue };
         let located = locate::locate(labels, sheet);
-        let source = Source { file: input.shown.clone(), sheet: sheet.name.clone(), sha256: sha256.clone() };
+        let source = Source { file: shown.to_string(), sheet: sheet.name.clone(), sha256: sha256.clone() };
         let mut built = build::build(kind, &located, &p.templates.registry, source);
         validate::validate(&mut built, &p.templates.registry);
         records.push(built.record);
     }
     if records.is_empty() {
-        return reject("工作簿中没有可识别的附2（试点工作计划表）或附3（试点工作进展表）".into());
+        return Err("工作簿中没有可识别的附2（试点工作计划表）或附3（试点工作进展表）".into());
     }
-    FileResult::Records(records)
+    Ok(records)
+}
+
+/// Reads one file's bytes into its records, as [`ingest_paths`] does for
+/// each file (without resubmission marking). `shown` becomes `source.file`.
+///
+/// # Errors
+/// The reason, in Chinese, why the bytes give no form (as in `rejected.jsonl`).
+pub fn ingest_bytes(templates: &Templates, shown: &str, bytes: &[u8]) -> Result<Vec<Record>, String> {
+    read_bytes(&Prepared::new(templates), shown, bytes)
 }
 
 /// Which form a sheet is, if any: the kind whose labels it shows best (at
