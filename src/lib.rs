@@ -18,6 +18,7 @@
 
 pub mod consolidate;
 pub mod doc;
+pub mod fill;
 pub mod form;
 pub mod generate;
 pub mod ingest;

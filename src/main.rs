@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use cli::{Cli, Command, GenerateArgs, TemplatesCommand};
 use permit_forms::generate::{self, GenerateError, GenerateOptions};
+use permit_forms::ingest::{self, IngestOptions};
 use permit_forms::period::Period;
 use permit_forms::render::Format;
 use permit_forms::{FormKind, Templates};
@@ -105,11 +106,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Ingest(_)
-        | Command::Consolidate(_)
-        | Command::Report(_)
-        | Command::Feedback(_)
-        | Command::Demo(_) => Err(anyhow::anyhow!("此命令尚未实现")),
+        Command::Ingest(args) => {
+            let t = load_templates(templates_dir)?;
+            let opts = IngestOptions { max_file_size: args.max_size.saturating_mul(1024 * 1024) };
+            let outcome = ingest::ingest_paths(&t, &args.paths, &opts);
+            ingest::write_outputs(&outcome, &args.out)
+                .with_context(|| format!("无法写入 {}", args.out.display()))?;
+            eprintln!("{}；结果在 {}", outcome.summary_zh(), args.out.display());
+            Ok(())
+        }
+        Command::Consolidate(_) | Command::Report(_) | Command::Feedback(_) | Command::Demo(_) => {
+            Err(anyhow::anyhow!("此命令尚未实现"))
+        }
     }
 }
 

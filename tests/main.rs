@@ -5,4 +5,5 @@ mod util;
 
 mod docx;
 mod generate;
+mod ingest;
 mod pdf;
