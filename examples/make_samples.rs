@@ -223,7 +223,7 @@ fn retyped(path: &Path) {
     let r = 3 + rows.len() as u32 + 1;
     ws.write_string(r, 1, "填报单位：湖南省环境保护厅").unwrap();
     ws.write_string(r, 3, "填报时间：").unwrap();
-    ws.write_datetime_with_format(r, 4, &ExcelDateTime::from_ymd(2017, 5, 9).unwrap(), &date).unwrap();
+    ws.write_datetime_with_format(r, 4, ExcelDateTime::from_ymd(2017, 5, 9).unwrap(), &date).unwrap();
     ws.set_column_width(1, 26).unwrap();
     ws.set_column_width(2, 60).unwrap();
     std::fs::write(path, wb.save_to_buffer().unwrap()).unwrap();
