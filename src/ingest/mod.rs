@@ -173,11 +173,9 @@ fn read_file(p: &Prepared, input: &Input, opts: &IngestOptions) -> FileResult {
         Ok(b) => b,
         Err(e) => return reject(format!("无法读取文件（{e}）")),
     };
-    // calamine must not take the run down on a malformed file.
-    match std::panic::catch_unwind(|| read_bytes(p, &input.shown, &bytes)) {
-        Ok(Ok(records)) => FileResult::Records(records),
-        Ok(Err(reason)) => reject(reason),
-        Err(_) => reject(ReadError::Damaged("读取时出错".into()).to_string()),
+    match read_bytes(p, &input.shown, &bytes) {
+        Ok(records) => FileResult::Records(records),
+        Err(reason) => reject(reason),
     }
 }
 

@@ -127,6 +127,14 @@ fn contains_utf16(bytes: &[u8], s: &str) -> bool {
 /// # Errors
 /// A [`ReadError`] saying why the bytes are not a readable workbook.
 pub fn read_workbook(bytes: &[u8]) -> Result<Workbook, ReadError> {
+    // calamine 0.38 panics on some malformed OLE files (a sector slice past
+    // the end in cfb.rs, found by the property test); a bad file must be a
+    // rejection, never the end of the run.
+    std::panic::catch_unwind(|| parse(bytes))
+        .unwrap_or_else(|_| Err(ReadError::Damaged("文件结构异常".into())))
+}
+
+fn parse(bytes: &[u8]) -> Result<Workbook, ReadError> {
     if bytes.is_empty() {
         return Err(ReadError::Empty);
     }
