@@ -411,6 +411,25 @@ fn hand_made_layouts_are_read() {
 }
 
 #[test]
+fn hand_made_layouts_survive_libreoffice() {
+    let dir = util::tempdir();
+    let book = dir.path().join("retyped.xlsx");
+    write_book(&book, &[retyped_progress(), retyped_plan()]);
+    let original = ingest(std::slice::from_ref(&book));
+    assert_eq!(original.records.len(), 2);
+    for to in ["xls", "ods"] {
+        let converted = util::soffice_convert(&book, to, &dir.path().join(to));
+        let out = ingest(std::slice::from_ref(&converted));
+        assert_eq!(out.records.len(), 2, "{to}: {:?}", out.rejected);
+        for (got, want) in out.records.iter().zip(&original.records) {
+            let mut want = want.clone();
+            want.source = got.source.clone();
+            assert_record(got, &want);
+        }
+    }
+}
+
+#[test]
 fn values_beside_labels_and_status_variants() {
     let dir = util::tempdir();
     let cases = [
@@ -463,6 +482,7 @@ fn values_beside_labels_and_status_variants() {
         assert_eq!(r.contact.phone.as_deref(), Some("0311-87654321"));
         assert_eq!(r.handler.name, None);
         assert_eq!(r.division, None);
+        assert_eq!(r.submitted_on, NaiveDate::from_ymd_opt(2017, 5, 8), "a bare date serial");
         let rules: Vec<&str> = r.issues.iter().map(|i| i.rule.as_str()).collect();
         assert_eq!(rules.contains(&"status.missing"), want.is_none(), "{status}: {rules:?}");
     }
