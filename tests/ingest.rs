@@ -234,7 +234,7 @@ fn write_book(path: &Path, sheets: &[SheetSpec]) {
                 V::S(t) => ws.write_string(*r, *c, *t).map(|_| ()),
                 V::N(n) => ws.write_number(*r, *c, *n).map(|_| ()),
                 V::D(y, m, d) => ws
-                    .write_datetime_with_format(*r, *c, &ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &date)
+                    .write_datetime_with_format(*r, *c, ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &date)
                     .map(|_| ()),
             }
             .unwrap();
