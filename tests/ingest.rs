@@ -411,6 +411,30 @@ fn hand_made_layouts_are_read() {
 }
 
 #[test]
+fn a_sparse_retyped_progress_form_is_not_taken_for_a_plan() {
+    // No title and four of its five own labels gone: the shared labels alone
+    // fit 附2 better (10 of 13) than 附3 (10 of 14).
+    let mut spec = retyped_progress();
+    spec.cells.retain(|c| {
+        !matches!(
+            c.2,
+            V::S("试点工作进展表")
+                | V::S("月度工作安排：")
+                | V::S("月度实际进展")
+                | V::S("进度滞后的原因（若有）")
+                | V::S("存在的困难和需要的支持（若有）")
+        )
+    });
+    let dir = util::tempdir();
+    let path = dir.path().join("sparse.xlsx");
+    write_book(&path, &[spec]);
+    let out = ingest(&[path]);
+    assert_eq!(out.records.len(), 1, "{:?}", out.rejected);
+    assert_eq!(out.records[0].kind, FormKind::Progress);
+    assert_eq!(out.records[0].status, Some(Status::OnSchedule));
+}
+
+#[test]
 fn hand_made_layouts_survive_libreoffice() {
     let dir = util::tempdir();
     let book = dir.path().join("retyped.xlsx");
@@ -534,7 +558,8 @@ fn every_rule_fires_and_clean_forms_are_clean() {
         progress(set(Field::Region, " "), "region.missing", Error, "region"),
         progress(set(Field::Tasks, "焦化行业"), "task.not_region", Error, "tasks"),
         progress(set(Field::Period, " "), "period.missing", Error, "period"),
-        progress(set(Field::Period, "四月份"), "period.invalid", Error, "period"),
+        progress(set(Field::Period, "2017年四月份"), "period.invalid", Error, "period"),
+        progress(set(Field::Period, "　　　　年　　　月"), "period.missing", Error, "period"),
         progress(set(Field::Period, "2017年11月"), "period.outside_window", Error, "period"),
         progress(set(Field::Status, "超前/如期/滞后"), "status.missing", Error, "status"),
         progress(set(Field::Status, "√超前 √滞后"), "status.multiple", Error, "status"),
