@@ -751,6 +751,27 @@ fn resubmissions_mark_one_current_and_outputs_are_byte_identical() {
     assert_eq!(lines.lines().count(), 3);
 }
 
+/// An .xls whose workbook stream declares encryption: LibreOffice cannot
+/// write a password-protected file headless, so the first record after BOF
+/// (INTERFACEHDR, 2 bytes) is turned into a FILEPASS record (0x002F) with a
+/// non-zero encryption type, as Excel writes for an encrypted workbook.
+#[test]
+fn encrypted_xls_is_named() {
+    let dir = util::tempdir();
+    let (job, v) = base(FormKind::Progress, "河北省", Some((2017, 5)));
+    let path = dir.path().join("form.xlsx");
+    std::fs::write(&path, xlsx::render(&filled_grid(&job, &v)).unwrap()).unwrap();
+    let xls = util::soffice_convert(&path, "xls", dir.path());
+    let mut bytes = std::fs::read(&xls).unwrap();
+    assert!(ingest_bytes(templates(), "form.xls", &bytes).is_ok(), "the unpatched xls reads");
+    let bof = [0x09, 0x08, 0x10, 0x00, 0x00, 0x06, 0x05, 0x00];
+    let at = bytes.windows(8).position(|w| w == bof).expect("BIFF8 BOF") + 20;
+    assert_eq!(&bytes[at..at + 4], &[0xE1, 0x00, 0x02, 0x00], "INTERFACEHDR after BOF");
+    bytes[at] = 0x2F;
+    let err = ingest_bytes(templates(), "form.xls", &bytes).unwrap_err();
+    assert!(err.contains("文件已加密"), "{err}");
+}
+
 // ---- never panics ---------------------------------------------------------------
 
 mod fuzz {
