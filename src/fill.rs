@@ -101,7 +101,7 @@ pub fn sample_values(
             if status == Status::Behind {
                 v.insert(Field::DelayReason, "企业申报材料不完整，\n需退回补充。".to_string());
             }
-            if seed % 2 == 0 {
+            if seed.is_multiple_of(2) {
                 v.insert(Field::Difficulties, "技术规范尚未印发，请部里尽快明确。".to_string());
             }
             v.insert(Field::Person(Lead, Name), sample_name(seed));

@@ -234,7 +234,7 @@ fn write_book(path: &Path, sheets: &[SheetSpec]) {
                 V::S(t) => ws.write_string(*r, *c, *t).map(|_| ()),
                 V::N(n) => ws.write_number(*r, *c, *n).map(|_| ()),
                 V::D(y, m, d) => ws
-                    .write_datetime_with_format(*r, *c, &ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &date)
+                    .write_datetime_with_format(*r, *c, ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &date)
                     .map(|_| ()),
             }
             .unwrap();
@@ -411,6 +411,49 @@ fn hand_made_layouts_are_read() {
 }
 
 #[test]
+fn a_sparse_retyped_progress_form_is_not_taken_for_a_plan() {
+    // No title and four of its five own labels gone: the shared labels alone
+    // fit 附2 better (10 of 13) than 附3 (10 of 14).
+    let mut spec = retyped_progress();
+    spec.cells.retain(|c| {
+        !matches!(
+            c.2,
+            V::S("试点工作进展表")
+                | V::S("月度工作安排：")
+                | V::S("月度实际进展")
+                | V::S("进度滞后的原因（若有）")
+                | V::S("存在的困难和需要的支持（若有）")
+        )
+    });
+    let dir = util::tempdir();
+    let path = dir.path().join("sparse.xlsx");
+    write_book(&path, &[spec]);
+    let out = ingest(&[path]);
+    assert_eq!(out.records.len(), 1, "{:?}", out.rejected);
+    assert_eq!(out.records[0].kind, FormKind::Progress);
+    assert_eq!(out.records[0].status, Some(Status::OnSchedule));
+}
+
+#[test]
+fn hand_made_layouts_survive_libreoffice() {
+    let dir = util::tempdir();
+    let book = dir.path().join("retyped.xlsx");
+    write_book(&book, &[retyped_progress(), retyped_plan()]);
+    let original = ingest(std::slice::from_ref(&book));
+    assert_eq!(original.records.len(), 2);
+    for to in ["xls", "ods"] {
+        let converted = util::soffice_convert(&book, to, &dir.path().join(to));
+        let out = ingest(std::slice::from_ref(&converted));
+        assert_eq!(out.records.len(), 2, "{to}: {:?}", out.rejected);
+        for (got, want) in out.records.iter().zip(&original.records) {
+            let mut want = want.clone();
+            want.source = got.source.clone();
+            assert_record(got, &want);
+        }
+    }
+}
+
+#[test]
 fn values_beside_labels_and_status_variants() {
     let dir = util::tempdir();
     let cases = [
@@ -463,6 +506,7 @@ fn values_beside_labels_and_status_variants() {
         assert_eq!(r.contact.phone.as_deref(), Some("0311-87654321"));
         assert_eq!(r.handler.name, None);
         assert_eq!(r.division, None);
+        assert_eq!(r.submitted_on, NaiveDate::from_ymd_opt(2017, 5, 8), "a bare date serial");
         let rules: Vec<&str> = r.issues.iter().map(|i| i.rule.as_str()).collect();
         assert_eq!(rules.contains(&"status.missing"), want.is_none(), "{status}: {rules:?}");
     }
@@ -514,7 +558,8 @@ fn every_rule_fires_and_clean_forms_are_clean() {
         progress(set(Field::Region, " "), "region.missing", Error, "region"),
         progress(set(Field::Tasks, "焦化行业"), "task.not_region", Error, "tasks"),
         progress(set(Field::Period, " "), "period.missing", Error, "period"),
-        progress(set(Field::Period, "四月份"), "period.invalid", Error, "period"),
+        progress(set(Field::Period, "2017年四月份"), "period.invalid", Error, "period"),
+        progress(set(Field::Period, "　　　　年　　　月"), "period.missing", Error, "period"),
         progress(set(Field::Period, "2017年11月"), "period.outside_window", Error, "period"),
         progress(set(Field::Status, "超前/如期/滞后"), "status.missing", Error, "status"),
         progress(set(Field::Status, "√超前 √滞后"), "status.multiple", Error, "status"),
@@ -706,6 +751,27 @@ fn resubmissions_mark_one_current_and_outputs_are_byte_identical() {
     assert_eq!(lines.lines().count(), 3);
 }
 
+/// An .xls whose workbook stream declares encryption: LibreOffice cannot
+/// write a password-protected file headless, so the first record after BOF
+/// (INTERFACEHDR, 2 bytes) is turned into a FILEPASS record (0x002F) with a
+/// non-zero encryption type, as Excel writes for an encrypted workbook.
+#[test]
+fn encrypted_xls_is_named() {
+    let dir = util::tempdir();
+    let (job, v) = base(FormKind::Progress, "河北省", Some((2017, 5)));
+    let path = dir.path().join("form.xlsx");
+    std::fs::write(&path, xlsx::render(&filled_grid(&job, &v)).unwrap()).unwrap();
+    let xls = util::soffice_convert(&path, "xls", dir.path());
+    let mut bytes = std::fs::read(&xls).unwrap();
+    assert!(ingest_bytes(templates(), "form.xls", &bytes).is_ok(), "the unpatched xls reads");
+    let bof = [0x09, 0x08, 0x10, 0x00, 0x00, 0x06, 0x05, 0x00];
+    let at = bytes.windows(8).position(|w| w == bof).expect("BIFF8 BOF") + 20;
+    assert_eq!(&bytes[at..at + 4], &[0xE1, 0x00, 0x02, 0x00], "INTERFACEHDR after BOF");
+    bytes[at] = 0x2F;
+    let err = ingest_bytes(templates(), "form.xls", &bytes).unwrap_err();
+    assert!(err.contains("文件已加密"), "{err}");
+}
+
 // ---- never panics ---------------------------------------------------------------
 
 mod fuzz {
@@ -730,7 +796,7 @@ mod fuzz {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
         #[test]
         fn mutated_bytes_never_panic(
             which in 0usize..3,

@@ -95,7 +95,8 @@ pub fn build(kind: FormKind, located: &Located, registry: &Registry, source: Sou
             }
             Field::Period => {
                 rec.period = n::parse_month(v, None).map(Period::Month);
-                if rec.period.is_none() && !v.is_blank() {
+                // The blank form's "　　年　　月" is not a value.
+                if rec.period.is_none() && v.text().chars().any(|c| c.is_ascii_digit() || c.is_numeric()) {
                     issues.push(issue(
                         Severity::Error,
                         "period.invalid",

@@ -101,6 +101,11 @@ impl Labels {
         }
     }
 
+    /// Comparison keys of the form's labels.
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+
     /// The form kind.
     pub fn kind(&self) -> FormKind {
         self.kind
@@ -164,24 +169,40 @@ fn hits(labels: &Labels, sheet: &Sheet) -> Vec<Hit> {
     out
 }
 
-/// How much a sheet looks like the form: the share of the model's labels
-/// found, and whether its title is there.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// How much a sheet looks like the form: the labels found, and whether its
+/// title is there.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Score {
-    /// Share of distinct labels found, 0 to 1.
-    pub labels: f32,
+    /// Keys of the labels found.
+    pub found: std::collections::BTreeSet<String>,
     /// The form's title (试点工作进展表 …) appears on the sheet.
     pub title: bool,
 }
 
+impl Score {
+    /// Share of `keys` found, 0 to 1 (0 for no keys).
+    pub fn share<'k>(&self, keys: impl IntoIterator<Item = &'k String>) -> f32 {
+        let (mut n, mut hit) = (0usize, 0usize);
+        for k in keys {
+            n += 1;
+            hit += usize::from(self.found.contains(k));
+        }
+        if n == 0 {
+            0.0
+        } else {
+            hit as f32 / n as f32
+        }
+    }
+}
+
 /// Scores `sheet` against `labels`.
 pub fn score(labels: &Labels, sheet: &Sheet) -> Score {
-    let found: std::collections::BTreeSet<usize> = hits(labels, sheet).into_iter().map(|h| h.key).collect();
+    let found = hits(labels, sheet).into_iter().map(|h| labels.keys[h.key].clone()).collect();
     let title =
         sheet.rows.iter().flatten().any(
             |v| matches!(v, Value::Text(t) if t.chars().count() < 60 && compact(t).contains(&labels.title)),
         );
-    Score { labels: found.len() as f32 / labels.keys.len().max(1) as f32, title }
+    Score { found, title }
 }
 
 struct Finder<'a> {

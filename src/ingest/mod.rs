@@ -173,11 +173,9 @@ fn read_file(p: &Prepared, input: &Input, opts: &IngestOptions) -> FileResult {
         Ok(b) => b,
         Err(e) => return reject(format!("无法读取文件（{e}）")),
     };
-    // calamine must not take the run down on a malformed file.
-    match std::panic::catch_unwind(|| read_bytes(p, &input.shown, &bytes)) {
-        Ok(Ok(records)) => FileResult::Records(records),
-        Ok(Err(reason)) => reject(reason),
-        Err(_) => reject(ReadError::Damaged("读取时出错".into()).to_string()),
+    match read_bytes(p, &input.shown, &bytes) {
+        Ok(records) => FileResult::Records(records),
+        Err(reason) => reject(reason),
     }
 }
 
@@ -210,32 +208,26 @@ pub fn ingest_bytes(templates: &Templates, shown: &str, bytes: &[u8]) -> Result<
     read_bytes(&Prepared::new(templates), shown, bytes)
 }
 
-/// Which form a sheet is, if any: the kind whose labels it shows best (at
-/// least [`MIN_LABEL_SHARE`] of them); the title, then the hidden identity,
-/// break a tie.
+/// Which form a sheet is, if any. A form shows at least
+/// [`MIN_LABEL_SHARE`] of its labels. When both forms qualify (they share
+/// most labels), the title on the sheet decides, then the share of the labels
+/// only that form has (月度实际进展 … for 附3, 姓名/试点任务安排 … for 附2),
+/// then the hidden identity written by `generate`.
 fn recognise(labels: &[Labels], sheet: &read::Sheet, identity: Option<FormKind>) -> Option<FormKind> {
-    let scored: Vec<(FormKind, locate::Score)> =
-        labels.iter().map(|l| (l.kind(), locate::score(l, sheet))).collect();
-    let mut candidates: Vec<&(FormKind, locate::Score)> =
-        scored.iter().filter(|(_, s)| s.labels >= MIN_LABEL_SHARE).collect();
-    candidates.sort_by(|a, b| {
-        let key =
-            |x: &(FormKind, locate::Score)| (x.1.title, Some(x.0) == identity, (x.1.labels * 1000.0) as i32);
-        key(b).cmp(&key(a))
-    });
-    // The labels decide before the identity: a share clearly higher wins.
-    let by_share = scored
-        .iter()
-        .filter(|(_, s)| s.labels >= MIN_LABEL_SHARE)
-        .max_by(|a, b| a.1.labels.total_cmp(&b.1.labels))
-        .map(|x| x.0);
-    match candidates.as_slice() {
-        [] => None,
-        [one] => Some(one.0),
-        [a, b, ..] if a.1.title != b.1.title => Some(a.0),
-        [a, b, ..] if (a.1.labels - b.1.labels).abs() > 0.15 => by_share,
-        [a, ..] => Some(a.0),
+    let scores: Vec<locate::Score> = labels.iter().map(|l| locate::score(l, sheet)).collect();
+    let mut candidates: Vec<(bool, i32, bool, i32, FormKind)> = Vec::new();
+    for (i, l) in labels.iter().enumerate() {
+        let share = scores[i].share(l.keys());
+        if share < MIN_LABEL_SHARE {
+            continue;
+        }
+        let others: Vec<&String> =
+            labels.iter().enumerate().filter(|(j, _)| *j != i).flat_map(|(_, o)| o.keys()).collect();
+        let own = scores[i].share(l.keys().iter().filter(|k| !others.contains(k)));
+        let pct = |x: f32| (x * 1000.0) as i32;
+        candidates.push((scores[i].title, pct(own), identity == Some(l.kind()), pct(share), l.kind()));
     }
+    candidates.into_iter().max().map(|c| c.4)
 }
 
 /// Reads every input (files, or folders recursively in sorted order) and

@@ -103,6 +103,11 @@ pub fn parse_schedule_period(v: &Value, first_year: i32) -> Option<Period> {
 pub fn parse_date(v: &Value) -> Option<NaiveDate> {
     match v {
         Value::Date(d) => return Some(*d),
+        // A date serial in a cell without a date format (2000-01-01 to 2030-12-31).
+        Value::Number(f) if f.fract() == 0.0 && (36526.0..=47848.0).contains(f) => {
+            return NaiveDate::from_ymd_opt(1899, 12, 30)
+                .and_then(|d| d.checked_add_days(chrono::Days::new(*f as u64)));
+        }
         Value::Empty => return None,
         _ => {}
     }
@@ -343,6 +348,7 @@ mod tests {
             assert_eq!(parse_date(&t(s)), d, "{s}");
         }
         assert_eq!(parse_date(&t("2017/5-8")), None);
+        assert_eq!(parse_date(&Value::Number(42863.0)), d);
         assert_eq!(parse_date(&t("2017年2月30日")), None);
     }
 

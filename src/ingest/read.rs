@@ -127,6 +127,37 @@ fn contains_utf16(bytes: &[u8], s: &str) -> bool {
 /// # Errors
 /// A [`ReadError`] saying why the bytes are not a readable workbook.
 pub fn read_workbook(bytes: &[u8]) -> Result<Workbook, ReadError> {
+    // calamine 0.38 panics on some malformed OLE files (a sector slice past
+    // the end in cfb.rs, found by the property test); a bad file must be a
+    // rejection, never the end of the run.
+    install_quiet_hook();
+    QUIET.with(|q| q.set(true));
+    let result = std::panic::catch_unwind(|| parse(bytes));
+    QUIET.with(|q| q.set(false));
+    result.unwrap_or_else(|_| Err(ReadError::Damaged("文件结构异常".into())))
+}
+
+thread_local! {
+    /// Set while calamine parses on this thread: its panics are caught and
+    /// turned into a rejection, so the panic message is not printed.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Wraps the panic hook once so that panics inside calamine stay silent;
+/// every other panic is reported as before.
+fn install_quiet_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(|q| q.get()) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+fn parse(bytes: &[u8]) -> Result<Workbook, ReadError> {
     if bytes.is_empty() {
         return Err(ReadError::Empty);
     }
