@@ -24,11 +24,13 @@ pub mod ingest;
 pub mod output;
 pub mod period;
 pub mod record;
+pub mod records_io;
 pub mod registry;
 pub mod render;
 pub mod report;
 pub mod templates;
 pub mod text;
+pub mod tracking;
 
 pub use period::{Period, YearMonth};
 pub use record::{FormKind, Issue, Record, Severity, Status};
