@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::period::{Period, YearMonth};
-use crate::record::{FormKind, Record, Status};
+use crate::record::{FormKind, Person, Record, Status};
 use crate::registry::{Milestone, RegionId, Registry, TaskId};
 
 /// The state of one expected report (a monthly 附3 or the 附2) as of a date.
@@ -352,6 +352,77 @@ impl<'a> Tracking<'a> {
             Some(State::Reported { status: None, .. }) => Outcome::Unknown,
         }
     }
+}
+
+/// Which person block of a form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PersonRole {
+    /// 总负责人
+    Lead,
+    /// 联系人
+    Contact,
+    /// 经办人
+    Handler,
+}
+
+impl PersonRole {
+    /// The three roles in form order.
+    pub const ALL: [PersonRole; 3] = [PersonRole::Lead, PersonRole::Contact, PersonRole::Handler];
+
+    /// 总负责人 / 联系人 / 经办人
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            PersonRole::Lead => "总负责人",
+            PersonRole::Contact => "联系人",
+            PersonRole::Handler => "经办人",
+        }
+    }
+
+    /// The block of a record.
+    pub fn of(self, r: &Record) -> &Person {
+        match self {
+            PersonRole::Lead => &r.lead,
+            PersonRole::Contact => &r.contact,
+            PersonRole::Handler => &r.handler,
+        }
+    }
+}
+
+/// A person of a region's directory, with the record it was taken from.
+#[derive(Debug, Clone)]
+pub struct Contact<'a> {
+    /// Name, title and phone.
+    pub person: Person,
+    /// The record the name came from.
+    pub record: &'a Record,
+}
+
+/// The directory of one region: for each role, the person named on the
+/// latest current record (by 填报时间, then file) that names one. A title or
+/// phone missing there (附3 has only a name cell) is taken from the latest
+/// record that gives the same name with it.
+pub fn directory<'a>(records: &'a [Record], region: &str) -> BTreeMap<PersonRole, Contact<'a>> {
+    let mut recs: Vec<&Record> =
+        records.iter().filter(|r| r.current && r.region.as_deref() == Some(region)).collect();
+    recs.sort_by(|a, b| (a.submitted_on, &a.source.file).cmp(&(b.submitted_on, &b.source.file)));
+    let mut out = BTreeMap::new();
+    for role in PersonRole::ALL {
+        let Some(latest) = recs.iter().rev().find(|r| role.of(r).name.is_some()) else { continue };
+        let mut person = role.of(latest).clone();
+        for r in recs.iter().rev() {
+            let p = role.of(r);
+            if p.name == person.name {
+                if person.title.is_none() {
+                    person.title.clone_from(&p.title);
+                }
+                if person.phone.is_none() {
+                    person.phone.clone_from(&p.phone);
+                }
+            }
+        }
+        out.insert(role, Contact { person, record: latest });
+    }
+    out
 }
 
 #[cfg(test)]
