@@ -3,4 +3,6 @@
 
 mod util;
 
+mod consolidate;
 mod generate;
+mod report;
