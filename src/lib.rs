@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 pub mod consolidate;
+pub mod demo;
 pub mod doc;
 pub mod fill;
 pub mod form;
@@ -25,12 +26,14 @@ pub mod ingest;
 pub mod output;
 pub mod period;
 pub mod record;
+pub mod records_io;
 pub mod registry;
 pub mod render;
 pub mod report;
 pub mod samples;
 pub mod templates;
 pub mod text;
+pub mod tracking;
 
 pub use period::{Period, YearMonth};
 pub use record::{FormKind, Issue, Record, Severity, Status};

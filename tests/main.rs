@@ -3,7 +3,9 @@
 
 mod util;
 
+mod consolidate;
 mod docx;
 mod generate;
 mod ingest;
 mod pdf;
+mod report;

@@ -1,0 +1,127 @@
+//! Feedback letters (退回意见): every finding of a region's current records,
+//! one letter per region, so the office can send the forms back.
+
+use std::collections::BTreeMap;
+
+use crate::consolidate::region_shown;
+use crate::doc::{Block, Document, Orientation, Table, TableCell};
+use crate::record::{FormKind, Record, Severity};
+use crate::templates::Templates;
+
+/// Makes `s` safe as a file name on Windows, macOS and Linux: path
+/// separators, reserved characters, control characters and white space are
+/// replaced by `_`; never empty.
+pub fn file_safe(s: &str) -> String {
+    let out: String = s
+        .chars()
+        .map(|c| if c.is_control() || c.is_whitespace() || r#"/\:*?"<>|"#.contains(c) { '_' } else { c })
+        .collect();
+    let out = out.trim_matches(|c| c == '.' || c == '_').to_string();
+    if out.is_empty() {
+        "_".into()
+    } else {
+        out
+    }
+}
+
+fn stem(file: &str) -> String {
+    let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    match name.rsplit_once('.') {
+        Some((s, _)) if !s.is_empty() => s.to_string(),
+        _ => name.to_string(),
+    }
+}
+
+/// One 退回意见 letter per region that has findings on its current records,
+/// keyed by a file-name-safe name: the region (`河北省`), or
+/// `未识别地区_<file stem>` for records whose region is unknown (one letter
+/// per source file). Superseded records (`current == false`) are left out:
+/// their findings no longer stand. Letters come in registry order, then the
+/// unknown ones by key.
+pub fn feedback(templates: &Templates, records: &[Record]) -> Vec<(String, Document)> {
+    let reg = &templates.registry;
+    // (sort key, file key) → records
+    let mut groups: BTreeMap<(usize, String), Vec<&Record>> = BTreeMap::new();
+    for r in records.iter().filter(|r| r.current && !r.issues.is_empty()) {
+        let key = match r.region.as_deref().and_then(|n| reg.region_by_name(n).map(|id| (id.0, n))) {
+            Some((i, n)) => (i, file_safe(n)),
+            None => (usize::MAX, file_safe(&format!("未识别地区_{}", stem(&r.source.file)))),
+        };
+        groups.entry(key).or_default().push(r);
+    }
+    groups
+        .into_iter()
+        .map(|((_, key), mut recs)| {
+            recs.sort_by(|a, b| {
+                (a.kind, a.period, &a.source.file, &a.source.sheet).cmp(&(
+                    b.kind,
+                    b.period,
+                    &b.source.file,
+                    &b.source.sheet,
+                ))
+            });
+            let who = match recs[0].region.as_deref() {
+                Some(n) => n.to_string(),
+                None => region_shown(recs[0]),
+            };
+            (key, letter(&who, &recs))
+        })
+        .collect()
+}
+
+fn letter(who: &str, recs: &[&Record]) -> Document {
+    let errors: usize = recs.iter().map(|r| r.count(Severity::Error)).sum();
+    let warnings: usize = recs.iter().map(|r| r.count(Severity::Warning)).sum();
+    let mut rows = Vec::new();
+    let mut n = 0;
+    for r in recs {
+        let mut issues: Vec<_> = r.issues.iter().collect();
+        issues.sort_by(|a, b| (a.severity, &a.cell, &a.rule).cmp(&(b.severity, &b.cell, &b.rule)));
+        for i in issues {
+            n += 1;
+            let form = match r.kind {
+                FormKind::Plan => "附2 工作计划表",
+                FormKind::Progress => "附3 工作进展表",
+            };
+            rows.push(vec![
+                TableCell::center(n.to_string()),
+                TableCell::center(form),
+                TableCell::center(r.period.map(|p| p.label_zh()).unwrap_or_default()),
+                TableCell::text(format!("{}\n{}", r.source.file, r.source.sheet)),
+                TableCell::center(i.cell.clone().unwrap_or_default()),
+                TableCell::center(i.severity.label_zh()),
+                TableCell::text(i.message.clone()),
+            ]);
+        }
+    }
+    let table = Table {
+        columns: vec![0.5, 1.3, 1.0, 2.6, 0.7, 0.7, 3.6],
+        header: vec![["序号", "报表", "期间", "文件 / 工作表", "单元格", "类别", "问题说明"]
+            .into_iter()
+            .map(TableCell::header)
+            .collect()],
+        rows,
+        font_size: 9.0,
+    };
+    let title = format!("关于{who}排污许可管理试点报表的退回意见");
+    Document {
+        title: title.clone(),
+        subtitle: Vec::new(),
+        cover_page: false,
+        running_header: title,
+        orientation: Orientation::Portrait,
+        font_size: 11.0,
+        blocks: vec![
+            Block::Paragraph(format!("{who}："))
+            ,
+            Block::Paragraph(format!(
+                "经审核，你单位报送的排污许可管理试点报表共发现 {} 个问题（错误 {errors} 个，警告 {warnings} 个），详见下表。\
+                 标为“错误”的问题须修改后重新报送；标为“警告”的请核实，必要时说明情况。",
+                errors + warnings
+            )),
+            Block::Table(table),
+            Block::Paragraph("请在原报表上修改，保留原文件名中的地区和月份，修改后及时重新报送。".into()),
+            Block::Paragraph("环境保护部排污许可管理试点工作专项小组办公室".into()),
+        ],
+    }
+}
