@@ -8,4 +8,5 @@ mod docx;
 mod generate;
 mod ingest;
 mod pdf;
+mod pipeline;
 mod report;
