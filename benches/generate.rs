@@ -55,5 +55,7 @@ fn main() {
     let threads = rayon::current_num_threads();
     println!("generate benchmark ({threads} threads)");
     run("xlsx only (293 forms)", &[Format::Xlsx], 7);
+    run("docx only (293 forms)", &[Format::Docx], 5);
+    run("pdf only (293 forms)", &[Format::Pdf], 5);
     run("xlsx+docx+pdf (293 forms)", &Format::ALL, 5);
 }

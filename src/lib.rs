@@ -17,7 +17,9 @@
 #![warn(missing_docs)]
 
 pub mod consolidate;
+pub mod demo;
 pub mod doc;
+pub mod fill;
 pub mod form;
 pub mod generate;
 pub mod ingest;
@@ -28,6 +30,7 @@ pub mod records_io;
 pub mod registry;
 pub mod render;
 pub mod report;
+pub mod samples;
 pub mod templates;
 pub mod text;
 pub mod tracking;

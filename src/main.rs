@@ -13,8 +13,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use cli::{Cli, Command, GenerateArgs, TemplatesCommand};
 use permit_forms::generate::{self, GenerateError, GenerateOptions};
+use permit_forms::ingest::{self, IngestOptions};
+use permit_forms::output::write_atomic;
 use permit_forms::period::Period;
+use permit_forms::records_io::load_records as read_records;
 use permit_forms::render::Format;
+use permit_forms::render::{docx, pdf::PdfRenderer};
+use permit_forms::{consolidate, demo, report, Record};
 use permit_forms::{FormKind, Templates};
 
 /// An error the user caused by how the command was called: exit status 2.
@@ -105,11 +110,97 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Ingest(_)
-        | Command::Consolidate(_)
-        | Command::Report(_)
-        | Command::Feedback(_)
-        | Command::Demo(_) => Err(anyhow::anyhow!("此命令尚未实现")),
+        Command::Ingest(args) => {
+            let t = load_templates(templates_dir)?;
+            let opts = IngestOptions { max_file_size: args.max_size.saturating_mul(1024 * 1024) };
+            let outcome = ingest::ingest_paths(&t, &args.paths, &opts);
+            ingest::write_outputs(&outcome, &args.out)
+                .with_context(|| format!("无法写入 {}", args.out.display()))?;
+            eprintln!("{}；结果在 {}", outcome.summary_zh(), args.out.display());
+            Ok(())
+        }
+        Command::Consolidate(args) => {
+            let t = load_templates(templates_dir)?;
+            let as_of = parse_date(&args.as_of)?;
+            let records = load_records(&args.dir)?;
+            let bytes = consolidate::consolidate(&t, &records, as_of)?;
+            write_atomic(&args.out, &bytes).with_context(|| format!("无法写入 {}", args.out.display()))?;
+            eprintln!("已生成汇总工作簿 {}（截至 {as_of}，{} 条记录）", args.out.display(), records.len());
+            Ok(())
+        }
+        Command::Report(args) => {
+            let t = load_templates(templates_dir)?;
+            let as_of = parse_date(&args.as_of)?;
+            let records = load_records(&args.dir)?;
+            let doc = report::build_report(&t, &records, as_of);
+            let ext = args.out.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+            let bytes = match ext.as_str() {
+                "pdf" => {
+                    let (bytes, missing) = PdfRenderer::new(&t)?.render_document(&doc)?;
+                    warn_missing(&missing);
+                    bytes
+                }
+                "docx" => docx::render_document(&doc)?,
+                _ => {
+                    return Err(usage(format!("报告只能输出 .pdf 或 .docx，而不是“{}”", args.out.display())))
+                }
+            };
+            write_atomic(&args.out, &bytes).with_context(|| format!("无法写入 {}", args.out.display()))?;
+            eprintln!("已生成调度会报告 {}（截至 {as_of}）", args.out.display());
+            Ok(())
+        }
+        Command::Feedback(args) => {
+            let t = load_templates(templates_dir)?;
+            let records = load_records(&args.dir)?;
+            let letters = report::feedback(&t, &records);
+            let pdf = PdfRenderer::new(&t)?;
+            let mut missing = Vec::new();
+            for (key, doc) in &letters {
+                let base = args.out.join(format!("退回意见_{key}"));
+                write_atomic(&base.with_extension("docx"), &docx::render_document(doc)?)?;
+                let (bytes, m) = pdf.render_document(doc)?;
+                missing.extend(m);
+                write_atomic(&base.with_extension("pdf"), &bytes)?;
+            }
+            missing.sort();
+            missing.dedup();
+            warn_missing(&missing);
+            eprintln!("已为 {} 个地区生成退回意见，保存在 {}", letters.len(), args.out.display());
+            Ok(())
+        }
+        Command::Demo(args) => {
+            let t = load_templates(templates_dir)?;
+            let as_of = match &args.as_of {
+                Some(s) => parse_date(s)?,
+                None => demo::default_as_of(),
+            };
+            let res = demo::run(&t, &args.out, as_of)?;
+            warn_missing(&res.missing_glyphs);
+            println!("演示完成（截至 {as_of}）。{}", res.ingest_summary);
+            for (what, path) in &res.items {
+                println!("  {what}：{}", path.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Parses an as-of date.
+fn parse_date(s: &str) -> anyhow::Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| usage(format!("日期“{s}”无效，应为 YYYY-MM-DD，如 2017-05-11")))
+}
+
+/// Reads DIR/records.jsonl.
+fn load_records(dir: &Path) -> anyhow::Result<Vec<Record>> {
+    read_records(dir).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Warns about characters the PDF font lacks (drawn as □).
+fn warn_missing(missing: &[char]) {
+    if !missing.is_empty() {
+        let list: String = missing.iter().collect();
+        eprintln!("注意：PDF 字体缺少以下字符，已用□代替：{list}");
     }
 }
 

@@ -1,6 +1,8 @@
 //! Writing outputs: every file is written to a temporary file in its target
 //! folder and renamed into place, so an existing file is replaced only by a
 //! complete one and an interrupted run leaves no half-written output.
+//! (No fsync per file: a batch writes hundreds of files and a crash simply
+//! means running it again; readers never see a partial file either way.)
 
 use std::io::Write;
 use std::path::Path;
@@ -8,7 +10,7 @@ use std::path::Path;
 /// Writes `bytes` to `path` atomically, creating parent folders.
 ///
 /// # Errors
-/// Any I/O error creating the folder, writing, syncing or renaming.
+/// Any I/O error creating the folder, writing or renaming.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -17,7 +19,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(parent)?;
     let mut tmp = tempfile::Builder::new().prefix(".permit-forms-").suffix(".tmp").tempfile_in(parent)?;
     tmp.write_all(bytes)?;
-    tmp.as_file().sync_data()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

@@ -64,9 +64,13 @@ const DEFAULT_REGISTRY: &str = include_str!("../templates/registry.toml");
 const DEFAULT_PLAN: &str = include_str!("../templates/forms/plan.toml");
 const DEFAULT_PROGRESS: &str = include_str!("../templates/forms/progress.toml");
 const DEFAULT_README: &str = include_str!("../templates/README.md");
+const FONT_LICENCE: &str = include_str!("../templates/fonts/OFL.txt");
 
 /// Fonts shipped in `templates/fonts/`, embedded in the binary.
-pub const EMBEDDED_FONTS: &[(&str, &[u8])] = &[];
+pub const EMBEDDED_FONTS: &[(&str, &[u8])] = &[
+    ("PermitFormsSans-Regular.otf", include_bytes!("../templates/fonts/PermitFormsSans-Regular.otf")),
+    ("PermitFormsSerif-Regular.otf", include_bytes!("../templates/fonts/PermitFormsSerif-Regular.otf")),
+];
 
 /// Everything the verbs need from `templates/`, loaded once.
 #[derive(Debug, Clone)]
@@ -191,6 +195,7 @@ pub fn export(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         (form_file(FormKind::Progress), Cow::Borrowed(DEFAULT_PROGRESS.as_bytes())),
     ];
     files.extend(EMBEDDED_FONTS.iter().map(|(n, b)| (format!("fonts/{n}"), Cow::Borrowed(*b))));
+    files.push(("fonts/OFL.txt".into(), Cow::Borrowed(FONT_LICENCE.as_bytes())));
     let mut written = Vec::new();
     for (rel, bytes) in files {
         let path = dir.join(rel);

@@ -357,7 +357,7 @@ fn templates_export_then_load_edited_copy() {
     let file = out.join("河北省/附3_试点工作进展表_河北省_2017年04月.xlsx");
     let mut wb = open_workbook_auto(&file).unwrap();
     let range = wb.worksheet_range("附3 试点工作进展表").unwrap();
-    assert!(range.used_cells().any(|(_, _, d)| d.to_string() == "本月实际进展"));
+    assert!(range.used_cells().any(|(_, _, d)| *d == "本月实际进展"));
     // A broken edit is refused with file and line.
     let reg = tdir.join("registry.toml");
     let text = std::fs::read_to_string(&reg).unwrap().replacen("lead = [\"河北省\"]", "lead = [\"河北\"]", 1);

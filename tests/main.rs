@@ -4,5 +4,8 @@
 mod util;
 
 mod consolidate;
+mod docx;
 mod generate;
+mod ingest;
+mod pdf;
 mod report;

@@ -92,3 +92,38 @@ pub fn pdf_pages(pdf: &Path) -> usize {
 pub fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
+
+/// Text of a PDF in content-stream order (`pdftotext -raw`), so a cell's
+/// lines stay together even when other cells sit beside them. `page` limits
+/// it to one page (1-based).
+pub fn pdf_text_raw(pdf: &Path, page: Option<usize>) -> String {
+    let exe = require("pdftotext", "poppler-utils");
+    let mut cmd = Command::new(exe);
+    cmd.arg("-raw");
+    if let Some(p) = page {
+        cmd.args(["-f", &p.to_string(), "-l", &p.to_string()]);
+    }
+    let out = cmd.arg(pdf).arg("-").output().expect("run pdftotext");
+    assert!(out.status.success(), "pdftotext failed on {}", pdf.display());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The text of one entry of a zip package (a docx or xlsx part).
+pub fn zip_entry(bytes: &[u8], name: &str) -> String {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip package");
+    let mut entry = archive.by_name(name).unwrap_or_else(|_| panic!("the package has no {name}"));
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut entry, &mut text).expect("UTF-8 part");
+    text
+}
+
+/// Name and compression method of every entry of a zip package, in order.
+pub fn zip_methods(bytes: &[u8]) -> Vec<(String, zip::CompressionMethod)> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip package");
+    (0..archive.len())
+        .map(|i| {
+            let e = archive.by_index(i).expect("entry");
+            (e.name().map(|n| n.to_string()).unwrap_or_default(), e.compression())
+        })
+        .collect()
+}

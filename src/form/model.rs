@@ -355,10 +355,8 @@ impl FormModel {
                     if r + nrows > rows.len() {
                         return Err(at("rows 超出表格".into()));
                     }
-                    for rr in r + 1..r + nrows {
-                        for c in col..col + span {
-                            carried[rr][c] = true;
-                        }
+                    for below in carried.iter_mut().take(r + nrows).skip(r + 1) {
+                        below[col..col + span].fill(true);
                     }
                     let content = match (&cell.label, &cell.field) {
                         (Some(l), None) => Content::Label(l.clone()),

@@ -90,10 +90,26 @@ pub fn render(grid: &Grid) -> Result<Vec<u8>, RenderError> {
     wb.set_properties(&props);
 
     let ws = wb.add_worksheet();
-    write_form(ws, grid)?;
+    write_form(ws, grid, &grid.sheet)?;
     if let Some(id) = &grid.identity {
         let meta = wb.add_worksheet();
         write_identity(meta, id)?;
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
+/// Renders several forms into one workbook, one sheet each, as a region
+/// that keeps all its months in one file does. No identity is stored: each
+/// sheet is recognised by its labels.
+///
+/// # Errors
+/// [`RenderError::Xlsx`] when the writer refuses the workbook (duplicate or
+/// over-long sheet names).
+pub fn render_workbook(sheets: &[(&str, &Grid)]) -> Result<Vec<u8>, RenderError> {
+    let mut wb = Workbook::new();
+    wb.set_properties(&DocProperties::new().set_creation_datetime(&ExcelDateTime::from_ymd(2017, 3, 1)?));
+    for (name, grid) in sheets {
+        write_form(wb.add_worksheet(), grid, name)?;
     }
     Ok(wb.save_to_buffer()?)
 }
@@ -108,8 +124,8 @@ fn write_identity(ws: &mut Worksheet, id: &Identity) -> Result<(), XlsxError> {
     Ok(())
 }
 
-fn write_form(ws: &mut Worksheet, grid: &Grid) -> Result<(), XlsxError> {
-    ws.set_name(&grid.sheet)?;
+fn write_form(ws: &mut Worksheet, grid: &Grid, name: &str) -> Result<(), XlsxError> {
+    ws.set_name(name)?;
     let ncols = grid.columns.len() as u16;
     for (c, w) in grid.columns.iter().enumerate() {
         ws.set_column_width_pixels(c as u16, pt_to_px(*w))?;

@@ -1,0 +1,148 @@
+//! Filling a laid-out form with values, as a region would before returning
+//! it. rust_xlsxwriter cannot edit a workbook, so a "filled return" is the
+//! form written again from its grid with text in the input cells. Used by the
+//! tests, the benchmarks and the demo samples.
+
+use std::collections::BTreeMap;
+
+use crate::form::{CellKind, Field, Grid, PersonPart, PersonRole};
+use crate::period::YearMonth;
+use crate::record::{FormKind, Status};
+use crate::registry::{RegionId, RegionKind, Registry};
+
+/// Values to put into a form's cells.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FillValues {
+    /// Text per field, for the single cells. A value here also replaces a
+    /// pre-filled cell (to write a region name differently, say).
+    pub values: BTreeMap<Field, String>,
+    /// 试点任务安排 per schedule row, top to bottom (附2).
+    pub schedule: Vec<String>,
+}
+
+/// Puts `values` into the cells of `grid` that feed their fields.
+pub fn fill_grid(grid: &mut Grid, values: &FillValues) {
+    let mut row = 0;
+    for cell in &mut grid.cells {
+        let Some(field) = cell.field else { continue };
+        if field == Field::ScheduleArrangement {
+            if let Some(text) = values.schedule.get(row) {
+                cell.text = text.clone();
+            }
+            row += 1;
+        } else if let Some(text) = values.values.get(&field) {
+            if cell.kind == CellKind::Input || !text.is_empty() {
+                cell.text = text.clone();
+            }
+        }
+    }
+}
+
+const SURNAMES: &[char] =
+    &['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴', '徐', '孙', '胡', '朱', '高'];
+const GIVEN: &[&str] =
+    &["芳", "强", "伟", "敏", "静", "磊", "洋", "艳", "军", "杰", "娟", "涛", "明", "超", "霞", "建国"];
+
+/// A deterministic name for `seed`.
+pub fn sample_name(seed: u64) -> String {
+    let s = SURNAMES[(seed % SURNAMES.len() as u64) as usize];
+    let g = GIVEN[((seed / SURNAMES.len() as u64) % GIVEN.len() as u64) as usize];
+    format!("{s}{g}")
+}
+
+/// Realistic, deterministic values for one form: the people, phones (mobile
+/// and landline), multi-line free text, a status with its reason, a 填报时间
+/// before the due day. `seed` makes different forms differ.
+pub fn sample_values(
+    registry: &Registry,
+    kind: FormKind,
+    region: RegionId,
+    period: Option<YearMonth>,
+    seed: u64,
+) -> FillValues {
+    use PersonPart::*;
+    use PersonRole::*;
+    let r = registry.region(region);
+    let mut v = BTreeMap::new();
+    let lead_title = match r.kind {
+        RegionKind::Provincial => ["副厅长", "副局长", "巡视员"][(seed % 3) as usize],
+        RegionKind::Municipal => ["局长", "主任"][(seed % 2) as usize],
+    };
+    let mobile = |k: u64| format!("13{:09}", (seed * 7919 + k * 104_729) % 1_000_000_000);
+    let landline = |k: u64| format!("0311-{:08}", 80_000_000 + (seed * 31 + k) % 10_000_000);
+    let division = "水环境管理处".to_string();
+    v.insert(Field::Division, division);
+    v.insert(Field::Submitter, format!("{}环境保护厅", r.name));
+    match kind {
+        FormKind::Plan => {
+            v.insert(Field::Person(Lead, Name), sample_name(seed));
+            v.insert(Field::Person(Lead, Title), lead_title.to_string());
+            v.insert(Field::Person(Lead, Phone), landline(1));
+            v.insert(Field::Person(Contact, Name), sample_name(seed + 1));
+            v.insert(Field::Person(Contact, Title), ["处长", "副处长"][(seed % 2) as usize].to_string());
+            v.insert(Field::Person(Contact, Phone), mobile(2));
+            v.insert(Field::Person(Handler, Name), sample_name(seed + 2));
+            v.insert(Field::Person(Handler, Title), "主任科员".to_string());
+            v.insert(Field::Person(Handler, Phone), mobile(3));
+            v.insert(Field::SubmittedOn, format!("2017年3月{}日", 20 + seed % 10));
+        }
+        FormKind::Progress => {
+            let month = period.unwrap_or(YearMonth { year: 2017, month: 4 });
+            let status = Status::ALL[(seed % 3) as usize];
+            v.insert(
+                Field::Planned,
+                format!("{}：组织企业申报。\n召开第{}次培训会。", month.label_zh(), seed % 9 + 1),
+            );
+            v.insert(
+                Field::Actual,
+                format!("已完成{}家企业的核发。\n第{}批材料审核中。", seed % 50 + 1, seed % 7 + 1),
+            );
+            v.insert(Field::Status, status.label_zh().to_string());
+            if status == Status::Behind {
+                v.insert(Field::DelayReason, "企业申报材料不完整，\n需退回补充。".to_string());
+            }
+            if seed.is_multiple_of(2) {
+                v.insert(Field::Difficulties, "技术规范尚未印发，请部里尽快明确。".to_string());
+            }
+            v.insert(Field::Person(Lead, Name), sample_name(seed));
+            v.insert(Field::Person(Contact, Name), format!("{} {}", sample_name(seed + 1), mobile(2)));
+            v.insert(Field::Person(Handler, Name), sample_name(seed + 2));
+            let due = registry.progress_due(month);
+            v.insert(
+                Field::SubmittedOn,
+                format!("{}年{}月{}日", due.format("%Y"), due.format("%-m"), 1 + seed % 9),
+            );
+        }
+    }
+    let schedule = match kind {
+        FormKind::Plan => registry
+            .plan_periods(region)
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!("{}：完成第{}阶段工作。\n落实责任分工。", p.label_zh(), i + 1))
+            .collect(),
+        FormKind::Progress => Vec::new(),
+    };
+    FillValues { values: v, schedule }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::form::{layout, FormInstance};
+    use crate::templates::Templates;
+
+    #[test]
+    fn fills_inputs_and_schedule_rows() {
+        let t = Templates::embedded().unwrap();
+        let (id, _) = t.registry.regions().next().unwrap();
+        let mut g = layout(&t.plan, &t.registry, FormInstance { region: Some(id), period: None });
+        let vals = sample_values(&t.registry, FormKind::Plan, id, None, 3);
+        fill_grid(&mut g, &vals);
+        let name = g.cell_of(Field::Person(PersonRole::Lead, PersonPart::Name)).unwrap();
+        assert_eq!(name.text, sample_name(3));
+        let rows: Vec<_> = g.cells.iter().filter(|c| c.field == Some(Field::ScheduleArrangement)).collect();
+        assert_eq!(rows.len(), vals.schedule.len());
+        assert_eq!(rows[0].text, vals.schedule[0]);
+    }
+}

@@ -1,0 +1,273 @@
+//! Packaging: the XML parts docx-rs builds, fixed up where the crate has no
+//! setter, then zipped deflated with fixed timestamps in a stable order.
+//!
+//! Fix-ups (all plain text edits of docx-rs' own output):
+//! - `word/styles.xml`: the default run language `zh-CN` for East Asian text
+//!   (without it LibreOffice draws Chinese with the Japanese glyph forms of
+//!   Noto CJK);
+//! - `word/document.xml`: `w:tblHeader` on the leading header rows of each
+//!   table, and the `w14:paraId` attributes removed (docx-rs numbers them
+//!   from a per-thread counter, so they would differ between runs);
+//! - `word/fontTable.xml`: the Chinese faces with their GB2312 charset and
+//!   Latin alternative names, so Word and WPS substitute sensibly.
+
+use std::io::{Cursor, Write};
+
+use docx_rs::{Docx, XMLDocx};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+use crate::render::RenderError;
+
+/// Creation and modification date written into every document and zip
+/// entry, so the same input gives the same bytes.
+pub const FIXED_DATE: &str = "2017-03-01T00:00:00Z";
+
+/// Chinese font names with the Latin names Word, WPS and fontconfig know.
+const FONT_ALIASES: [(&str, &str); 4] =
+    [("宋体", "SimSun"), ("黑体", "SimHei"), ("仿宋", "FangSong"), ("楷体", "KaiTi")];
+
+/// Builds `docx` and returns the bytes of the finished package.
+/// `header_rows[i]` is how many leading rows of the i-th table (in document
+/// order) repeat on each page.
+/// `custom` becomes `docProps/custom.xml` (in this order; docx-rs keeps its
+/// custom properties in a hash map, whose order changes between runs).
+pub(crate) fn package(
+    docx: Docx,
+    header_rows: &[usize],
+    fonts: &[&str],
+    custom: &[(String, String)],
+) -> Result<Vec<u8>, RenderError> {
+    let xml = docx.created_at(FIXED_DATE).updated_at(FIXED_DATE).build();
+    let XMLDocx {
+        content_type,
+        rels,
+        doc_props,
+        styles,
+        document,
+        comments,
+        document_rels,
+        settings,
+        font_table,
+        numberings,
+        headers,
+        header_rels,
+        footers,
+        footer_rels,
+        comments_extended,
+        footnotes,
+        ..
+    } = xml;
+    let styles = add_language(&utf8(styles)?);
+    let document = strip_para_ids(&mark_header_rows(&utf8(document)?, header_rows));
+    let font_table = add_fonts(&utf8(font_table)?, fonts);
+
+    let mut parts: Vec<(String, Vec<u8>)> = vec![
+        ("[Content_Types].xml".into(), content_type),
+        ("_rels/.rels".into(), rels),
+        ("docProps/app.xml".into(), doc_props.app),
+        ("docProps/core.xml".into(), doc_props.core),
+        ("docProps/custom.xml".into(), custom_xml(custom).into_bytes()),
+        ("word/_rels/document.xml.rels".into(), document_rels),
+        ("word/document.xml".into(), document.into_bytes()),
+        ("word/styles.xml".into(), styles.into_bytes()),
+        ("word/settings.xml".into(), settings),
+        ("word/fontTable.xml".into(), font_table.into_bytes()),
+        ("word/comments.xml".into(), comments),
+        ("word/numbering.xml".into(), numberings),
+        ("word/commentsExtended.xml".into(), comments_extended),
+        ("word/footnotes.xml".into(), footnotes),
+    ];
+    // Same names and pairing as docx-rs' own packer, which the relationships
+    // it wrote refer to.
+    for (i, h) in headers.into_iter().enumerate() {
+        parts.push((format!("word/header{}.xml", i + 1), strip_para_ids(&utf8(h)?).into_bytes()));
+        if let Some(r) = header_rels.get(i) {
+            parts.push((format!("word/_rels/header{}.xml.rels", i + 1), r.clone()));
+        }
+    }
+    for (i, f) in footers.into_iter().enumerate() {
+        parts.push((format!("word/footer{}.xml", i + 1), strip_para_ids(&utf8(f)?).into_bytes()));
+        if let Some(r) = footer_rels.get(i) {
+            parts.push((format!("word/_rels/footer{}.xml.rels", i + 1), r.clone()));
+        }
+    }
+    zip_parts(parts)
+}
+
+/// The custom document properties part, properties in the given order.
+fn custom_xml(props: &[(String, String)]) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
+         <Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties\" \
+         xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\">",
+    );
+    for (i, (name, value)) in props.iter().enumerate() {
+        xml.push_str(&format!(
+            "<property fmtid=\"{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}\" pid=\"{}\" name=\"{}\">\
+             <vt:lpwstr>{}</vt:lpwstr></property>",
+            i + 2,
+            xml_escape(name),
+            xml_escape(value)
+        ));
+    }
+    xml.push_str("</Properties>");
+    xml
+}
+
+fn utf8(bytes: Vec<u8>) -> Result<String, RenderError> {
+    String::from_utf8(bytes).map_err(|e| RenderError::Docx(format!("XML 编码错误：{e}")))
+}
+
+/// Writes the parts, deflated, in the given order, all dated [`FIXED_DATE`].
+fn zip_parts(parts: Vec<(String, Vec<u8>)>) -> Result<Vec<u8>, RenderError> {
+    let err = |e: zip::result::ZipError| RenderError::Docx(format!("打包失败：{e}"));
+    let date = DateTime::from_date_and_time(2017, 3, 1, 0, 0, 0)
+        .map_err(|e| RenderError::Docx(format!("日期无效：{e}")))?;
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .last_modified_time(date)
+        .unix_permissions(0o644);
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, bytes) in parts {
+        zip.start_file(name, options).map_err(err)?;
+        zip.write_all(&bytes).map_err(|e| RenderError::Docx(format!("打包失败：{e}")))?;
+    }
+    Ok(zip.finish().map_err(err)?.into_inner())
+}
+
+/// Adds `w:lang` (Latin en-US, East Asian zh-CN) to the document defaults.
+fn add_language(styles: &str) -> String {
+    const LANG: &str = r#"<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA" />"#;
+    if let Some(start) = styles.find("<w:rPrDefault>") {
+        let rest = &styles[start..];
+        if let Some(end) = rest.find("</w:rPr>") {
+            let at = start + end;
+            return format!("{}{LANG}{}", &styles[..at], &styles[at..]);
+        }
+        if let Some(empty) = rest.find("<w:rPr />") {
+            let at = start + empty;
+            return format!("{}<w:rPr>{LANG}</w:rPr>{}", &styles[..at], &styles[at + "<w:rPr />".len()..]);
+        }
+    }
+    // No defaults at all: add them in front of the first style.
+    match styles.find("<w:style ") {
+        Some(at) => format!(
+            "{}<w:docDefaults><w:rPrDefault><w:rPr>{LANG}</w:rPr></w:rPrDefault></w:docDefaults>{}",
+            &styles[..at],
+            &styles[at..]
+        ),
+        None => styles.to_string(),
+    }
+}
+
+/// Marks the first `header_rows[t]` rows of the t-th table as header rows
+/// (`w:tblHeader`, after `w:trHeight` as the schema orders `w:trPr`).
+/// Tables are not nested in our documents.
+fn mark_header_rows(doc: &str, header_rows: &[usize]) -> String {
+    let mut out = String::with_capacity(doc.len() + 64);
+    let mut table = 0usize;
+    let mut row_in_table = 0usize;
+    let mut i = 0;
+    while i < doc.len() {
+        let rest = &doc[i..];
+        if rest.starts_with("<w:tbl>") {
+            row_in_table = 0;
+            out.push_str("<w:tbl>");
+            i += "<w:tbl>".len();
+        } else if rest.starts_with("</w:tbl>") {
+            table += 1;
+            out.push_str("</w:tbl>");
+            i += "</w:tbl>".len();
+        } else if rest.starts_with("<w:trPr>") || rest.starts_with("<w:trPr />") {
+            let header = row_in_table < header_rows.get(table).copied().unwrap_or(0);
+            row_in_table += 1;
+            if rest.starts_with("<w:trPr />") {
+                out.push_str(if header { "<w:trPr><w:tblHeader /></w:trPr>" } else { "<w:trPr />" });
+                i += "<w:trPr />".len();
+            } else {
+                let end = rest.find("</w:trPr>").unwrap_or(0);
+                out.push_str(&rest[..end]);
+                if header {
+                    out.push_str("<w:tblHeader />");
+                }
+                i += end;
+            }
+        } else {
+            let ch = rest.chars().next().map_or(1, char::len_utf8);
+            out.push_str(&rest[..ch]);
+            i += ch;
+        }
+    }
+    out
+}
+
+/// Removes the `w14:paraId` attributes (optional in OOXML).
+fn strip_para_ids(xml: &str) -> String {
+    const ATTR: &str = " w14:paraId=\"";
+    let mut out = String::with_capacity(xml.len());
+    let mut rest = xml;
+    while let Some(at) = rest.find(ATTR) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + ATTR.len()..];
+        rest = match after.find('"') {
+            Some(q) => &after[q + 1..],
+            None => after,
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Declares the Chinese faces the document uses in the font table.
+fn add_fonts(table: &str, fonts: &[&str]) -> String {
+    let mut decl = String::new();
+    for name in fonts {
+        if table.contains(&format!("w:name=\"{name}\"")) || decl.contains(&format!("w:name=\"{name}\"")) {
+            continue;
+        }
+        let alt = FONT_ALIASES.iter().find(|(n, _)| n == name).map(|(_, a)| *a);
+        decl.push_str(&format!("<w:font w:name=\"{}\">", xml_escape(name)));
+        if let Some(alt) = alt {
+            decl.push_str(&format!("<w:altName w:val=\"{alt}\" />"));
+        }
+        decl.push_str(
+            "<w:charset w:val=\"86\" /><w:family w:val=\"auto\" /><w:pitch w:val=\"variable\" /></w:font>",
+        );
+    }
+    match table.rfind("</w:fonts>") {
+        Some(at) if !decl.is_empty() => format!("{}{decl}{}", &table[..at], &table[at..]),
+        _ => table.to_string(),
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_rows_marked_per_table() {
+        let doc = "<w:tbl><w:tr><w:trPr><w:trHeight w:val=\"1\" /></w:trPr></w:tr>\
+                   <w:tr><w:trPr /></w:tr></w:tbl><w:tbl><w:tr><w:trPr /></w:tr></w:tbl>";
+        let out = mark_header_rows(doc, &[1, 0]);
+        assert_eq!(out.matches("<w:tblHeader />").count(), 1);
+        assert!(out.contains("<w:trHeight w:val=\"1\" /><w:tblHeader /></w:trPr>"));
+        let out = mark_header_rows(doc, &[2, 1]);
+        assert_eq!(out.matches("<w:tblHeader />").count(), 3);
+    }
+
+    #[test]
+    fn para_ids_removed() {
+        assert_eq!(strip_para_ids("<w:p w14:paraId=\"0000000a\"><w:r /></w:p>"), "<w:p><w:r /></w:p>");
+    }
+
+    #[test]
+    fn language_added_to_defaults() {
+        let s = "<w:docDefaults><w:rPrDefault><w:rPr><w:sz w:val=\"21\" /></w:rPr></w:rPrDefault></w:docDefaults>";
+        assert!(add_language(s).contains("<w:sz w:val=\"21\" /><w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\""));
+    }
+}

@@ -1,0 +1,254 @@
+//! A page as a display list in top-down points (lines, boxes, text), and
+//! the one place that turns display lists into PDF bytes with printpdf.
+
+use std::collections::BTreeSet;
+
+use printpdf::{
+    Codepoint, Color, FontId, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Point, Pt, Rect, TextItem, TextRenderingMode,
+};
+use sha2::{Digest, Sha256};
+
+use super::font::{Face, Pen};
+use crate::doc::Rgb;
+
+/// A4 width in points.
+pub(crate) const A4_W: f32 = 595.28;
+/// A4 height in points.
+pub(crate) const A4_H: f32 = 841.89;
+
+/// Black.
+pub(crate) const BLACK: Rgb = Rgb(0, 0, 0);
+
+/// One thing drawn on a page. `y` grows downwards from the top edge.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Item {
+    /// A straight line.
+    Line {
+        /// Start.
+        x1: f32,
+        /// Start.
+        y1: f32,
+        /// End.
+        x2: f32,
+        /// End.
+        y2: f32,
+        /// Stroke width.
+        width: f32,
+    },
+    /// A rectangle, stroked and/or filled.
+    Rect {
+        /// Left.
+        x: f32,
+        /// Top.
+        y: f32,
+        /// Width.
+        w: f32,
+        /// Height.
+        h: f32,
+        /// Stroke width, when outlined.
+        stroke: Option<f32>,
+        /// Fill, when filled.
+        fill: Option<Rgb>,
+    },
+    /// One line of text.
+    Text {
+        /// Left end of the baseline.
+        x: f32,
+        /// Baseline.
+        y: f32,
+        /// Size in points.
+        size: f32,
+        /// Text (every character in the face).
+        text: String,
+        /// Font slot (see `Fonts::slots`).
+        slot: usize,
+        /// Drawn thicker (fill and stroke), standing in for a bold face.
+        bold: bool,
+        /// Colour.
+        color: Rgb,
+    },
+}
+
+/// One page: its size in points and what is on it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Page {
+    /// Width in points.
+    pub width: f32,
+    /// Height in points.
+    pub height: f32,
+    /// Display list, drawn in order.
+    pub items: Vec<Item>,
+}
+
+impl Page {
+    /// An empty page.
+    pub fn new(width: f32, height: f32) -> Self {
+        Page { width, height, items: Vec::new() }
+    }
+
+    /// Adds a line of text drawn with `pen` (skipped when empty).
+    pub fn text(&mut self, x: f32, y: f32, size: f32, text: &str, pen: Pen<'_>, color: Rgb) {
+        if !text.trim().is_empty() {
+            let (slot, bold) = (pen.slot, pen.bold);
+            self.items.push(Item::Text { x, y, size, text: text.to_string(), slot, bold, color });
+        }
+    }
+
+    /// Adds a line.
+    pub fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, width: f32) {
+        self.items.push(Item::Line { x1, y1, x2, y2, width });
+    }
+
+    /// Adds a rectangle.
+    pub fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, stroke: Option<f32>, fill: Option<Rgb>) {
+        self.items.push(Item::Rect { x, y, w, h, stroke, fill });
+    }
+}
+
+fn color(c: Rgb) -> Color {
+    Color::Rgb(printpdf::Rgb::new(
+        f32::from(c.0) / 255.0,
+        f32::from(c.1) / 255.0,
+        f32::from(c.2) / 255.0,
+        None,
+    ))
+}
+
+/// Rounds to 1/100 pt so the content stream stays short and stable.
+fn r(v: f32) -> Pt {
+    Pt((v * 100.0).round() / 100.0)
+}
+
+/// Characters put in every body-face subset, so that forms differing only
+/// in a date (a region's monthly 附3) share one subset.
+const SHARED_CHARS: &str = "0123456789";
+
+/// Writes `pages` as a PDF with each face of `faces` (by slot) subset to
+/// the characters drawn with it. Metadata is fixed (no dates, an /ID derived
+/// from the content), so equal input gives equal bytes.
+pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<Vec<u8>, String> {
+    let mut doc = PdfDocument::new(title);
+    doc.metadata.info.producer = "permit-forms".into();
+    doc.metadata.info.creator = "permit-forms".into();
+    let mut fonts = Vec::with_capacity(faces.len());
+    for (slot, face) in faces.iter().enumerate() {
+        let chars: BTreeSet<char> = pages
+            .iter()
+            .flat_map(|p| &p.items)
+            .filter_map(|i| match i {
+                Item::Text { text, slot: s, .. } if *s == slot => Some(text.chars()),
+                _ => None,
+            })
+            .flatten()
+            .filter(|c| face.has(*c))
+            .collect();
+        let chars: BTreeSet<char> = if chars.is_empty() || slot != 0 {
+            chars
+        } else {
+            chars.into_iter().chain(SHARED_CHARS.chars().filter(|c| face.has(*c))).collect()
+        };
+        let font_id = FontId(format!("F{}", slot + 1));
+        let glyphs = if chars.is_empty() {
+            Default::default()
+        } else {
+            let sub = face.subset(&chars)?;
+            doc.resources.fonts.map.insert(font_id.clone(), printpdf::PdfFont::new(sub.font.clone()));
+            sub.glyphs.clone()
+        };
+        fonts.push((font_id, glyphs));
+    }
+
+    let mut out_pages = Vec::with_capacity(pages.len());
+    for page in pages {
+        let h = page.height;
+        let mut ops = Vec::new();
+        let mut stroke_w = -1.0f32;
+        // The text rendering mode is graphics state: it outlives BT/ET.
+        let mut bold_now = false;
+        let mut set_stroke = |ops: &mut Vec<Op>, w: f32| {
+            if (w - stroke_w).abs() > f32::EPSILON {
+                ops.push(Op::SetOutlineThickness { pt: r(w) });
+                stroke_w = w;
+            }
+        };
+        ops.push(Op::SetOutlineColor { col: color(BLACK) });
+        for item in &page.items {
+            match item {
+                Item::Line { x1, y1, x2, y2, width } => {
+                    set_stroke(&mut ops, *width);
+                    let p = |x: f32, y: f32| LinePoint { p: Point { x: r(x), y: r(h - y) }, bezier: false };
+                    ops.push(Op::DrawLine {
+                        line: Line { points: vec![p(*x1, *y1), p(*x2, *y2)], is_closed: false },
+                    });
+                }
+                Item::Rect { x, y, w, h: rh, stroke, fill } => {
+                    let rect = |mode| Rect {
+                        x: r(*x),
+                        y: r(h - y - rh),
+                        width: r(*w),
+                        height: r(*rh),
+                        mode: Some(mode),
+                        winding_order: None,
+                    };
+                    if let Some(f) = fill {
+                        ops.push(Op::SetFillColor { col: color(*f) });
+                        ops.push(Op::DrawRectangle { rectangle: rect(PaintMode::Fill) });
+                    }
+                    if let Some(sw) = stroke {
+                        set_stroke(&mut ops, *sw);
+                        ops.push(Op::DrawRectangle { rectangle: rect(PaintMode::Stroke) });
+                    }
+                }
+                Item::Text { x, y, size, text, slot, bold, color: c } => {
+                    let Some((font_id, glyphs)) = fonts.get(*slot) else { continue };
+                    let items: Vec<Codepoint> = text
+                        .chars()
+                        .filter_map(|ch| {
+                            glyphs.get(&ch).map(|g| Codepoint::with_cid(*g, 0.0, ch.to_string()))
+                        })
+                        .collect();
+                    if items.is_empty() {
+                        continue;
+                    }
+                    ops.push(Op::StartTextSection);
+                    ops.push(Op::SetFont { font: PdfFontHandle::External(font_id.clone()), size: r(*size) });
+                    ops.push(Op::SetFillColor { col: color(*c) });
+                    if *bold != bold_now {
+                        let mode =
+                            if *bold { TextRenderingMode::FillStroke } else { TextRenderingMode::Fill };
+                        ops.push(Op::SetTextRenderingMode { mode });
+                        bold_now = *bold;
+                    }
+                    if *bold {
+                        ops.push(Op::SetOutlineColor { col: color(*c) });
+                        set_stroke(&mut ops, size * 0.03);
+                    }
+                    ops.push(Op::SetTextCursor { pos: Point { x: r(*x), y: r(h - y) } });
+                    ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(items)] });
+                    ops.push(Op::EndTextSection);
+                    if *bold {
+                        ops.push(Op::SetOutlineColor { col: color(BLACK) });
+                    }
+                }
+            }
+        }
+        out_pages.push(PdfPage::new(Mm::from(Pt(page.width)), Mm::from(Pt(page.height)), ops));
+    }
+    doc.with_pages(out_pages);
+
+    let opts = PdfSaveOptions { optimize: true, subset_fonts: false, secure: true, image_optimization: None };
+    let mut warnings = Vec::new();
+    let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
+    lo.compress();
+    // printpdf puts a random /ID in the trailer; derive it from the content.
+    lo.trailer.remove(b"ID");
+    let mut first = Vec::new();
+    lo.save_to(&mut first).map_err(|e| e.to_string())?;
+    let id: String = Sha256::digest(&first).iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let id = lopdf::Object::String(id.into_bytes(), lopdf::StringFormat::Literal);
+    lo.trailer.set("ID", lopdf::Object::Array(vec![id.clone(), id]));
+    let mut bytes = Vec::new();
+    lo.save_to(&mut bytes).map_err(|e| e.to_string())?;
+    Ok(bytes)
+}

@@ -1,0 +1,207 @@
+//! The embedded face: parsed once (character map, advances), measured while
+//! laying out, and cut down per document to the glyphs that document uses.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use allsorts::binary::read::ReadScope;
+use allsorts::font_data::FontData;
+use allsorts::subset::{subset, CmapTarget, SubsetProfile};
+use printpdf::ParsedFont;
+use sha2::{Digest, Sha256};
+
+/// One font face, parsed once and shared read-only.
+#[derive(Debug)]
+pub(crate) struct Face {
+    /// The sfnt bytes (a single face).
+    bytes: Cow<'static, [u8]>,
+    /// Face index inside `bytes` (0 unless a collection).
+    index: usize,
+    /// Character → glyph id.
+    cmap: BTreeMap<u32, u16>,
+    /// Advance width per glyph id, in font units.
+    advances: Vec<u16>,
+    /// Font units per em.
+    upem: f32,
+    /// Ascender, in ems (positive).
+    pub ascent: f32,
+    /// Descender, in ems (positive, below the baseline).
+    pub descent: f32,
+    /// PostScript-style name written to the PDF (after the subset tag).
+    name: String,
+    /// Subsets already made in this run, by character set: the forms of one
+    /// region share theirs, and cutting a 20,000-glyph face is the costliest
+    /// step of a PDF.
+    cache: Mutex<HashMap<BTreeSet<char>, Arc<Subset>>>,
+}
+
+/// Subsets kept per face; past this the cache is cleared (a report run
+/// makes few, a generate run about two per region).
+const SUBSET_CACHE_LIMIT: usize = 512;
+
+/// A face cut down to the glyphs of one document.
+#[derive(Debug)]
+pub(crate) struct Subset {
+    /// Parsed subset, ready for printpdf (its name carries the subset tag).
+    pub font: ParsedFont,
+    /// Character → glyph id in the subset.
+    pub glyphs: BTreeMap<char, u16>,
+}
+
+impl Face {
+    /// Parses `bytes` (face `index` of a collection, else 0).
+    pub fn parse(file: &str, bytes: Cow<'static, [u8]>, index: usize) -> Result<Face, String> {
+        let mut warnings = Vec::new();
+        let parsed = ParsedFont::from_bytes(&bytes, index, &mut warnings)
+            .ok_or_else(|| format!("字体 {file} 无法解析"))?;
+        if parsed.codepoint_to_glyph.is_empty() {
+            return Err(format!("字体 {file} 没有 Unicode 字符映射"));
+        }
+        let upem = f32::from(parsed.units_per_em.max(1));
+        let count = parsed.glyph_widths.keys().next_back().map_or(0, |g| usize::from(*g) + 1);
+        let mut advances = vec![0u16; count];
+        for (gid, w) in &parsed.glyph_widths {
+            advances[usize::from(*gid)] = *w;
+        }
+        let stem: String = file
+            .rsplit_once('.')
+            .map_or(file, |(s, _)| s)
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        Ok(Face {
+            cmap: parsed.codepoint_to_glyph,
+            advances,
+            upem,
+            ascent: f32::from(parsed.font_metrics.ascent) / upem,
+            descent: (f32::from(parsed.font_metrics.descent) / upem).abs(),
+            name: if stem.is_empty() { "Font".into() } else { stem },
+            bytes,
+            index,
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Whether the face has a glyph for `c`.
+    pub fn has(&self, c: char) -> bool {
+        self.cmap.contains_key(&(c as u32))
+    }
+
+    /// Advance of `c` in ems (0 for characters the face lacks).
+    pub fn advance(&self, c: char) -> f32 {
+        self.cmap
+            .get(&(c as u32))
+            .and_then(|g| self.advances.get(usize::from(*g)))
+            .map_or(0.0, |w| f32::from(*w) / self.upem)
+    }
+
+    /// Width of `text` in points at `size`.
+    pub fn width(&self, text: &str, size: f32) -> f32 {
+        text.chars().map(|c| self.advance(c)).sum::<f32>() * size
+    }
+
+    /// The face reduced to the glyphs of `chars` (which it must all have).
+    /// The subset tag is derived from the characters, so equal input gives
+    /// equal bytes.
+    pub fn subset(&self, chars: &BTreeSet<char>) -> Result<Arc<Subset>, String> {
+        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(chars).cloned()) {
+            return Ok(hit);
+        }
+        let made = Arc::new(self.make_subset(chars)?);
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() >= SUBSET_CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(chars.clone(), Arc::clone(&made));
+        }
+        Ok(made)
+    }
+
+    fn make_subset(&self, chars: &BTreeSet<char>) -> Result<Subset, String> {
+        let scope = ReadScope::new(&self.bytes);
+        let data = scope.read::<FontData<'_>>().map_err(|e| e.to_string())?;
+        let provider = data.table_provider(self.index).map_err(|e| e.to_string())?;
+        // allsorts wants .notdef first and no duplicates; the subset numbers
+        // glyphs by their position in this list.
+        let mut old: Vec<u16> = chars.iter().filter_map(|c| self.cmap.get(&(*c as u32)).copied()).collect();
+        old.sort_unstable();
+        old.dedup();
+        old.retain(|g| *g != 0);
+        let ids: Vec<u16> = std::iter::once(0).chain(old.iter().copied()).collect();
+        let bytes =
+            subset(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode).map_err(|e| e.to_string())?;
+        let new_of: BTreeMap<u16, u16> =
+            ids.iter().enumerate().map(|(i, g)| (*g, u16::try_from(i).unwrap_or(0))).collect();
+        let glyphs = chars
+            .iter()
+            .filter_map(|c| {
+                let g = self.cmap.get(&(*c as u32))?;
+                Some((*c, *new_of.get(g)?))
+            })
+            .collect();
+        let mut warnings = Vec::new();
+        let mut font =
+            ParsedFont::from_bytes(&bytes, 0, &mut warnings).ok_or_else(|| "字体子集无法解析".to_string())?;
+        font.font_name = Some(format!("{}+{}", tag(chars), self.name));
+        Ok(Subset { font, glyphs })
+    }
+}
+
+/// Six capital letters naming a subset (ISO 32000-1, 9.6.4), from its characters.
+fn tag(chars: &BTreeSet<char>) -> String {
+    let s: String = chars.iter().collect();
+    let digest = Sha256::digest(s.as_bytes());
+    digest.iter().take(6).map(|b| char::from(b'A' + b % 26)).collect()
+}
+
+/// How a run of text is to be drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// Body text in the serif face.
+    Regular,
+    /// Titles, headings and bold cells: the sans face (黑体) when it has every
+    /// character of the text, else the serif face; thickened either way.
+    Strong,
+}
+
+/// The faces of a run: the serif body face and the optional sans title face.
+#[derive(Debug)]
+pub(crate) struct Fonts {
+    /// Body face; every text must be drawable in it.
+    pub serif: Face,
+    /// Title face (smaller character set).
+    pub sans: Option<Face>,
+}
+
+/// A face chosen for one text: which font slot of the PDF, and whether to
+/// thicken the strokes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pen<'a> {
+    /// The face.
+    pub face: &'a Face,
+    /// 0 = serif, 1 = sans.
+    pub slot: usize,
+    /// Drawn with fill and stroke, standing in for a bold face.
+    pub bold: bool,
+}
+
+impl Fonts {
+    /// The faces by slot.
+    pub fn slots(&self) -> Vec<&Face> {
+        std::iter::once(&self.serif).chain(self.sans.as_ref()).collect()
+    }
+
+    /// The pen for `text` in `style`.
+    pub fn pen(&self, style: Style, text: &str) -> Pen<'_> {
+        let regular = Pen { face: &self.serif, slot: 0, bold: false };
+        match (style, &self.sans) {
+            (Style::Regular, _) => regular,
+            (Style::Strong, Some(s)) if text.chars().all(|c| c.is_whitespace() || s.has(c)) => {
+                // Thickened a little: 黑体 is heavier than the Regular face.
+                Pen { face: s, slot: 1, bold: true }
+            }
+            (Style::Strong, _) => Pen { bold: true, ..regular },
+        }
+    }
+}
