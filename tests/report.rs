@@ -2,11 +2,12 @@
 //! the consolidate fixture.
 
 use permit_forms::doc::{Block, Document, Table};
+use permit_forms::render::pdf::PdfRenderer;
 use permit_forms::report::{build_report, feedback, REPORT_TITLE};
 use permit_forms::{Period, Status};
 
 use crate::consolidate::{as_of, d, expected_cell, fixture};
-use crate::util::templates;
+use crate::util::{self, templates};
 
 fn all_text(doc: &Document) -> String {
     let mut out = format!("{}\n{}\n", doc.title, doc.subtitle.join("\n"));
@@ -146,4 +147,28 @@ fn feedback_letters_list_each_finding() {
         assert_eq!(ts[0].rows.len(), n, "{key}");
         assert!(!text.contains("旧版本的问题"), "a superseded record's finding was listed");
     }
+}
+
+#[test]
+fn report_renders_to_pdf_with_its_figures() {
+    let t = templates();
+    let doc = build_report(t, &fixture(), as_of());
+    let (bytes, missing) = PdfRenderer::new(t).unwrap().render_document(&doc).unwrap();
+    assert!(missing.is_empty(), "characters missing from the font: {missing:?}");
+    let dir = util::tempdir();
+    let pdf = dir.path().join("report.pdf");
+    std::fs::write(&pdf, bytes).unwrap();
+    let text = util::squash(&util::pdf_text(&pdf));
+    for want in
+        [REPORT_TITLE, "应报21个地区，已报2个", "迟报(如期)", "+86人员不足", "催报名单", "赵六13900001111"]
+    {
+        assert!(text.contains(want), "{want} missing from the PDF");
+    }
+    assert!(util::pdf_pages(&pdf) >= 3);
+}
+
+#[test]
+fn feedback_keys_are_file_safe() {
+    assert_eq!(permit_forms::report::file_safe("未识别地区_a/b:c.v2"), "未识别地区_a_b_c_v2");
+    assert_eq!(permit_forms::report::file_safe(" .. "), "_");
 }
