@@ -141,36 +141,14 @@ pub fn build_report(templates: &Templates, records: &[Record], as_of: NaiveDate)
         }
         who.push('。');
         blocks.push(Block::Paragraph(who));
-        let mut lines = Vec::new();
-        for id in task.lead.iter().chain(task.part.iter()) {
-            let rt = tr.region(*id);
-            let latest = rt.months.iter().rev().find_map(|(m, s)| s.record.map(|r| (m, s, r)));
-            lines.push(match latest {
-                Some((m, s, r)) => format!(
-                    "{}（{}，{}）：{}",
-                    rt.name,
-                    m.label_zh(),
-                    s.state.label_zh(),
-                    r.actual.as_deref().unwrap_or("未填写实际进展")
-                ),
-                None => format!("{}：尚无进展报告。", rt.name),
-            });
-        }
-        blocks.push(Block::Paragraph(lines.join("\n")));
-        let ms: Vec<String> = task
+        blocks.push(Block::Table(task_table(reg, &tr, tid)));
+        let numbered: Vec<String> = task
             .milestones
             .iter()
-            .map(|m| {
-                let per: Vec<String> = task
-                    .lead
-                    .iter()
-                    .chain(task.part.iter())
-                    .map(|id| format!("{}{}", reg.region(*id).name, tr.outcome(*id, tid, m).label_zh()))
-                    .collect();
-                format!("{}（{}）：{}", m.describe(), m.date, per.join("，"))
-            })
+            .enumerate()
+            .map(|(i, m)| format!("{}{}", circled(i), m.describe()))
             .collect();
-        blocks.push(Block::Note(format!("时间节点：{}", ms.join("；"))));
+        blocks.push(Block::Note(format!("时间节点：{}。", numbered.join("；"))));
     }
     blocks.push(Block::Note(
         "时间节点“已达成”：该节点所在月份（年度节点为当年12月）的进展表勾选超前或如期；“未达成”：勾选滞后。"
@@ -280,6 +258,66 @@ pub fn build_report(templates: &Templates, records: &[Record], as_of: NaiveDate)
         font_size: 10.5,
         blocks,
     }
+}
+
+/// ①②③… for milestone numbers.
+fn circled(i: usize) -> String {
+    char::from_u32(0x2460 + i as u32).filter(|_| i < 20).map_or_else(|| format!("({})", i + 1), String::from)
+}
+
+/// One row per region of a task: role, latest report and its 实际进展, and
+/// whether each milestone is met.
+fn task_table(reg: &crate::registry::Registry, tr: &Tracking, tid: crate::registry::TaskId) -> Table {
+    let task = reg.task(tid);
+    let mut head: Vec<TableCell> = ["试点地区", "角色", "最新报告", "进度情况", "最新月度实际进展"]
+        .into_iter()
+        .map(TableCell::header)
+        .collect();
+    head.extend(
+        task.milestones
+            .iter()
+            .enumerate()
+            .map(|(i, m)| TableCell::header(format!("节点{}\n{}", circled(i), m.date))),
+    );
+    let rows = task
+        .lead
+        .iter()
+        .chain(task.part.iter())
+        .map(|id| {
+            let rt = tr.region(*id);
+            let role =
+                reg.tasks_of(*id).into_iter().find(|(t, _)| *t == tid).map_or("", |(_, r)| r.label_zh());
+            let latest = rt.months.iter().rev().find_map(|(m, s)| s.record.map(|r| (m, s, r)));
+            let mut row = vec![TableCell::center(rt.name.clone()), TableCell::center(role)];
+            match latest {
+                Some((m, s, r)) => {
+                    row.push(TableCell::center(m.label_zh()));
+                    let c = s.state.category();
+                    row.push(TableCell::center(s.state.label_zh()).with_fill(fill(c)));
+                    row.push(TableCell::text(r.actual.clone().unwrap_or_else(|| "（未填写）".into())));
+                }
+                None => {
+                    row.push(TableCell::center("—"));
+                    row.push(TableCell::center("无报告"));
+                    row.push(TableCell::text(""));
+                }
+            }
+            row.extend(task.milestones.iter().map(|m| {
+                let o = tr.outcome(*id, tid, m);
+                let cell = TableCell::center(o.label_zh());
+                match o {
+                    tracking::Outcome::Met => cell.with_fill(fill(Category::Ahead)),
+                    tracking::Outcome::NotMet => cell.with_fill(fill(Category::Behind)),
+                    tracking::Outcome::Missing => cell.with_fill(fill(Category::Missing)),
+                    _ => cell,
+                }
+            }));
+            row
+        })
+        .collect();
+    let mut columns = vec![1.3, 0.7, 1.1, 1.1, 5.0];
+    columns.extend(std::iter::repeat_n(1.2, task.milestones.len()));
+    Table { columns, header: vec![head], rows, font_size: 9.0 }
 }
 
 /// The status matrix for `months`: a row per region, coloured by category.
