@@ -102,6 +102,20 @@ struct TableSheet<'w> {
     ws: &'w mut Worksheet,
     row: u32,
     ncols: u16,
+    widths: Vec<f64>,
+}
+
+/// Lines a text takes in a wrapped cell `width` characters wide (an
+/// ideograph of the 10 pt face counts about 1.6): row heights are set from it, since LibreOffice
+/// does not grow rows of a generated file when it prints.
+fn wrapped_lines(text: &str, width: f64) -> usize {
+    let per_line = (width - 1.0).max(2.0);
+    text.split('\n')
+        .map(|part| {
+            let w: f64 = part.chars().map(|c| if c.is_ascii() { 1.0 } else { 1.6 }).sum();
+            ((w / per_line).ceil() as usize).max(1)
+        })
+        .sum()
 }
 
 impl<'w> TableSheet<'w> {
@@ -118,12 +132,23 @@ impl<'w> TableSheet<'w> {
             ws.set_column_width(c as u16, *w)?;
             ws.write_string_with_format(2, c as u16, *h, &st.header)?;
         }
-        Ok(TableSheet { ws, row: 3, ncols: columns.len() as u16 })
+        ws.set_row_height(2, 27)?;
+        Ok(TableSheet {
+            ws,
+            row: 3,
+            ncols: columns.len() as u16,
+            widths: columns.iter().map(|c| c.1).collect(),
+        })
     }
 
     fn row(&mut self, cells: &[(&str, &Format)]) -> Result<(), XlsxError> {
+        let mut lines = 1;
         for (c, (t, f)) in cells.iter().enumerate() {
             put(self.ws, self.row, c as u16, t, f)?;
+            lines = lines.max(wrapped_lines(t, self.widths.get(c).copied().unwrap_or(10.0)));
+        }
+        if lines > 1 {
+            self.ws.set_row_height(self.row, (lines.min(30) as f64) * 13.0 + 3.0)?;
         }
         self.row += 1;
         Ok(())
@@ -198,7 +223,7 @@ pub fn consolidate(
             .set_author("排污许可管理试点")
             .set_creation_datetime(&ExcelDateTime::from_ymd(2017, 3, 1)?),
     );
-    overview(wb.add_worksheet(), &st, &tr)?;
+    overview(wb.add_worksheet(), &st, &tr, reg.settings.progress_due_day)?;
     by_task(wb.add_worksheet(), &st, reg, &tr)?;
     plans(wb.add_worksheet(), &st, reg, &tr)?;
     let mut current: Vec<&Record> = records.iter().filter(|r| r.current).collect();
@@ -213,7 +238,7 @@ pub fn consolidate(
     Ok(wb.save_to_buffer()?)
 }
 
-fn overview(ws: &mut Worksheet, st: &Styles, tr: &Tracking) -> Result<(), XlsxError> {
+fn overview(ws: &mut Worksheet, st: &Styles, tr: &Tracking, due_day: u32) -> Result<(), XlsxError> {
     ws.set_name(SHEETS[0])?;
     ws.write_string_with_format(0, 0, format!("试点工作进展总览（截至{}）", as_of_zh(tr.as_of)), &st.title)?;
     let h = MATRIX_HEADER_ROW;
@@ -279,18 +304,31 @@ fn overview(ws: &mut Worksheet, st: &Styles, tr: &Tracking) -> Result<(), XlsxEr
         }
     }
     let legend_row = counts_head + 1 + Category::ALL.len() as u32;
-    ws.write_string(
+    // The note and the chart span at least ten columns, so they print whole.
+    let wide = last_col.max(9);
+    let note = format!(
+        "说明：迟报 = 填报时间晚于截止日（每月{}日当天仍为按时）；未报 = 截止日已过仍未收到；空白 = 未到截止日；— = 该地区无需报送该月。",
+        due_day
+    );
+    ws.merge_range(
         legend_row,
         0,
-        "说明：迟报 = 填报时间晚于截止日（每月10日当天仍为按时）；未报 = 截止日已过仍未收到；空白 = 未到截止日；— = 该地区无需报送该月。",
+        legend_row,
+        wide,
+        &note,
+        &base().set_text_wrap().set_align(FormatAlign::Top),
     )?;
+    ws.set_row_height(legend_row, 30)?;
+    let mut last_row = legend_row;
     if !tr.months.is_empty() {
         chart.title().set_name("各月进度情况（地区数）");
         chart.y_axis().set_name("地区数");
+        chart.set_width(680).set_height(320);
         ws.insert_chart(legend_row + 2, 0, &chart)?;
+        last_row = legend_row + 2 + 17;
     }
     ws.set_freeze_panes(h + 1, 1)?;
-    print_setup(ws, true, h, h, legend_row, last_col.max(1))
+    print_setup(ws, true, h, h, last_row, wide)
 }
 
 fn by_task(ws: &mut Worksheet, st: &Styles, reg: &Registry, tr: &Tracking) -> Result<(), XlsxError> {
