@@ -68,7 +68,7 @@ fn synthesise(t: &Templates) -> Vec<Record> {
     // The latest round of each region and month is current.
     let rounds = RECORDS.div_ceil(slots.len());
     for (i, r) in out.iter_mut().enumerate() {
-        let last_round = if i % slots.len() < RECORDS % slots.len() || RECORDS % slots.len() == 0 {
+        let last_round = if i % slots.len() < RECORDS % slots.len() || RECORDS.is_multiple_of(slots.len()) {
             rounds - 1
         } else {
             rounds - 2

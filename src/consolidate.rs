@@ -204,7 +204,18 @@ pub fn region_shown(r: &Record) -> String {
     }
 }
 
-/// Builds the consolidated workbook as of `as_of`.
+/// Builds the consolidated workbook as of `as_of`: the sheets in
+/// [`SHEETS`], statuses by the rules of [`crate::tracking`].
+///
+/// # Examples
+/// ```
+/// use permit_forms::{consolidate::consolidate, Templates};
+/// let t = Templates::embedded()?;
+/// let as_of = chrono::NaiveDate::from_ymd_opt(2017, 5, 11).unwrap();
+/// let xlsx: Vec<u8> = consolidate(&t, &[], as_of)?;
+/// assert!(xlsx.starts_with(b"PK"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 /// [`RenderError::Xlsx`] when the writer refuses the workbook.

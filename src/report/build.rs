@@ -40,6 +40,16 @@ fn header_row(cells: &[&str]) -> Vec<Vec<TableCell>> {
 /// behind-schedule list with reasons, difficulties and support requests, and
 /// the chase list. Statuses follow [`crate::tracking`]; only records that
 /// have arrived by `as_of` count.
+///
+/// # Examples
+/// ```
+/// use permit_forms::{report::build_report, Templates};
+/// let t = Templates::embedded()?;
+/// let as_of = chrono::NaiveDate::from_ymd_opt(2017, 5, 11).unwrap();
+/// let doc = build_report(&t, &[], as_of);
+/// assert!(doc.subtitle[0].contains("2017年5月11日"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn build_report(templates: &Templates, records: &[Record], as_of: NaiveDate) -> Document {
     let reg = &templates.registry;
     let tr = Tracking::new(reg, records, as_of);
