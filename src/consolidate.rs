@@ -2,6 +2,11 @@
 //! view, plan coverage, every progress record, behind-schedule reasons and
 //! difficulties, the chase list, the contact directory and every finding.
 //!
+//! The status sheets (总览, 按任务, 计划, 催报) judge as of the date by the
+//! rules of [`crate::tracking`]; the list sheets (进展明细, 滞后与困难, 联系人)
+//! show every current record, 校验问题 every record's findings (a
+//! superseded one marked so), whatever its date.
+//!
 //! Every text that came from a returned file is written with
 //! `write_string`, so a value starting with `=`, `+`, `-` or `@` stays text
 //! and never becomes a formula. Output is deterministic: fixed document

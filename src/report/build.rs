@@ -332,13 +332,21 @@ fn task_table(reg: &crate::registry::Registry, tr: &Tracking, tid: crate::regist
 
 /// The status matrix for `months`: a row per region, coloured by category.
 fn matrix(tr: &Tracking, months: &[YearMonth]) -> Table {
-    let mut head = vec![TableCell::header("试点地区")];
+    let mut head = vec![TableCell::header("试点地区"), TableCell::header("工作计划")];
     head.extend(months.iter().map(|m| TableCell::header(format!("{}年\n{}月", m.year, m.month))));
     let rows = tr
         .regions
         .iter()
         .map(|rt| {
-            let mut row = vec![TableCell::center(rt.name.clone())];
+            let plan = match rt.plan.state {
+                State::Reported { late: true, .. } => {
+                    TableCell::center("迟报").with_fill(fill(Category::Late))
+                }
+                State::Reported { .. } => TableCell::center("已报"),
+                State::Missing => TableCell::center("未报").with_fill(fill(Category::Missing)),
+                State::NotDue => TableCell::center(""),
+            };
+            let mut row = vec![TableCell::center(rt.name.clone()), plan];
             row.extend(months.iter().map(|m| match rt.month(*m) {
                 Some(s) => {
                     let c = s.state.category();
@@ -354,7 +362,7 @@ fn matrix(tr: &Tracking, months: &[YearMonth]) -> Table {
             row
         })
         .collect();
-    let mut columns = vec![1.6];
+    let mut columns = vec![1.6, 1.0];
     columns.extend(std::iter::repeat_n(1.0, months.len()));
     Table { columns, header: vec![head], rows, font_size: 8.0 }
 }
