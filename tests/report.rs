@@ -66,6 +66,7 @@ fn report_has_the_figures_regions_and_tables() {
         "+86 人员不足",
         "需要部里组织技术培训",
         "赵六 13900001111",
+        "累计：未报进展表 36 份，迟报 1 份，报告进度滞后 1 份",
     ] {
         assert!(text.contains(want), "report lacks “{want}”:\n{text}");
     }

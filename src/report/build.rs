@@ -84,6 +84,18 @@ pub fn build_report(templates: &Templates, records: &[Record], as_of: NaiveDate)
             n(Category::Missing),
         ));
     }
+    let chase = tr.chase();
+    let missing = chase.iter().filter(|(_, m, s)| m.is_some() && s.state == State::Missing).count();
+    let late = chase.iter().filter(|(_, m, s)| m.is_some() && s.state != State::Missing).count();
+    let behind = tr
+        .regions
+        .iter()
+        .flat_map(|r| r.months.values())
+        .filter(|s| s.record.is_some_and(|r| r.status == Some(Status::Behind)))
+        .count();
+    summary.push_str(&format!(
+        "自试点开始累计：未报进展表 {missing} 份，迟报 {late} 份，报告进度滞后 {behind} 份。"
+    ));
     blocks.push(Block::Paragraph(summary));
     if !tr.months.is_empty() {
         let cats: Vec<Category> = Category::ALL.into_iter().collect();
@@ -334,9 +346,12 @@ fn task_table(reg: &crate::registry::Registry, tr: &Tracking, tid: crate::regist
 fn matrix(tr: &Tracking, months: &[YearMonth]) -> Table {
     let mut head = vec![TableCell::header("试点地区"), TableCell::header("工作计划")];
     head.extend(months.iter().map(|m| TableCell::header(format!("{}年\n{}月", m.year, m.month))));
+    // A region that reports on none of these months (an industry region
+    // after 2017) is left out of this table.
     let rows = tr
         .regions
         .iter()
+        .filter(|rt| months.iter().any(|m| rt.month(*m).is_some()))
         .map(|rt| {
             let plan = match rt.plan.state {
                 State::Reported { late: true, .. } => {
