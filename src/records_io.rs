@@ -46,6 +46,14 @@ pub enum LoadError {
 /// [`LoadError::Io`] when it cannot be read (or is not UTF-8),
 /// [`LoadError::BadLine`] for the first line that is not a record, with its
 /// number.
+///
+/// # Examples
+/// ```
+/// let dir = tempfile::tempdir()?;
+/// let err = permit_forms::records_io::load_records(dir.path()).unwrap_err();
+/// assert!(err.to_string().contains("ingest"));
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub fn load_records(dir: &Path) -> Result<Vec<Record>, LoadError> {
     let file = dir.join(RECORDS_FILE);
     let text = match std::fs::read_to_string(&file) {

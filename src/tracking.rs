@@ -239,7 +239,7 @@ fn arrived(r: &Record, as_of: NaiveDate) -> bool {
 
 /// Picks the record that counts among the arrived submissions, and the first
 /// arrival date.
-fn pick<'a>(mut arrived: Vec<&'a Record>) -> (Option<&'a Record>, Option<NaiveDate>) {
+fn pick(mut arrived: Vec<&Record>) -> (Option<&Record>, Option<NaiveDate>) {
     arrived.sort_by(|a, b| {
         (a.submitted_on, &a.source.file, &a.source.sheet).cmp(&(
             b.submitted_on,

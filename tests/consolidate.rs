@@ -350,3 +350,16 @@ fn libreoffice_prints_the_workbook() {
     }
     assert!(util::pdf_pages(&pdf) >= SHEETS.len());
 }
+
+#[test]
+fn no_records_before_any_due_day_still_give_a_workbook_and_a_report() {
+    let t = templates();
+    let dir = util::tempdir();
+    let path = write(dir.path(), &consolidate(t, &[], d("2017-03-15")).unwrap());
+    let wb = open_workbook_auto(&path).unwrap();
+    assert_eq!(wb.sheet_names().len(), SHEETS.len());
+    assert!(table(&path, "催报").is_empty(), "nothing is due on 2017-03-15");
+    let doc = permit_forms::report::build_report(t, &[], d("2017-03-15"));
+    assert!(!doc.blocks.is_empty());
+    assert!(permit_forms::report::feedback(t, &[]).is_empty());
+}

@@ -2,11 +2,12 @@
 //! the consolidate fixture.
 
 use permit_forms::doc::{Block, Document, Table};
+use permit_forms::render::pdf::PdfRenderer;
 use permit_forms::report::{build_report, feedback, REPORT_TITLE};
 use permit_forms::{Period, Status};
 
 use crate::consolidate::{as_of, d, expected_cell, fixture};
-use crate::util::templates;
+use crate::util::{self, templates};
 
 fn all_text(doc: &Document) -> String {
     let mut out = format!("{}\n{}\n", doc.title, doc.subtitle.join("\n"));
@@ -65,6 +66,7 @@ fn report_has_the_figures_regions_and_tables() {
         "+86 人员不足",
         "需要部里组织技术培训",
         "赵六 13900001111",
+        "累计：未报进展表 36 份，迟报 1 份，报告进度滞后 1 份",
     ] {
         assert!(text.contains(want), "report lacks “{want}”:\n{text}");
     }
@@ -78,13 +80,12 @@ fn report_has_the_figures_regions_and_tables() {
     assert!(ts.len() >= 5);
     ts.iter().for_each(|t| check_shape(t));
     // The matrix: the cell of 天津市 in March says late, filled.
-    let matrix = ts
-        .iter()
-        .find(|t| t.header[0][0].text == "试点地区" && t.header[0][1].text.contains("年\n"))
-        .unwrap();
+    let matrix =
+        ts.iter().find(|t| t.header[0][0].text == "试点地区" && t.header[0][1].text == "工作计划").unwrap();
     let tj = matrix.rows.iter().find(|r| r[0].text == "天津市").unwrap();
-    assert_eq!(tj[1].text, "迟报(如期)");
-    assert!(tj[1].fill.is_some());
+    assert_eq!(tj[1].text, "未报");
+    assert_eq!(tj[2].text, "迟报(如期)");
+    assert!(tj[2].fill.is_some());
     // The behind-schedule list holds only the current 滞后 report.
     let behind = ts.iter().find(|t| t.header[0].iter().any(|c| c.text == "进度滞后的原因")).unwrap();
     assert_eq!(
@@ -99,12 +100,12 @@ fn a_long_matrix_is_split_into_tables_of_twelve_months() {
     let doc = build_report(t, &fixture(), d("2019-12-31"));
     let matrices: Vec<&Table> = tables(&doc)
         .into_iter()
-        .filter(|t| t.header[0][0].text == "试点地区" && t.header[0][1].text.contains("年\n"))
+        .filter(|t| t.header[0][0].text == "试点地区" && t.header[0][1].text == "工作计划")
         .collect();
-    let months: usize = matrices.iter().map(|t| t.columns.len() - 1).sum();
+    let months: usize = matrices.iter().map(|t| t.columns.len() - 2).sum();
     // Every watershed month from 2017-03 to 2019-11 has ended by 2019-12-31.
     assert_eq!(months, 33);
-    assert!(matrices.iter().all(|t| t.columns.len() - 1 <= 12), "a matrix table over 12 months");
+    assert!(matrices.iter().all(|t| t.columns.len() - 2 <= 12), "a matrix table over 12 months");
     assert_eq!(matrices.len(), 3);
 }
 
@@ -146,4 +147,28 @@ fn feedback_letters_list_each_finding() {
         assert_eq!(ts[0].rows.len(), n, "{key}");
         assert!(!text.contains("旧版本的问题"), "a superseded record's finding was listed");
     }
+}
+
+#[test]
+fn report_renders_to_pdf_with_its_figures() {
+    let t = templates();
+    let doc = build_report(t, &fixture(), as_of());
+    let (bytes, missing) = PdfRenderer::new(t).unwrap().render_document(&doc).unwrap();
+    assert!(missing.is_empty(), "characters missing from the font: {missing:?}");
+    let dir = util::tempdir();
+    let pdf = dir.path().join("report.pdf");
+    std::fs::write(&pdf, bytes).unwrap();
+    let text = util::squash(&util::pdf_text(&pdf));
+    for want in
+        [REPORT_TITLE, "应报21个地区，已报2个", "迟报(如期)", "+86人员不足", "催报名单", "赵六13900001111"]
+    {
+        assert!(text.contains(want), "{want} missing from the PDF");
+    }
+    assert!(util::pdf_pages(&pdf) >= 3);
+}
+
+#[test]
+fn feedback_keys_are_file_safe() {
+    assert_eq!(permit_forms::report::file_safe("未识别地区_a/b:c.v2"), "未识别地区_a_b_c_v2");
+    assert_eq!(permit_forms::report::file_safe(" .. "), "_");
 }

@@ -40,6 +40,16 @@ fn header_row(cells: &[&str]) -> Vec<Vec<TableCell>> {
 /// behind-schedule list with reasons, difficulties and support requests, and
 /// the chase list. Statuses follow [`crate::tracking`]; only records that
 /// have arrived by `as_of` count.
+///
+/// # Examples
+/// ```
+/// use permit_forms::{report::build_report, Templates};
+/// let t = Templates::embedded()?;
+/// let as_of = chrono::NaiveDate::from_ymd_opt(2017, 5, 11).unwrap();
+/// let doc = build_report(&t, &[], as_of);
+/// assert!(doc.subtitle[0].contains("2017年5月11日"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn build_report(templates: &Templates, records: &[Record], as_of: NaiveDate) -> Document {
     let reg = &templates.registry;
     let tr = Tracking::new(reg, records, as_of);
@@ -74,6 +84,18 @@ pub fn build_report(templates: &Templates, records: &[Record], as_of: NaiveDate)
             n(Category::Missing),
         ));
     }
+    let chase = tr.chase();
+    let missing = chase.iter().filter(|(_, m, s)| m.is_some() && s.state == State::Missing).count();
+    let late = chase.iter().filter(|(_, m, s)| m.is_some() && s.state != State::Missing).count();
+    let behind = tr
+        .regions
+        .iter()
+        .flat_map(|r| r.months.values())
+        .filter(|s| s.record.is_some_and(|r| r.status == Some(Status::Behind)))
+        .count();
+    summary.push_str(&format!(
+        "自试点开始累计：未报进展表 {missing} 份，迟报 {late} 份，报告进度滞后 {behind} 份。"
+    ));
     blocks.push(Block::Paragraph(summary));
     if !tr.months.is_empty() {
         let cats: Vec<Category> = Category::ALL.into_iter().collect();
@@ -141,36 +163,14 @@ pub fn build_report(templates: &Templates, records: &[Record], as_of: NaiveDate)
         }
         who.push('。');
         blocks.push(Block::Paragraph(who));
-        let mut lines = Vec::new();
-        for id in task.lead.iter().chain(task.part.iter()) {
-            let rt = tr.region(*id);
-            let latest = rt.months.iter().rev().find_map(|(m, s)| s.record.map(|r| (m, s, r)));
-            lines.push(match latest {
-                Some((m, s, r)) => format!(
-                    "{}（{}，{}）：{}",
-                    rt.name,
-                    m.label_zh(),
-                    s.state.label_zh(),
-                    r.actual.as_deref().unwrap_or("未填写实际进展")
-                ),
-                None => format!("{}：尚无进展报告。", rt.name),
-            });
-        }
-        blocks.push(Block::Paragraph(lines.join("\n")));
-        let ms: Vec<String> = task
+        blocks.push(Block::Table(task_table(reg, &tr, tid)));
+        let numbered: Vec<String> = task
             .milestones
             .iter()
-            .map(|m| {
-                let per: Vec<String> = task
-                    .lead
-                    .iter()
-                    .chain(task.part.iter())
-                    .map(|id| format!("{}{}", reg.region(*id).name, tr.outcome(*id, tid, m).label_zh()))
-                    .collect();
-                format!("{}（{}）：{}", m.describe(), m.date, per.join("，"))
-            })
+            .enumerate()
+            .map(|(i, m)| format!("{}{}", circled(i), m.describe()))
             .collect();
-        blocks.push(Block::Note(format!("时间节点：{}", ms.join("；"))));
+        blocks.push(Block::Note(format!("时间节点：{}。", numbered.join("；"))));
     }
     blocks.push(Block::Note(
         "时间节点“已达成”：该节点所在月份（年度节点为当年12月）的进展表勾选超前或如期；“未达成”：勾选滞后。"
@@ -282,15 +282,86 @@ pub fn build_report(templates: &Templates, records: &[Record], as_of: NaiveDate)
     }
 }
 
+/// ①②③… for milestone numbers.
+fn circled(i: usize) -> String {
+    char::from_u32(0x2460 + i as u32).filter(|_| i < 20).map_or_else(|| format!("({})", i + 1), String::from)
+}
+
+/// One row per region of a task: role, latest report and its 实际进展, and
+/// whether each milestone is met.
+fn task_table(reg: &crate::registry::Registry, tr: &Tracking, tid: crate::registry::TaskId) -> Table {
+    let task = reg.task(tid);
+    let mut head: Vec<TableCell> = ["试点地区", "角色", "最新报告", "进度情况", "最新月度实际进展"]
+        .into_iter()
+        .map(TableCell::header)
+        .collect();
+    head.extend(
+        task.milestones
+            .iter()
+            .enumerate()
+            .map(|(i, m)| TableCell::header(format!("节点{}\n{}", circled(i), m.date))),
+    );
+    let rows = task
+        .lead
+        .iter()
+        .chain(task.part.iter())
+        .map(|id| {
+            let rt = tr.region(*id);
+            let role =
+                reg.tasks_of(*id).into_iter().find(|(t, _)| *t == tid).map_or("", |(_, r)| r.label_zh());
+            let latest = rt.months.iter().rev().find_map(|(m, s)| s.record.map(|r| (m, s, r)));
+            let mut row = vec![TableCell::center(rt.name.clone()), TableCell::center(role)];
+            match latest {
+                Some((m, s, r)) => {
+                    row.push(TableCell::center(m.label_zh()));
+                    let c = s.state.category();
+                    row.push(TableCell::center(s.state.label_zh()).with_fill(fill(c)));
+                    row.push(TableCell::text(r.actual.clone().unwrap_or_else(|| "（未填写）".into())));
+                }
+                None => {
+                    row.push(TableCell::center("—"));
+                    row.push(TableCell::center("无报告"));
+                    row.push(TableCell::text(""));
+                }
+            }
+            row.extend(task.milestones.iter().map(|m| {
+                let o = tr.outcome(*id, tid, m);
+                let cell = TableCell::center(o.label_zh());
+                match o {
+                    tracking::Outcome::Met => cell.with_fill(fill(Category::Ahead)),
+                    tracking::Outcome::NotMet => cell.with_fill(fill(Category::Behind)),
+                    tracking::Outcome::Missing => cell.with_fill(fill(Category::Missing)),
+                    _ => cell,
+                }
+            }));
+            row
+        })
+        .collect();
+    let mut columns = vec![1.3, 0.7, 1.1, 1.1, 5.0];
+    columns.extend(std::iter::repeat_n(1.2, task.milestones.len()));
+    Table { columns, header: vec![head], rows, font_size: 9.0 }
+}
+
 /// The status matrix for `months`: a row per region, coloured by category.
 fn matrix(tr: &Tracking, months: &[YearMonth]) -> Table {
-    let mut head = vec![TableCell::header("试点地区")];
+    let mut head = vec![TableCell::header("试点地区"), TableCell::header("工作计划")];
     head.extend(months.iter().map(|m| TableCell::header(format!("{}年\n{}月", m.year, m.month))));
+    // A region that reports on none of these months (an industry region
+    // after 2017) is left out of this table.
     let rows = tr
         .regions
         .iter()
+        .filter(|rt| months.iter().any(|m| rt.month(*m).is_some()))
         .map(|rt| {
-            let mut row = vec![TableCell::center(rt.name.clone())];
+            let plan = match rt.plan.state {
+                State::Reported { late: true, .. } => {
+                    TableCell::center("迟报").with_fill(fill(Category::Late))
+                }
+                State::Reported { .. } => TableCell::center("已报"),
+                State::Missing => TableCell::center("未报").with_fill(fill(Category::Missing)),
+                State::NotDue => TableCell::center(""),
+            };
+            let mut row = vec![TableCell::center(rt.name.clone()), plan];
             row.extend(months.iter().map(|m| match rt.month(*m) {
                 Some(s) => {
                     let c = s.state.category();
@@ -306,7 +377,7 @@ fn matrix(tr: &Tracking, months: &[YearMonth]) -> Table {
             row
         })
         .collect();
-    let mut columns = vec![1.6];
+    let mut columns = vec![1.6, 1.0];
     columns.extend(std::iter::repeat_n(1.0, months.len()));
     Table { columns, header: vec![head], rows, font_size: 8.0 }
 }

@@ -9,12 +9,13 @@ use crate::record::{FormKind, Record, Severity};
 use crate::templates::Templates;
 
 /// Makes `s` safe as a file name on Windows, macOS and Linux: path
-/// separators, reserved characters, control characters and white space are
-/// replaced by `_`; never empty.
+/// separators, reserved characters, dots (so a caller may add an
+/// extension), control characters and white space are replaced by `_`;
+/// never empty.
 pub fn file_safe(s: &str) -> String {
     let out: String = s
         .chars()
-        .map(|c| if c.is_control() || c.is_whitespace() || r#"/\:*?"<>|"#.contains(c) { '_' } else { c })
+        .map(|c| if c.is_control() || c.is_whitespace() || r#"/\:*?"<>|."#.contains(c) { '_' } else { c })
         .collect();
     let out = out.trim_matches(|c| c == '.' || c == '_').to_string();
     if out.is_empty() {

@@ -2,6 +2,11 @@
 //! view, plan coverage, every progress record, behind-schedule reasons and
 //! difficulties, the chase list, the contact directory and every finding.
 //!
+//! The status sheets (总览, 按任务, 计划, 催报) judge as of the date by the
+//! rules of [`crate::tracking`]; the list sheets (进展明细, 滞后与困难, 联系人)
+//! show every current record, 校验问题 every record's findings (a
+//! superseded one marked so), whatever its date.
+//!
 //! Every text that came from a returned file is written with
 //! `write_string`, so a value starting with `=`, `+`, `-` or `@` stays text
 //! and never becomes a formula. Output is deterministic: fixed document
@@ -11,8 +16,8 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use rust_xlsxwriter::{
-    Chart, ChartFormat, ChartSolidFill, ChartType, Color, DocProperties, ExcelDateTime, Format, FormatAlign,
-    FormatBorder, Workbook, Worksheet, XlsxError,
+    Chart, ChartFormat, ChartSolidFill, ChartType, DocProperties, ExcelDateTime, Format, FormatAlign,
+    Workbook, Worksheet, XlsxError,
 };
 
 use crate::period::{Period, YearMonth};
@@ -22,143 +27,19 @@ use crate::render::RenderError;
 use crate::templates::Templates;
 use crate::tracking::{self, Category, PersonRole, State, Tracking};
 
+mod sheet;
+use sheet::{as_of_zh, base, date, opt, print_setup, put, rgb, Styles, TableSheet};
+
 /// Sheet names, in workbook order.
 pub const SHEETS: [&str; 8] =
     ["总览", "按任务", "计划", "进展明细", "滞后与困难", "催报", "联系人", "校验问题"];
 
-/// GB2312 character set id: makes Excel and WPS pick the Chinese face.
-const CHARSET_GB2312: u8 = 134;
-const FONT: &str = "宋体";
-
 /// Row (0-based) of the matrix header on 总览; regions start on the next row.
 pub const MATRIX_HEADER_ROW: u32 = 2;
-
-struct Styles {
-    title: Format,
-    header: Format,
-    cell: Format,
-    center: Format,
-    fills: BTreeMap<Category, Format>,
-}
-
-fn base() -> Format {
-    Format::new().set_font_name(FONT).set_font_charset(CHARSET_GB2312).set_font_size(10)
-}
-
-fn rgb(c: (u8, u8, u8)) -> Color {
-    Color::RGB(((c.0 as u32) << 16) | ((c.1 as u32) << 8) | c.2 as u32)
-}
-
-impl Styles {
-    fn new() -> Self {
-        let cell = base().set_border(FormatBorder::Thin).set_text_wrap().set_align(FormatAlign::Top);
-        let center = base()
-            .set_border(FormatBorder::Thin)
-            .set_text_wrap()
-            .set_align(FormatAlign::Center)
-            .set_align(FormatAlign::VerticalCenter);
-        Styles {
-            title: base().set_font_size(14).set_bold(),
-            header: center.clone().set_bold().set_background_color(Color::RGB(0xE7E6E6)),
-            fills: Category::ALL
-                .into_iter()
-                .map(|c| (c, center.clone().set_background_color(rgb(c.rgb()))))
-                .collect(),
-            cell,
-            center,
-        }
-    }
-}
-
-/// Writes user text as a string (never a formula); empty text as a blank cell.
-fn put(ws: &mut Worksheet, r: u32, c: u16, text: &str, f: &Format) -> Result<(), XlsxError> {
-    if text.is_empty() {
-        ws.write_blank(r, c, f)?;
-    } else {
-        ws.write_string_with_format(r, c, text, f)?;
-    }
-    Ok(())
-}
-
-fn opt(s: &Option<String>) -> &str {
-    s.as_deref().unwrap_or("")
-}
-
-fn date(d: Option<NaiveDate>) -> String {
-    d.map(|d| d.to_string()).unwrap_or_default()
-}
-
-fn as_of_zh(d: NaiveDate) -> String {
-    d.format("%Y年%-m月%-d日").to_string()
-}
 
 /// `王强 13811112222` style one-line description of a person.
 pub fn person_line(p: &Person) -> String {
     [&p.name, &p.title, &p.phone].iter().filter_map(|s| s.as_deref()).collect::<Vec<_>>().join(" ")
-}
-
-/// A table sheet: title in row 0, header in row 2, body from row 3.
-struct TableSheet<'w> {
-    ws: &'w mut Worksheet,
-    row: u32,
-    ncols: u16,
-}
-
-impl<'w> TableSheet<'w> {
-    fn new(
-        ws: &'w mut Worksheet,
-        st: &Styles,
-        name: &str,
-        title: &str,
-        columns: &[(&str, f64)],
-    ) -> Result<Self, XlsxError> {
-        ws.set_name(name)?;
-        ws.write_string_with_format(0, 0, title, &st.title)?;
-        for (c, (h, w)) in columns.iter().enumerate() {
-            ws.set_column_width(c as u16, *w)?;
-            ws.write_string_with_format(2, c as u16, *h, &st.header)?;
-        }
-        Ok(TableSheet { ws, row: 3, ncols: columns.len() as u16 })
-    }
-
-    fn row(&mut self, cells: &[(&str, &Format)]) -> Result<(), XlsxError> {
-        for (c, (t, f)) in cells.iter().enumerate() {
-            put(self.ws, self.row, c as u16, t, f)?;
-        }
-        self.row += 1;
-        Ok(())
-    }
-
-    fn finish(self, landscape: bool, filter: bool) -> Result<(), XlsxError> {
-        let last = self.row.max(3) - 1;
-        if filter && self.row > 3 {
-            self.ws.autofilter(2, 0, last, self.ncols - 1)?;
-        }
-        self.ws.set_freeze_panes(3, 0)?;
-        print_setup(self.ws, landscape, 2, 2, last, self.ncols - 1)
-    }
-}
-
-fn print_setup(
-    ws: &mut Worksheet,
-    landscape: bool,
-    first_header: u32,
-    last_header: u32,
-    last_row: u32,
-    last_col: u16,
-) -> Result<(), XlsxError> {
-    ws.set_paper_size(9);
-    if landscape {
-        ws.set_landscape();
-    } else {
-        ws.set_portrait();
-    }
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_margins(0.5, 0.5, 0.7, 0.7, 0.3, 0.3);
-    ws.set_repeat_rows(first_header, last_header)?;
-    ws.set_print_area(0, 0, last_row, last_col)?;
-    ws.set_footer("&C第 &P 页，共 &N 页");
-    Ok(())
 }
 
 /// Regions first in registry order, then records of unknown regions by the
@@ -179,7 +60,18 @@ pub fn region_shown(r: &Record) -> String {
     }
 }
 
-/// Builds the consolidated workbook as of `as_of`.
+/// Builds the consolidated workbook as of `as_of`: the sheets in
+/// [`SHEETS`], statuses by the rules of [`crate::tracking`].
+///
+/// # Examples
+/// ```
+/// use permit_forms::{consolidate::consolidate, Templates};
+/// let t = Templates::embedded()?;
+/// let as_of = chrono::NaiveDate::from_ymd_opt(2017, 5, 11).unwrap();
+/// let xlsx: Vec<u8> = consolidate(&t, &[], as_of)?;
+/// assert!(xlsx.starts_with(b"PK"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 /// [`RenderError::Xlsx`] when the writer refuses the workbook.
@@ -198,7 +90,7 @@ pub fn consolidate(
             .set_author("排污许可管理试点")
             .set_creation_datetime(&ExcelDateTime::from_ymd(2017, 3, 1)?),
     );
-    overview(wb.add_worksheet(), &st, &tr)?;
+    overview(wb.add_worksheet(), &st, &tr, reg.settings.progress_due_day)?;
     by_task(wb.add_worksheet(), &st, reg, &tr)?;
     plans(wb.add_worksheet(), &st, reg, &tr)?;
     let mut current: Vec<&Record> = records.iter().filter(|r| r.current).collect();
@@ -213,7 +105,7 @@ pub fn consolidate(
     Ok(wb.save_to_buffer()?)
 }
 
-fn overview(ws: &mut Worksheet, st: &Styles, tr: &Tracking) -> Result<(), XlsxError> {
+fn overview(ws: &mut Worksheet, st: &Styles, tr: &Tracking, due_day: u32) -> Result<(), XlsxError> {
     ws.set_name(SHEETS[0])?;
     ws.write_string_with_format(0, 0, format!("试点工作进展总览（截至{}）", as_of_zh(tr.as_of)), &st.title)?;
     let h = MATRIX_HEADER_ROW;
@@ -279,18 +171,31 @@ fn overview(ws: &mut Worksheet, st: &Styles, tr: &Tracking) -> Result<(), XlsxEr
         }
     }
     let legend_row = counts_head + 1 + Category::ALL.len() as u32;
-    ws.write_string(
+    // The note and the chart span at least ten columns, so they print whole.
+    let wide = last_col.max(9);
+    let note = format!(
+        "说明：迟报 = 填报时间晚于截止日（每月{}日当天仍为按时）；未报 = 截止日已过仍未收到；空白 = 未到截止日；— = 该地区无需报送该月。",
+        due_day
+    );
+    ws.merge_range(
         legend_row,
         0,
-        "说明：迟报 = 填报时间晚于截止日（每月10日当天仍为按时）；未报 = 截止日已过仍未收到；空白 = 未到截止日；— = 该地区无需报送该月。",
+        legend_row,
+        wide,
+        &note,
+        &base().set_text_wrap().set_align(FormatAlign::Top),
     )?;
+    ws.set_row_height(legend_row, 30)?;
+    let mut last_row = legend_row;
     if !tr.months.is_empty() {
         chart.title().set_name("各月进度情况（地区数）");
         chart.y_axis().set_name("地区数");
+        chart.set_width(680).set_height(320);
         ws.insert_chart(legend_row + 2, 0, &chart)?;
+        last_row = legend_row + 2 + 17;
     }
     ws.set_freeze_panes(h + 1, 1)?;
-    print_setup(ws, true, h, h, legend_row, last_col.max(1))
+    print_setup(ws, true, h, h, last_row, wide)
 }
 
 fn by_task(ws: &mut Worksheet, st: &Styles, reg: &Registry, tr: &Tracking) -> Result<(), XlsxError> {

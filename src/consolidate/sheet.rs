@@ -1,0 +1,162 @@
+//! Writing kit for the workbook's sheets: styles (宋体, GB2312 charset, a
+//! fill per status category), text cells that never become formulas, table
+//! sheets with a repeated header row, and print settings.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
+
+use crate::tracking::Category;
+
+/// GB2312 character set id: makes Excel and WPS pick the Chinese face.
+const CHARSET_GB2312: u8 = 134;
+const FONT: &str = "宋体";
+
+pub(super) struct Styles {
+    pub(super) title: Format,
+    pub(super) header: Format,
+    pub(super) cell: Format,
+    pub(super) center: Format,
+    pub(super) fills: BTreeMap<Category, Format>,
+}
+
+pub(super) fn base() -> Format {
+    Format::new().set_font_name(FONT).set_font_charset(CHARSET_GB2312).set_font_size(10)
+}
+
+pub(super) fn rgb(c: (u8, u8, u8)) -> Color {
+    Color::RGB(((c.0 as u32) << 16) | ((c.1 as u32) << 8) | c.2 as u32)
+}
+
+impl Styles {
+    pub(super) fn new() -> Self {
+        let cell = base().set_border(FormatBorder::Thin).set_text_wrap().set_align(FormatAlign::Top);
+        let center = base()
+            .set_border(FormatBorder::Thin)
+            .set_text_wrap()
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter);
+        Styles {
+            title: base().set_font_size(14).set_bold(),
+            header: center.clone().set_bold().set_background_color(Color::RGB(0xE7E6E6)),
+            fills: Category::ALL
+                .into_iter()
+                .map(|c| (c, center.clone().set_background_color(rgb(c.rgb()))))
+                .collect(),
+            cell,
+            center,
+        }
+    }
+}
+
+/// Writes user text as a string (never a formula); empty text as a blank cell.
+pub(super) fn put(ws: &mut Worksheet, r: u32, c: u16, text: &str, f: &Format) -> Result<(), XlsxError> {
+    if text.is_empty() {
+        ws.write_blank(r, c, f)?;
+    } else {
+        ws.write_string_with_format(r, c, text, f)?;
+    }
+    Ok(())
+}
+
+pub(super) fn opt(s: &Option<String>) -> &str {
+    s.as_deref().unwrap_or("")
+}
+
+pub(super) fn date(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+pub(super) fn as_of_zh(d: NaiveDate) -> String {
+    d.format("%Y年%-m月%-d日").to_string()
+}
+
+/// A table sheet: title in row 0, header in row 2, body from row 3.
+pub(super) struct TableSheet<'w> {
+    pub(super) ws: &'w mut Worksheet,
+    pub(super) row: u32,
+    pub(super) ncols: u16,
+    pub(super) widths: Vec<f64>,
+}
+
+/// Lines a text takes in a wrapped cell `width` characters wide (an
+/// ideograph of the 10 pt face counts about 1.6): row heights are set from it, since LibreOffice
+/// does not grow rows of a generated file when it prints.
+pub(super) fn wrapped_lines(text: &str, width: f64) -> usize {
+    let per_line = (width - 1.0).max(2.0);
+    text.split('\n')
+        .map(|part| {
+            let w: f64 = part.chars().map(|c| if c.is_ascii() { 1.0 } else { 1.6 }).sum();
+            ((w / per_line).ceil() as usize).max(1)
+        })
+        .sum()
+}
+
+impl<'w> TableSheet<'w> {
+    pub(super) fn new(
+        ws: &'w mut Worksheet,
+        st: &Styles,
+        name: &str,
+        title: &str,
+        columns: &[(&str, f64)],
+    ) -> Result<Self, XlsxError> {
+        ws.set_name(name)?;
+        ws.write_string_with_format(0, 0, title, &st.title)?;
+        for (c, (h, w)) in columns.iter().enumerate() {
+            ws.set_column_width(c as u16, *w)?;
+            ws.write_string_with_format(2, c as u16, *h, &st.header)?;
+        }
+        ws.set_row_height(2, 27)?;
+        Ok(TableSheet {
+            ws,
+            row: 3,
+            ncols: columns.len() as u16,
+            widths: columns.iter().map(|c| c.1).collect(),
+        })
+    }
+
+    pub(super) fn row(&mut self, cells: &[(&str, &Format)]) -> Result<(), XlsxError> {
+        let mut lines = 1;
+        for (c, (t, f)) in cells.iter().enumerate() {
+            put(self.ws, self.row, c as u16, t, f)?;
+            lines = lines.max(wrapped_lines(t, self.widths.get(c).copied().unwrap_or(10.0)));
+        }
+        if lines > 1 {
+            self.ws.set_row_height(self.row, (lines.min(30) as f64) * 13.0 + 3.0)?;
+        }
+        self.row += 1;
+        Ok(())
+    }
+
+    pub(super) fn finish(self, landscape: bool, filter: bool) -> Result<(), XlsxError> {
+        let last = self.row.max(3) - 1;
+        if filter && self.row > 3 {
+            self.ws.autofilter(2, 0, last, self.ncols - 1)?;
+        }
+        self.ws.set_freeze_panes(3, 0)?;
+        print_setup(self.ws, landscape, 2, 2, last, self.ncols - 1)
+    }
+}
+
+pub(super) fn print_setup(
+    ws: &mut Worksheet,
+    landscape: bool,
+    first_header: u32,
+    last_header: u32,
+    last_row: u32,
+    last_col: u16,
+) -> Result<(), XlsxError> {
+    ws.set_paper_size(9);
+    if landscape {
+        ws.set_landscape();
+    } else {
+        ws.set_portrait();
+    }
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_margins(0.5, 0.5, 0.7, 0.7, 0.3, 0.3);
+    ws.set_repeat_rows(first_header, last_header)?;
+    ws.set_print_area(0, 0, last_row, last_col)?;
+    ws.set_footer("&C第 &P 页，共 &N 页");
+    Ok(())
+}
