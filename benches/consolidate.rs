@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use permit_forms::consolidate::consolidate;
 use permit_forms::record::{Issue, Person, Source};
+use permit_forms::render::{docx, pdf::PdfRenderer};
 use permit_forms::report::{build_report, feedback};
 use permit_forms::{FormKind, Period, Record, Severity, Status, Templates};
 
@@ -109,6 +110,16 @@ fn main() {
     println!("  workbook: {:.1} MB", bytes.len() as f64 / 1e6);
     let (_, doc) = time("build_report()", 5, || build_report(&t, &recs, as_of));
     println!("  report: {} blocks", doc.blocks.len());
+    // The report as the user gets it: font parsing included, as in one CLI run.
+    let (_, (pdf, _)) = time("report to PDF (fonts parsed + render)", 5, || {
+        let r = PdfRenderer::new(&t).expect("fonts");
+        r.render_document(&build_report(&t, &recs, as_of)).expect("pdf")
+    });
+    println!("  report PDF: {:.1} KB", pdf.len() as f64 / 1e3);
+    let (_, docx_bytes) = time("report to docx", 5, || {
+        docx::render_document(&build_report(&t, &recs, as_of)).expect("docx")
+    });
+    println!("  report docx: {:.1} KB", docx_bytes.len() as f64 / 1e3);
     let (_, letters) = time("feedback()", 5, || feedback(&t, &recs));
     println!("  letters: {}", letters.len());
 
