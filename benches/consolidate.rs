@@ -116,9 +116,8 @@ fn main() {
         r.render_document(&build_report(&t, &recs, as_of)).expect("pdf")
     });
     println!("  report PDF: {:.1} KB", pdf.len() as f64 / 1e3);
-    let (_, docx_bytes) = time("report to docx", 5, || {
-        docx::render_document(&build_report(&t, &recs, as_of)).expect("docx")
-    });
+    let (_, docx_bytes) =
+        time("report to docx", 5, || docx::render_document(&build_report(&t, &recs, as_of)).expect("docx"));
     println!("  report docx: {:.1} KB", docx_bytes.len() as f64 / 1e3);
     let (_, letters) = time("feedback()", 5, || feedback(&t, &recs));
     println!("  letters: {}", letters.len());

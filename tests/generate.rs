@@ -301,30 +301,13 @@ fn cli_generates_selected_region_and_month_with_aliases() {
         "--quiet",
     ]);
     assert_eq!(code, 0, "{err}");
-    let files: Vec<_> = walk(dir.path());
+    let files: Vec<_> = util::walk(dir.path());
     assert_eq!(
         files,
         vec!["广西壮族自治区/附3_试点工作进展表_广西壮族自治区_2017年05月.xlsx".to_string()],
         "{err}"
     );
     assert!(err.contains("已生成 1 份表格"), "{err}");
-}
-
-fn walk(root: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 #[test]

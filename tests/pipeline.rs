@@ -91,7 +91,7 @@ fn demo_runs_the_whole_pipeline_and_clients_open_every_output() {
     let rejected = std::fs::read_to_string(rec.join("rejected.jsonl")).unwrap();
     assert!(rejected.contains("损坏的表格.xlsx"), "{rejected}");
     // 293 forms in three formats, and the two blanks.
-    let forms = walk(&out.join("表格"));
+    let forms = util::walk(&out.join("表格"));
     assert_eq!(forms.len(), 295 * 3);
 
     // The consolidated workbook: every sheet, and LibreOffice prints it.
@@ -168,20 +168,4 @@ fn verbs_refuse_bad_dates_and_missing_records() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("records.jsonl"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-}
-
-fn walk(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }

@@ -127,3 +127,21 @@ pub fn zip_methods(bytes: &[u8]) -> Vec<(String, zip::CompressionMethod)> {
         })
         .collect()
 }
+
+/// Every file under `root`, as sorted paths relative to it (`/`-separated).
+pub fn walk(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    out.sort();
+    out
+}
