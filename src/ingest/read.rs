@@ -3,7 +3,9 @@
 
 use std::io::Cursor;
 
-use calamine::{open_workbook_from_rs, Data, DataType, Ods, Reader, SheetVisible, Xls, XlsError, Xlsx};
+use calamine::{
+    open_workbook_from_rs, Cell, Data, DataType, Ods, Range, Reader, SheetVisible, Xls, XlsError, Xlsx,
+};
 use chrono::NaiveDate;
 
 use crate::record::FormKind;
@@ -183,7 +185,7 @@ fn parse(bytes: &[u8]) -> Result<Workbook, ReadError> {
         }
         let wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
             .map_err(|e: calamine::XlsxError| ReadError::Damaged(e.to_string()))?;
-        return collect(wb, |w| w.workbook_properties().ok().map(|p| p.custom_properties));
+        return collect_with(wb, xlsx_range, |w| w.workbook_properties().ok().map(|p| p.custom_properties));
     }
     Err(ReadError::NotSpreadsheet)
 }
@@ -203,9 +205,40 @@ fn convert(d: &Data) -> Value {
     }
 }
 
-fn collect<'a, R, P>(mut wb: R, props: P) -> Result<Workbook, ReadError>
+/// Rows and columns a form can reach; xlsx cells beyond are dropped before
+/// the grid is built, so one stray value typed at XFD1048576 cannot make the
+/// reader allocate the whole sheet (17 billion cells).
+const MAX_ROWS: u32 = 5_000;
+/// See [`MAX_ROWS`].
+const MAX_COLS: u32 = 200;
+
+/// An xlsx sheet read cell by cell, keeping only non-empty cells inside
+/// [`MAX_ROWS`] × [`MAX_COLS`].
+fn xlsx_range<'a>(wb: &mut Xlsx<Cursor<&'a [u8]>>, name: &str) -> Option<Range<Data>> {
+    let mut reader = wb.worksheet_cells_reader(name).ok()?;
+    let mut cells = Vec::new();
+    while let Ok(Some(cell)) = reader.next_cell() {
+        let (r, c) = cell.get_position();
+        let value = Data::from(cell.get_value().clone());
+        if r < MAX_ROWS && c < MAX_COLS && value != Data::Empty {
+            cells.push(Cell::new((r, c), value));
+        }
+    }
+    Some(Range::from_sparse(cells))
+}
+
+fn collect<'a, R, P>(wb: R, props: P) -> Result<Workbook, ReadError>
 where
     R: Reader<Cursor<&'a [u8]>>,
+    P: FnOnce(&mut R) -> Option<std::collections::HashMap<String, String>>,
+{
+    collect_with(wb, |w: &mut R, name: &str| w.worksheet_range(name).ok(), props)
+}
+
+fn collect_with<'a, R, F, P>(mut wb: R, mut range_of: F, props: P) -> Result<Workbook, ReadError>
+where
+    R: Reader<Cursor<&'a [u8]>>,
+    F: FnMut(&mut R, &str) -> Option<Range<Data>>,
     P: FnOnce(&mut R) -> Option<std::collections::HashMap<String, String>>,
 {
     let meta: Vec<(String, bool)> =
@@ -214,7 +247,7 @@ where
     let mut identity = None;
     for (name, hidden) in meta {
         // A sheet calamine cannot read is skipped; the others may still hold forms.
-        let Ok(range) = wb.worksheet_range(&name) else { continue };
+        let Some(range) = range_of(&mut wb, &name) else { continue };
         let origin = range.start().unwrap_or((0, 0));
         let rows: Vec<Vec<Value>> = range.rows().map(|r| r.iter().map(convert).collect()).collect();
         let sheet = Sheet { name, hidden, origin, rows };
@@ -242,6 +275,19 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stray_value_at_the_last_cell_does_not_blow_up_the_sheet() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(2, 1, "试点地区").unwrap();
+        ws.write_string(1_048_575, 16_383, "x").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let book = read_workbook(&bytes).unwrap();
+        let sheet = &book.sheets[0];
+        assert!(sheet.rows.len() <= 3, "{} rows kept", sheet.rows.len());
+        assert!(sheet.rows.iter().flatten().any(|v| v.text() == "试点地区"));
+    }
 
     #[test]
     fn bad_bytes_are_named() {
