@@ -214,7 +214,7 @@ const MAX_COLS: u32 = 200;
 
 /// An xlsx sheet read cell by cell, keeping only non-empty cells inside
 /// [`MAX_ROWS`] × [`MAX_COLS`].
-fn xlsx_range<'a>(wb: &mut Xlsx<Cursor<&'a [u8]>>, name: &str) -> Option<Range<Data>> {
+fn xlsx_range(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Option<Range<Data>> {
     let mut reader = wb.worksheet_cells_reader(name).ok()?;
     let mut cells = Vec::new();
     while let Ok(Some(cell)) = reader.next_cell() {
