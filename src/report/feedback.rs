@@ -88,7 +88,8 @@ fn letter(who: &str, recs: &[&Record]) -> Document {
                 TableCell::center(n.to_string()),
                 TableCell::center(form),
                 TableCell::center(r.period.map(|p| p.label_zh()).unwrap_or_default()),
-                TableCell::text(format!("{}\n{}", r.source.file, r.source.sheet)),
+                // The region knows its file by name; the office's folders are noise to it.
+                TableCell::text(format!("{}\n{}", file_name(&r.source.file), r.source.sheet)),
                 TableCell::center(i.cell.clone().unwrap_or_default()),
                 TableCell::center(i.severity.label_zh()),
                 TableCell::text(i.message.clone()),
@@ -125,4 +126,9 @@ fn letter(who: &str, recs: &[&Record]) -> Document {
             Block::Paragraph("环境保护部排污许可管理试点工作专项小组办公室".into()),
         ],
     }
+}
+
+/// The last component of a path as given (`returns/河北省/x.xlsx` → `x.xlsx`).
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
