@@ -15,6 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use permit_forms::fill::{fill_grid, FillValues};
 use permit_forms::form::{layout, Field, FormInstance, Grid, PersonPart, PersonRole};
 use permit_forms::period::{Period, YearMonth};
 use permit_forms::registry::{RegionId, RegionKind, Registry};
@@ -66,41 +67,30 @@ fn staff(reg: &Registry, r: RegionId) -> Staff {
     }
 }
 
-/// Puts `text` into the input cell feeding `field` (the first, for schedule fields).
-fn put(grid: &mut Grid, field: Field, text: &str) {
-    if let Some(c) = grid.cells.iter_mut().find(|c| c.field == Some(field)) {
-        c.text = text.to_string();
-    }
-}
-
-fn put_people(grid: &mut Grid, s: &Staff, kind: FormKind) {
+fn people(v: &mut FillValues, s: &Staff, kind: FormKind) {
     use PersonPart::*;
     use PersonRole::*;
     for (role, p) in [(Lead, &s.lead), (Contact, &s.contact), (Handler, &s.handler)] {
-        put(grid, Field::Person(role, Name), &p[0]);
+        v.values.insert(Field::Person(role, Name), p[0].clone());
         if kind == FormKind::Plan {
-            put(grid, Field::Person(role, Title), &p[1]);
-            put(grid, Field::Person(role, Phone), &p[2]);
+            v.values.insert(Field::Person(role, Title), p[1].clone());
+            v.values.insert(Field::Person(role, Phone), p[2].clone());
         }
     }
-    put(grid, Field::Division, &s.division);
+    v.values.insert(Field::Division, s.division.clone());
 }
 
 fn date_zh(y: i32, m: u32, d: u32) -> String {
     format!("{y}年{m}月{d}日")
 }
 
-/// A filled 附2 for a region.
-fn plan(t: &Templates, r: RegionId, submitted: (i32, u32, u32)) -> Grid {
+/// Values of a filled 附2 for a region.
+fn plan(t: &Templates, r: RegionId, submitted: (i32, u32, u32)) -> FillValues {
     let reg = &t.registry;
-    let mut g = layout(&t.plan, reg, FormInstance { region: Some(r), period: None });
-    let s = staff(reg, r);
-    put_people(&mut g, &s, FormKind::Plan);
+    let mut v = FillValues::default();
+    people(&mut v, &staff(reg, r), FormKind::Plan);
     let milestones = reg.milestones_of(r);
-    let periods = reg.plan_periods(r);
-    let sched: Vec<usize> =
-        (0..g.cells.len()).filter(|&i| g.cells[i].field == Some(Field::ScheduleArrangement)).collect();
-    for (idx, p) in sched.into_iter().zip(periods) {
+    for p in reg.plan_periods(r) {
         let due: Vec<String> = milestones
             .iter()
             .filter(|(_, m)| m.period == p)
@@ -120,18 +110,17 @@ fn plan(t: &Templates, r: RegionId, submitted: (i32, u32, u32)) -> Grid {
         } else {
             format!("{routine}\n时间节点：{}", due.join("；"))
         };
-        g.cells[idx].text = text;
+        v.schedule.push(text);
     }
-    put(
-        &mut g,
-        Field::Submitter,
-        &format!(
-            "{}环境保护{}",
-            reg.region(r).name,
-            if reg.region(r).kind == RegionKind::Municipal { "局" } else { "厅" }
-        ),
-    );
-    put(&mut g, Field::SubmittedOn, &date_zh(submitted.0, submitted.1, submitted.2));
+    let office = if reg.region(r).kind == RegionKind::Municipal { "局" } else { "厅" };
+    v.values.insert(Field::Submitter, format!("{}环境保护{office}", reg.region(r).name));
+    v.values.insert(Field::SubmittedOn, date_zh(submitted.0, submitted.1, submitted.2));
+    v
+}
+
+fn plan_grid(t: &Templates, r: RegionId, v: &FillValues) -> Grid {
+    let mut g = layout(&t.plan, &t.registry, FormInstance { region: Some(r), period: None });
+    fill_grid(&mut g, v);
     g
 }
 
@@ -147,30 +136,32 @@ fn progress(
     submitted: (i32, u32, u32),
 ) -> Grid {
     let reg = &t.registry;
-    let mut g = layout(&t.progress, reg, FormInstance { region: Some(r), period: Some(month) });
-    let s = staff(reg, r);
-    put_people(&mut g, &s, FormKind::Progress);
+    let mut v = FillValues::default();
+    people(&mut v, &staff(reg, r), FormKind::Progress);
     let tasks: Vec<String> = reg.tasks_of(r).iter().map(|(id, _)| reg.task(*id).name.clone()).collect();
-    put(
-        &mut g,
-        Field::Planned,
-        &format!(
-            "{}月：推进{}试点，组织重点企业申请排污许可证，配合部专项小组完善行业规范。",
-            month.month,
-            tasks.join("、")
-        ),
+    let planned = format!(
+        "{}月：推进{}试点，组织重点企业申请排污许可证，配合部专项小组完善行业规范。",
+        month.month,
+        tasks.join("、")
     );
     let actual = match status {
         "滞后" => format!("已完成企业名单梳理；{}月计划的现场核查尚未全部完成，完成约六成。", month.month),
         "超前" => format!("{}月计划工作已全部完成，并提前启动下月的企业申请审核。", month.month),
         _ => format!("1. 召开试点工作推进会；\n2. 完成{}月计划的企业培训和申请材料审核。", month.month),
     };
-    put(&mut g, Field::Actual, &actual);
-    put(&mut g, Field::Status, status);
-    put(&mut g, Field::DelayReason, reason);
-    put(&mut g, Field::Difficulties, difficulties);
-    put(&mut g, Field::Submitter, &format!("{}环境保护局", reg.region(r).name));
-    put(&mut g, Field::SubmittedOn, &date_zh(submitted.0, submitted.1, submitted.2));
+    for (field, text) in [
+        (Field::Planned, planned),
+        (Field::Actual, actual),
+        (Field::Status, status.to_string()),
+        (Field::DelayReason, reason.to_string()),
+        (Field::Difficulties, difficulties.to_string()),
+        (Field::Submitter, format!("{}环境保护局", reg.region(r).name)),
+        (Field::SubmittedOn, date_zh(submitted.0, submitted.1, submitted.2)),
+    ] {
+        v.values.insert(field, text);
+    }
+    let mut g = layout(&t.progress, reg, FormInstance { region: Some(r), period: Some(month) });
+    fill_grid(&mut g, &v);
     g
 }
 
@@ -252,25 +243,24 @@ fn main() {
             "邢台市" => (2017, 4, 5),
             _ => (2017, 3, 24 + (rid.0 % 7) as u32),
         };
-        let mut g = plan(&t, rid, submitted);
+        let mut v = plan(&t, rid, submitted);
         match name.as_str() {
             // A deadline month left without an arrangement.
             "淄博市" => {
                 let p6 = reg.plan_periods(rid).iter().position(|p| p.to_string() == "2017-06").unwrap();
-                let cell = g
-                    .cells
-                    .iter_mut()
-                    .filter(|c| c.field == Some(Field::ScheduleArrangement))
-                    .nth(p6)
-                    .unwrap();
-                cell.text.clear();
+                v.schedule[p6].clear();
             }
             // No 联系人 name.
-            "唐山市" => put(&mut g, Field::Person(PersonRole::Contact, PersonPart::Name), ""),
+            "唐山市" => {
+                v.values.insert(Field::Person(PersonRole::Contact, PersonPart::Name), String::new());
+            }
             // A leader's title that does not fit the rule.
-            "上海市" => put(&mut g, Field::Person(PersonRole::Lead, PersonPart::Title), "综合科科员"),
+            "上海市" => {
+                v.values.insert(Field::Person(PersonRole::Lead, PersonPart::Title), "综合科科员".into());
+            }
             _ => {}
         }
+        let g = plan_grid(&t, rid, &v);
         write(&format!("{name}/附2_试点工作计划表_{name}.xlsx"), &g);
 
         // 附3 for March (due 2017-04-10) and April (due 2017-05-10).
