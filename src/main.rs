@@ -47,6 +47,13 @@ fn main() -> ExitCode {
                 let _ = e.print();
                 return ExitCode::SUCCESS;
             }
+            if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                let text = e.render().to_string();
+                let usage_line =
+                    text.lines().find_map(|l| l.strip_prefix("Usage: ")).unwrap_or("permit-forms <命令>");
+                eprintln!("permit-forms: 缺少命令，用法：{}（用 --help 查看用法）", usage_line.trim());
+                return ExitCode::from(2);
+            }
             // One line: clap's reason (which may continue on indented lines),
             // without its usage block.
             let text = e.render().to_string();

@@ -350,3 +350,13 @@ fn templates_export_then_load_edited_copy() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("registry.toml:") && err.contains("不在地区列表中"), "{err}");
 }
+
+#[test]
+fn cli_without_a_command_says_so_in_one_line() {
+    for args in [&[][..], &["templates"][..]] {
+        let (code, _, err) = run(args);
+        assert_eq!(code, 2, "{args:?}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.contains("缺少命令"), "{err}");
+    }
+}
