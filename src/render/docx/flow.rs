@@ -6,8 +6,7 @@ use docx_rs::{
     AlignmentType, BorderType, BreakType, DocGrid, Docx, FieldCharType, Footer, Header, InstrPAGE, InstrText,
     LineSpacing, LineSpacingType, PageNumType, PageOrientationType, PageSize, Paragraph, ParagraphBorder,
     ParagraphBorderPosition, ParagraphBorders, Run, SectionProperty, Shading, ShdType, SpecialIndentType,
-    Table, TableAlignmentType, TableBorder, TableBorderPosition, TableBorders, TableCell, TableCellMargins,
-    TableLayoutType, TableRow, VAlignType, WidthType,
+    Table, TableAlignmentType, TableCell, TableCellMargins, TableLayoutType, TableRow, VAlignType, WidthType,
 };
 
 use super::package::package;
@@ -224,14 +223,7 @@ fn table(t: &doc::Table, text_width: u32, body: f32) -> Table {
     columns.resize(ncols, columns.last().copied().unwrap_or(1.0));
     let widths = column_widths(&columns, text_width);
     let rows: Vec<TableRow> = t.header.iter().chain(&t.rows).map(|r| table_row(r, &widths, size)).collect();
-    let border = |p| TableBorder::new(p).border_type(BorderType::Single).size(4).color("000000");
-    let borders = TableBorders::with_empty()
-        .set(border(TableBorderPosition::Top))
-        .set(border(TableBorderPosition::Left))
-        .set(border(TableBorderPosition::Bottom))
-        .set(border(TableBorderPosition::Right))
-        .set(border(TableBorderPosition::InsideH))
-        .set(border(TableBorderPosition::InsideV));
+    let borders = super::single_borders();
     Table::new(rows)
         .set_grid(widths.clone())
         .width(widths.iter().sum(), WidthType::Dxa)

@@ -3,9 +3,9 @@
 //! tab stops under it.
 
 use docx_rs::{
-    AlignmentType, BorderType, DocGrid, Docx, HeightRule, LineSpacing, LineSpacingType, Paragraph, Run, Tab,
-    TabValueType, Table, TableAlignmentType, TableBorder, TableBorderPosition, TableBorders, TableCell,
-    TableCellMargins, TableLayoutType, TableRow, VAlignType, VMergeType, WidthType,
+    AlignmentType, DocGrid, Docx, HeightRule, LineSpacing, LineSpacingType, Paragraph, Run, Tab,
+    TabValueType, Table, TableAlignmentType, TableCell, TableCellMargins, TableLayoutType, TableRow,
+    VAlignType, VMergeType, WidthType,
 };
 
 use super::package::package;
@@ -70,14 +70,7 @@ pub(super) fn render(grid: &Grid) -> Result<Vec<u8>, RenderError> {
     let table_rows = grid.table_rows();
     let heights = row_heights(grid, margins);
     let rows: Vec<TableRow> = (0..table_rows).map(|r| table_row(grid, r, heights[r])).collect();
-    let border = |p| TableBorder::new(p).border_type(BorderType::Single).size(4).color("000000");
-    let borders = TableBorders::with_empty()
-        .set(border(TableBorderPosition::Top))
-        .set(border(TableBorderPosition::Left))
-        .set(border(TableBorderPosition::Bottom))
-        .set(border(TableBorderPosition::Right))
-        .set(border(TableBorderPosition::InsideH))
-        .set(border(TableBorderPosition::InsideV));
+    let borders = super::single_borders();
     let table = Table::new(rows)
         .set_grid(grid_cols)
         .width(width, WidthType::Dxa)

@@ -130,3 +130,16 @@ fn alignment(a: Align) -> AlignmentType {
         Align::Right => AlignmentType::Right,
     }
 }
+
+/// Thin single borders around and inside a table, as the official forms have.
+pub(crate) fn single_borders() -> docx_rs::TableBorders {
+    use docx_rs::{BorderType, TableBorder, TableBorderPosition, TableBorders};
+    let border = |p| TableBorder::new(p).border_type(BorderType::Single).size(4).color("000000");
+    TableBorders::with_empty()
+        .set(border(TableBorderPosition::Top))
+        .set(border(TableBorderPosition::Left))
+        .set(border(TableBorderPosition::Bottom))
+        .set(border(TableBorderPosition::Right))
+        .set(border(TableBorderPosition::InsideH))
+        .set(border(TableBorderPosition::InsideV))
+}
