@@ -77,12 +77,10 @@ pub fn run(templates: &Templates, out: &Path, as_of: NaiveDate) -> anyhow::Resul
     res.items.push(("调度会报告（Word）".into(), docx_path));
 
     let fb_dir = out.join("退回意见");
-    let letters = report::feedback(templates, &records);
-    for (key, doc) in &letters {
-        write_atomic(&fb_dir.join(format!("退回意见_{key}.docx")), &docx::render_document(doc)?)?;
-        let (bytes, _) = pdf.render_document(doc)?;
-        write_atomic(&fb_dir.join(format!("退回意见_{key}.pdf")), &bytes)?;
-    }
-    res.items.push((format!("退回意见 {} 个地区", letters.len()), fb_dir));
+    let letters = report::write_feedback(templates, &records, &pdf, &fb_dir)?;
+    res.missing_glyphs.extend(letters.missing_glyphs);
+    res.missing_glyphs.sort_unstable();
+    res.missing_glyphs.dedup();
+    res.items.push((format!("退回意见 {} 个地区", letters.count), fb_dir));
     Ok(res)
 }

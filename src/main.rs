@@ -136,21 +136,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Report(args) => {
+            let ext = args.out.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+            if ext != "pdf" && ext != "docx" {
+                return Err(usage(format!("报告只能输出 .pdf 或 .docx，而不是“{}”", args.out.display())));
+            }
             let t = load_templates(templates_dir)?;
             let as_of = parse_date(&args.as_of)?;
             let records = load_records(&args.dir)?;
             let doc = report::build_report(&t, &records, as_of);
-            let ext = args.out.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
             let bytes = match ext.as_str() {
                 "pdf" => {
                     let (bytes, missing) = PdfRenderer::new(&t)?.render_document(&doc)?;
                     warn_missing(&missing);
                     bytes
                 }
-                "docx" => docx::render_document(&doc)?,
-                _ => {
-                    return Err(usage(format!("报告只能输出 .pdf 或 .docx，而不是“{}”", args.out.display())))
-                }
+                _ => docx::render_document(&doc)?,
             };
             write_atomic(&args.out, &bytes).with_context(|| format!("无法写入 {}", args.out.display()))?;
             eprintln!("已生成调度会报告 {}（截至 {as_of}）", args.out.display());
@@ -159,20 +159,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Feedback(args) => {
             let t = load_templates(templates_dir)?;
             let records = load_records(&args.dir)?;
-            let letters = report::feedback(&t, &records);
-            let pdf = PdfRenderer::new(&t)?;
-            let mut missing = Vec::new();
-            for (key, doc) in &letters {
-                let base = args.out.join(format!("退回意见_{key}"));
-                write_atomic(&base.with_extension("docx"), &docx::render_document(doc)?)?;
-                let (bytes, m) = pdf.render_document(doc)?;
-                missing.extend(m);
-                write_atomic(&base.with_extension("pdf"), &bytes)?;
-            }
-            missing.sort();
-            missing.dedup();
-            warn_missing(&missing);
-            eprintln!("已为 {} 个地区生成退回意见，保存在 {}", letters.len(), args.out.display());
+            let letters = report::write_feedback(&t, &records, &PdfRenderer::new(&t)?, &args.out)?;
+            warn_missing(&letters.missing_glyphs);
+            eprintln!("已为 {} 个地区生成退回意见，保存在 {}", letters.count, args.out.display());
             Ok(())
         }
         Command::Demo(args) => {

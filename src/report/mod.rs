@@ -13,3 +13,65 @@ mod feedback;
 
 pub use build::{build_report, REPORT_TITLE};
 pub use feedback::{feedback, file_safe};
+
+use std::path::{Path, PathBuf};
+
+use crate::output::write_atomic;
+use crate::record::Record;
+use crate::render::{docx, pdf::PdfRenderer, RenderError};
+use crate::templates::Templates;
+
+/// Why the feedback letters could not all be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// A letter could not be rendered.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// A file could not be written.
+    #[error("{path}：无法写入（{source}）")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// What [`write_feedback`] wrote.
+#[derive(Debug, Clone, Default)]
+pub struct Letters {
+    /// Files written (docx and pdf per letter), in letter order.
+    pub files: Vec<PathBuf>,
+    /// Letters written.
+    pub count: usize,
+    /// Characters the PDF font lacks (drawn as □), sorted.
+    pub missing_glyphs: Vec<char>,
+}
+
+/// Writes each region's 退回意见 as `DIR/退回意见_<key>.docx` and `.pdf`.
+///
+/// # Errors
+/// The first letter that could not be rendered or written.
+pub fn write_feedback(
+    templates: &Templates,
+    records: &[Record],
+    pdf: &PdfRenderer,
+    dir: &Path,
+) -> Result<Letters, WriteError> {
+    let mut out = Letters::default();
+    for (key, doc) in feedback(templates, records) {
+        let base = dir.join(format!("退回意见_{key}"));
+        let (pdf_bytes, missing) = pdf.render_document(&doc)?;
+        out.missing_glyphs.extend(missing);
+        for (ext, bytes) in [("docx", docx::render_document(&doc)?), ("pdf", pdf_bytes)] {
+            let path = base.with_extension(ext);
+            write_atomic(&path, &bytes)
+                .map_err(|source| WriteError::Io { path: path.display().to_string(), source })?;
+            out.files.push(path);
+        }
+        out.count += 1;
+    }
+    out.missing_glyphs.sort_unstable();
+    out.missing_glyphs.dedup();
+    Ok(out)
+}
