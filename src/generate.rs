@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::form::{layout, FormInstance};
+use crate::form::{layout, FormInstance, Grid};
 use crate::output::write_atomic;
 use crate::period::YearMonth;
 use crate::record::FormKind;
@@ -171,18 +171,12 @@ pub fn plan_jobs(templates: &Templates, opts: &GenerateOptions) -> Result<Vec<Fo
 }
 
 /// Renders one laid-out form in one format.
-fn render_one(
-    templates: &Templates,
-    pdf: Option<&PdfRenderer>,
-    job: &FormJob,
-    format: Format,
-) -> Result<Vec<u8>, RenderError> {
-    let grid = layout(templates.form(job.kind), &templates.registry, job.instance);
+fn render_one(grid: &Grid, pdf: Option<&PdfRenderer>, format: Format) -> Result<Vec<u8>, RenderError> {
     match format {
-        Format::Xlsx => render::xlsx::render(&grid),
-        Format::Docx => render::docx::render(&grid),
+        Format::Xlsx => render::xlsx::render(grid),
+        Format::Docx => render::docx::render(grid),
         Format::Pdf => match pdf {
-            Some(p) => p.render(&grid),
+            Some(p) => p.render(grid),
             None => Err(RenderError::Pdf("字体未加载".into())),
         },
     }
@@ -208,20 +202,26 @@ pub fn generate(
     } else {
         None
     };
-    let work: Vec<(FormJob, Format)> =
-        jobs.iter().flat_map(|j| opts.formats.iter().map(move |&f| (*j, f))).collect();
-    let files = work
+    // One layout per form, then every format from it; forms in parallel.
+    let per_job = jobs
         .par_iter()
-        .map(|(job, format)| {
-            let rel = file_name(templates, job, *format);
-            let path = opts.out.join(&rel);
-            let bytes = render_one(templates, pdf.as_ref(), job, *format)
-                .map_err(|source| GenerateError::Render { path: shown(&path), source })?;
-            write_atomic(&path, &bytes).map_err(|source| GenerateError::Io { path: shown(&path), source })?;
-            tick();
-            Ok(rel)
+        .map(|job| {
+            let grid = layout(templates.form(job.kind), &templates.registry, job.instance);
+            let mut written = Vec::with_capacity(opts.formats.len());
+            for &format in &opts.formats {
+                let rel = file_name(templates, job, format);
+                let path = opts.out.join(&rel);
+                let bytes = render_one(&grid, pdf.as_ref(), format)
+                    .map_err(|source| GenerateError::Render { path: shown(&path), source })?;
+                write_atomic(&path, &bytes)
+                    .map_err(|source| GenerateError::Io { path: shown(&path), source })?;
+                tick();
+                written.push(rel);
+            }
+            Ok(written)
         })
         .collect::<Result<Vec<_>, GenerateError>>()?;
+    let files: Vec<PathBuf> = per_job.into_iter().flatten().collect();
     Ok(GenerateSummary { files, forms: jobs.len() })
 }
 
