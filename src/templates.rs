@@ -173,6 +173,18 @@ impl Templates {
         }
     }
 
+    /// How outputs name one expected form: `附2 工作计划`, `附3 2017年4月`,
+    /// or the bare mark for a progress form without a month. The mark comes
+    /// from the form template, so a renamed form is named alike everywhere.
+    pub fn form_label(&self, kind: FormKind, period: Option<crate::period::Period>) -> String {
+        let mark = &self.form(kind).mark;
+        match (kind, period) {
+            (FormKind::Plan, _) => format!("{mark} 工作计划"),
+            (FormKind::Progress, Some(p)) => format!("{mark} {}", p.label_zh()),
+            (FormKind::Progress, None) => mark.clone(),
+        }
+    }
+
     /// The model of a form kind.
     pub fn form(&self, kind: FormKind) -> &FormModel {
         match kind {

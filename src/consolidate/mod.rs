@@ -96,12 +96,12 @@ pub fn consolidate(
     let mut current: Vec<&Record> = records.iter().filter(|r| r.current).collect();
     current.sort_by_key(record_order(reg));
     details(wb.add_worksheet(), &st, reg, &current)?;
-    behind(wb.add_worksheet(), &st, &current)?;
-    chase(wb.add_worksheet(), &st, records, &tr)?;
-    contacts(wb.add_worksheet(), &st, records, &tr)?;
+    behind(wb.add_worksheet(), &st, templates, &current)?;
+    chase(wb.add_worksheet(), &st, templates, records, &tr)?;
+    contacts(wb.add_worksheet(), &st, templates, records, &tr)?;
     let mut all: Vec<&Record> = records.iter().collect();
     all.sort_by_key(record_order(reg));
-    issues(wb.add_worksheet(), &st, &all)?;
+    issues(wb.add_worksheet(), &st, templates, &all)?;
     Ok(wb.save_to_buffer()?)
 }
 
@@ -374,7 +374,7 @@ fn details(ws: &mut Worksheet, st: &Styles, reg: &Registry, recs: &[&Record]) ->
     t.finish(true, true)
 }
 
-fn behind(ws: &mut Worksheet, st: &Styles, recs: &[&Record]) -> Result<(), XlsxError> {
+fn behind(ws: &mut Worksheet, st: &Styles, templates: &Templates, recs: &[&Record]) -> Result<(), XlsxError> {
     let mut t = TableSheet::new(
         ws,
         st,
@@ -405,7 +405,7 @@ fn behind(ws: &mut Worksheet, st: &Styles, recs: &[&Record]) -> Result<(), XlsxE
             t.row(&[
                 (kind, fill),
                 (&region_shown(r), &st.center),
-                (if r.kind == FormKind::Plan { "附2" } else { "附3" }, &st.center),
+                (&templates.form(r.kind).mark, &st.center),
                 (&r.period.map(|p| p.label_zh()).unwrap_or_default(), &st.center),
                 (r.status.map_or("", Status::label_zh), &st.center),
                 (text, &st.cell),
@@ -416,7 +416,13 @@ fn behind(ws: &mut Worksheet, st: &Styles, recs: &[&Record]) -> Result<(), XlsxE
     t.finish(true, true)
 }
 
-fn chase(ws: &mut Worksheet, st: &Styles, records: &[Record], tr: &Tracking) -> Result<(), XlsxError> {
+fn chase(
+    ws: &mut Worksheet,
+    st: &Styles,
+    templates: &Templates,
+    records: &[Record],
+    tr: &Tracking,
+) -> Result<(), XlsxError> {
     let mut t = TableSheet::new(
         ws,
         st,
@@ -437,8 +443,8 @@ fn chase(ws: &mut Worksheet, st: &Styles, records: &[Record], tr: &Tracking) -> 
     for (rt, month, slot) in tr.chase() {
         let dir = dirs.entry(rt.region).or_insert_with(|| tracking::directory(records, &rt.name));
         let form = match month {
-            None => "附2 工作计划".to_string(),
-            Some(m) => format!("附3 {}", m.label_zh()),
+            None => templates.form_label(FormKind::Plan, None),
+            Some(m) => templates.form_label(FormKind::Progress, Some(Period::Month(m))),
         };
         let what = match slot.state {
             State::Missing => "未报".to_string(),
@@ -465,7 +471,13 @@ fn chase(ws: &mut Worksheet, st: &Styles, records: &[Record], tr: &Tracking) -> 
     t.finish(false, true)
 }
 
-fn contacts(ws: &mut Worksheet, st: &Styles, records: &[Record], tr: &Tracking) -> Result<(), XlsxError> {
+fn contacts(
+    ws: &mut Worksheet,
+    st: &Styles,
+    templates: &Templates,
+    records: &[Record],
+    tr: &Tracking,
+) -> Result<(), XlsxError> {
     let mut t = TableSheet::new(
         ws,
         st,
@@ -484,11 +496,7 @@ fn contacts(ws: &mut Worksheet, st: &Styles, records: &[Record], tr: &Tracking) 
     for rt in &tr.regions {
         let dir = tracking::directory(records, &rt.name);
         for (role, c) in &dir {
-            let src = match (c.record.kind, c.record.period) {
-                (FormKind::Plan, _) => "附2 工作计划".to_string(),
-                (FormKind::Progress, Some(p)) => format!("附3 {}", p.label_zh()),
-                (FormKind::Progress, None) => "附3".to_string(),
-            };
+            let src = templates.form_label(c.record.kind, c.record.period);
             t.row(&[
                 (&rt.name, &st.center),
                 (role.label_zh(), &st.center),
@@ -503,7 +511,7 @@ fn contacts(ws: &mut Worksheet, st: &Styles, records: &[Record], tr: &Tracking) 
     t.finish(false, true)
 }
 
-fn issues(ws: &mut Worksheet, st: &Styles, recs: &[&Record]) -> Result<(), XlsxError> {
+fn issues(ws: &mut Worksheet, st: &Styles, templates: &Templates, recs: &[&Record]) -> Result<(), XlsxError> {
     let mut t = TableSheet::new(
         ws,
         st,
@@ -531,7 +539,7 @@ fn issues(ws: &mut Worksheet, st: &Styles, recs: &[&Record]) -> Result<(), XlsxE
             };
             t.row(&[
                 (&region_shown(r), &st.center),
-                (if r.kind == FormKind::Plan { "附2" } else { "附3" }, &st.center),
+                (&templates.form(r.kind).mark, &st.center),
                 (&r.period.map(|p| p.label_zh()).unwrap_or_default(), &st.center),
                 (&r.source.file, &st.cell),
                 (&r.source.sheet, &st.cell),

@@ -6,9 +6,9 @@ use chrono::NaiveDate;
 
 use crate::consolidate::person_line;
 use crate::doc::{Block, Document, Orientation, Rgb, Table, TableCell};
-use crate::period::YearMonth;
-use crate::record::Record;
+use crate::period::{Period, YearMonth};
 use crate::record::Status;
+use crate::record::{FormKind, Record};
 use crate::templates::Templates;
 use crate::tracking::{self, Category, PersonRole, State, Tracking};
 
@@ -246,8 +246,8 @@ pub fn build_report(templates: &Templates, records: &[Record], as_of: NaiveDate)
             vec![
                 TableCell::center(rt.name.clone()),
                 TableCell::center(match month {
-                    None => "附2 工作计划".to_string(),
-                    Some(m) => format!("附3 {}", m.label_zh()),
+                    None => templates.form_label(FormKind::Plan, None),
+                    Some(m) => templates.form_label(FormKind::Progress, Some(Period::Month(m))),
                 }),
                 TableCell::center(slot.due.to_string()),
                 TableCell::center(what).with_fill(fill(cat)),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::consolidate::region_shown;
 use crate::doc::{Block, Document, Orientation, Table, TableCell};
-use crate::record::{FormKind, Record, Severity};
+use crate::record::{Record, Severity};
 use crate::templates::Templates;
 
 /// Makes `s` safe as a file name on Windows, macOS and Linux: path
@@ -65,12 +65,12 @@ pub fn feedback(templates: &Templates, records: &[Record]) -> Vec<(String, Docum
                 Some(n) => n.to_string(),
                 None => region_shown(recs[0]),
             };
-            (key, letter(&who, &recs))
+            (key, letter(templates, &who, &recs))
         })
         .collect()
 }
 
-fn letter(who: &str, recs: &[&Record]) -> Document {
+fn letter(templates: &Templates, who: &str, recs: &[&Record]) -> Document {
     let errors: usize = recs.iter().map(|r| r.count(Severity::Error)).sum();
     let warnings: usize = recs.iter().map(|r| r.count(Severity::Warning)).sum();
     let mut rows = Vec::new();
@@ -80,10 +80,8 @@ fn letter(who: &str, recs: &[&Record]) -> Document {
         issues.sort_by(|a, b| (a.severity, &a.cell, &a.rule).cmp(&(b.severity, &b.cell, &b.rule)));
         for i in issues {
             n += 1;
-            let form = match r.kind {
-                FormKind::Plan => "附2 工作计划表",
-                FormKind::Progress => "附3 工作进展表",
-            };
+            let model = templates.form(r.kind);
+            let form = format!("{} {}", model.mark, model.title);
             rows.push(vec![
                 TableCell::center(n.to_string()),
                 TableCell::center(form),
