@@ -94,6 +94,19 @@ impl Category {
         }
     }
 
+    /// Bar colour in the overview chart: a deeper shade of [`Category::rgb`],
+    /// so the bars read apart.
+    pub fn bar_rgb(self) -> (u8, u8, u8) {
+        match self {
+            Category::Ahead => (0x70, 0xAD, 0x47),
+            Category::OnSchedule => (0x5B, 0x9B, 0xD5),
+            Category::Behind => (0xFF, 0xC0, 0x00),
+            Category::Unticked => (0x8E, 0x7C, 0xC3),
+            Category::Late => (0xED, 0x7D, 0x31),
+            Category::Missing | Category::NotDue => (0xC0, 0x00, 0x00),
+        }
+    }
+
     /// Background colour (RGB) used in the workbook and the report.
     pub fn rgb(self) -> (u8, u8, u8) {
         match self {

@@ -157,17 +157,9 @@ fn overview(ws: &mut Worksheet, st: &Styles, tr: &Tracking, due_day: u32) -> Res
                 .set_name((SHEETS[0], row, 0))
                 .set_categories((SHEETS[0], counts_head, 2, counts_head, last_col))
                 .set_values((SHEETS[0], row, 2, row, last_col))
-                .set_format(ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(rgb(
-                    match cat {
-                        // Deeper shades than the cell fills, so the bars read apart.
-                        Category::Ahead => (0x70, 0xAD, 0x47),
-                        Category::OnSchedule => (0x5B, 0x9B, 0xD5),
-                        Category::Behind => (0xFF, 0xC0, 0x00),
-                        Category::Unticked => (0x8E, 0x7C, 0xC3),
-                        Category::Late => (0xED, 0x7D, 0x31),
-                        _ => (0xC0, 0x00, 0x00),
-                    },
-                ))));
+                .set_format(
+                    ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(rgb(cat.bar_rgb()))),
+                );
         }
     }
     let legend_row = counts_head + 1 + Category::ALL.len() as u32;

@@ -264,10 +264,7 @@ pub fn ingest_paths(templates: &Templates, inputs: &[PathBuf], opts: &IngestOpti
     }
     files.sort();
     files.dedup();
-    let prepared = Prepared {
-        templates,
-        labels: FormKind::ALL.iter().map(|&k| Labels::new(templates.form(k))).collect(),
-    };
+    let prepared = Prepared::new(templates);
     let results: Vec<FileResult> = files.par_iter().map(|f| read_file(&prepared, f, opts)).collect();
     outcome.files_read = files.len();
     for r in results {
