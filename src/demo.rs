@@ -46,7 +46,9 @@ pub fn run(templates: &Templates, out: &Path, as_of: NaiveDate) -> anyhow::Resul
         periods: Vec::new(),
         blanks: true,
     };
-    let g = generate::generate(templates, &opts, &|| {})?;
+    // Fonts parsed once for the forms, the report and the letters.
+    let pdf = PdfRenderer::new(templates)?;
+    let g = generate::generate_with(templates, &opts, Some(&pdf), &|| {})?;
     res.items.push((format!("空白表格 {} 个文件", g.files.len()), forms_dir));
 
     let returns = out.join("退回样例");
@@ -66,7 +68,6 @@ pub fn run(templates: &Templates, out: &Path, as_of: NaiveDate) -> anyhow::Resul
     res.items.push(("汇总工作簿".into(), xlsx_path));
 
     let doc = report::build_report(templates, &records, as_of);
-    let pdf = PdfRenderer::new(templates)?;
     let (bytes, missing) = pdf.render_document(&doc)?;
     res.missing_glyphs = missing;
     let pdf_path = out.join(format!("调度会报告_截至{tag}.pdf"));

@@ -193,7 +193,6 @@ pub fn generate(
     opts: &GenerateOptions,
     tick: &(dyn Fn() + Sync),
 ) -> Result<GenerateSummary, GenerateError> {
-    let jobs = plan_jobs(templates, opts)?;
     let pdf = if opts.formats.contains(&Format::Pdf) {
         Some(
             PdfRenderer::new(templates)
@@ -202,6 +201,21 @@ pub fn generate(
     } else {
         None
     };
+    generate_with(templates, opts, pdf.as_ref(), tick)
+}
+
+/// [`generate`] with fonts a caller already prepared (the demo renders its
+/// report with the same ones). `pdf` may be `None` when no PDF is asked for.
+///
+/// # Errors
+/// As [`generate`]; a PDF requested without `pdf` is a render error.
+pub fn generate_with(
+    templates: &Templates,
+    opts: &GenerateOptions,
+    pdf: Option<&PdfRenderer>,
+    tick: &(dyn Fn() + Sync),
+) -> Result<GenerateSummary, GenerateError> {
+    let jobs = plan_jobs(templates, opts)?;
     // One layout per form, then every format from it; forms in parallel.
     let per_job = jobs
         .par_iter()
@@ -211,7 +225,7 @@ pub fn generate(
             for &format in &opts.formats {
                 let rel = file_name(templates, job, format);
                 let path = opts.out.join(&rel);
-                let bytes = render_one(&grid, pdf.as_ref(), format)
+                let bytes = render_one(&grid, pdf, format)
                     .map_err(|source| GenerateError::Render { path: shown(&path), source })?;
                 write_atomic(&path, &bytes)
                     .map_err(|source| GenerateError::Io { path: shown(&path), source })?;
