@@ -120,7 +120,14 @@ fn demo_runs_the_whole_pipeline_and_clients_open_every_output() {
         assert!(text.contains(name), "report lacks {name}");
     }
     assert!(text.contains("制糖企业集中在榨季生产"), "behind-schedule reason missing");
-    assert!(text.contains("21"), "figures missing");
+    // The figures, as the samples make them (see samples/README.md).
+    assert!(text.contains("试点地区共21个"), "figures missing");
+    assert!(
+        text.contains(
+            "应报21个地区，已报18个，其中如期12个、超前1个、滞后3个、迟报1个、未勾选进度1个；未报3个"
+        ),
+        "April figures wrong"
+    );
 
     // The Word report and a feedback letter convert with LibreOffice.
     let docx = out.join("调度会报告_截至2017-05-11.docx");
