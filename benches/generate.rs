@@ -19,6 +19,10 @@ fn run(label: &str, formats: &[Format], rounds: usize) {
     let mut bytes = 0u64;
     for _ in 0..rounds {
         let dir = tempfile::tempdir().expect("temp dir");
+        // Flush the previous round's files first: otherwise its write-back and
+        // deletion land inside this round's time, which a single real run
+        // never sees.
+        let _ = std::process::Command::new("sync").status();
         let start = Instant::now();
         // Template loading (and font parsing inside generate) is part of the run.
         let t = Templates::embedded().expect("templates");
