@@ -9,7 +9,17 @@
 //!   table, and the `w14:paraId` attributes removed (docx-rs numbers them
 //!   from a per-thread counter, so they would differ between runs);
 //! - `word/fontTable.xml`: the Chinese faces with their GB2312 charset and
-//!   Latin alternative names, so Word and WPS substitute sensibly.
+//!   Latin alternative names, so Word and WPS substitute sensibly;
+//! - a theme part (`word/theme/theme1.xml`, with its relationship and content
+//!   type), which the schemas require and docx-rs does not write.
+//!
+//! Then every WordprocessingML part goes through the schema-order pass
+//! ([`reorder`], driven by the table in [`schema`]): docx-rs writes many
+//! children out of the schemas' sequence (`w:rFonts` after `w:sz`, the
+//! paragraph mark's `w:rPr` first in `w:pPr`, …), which LibreOffice forgives
+//! but Word may drop (the East Asian font among them) or offer to "repair".
+//! Fixing the order here, where the bytes are made, keeps every document the
+//! renderers build valid whatever they add.
 
 use std::io::{Cursor, Write};
 
@@ -18,6 +28,14 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use crate::render::RenderError;
+
+mod reorder;
+mod schema;
+mod theme;
+
+/// Relationship type and content type of the theme part.
+const THEME_REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme";
+const THEME_TYPE: &str = "application/vnd.openxmlformats-officedocument.theme+xml";
 
 /// Creation and modification date written into every document and zip
 /// entry, so the same input gives the same bytes.
@@ -61,33 +79,48 @@ pub(crate) fn package(
     let styles = add_language(&utf8(styles)?);
     let document = strip_para_ids(&mark_header_rows(&utf8(document)?, header_rows));
     let font_table = add_fonts(&utf8(font_table)?, fonts);
+    let theme = theme::theme_xml(
+        fonts.first().copied().unwrap_or("宋体"),
+        fonts.get(1).or(fonts.first()).copied().unwrap_or("黑体"),
+    );
+    let content_type = insert_before(
+        &utf8(content_type)?,
+        "</Types>",
+        &format!("<Override PartName=\"/word/theme/theme1.xml\" ContentType=\"{THEME_TYPE}\" />"),
+    );
+    let document_rels = insert_before(
+        &utf8(document_rels)?,
+        "</Relationships>",
+        &format!("<Relationship Id=\"rIdTheme1\" Type=\"{THEME_REL}\" Target=\"theme/theme1.xml\" />"),
+    );
 
     let mut parts: Vec<(String, Vec<u8>)> = vec![
-        ("[Content_Types].xml".into(), content_type),
+        ("[Content_Types].xml".into(), content_type.into_bytes()),
         ("_rels/.rels".into(), rels),
         ("docProps/app.xml".into(), doc_props.app),
         ("docProps/core.xml".into(), doc_props.core),
         ("docProps/custom.xml".into(), custom_xml(custom).into_bytes()),
-        ("word/_rels/document.xml.rels".into(), document_rels),
-        ("word/document.xml".into(), document.into_bytes()),
-        ("word/styles.xml".into(), styles.into_bytes()),
-        ("word/settings.xml".into(), settings),
-        ("word/fontTable.xml".into(), font_table.into_bytes()),
-        ("word/comments.xml".into(), comments),
-        ("word/numbering.xml".into(), numberings),
+        ("word/_rels/document.xml.rels".into(), document_rels.into_bytes()),
+        ("word/document.xml".into(), ordered(&document)?),
+        ("word/styles.xml".into(), ordered(&styles)?),
+        ("word/settings.xml".into(), ordered(&utf8(settings)?)?),
+        ("word/fontTable.xml".into(), ordered(&font_table)?),
+        ("word/theme/theme1.xml".into(), theme.into_bytes()),
+        ("word/comments.xml".into(), ordered(&utf8(comments)?)?),
+        ("word/numbering.xml".into(), ordered(&utf8(numberings)?)?),
         ("word/commentsExtended.xml".into(), comments_extended),
-        ("word/footnotes.xml".into(), footnotes),
+        ("word/footnotes.xml".into(), ordered(&utf8(footnotes)?)?),
     ];
     // Same names and pairing as docx-rs' own packer, which the relationships
     // it wrote refer to.
     for (i, h) in headers.into_iter().enumerate() {
-        parts.push((format!("word/header{}.xml", i + 1), strip_para_ids(&utf8(h)?).into_bytes()));
+        parts.push((format!("word/header{}.xml", i + 1), ordered(&strip_para_ids(&utf8(h)?))?));
         if let Some(r) = header_rels.get(i) {
             parts.push((format!("word/_rels/header{}.xml.rels", i + 1), r.clone()));
         }
     }
     for (i, f) in footers.into_iter().enumerate() {
-        parts.push((format!("word/footer{}.xml", i + 1), strip_para_ids(&utf8(f)?).into_bytes()));
+        parts.push((format!("word/footer{}.xml", i + 1), ordered(&strip_para_ids(&utf8(f)?))?));
         if let Some(r) = footer_rels.get(i) {
             parts.push((format!("word/_rels/footer{}.xml.rels", i + 1), r.clone()));
         }
@@ -113,6 +146,19 @@ fn custom_xml(props: &[(String, String)]) -> String {
     }
     xml.push_str("</Properties>");
     xml
+}
+
+/// A WordprocessingML part in schema order (see [`reorder`]).
+fn ordered(xml: &str) -> Result<Vec<u8>, RenderError> {
+    reorder::reorder(xml).map(String::into_bytes).map_err(|e| RenderError::Docx(format!("XML 结构错误：{e}")))
+}
+
+/// `xml` with `insert` in front of the last `marker` (unchanged without one).
+fn insert_before(xml: &str, marker: &str, insert: &str) -> String {
+    match xml.rfind(marker) {
+        Some(at) => format!("{}{insert}{}", &xml[..at], &xml[at..]),
+        None => xml.to_string(),
+    }
 }
 
 fn utf8(bytes: Vec<u8>) -> Result<String, RenderError> {

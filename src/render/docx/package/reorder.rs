@@ -1,0 +1,297 @@
+//! The schema-order pass over one XML part of the package: children of the
+//! containers [`schema::SEQUENCES`] knows are put in the schema's order,
+//! undeclared attributes ([`schema::UNDECLARED_ATTRIBUTES`]) are removed, and
+//! empty children the context does not allow
+//! ([`schema::NOT_ALLOWED_WHEN_EMPTY`]) are left out. Everything else is
+//! copied byte for byte from the input: an element's own bytes never change,
+//! only its place among its siblings.
+//!
+//! An element the table does not know for its container (an extension, a
+//! bookmark) travels with the sibling just before it, so it keeps its place
+//! relative to the known ones; one with no sibling before it stays first.
+//! Text, comments and white space between children travel the same way.
+
+use std::ops::Range;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+use super::schema;
+
+/// One element of the part: where its tags are in the input, and its children.
+struct Node {
+    /// The start tag, or the whole empty-element tag.
+    open: Range<usize>,
+    /// Length of the qualified name, which starts right after `<`.
+    name_len: usize,
+    /// The end tag (`None` for an empty-element tag).
+    close: Option<Range<usize>>,
+    /// Child elements, in document order (indices into the arena).
+    children: Vec<usize>,
+}
+
+impl Node {
+    /// End of the element in the input.
+    fn end(&self) -> usize {
+        self.close.as_ref().map_or(self.open.end, |c| c.end)
+    }
+
+    /// Where the content starts and ends (both at the tag's end when empty).
+    fn content(&self) -> Range<usize> {
+        self.open.end..self.close.as_ref().map_or(self.open.end, |c| c.start)
+    }
+}
+
+/// Puts the children of known containers of `xml` in schema order; see the
+/// module documentation.
+///
+/// # Errors
+/// The parser's message when `xml` is not well-formed.
+pub(super) fn reorder(xml: &str) -> Result<String, String> {
+    let (nodes, roots) = parse(xml)?;
+    let pass = Pass { xml, nodes: &nodes };
+    let mut out = String::with_capacity(xml.len());
+    // Before, between and after the top-level elements: declaration,
+    // comments, white space.
+    let mut at = 0;
+    for &root in &roots {
+        let node = &nodes[root];
+        out.push_str(&xml[at..node.open.start]);
+        pass.emit(root, "", &mut out);
+        at = node.end();
+    }
+    out.push_str(&xml[at..]);
+    Ok(out)
+}
+
+/// Reads `xml` into an arena of elements; returns it and the top-level ones.
+fn parse(xml: &str) -> Result<(Vec<Node>, Vec<usize>), String> {
+    let mut reader = Reader::from_str(xml);
+    reader.config_mut().trim_text(false);
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut roots = Vec::new();
+    let mut stack: Vec<usize> = Vec::new();
+    loop {
+        let start = reader.buffer_position() as usize;
+        let event = reader.read_event().map_err(|e| format!("{e}（位置 {}）", reader.error_position()))?;
+        let end = reader.buffer_position() as usize;
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let empty = matches!(event, Event::Empty(_));
+                let id = nodes.len();
+                nodes.push(Node {
+                    open: start..end,
+                    name_len: e.name().as_ref().len(),
+                    close: None,
+                    children: vec![],
+                });
+                match stack.last() {
+                    Some(&parent) => nodes[parent].children.push(id),
+                    None => roots.push(id),
+                }
+                if !empty {
+                    stack.push(id);
+                }
+            }
+            Event::End(_) => {
+                let id = stack.pop().ok_or_else(|| format!("多余的结束标记（位置 {start}）"))?;
+                nodes[id].close = Some(start..end);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if !stack.is_empty() {
+        return Err("元素未结束".into());
+    }
+    Ok((nodes, roots))
+}
+
+struct Pass<'a> {
+    xml: &'a str,
+    nodes: &'a [Node],
+}
+
+impl Pass<'_> {
+    fn name(&self, id: usize) -> &str {
+        let n = &self.nodes[id];
+        &self.xml[n.open.start + 1..n.open.start + 1 + n.name_len]
+    }
+
+    /// Whether the element holds nothing but white space.
+    fn is_empty(&self, id: usize) -> bool {
+        self.xml[self.nodes[id].content()].trim().is_empty()
+    }
+
+    /// Writes element `id` (inside `parent`) to `out`.
+    fn emit(&self, id: usize, parent: &str, out: &mut String) {
+        let node = &self.nodes[id];
+        let name = self.name(id);
+        self.open_tag(id, name, out);
+        let Some(close) = &node.close else { return };
+
+        // Each child with the text after it, up to the next child or the end tag.
+        let content = node.content();
+        let kids = &node.children;
+        let lead_end = kids.first().map_or(content.end, |&k| self.nodes[k].open.start);
+        out.push_str(&self.xml[content.start..lead_end]);
+        let tail = |i: usize| {
+            let from = self.nodes[kids[i]].end();
+            let to = kids.get(i + 1).map_or(content.end, |&k| self.nodes[k].open.start);
+            &self.xml[from..to]
+        };
+        let mut order: Vec<usize> = (0..kids.len()).collect();
+        if let Some(ranks) = schema::sequence(name) {
+            // Known children take their rank + 1; the others that of the one before.
+            let mut carry = 0;
+            let keys: Vec<usize> = kids
+                .iter()
+                .map(|&k| {
+                    if let Some(r) = ranks.get(self.name(k)) {
+                        carry = r + 1;
+                    }
+                    carry
+                })
+                .collect();
+            order.sort_by_key(|&i| keys[i]);
+        }
+        for i in order {
+            let kid = kids[i];
+            if schema::not_allowed(parent, name, self.name(kid)) && self.is_empty(kid) {
+                continue;
+            }
+            self.emit(kid, name, out);
+            out.push_str(tail(i));
+        }
+        out.push_str(&self.xml[close.clone()]);
+    }
+
+    /// The start tag as written, less undeclared attributes.
+    fn open_tag(&self, id: usize, name: &str, out: &mut String) {
+        let node = &self.nodes[id];
+        let tag = &self.xml[node.open.clone()];
+        if !schema::UNDECLARED_ATTRIBUTES.iter().any(|(e, _)| *e == name) {
+            out.push_str(tag);
+            return;
+        }
+        let empty = node.close.is_none();
+        let inner = &tag[1..tag.len() - if empty { 2 } else { 1 }];
+        let start = BytesStart::from_content(inner, name.len());
+        let mut attrs = start.attributes();
+        attrs.with_checks(false);
+        let kept: Vec<_> = attrs.flatten().filter(|a| !schema::undeclared(name, a.key.as_ref())).collect();
+        out.push('<');
+        out.push_str(name);
+        for a in kept {
+            let q = if a.value.contains('"') { '\'' } else { '"' };
+            out.push(' ');
+            out.push_str(a.key.as_ref());
+            out.push('=');
+            out.push(q);
+            out.push_str(&a.value);
+            out.push(q);
+        }
+        out.push_str(if empty { " />" } else { ">" });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reorder;
+
+    fn r(xml: &str) -> String {
+        reorder(xml).unwrap()
+    }
+
+    #[test]
+    fn run_properties_in_schema_order() {
+        let xml = r#"<w:r><w:rPr><w:sz w:val="24" /><w:szCs w:val="24" /><w:rFonts w:eastAsia="黑体" /><w:b /></w:rPr><w:t>附2</w:t></w:r>"#;
+        assert_eq!(
+            r(xml),
+            r#"<w:r><w:rPr><w:rFonts w:eastAsia="黑体" /><w:b /><w:sz w:val="24" /><w:szCs w:val="24" /></w:rPr><w:t>附2</w:t></w:r>"#
+        );
+    }
+
+    #[test]
+    fn paragraph_mark_goes_last_and_nested_properties_are_ordered() {
+        let xml = "<w:p><w:pPr><w:rPr><w:sz w:val=\"21\" /><w:rFonts w:eastAsia=\"宋体\" /></w:rPr>\
+                   <w:jc w:val=\"center\" /><w:spacing w:line=\"300\" /></w:pPr><w:r><w:t>a</w:t></w:r></w:p>";
+        assert_eq!(
+            r(xml),
+            "<w:p><w:pPr><w:spacing w:line=\"300\" /><w:jc w:val=\"center\" />\
+             <w:rPr><w:rFonts w:eastAsia=\"宋体\" /><w:sz w:val=\"21\" /></w:rPr></w:pPr><w:r><w:t>a</w:t></w:r></w:p>"
+        );
+    }
+
+    #[test]
+    fn unknown_elements_travel_with_the_sibling_before_them() {
+        // x:one follows w:sz, x:two leads: both keep their place relative to
+        // the known ones while w:rFonts moves to the front.
+        let xml = "<w:rPr><x:two /><w:sz /><x:one a=\"1\"><x:in /></x:one><w:rFonts /></w:rPr>";
+        assert_eq!(r(xml), "<w:rPr><x:two /><w:rFonts /><w:sz /><x:one a=\"1\"><x:in /></x:one></w:rPr>");
+        // Text between children travels with the child before it.
+        let xml = "<w:rPr>\n <w:sz />\n <w:rFonts />\n</w:rPr>";
+        assert_eq!(r(xml), "<w:rPr>\n <w:rFonts />\n<w:sz />\n </w:rPr>");
+    }
+
+    #[test]
+    fn nested_same_name_elements_are_ordered_each_in_its_own_parent() {
+        // A table in a cell of a table; a paragraph-properties revision
+        // holding the old paragraph properties.
+        let xml = "<w:tbl><w:tblPr><w:tblLayout /><w:tblW /></w:tblPr><w:tblGrid /><w:tr><w:tc>\
+                   <w:tbl><w:tblPr><w:tblLayout /><w:jc /><w:tblW /></w:tblPr><w:tblGrid /></w:tbl>\
+                   <w:p><w:pPr><w:pPrChange><w:pPr><w:jc /><w:spacing /></w:pPr></w:pPrChange><w:jc /><w:spacing /></w:pPr></w:p>\
+                   </w:tc></w:tr></w:tbl>";
+        assert_eq!(
+            r(xml),
+            "<w:tbl><w:tblPr><w:tblW /><w:tblLayout /></w:tblPr><w:tblGrid /><w:tr><w:tc>\
+             <w:tbl><w:tblPr><w:tblW /><w:jc /><w:tblLayout /></w:tblPr><w:tblGrid /></w:tbl>\
+             <w:p><w:pPr><w:spacing /><w:jc /><w:pPrChange><w:pPr><w:spacing /><w:jc /></w:pPr></w:pPrChange></w:pPr></w:p>\
+             </w:tc></w:tr></w:tbl>"
+        );
+    }
+
+    #[test]
+    fn undeclared_attribute_removed_and_the_rest_kept() {
+        let xml = r#"<w:tblGrid><w:gridCol w:w="1920" w:type="dxa" /><w:gridCol w:type='dxa' w:w="2000"/></w:tblGrid>"#;
+        assert_eq!(r(xml), r#"<w:tblGrid><w:gridCol w:w="1920" /><w:gridCol w:w="2000" /></w:tblGrid>"#);
+    }
+
+    #[test]
+    fn empty_paragraph_mark_dropped_only_where_the_schema_has_none() {
+        let style = r#"<w:style w:styleId="Normal"><w:name w:val="Normal" /><w:rPr /><w:pPr><w:rPr /><w:jc /></w:pPr><w:qFormat /></w:style>"#;
+        assert_eq!(
+            r(style),
+            r#"<w:style w:styleId="Normal"><w:name w:val="Normal" /><w:qFormat /><w:pPr><w:jc /></w:pPr><w:rPr /></w:style>"#
+        );
+        // In a paragraph the empty mark is allowed and stays.
+        assert_eq!(
+            r("<w:p><w:pPr><w:rPr /><w:jc /></w:pPr></w:p>"),
+            "<w:p><w:pPr><w:jc /><w:rPr /></w:pPr></w:p>"
+        );
+        // A non-empty one is never dropped.
+        let lvl = "<w:lvl><w:pPr><w:rPr><w:b /></w:rPr><w:ind /></w:pPr><w:lvlJc /></w:lvl>";
+        assert_eq!(r(lvl), "<w:lvl><w:lvlJc /><w:pPr><w:ind /><w:rPr><w:b /></w:rPr></w:pPr></w:lvl>");
+    }
+
+    #[test]
+    fn prolog_text_escapes_and_unknown_containers_copied_as_is() {
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<!-- c --><w:document>\
+                   <w:body><w:p><w:r><w:t xml:space=\"preserve\">a &amp; &lt;b&gt; “乙”</w:t></w:r></w:p>\
+                   <w:sectPr><w:docGrid /><w:headerReference r:id=\"h\" /><w:pgSz /><w:footerReference r:id=\"f\" /></w:sectPr>\
+                   </w:body></w:document>\n";
+        let want = xml.replace(
+            "<w:docGrid /><w:headerReference r:id=\"h\" /><w:pgSz /><w:footerReference r:id=\"f\" />",
+            "<w:headerReference r:id=\"h\" /><w:footerReference r:id=\"f\" /><w:pgSz /><w:docGrid />",
+        );
+        assert_eq!(r(xml), want);
+        // Already in order: unchanged.
+        assert_eq!(r(&want), want);
+    }
+
+    #[test]
+    fn malformed_xml_is_an_error() {
+        assert!(reorder("<w:rPr><w:b></w:rPr>").is_err());
+        assert!(reorder("<w:rPr><w:b />").is_err());
+    }
+}
