@@ -245,6 +245,125 @@ fn form_runs_name_east_asian_fonts_and_chinese_language() {
     assert!(fonts.contains(&format!("w:name=\"{}\"", g.text_font)), "font table declares the text face");
 }
 
+/// The run properties of one paragraph: of the paragraph mark (`w:pPr/w:rPr`)
+/// and of each run (`w:r/w:rPr`).
+struct ParaFonts {
+    /// Text of the paragraph's `w:t` elements.
+    text: String,
+    /// (is the paragraph mark, name of the first child, `w:eastAsia` of `w:rFonts`).
+    props: Vec<(bool, Option<String>, Option<String>)>,
+}
+
+/// Every paragraph of `xml` with its run properties, read with an XML parser
+/// (the order of children matters here, which the string helpers ignore).
+fn paragraph_fonts(xml: &str) -> Vec<ParaFonts> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut stack: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    let mut para: Option<ParaFonts> = None;
+    loop {
+        let event = reader.read_event().expect("well-formed document.xml");
+        let (start, empty) = match &event {
+            Event::Start(e) => (Some(e.clone()), false),
+            Event::Empty(e) => (Some(e.clone()), true),
+            _ => (None, false),
+        };
+        if let Some(e) = start {
+            let name = String::from_utf8_lossy(e.name().as_ref().as_bytes()).into_owned();
+            let parent = stack.last().map(String::as_str);
+            match (name.as_str(), parent) {
+                ("w:p", _) => para = Some(ParaFonts { text: String::new(), props: Vec::new() }),
+                ("w:rPr", Some("w:r" | "w:pPr")) => {
+                    if let Some(p) = para.as_mut() {
+                        p.props.push((parent == Some("w:pPr"), None, None));
+                    }
+                }
+                (child, Some("w:rPr")) => {
+                    let last = para.as_mut().and_then(|p| p.props.last_mut());
+                    if let Some((_, first, east_asia)) = last {
+                        if first.is_none() {
+                            *first = Some(child.to_string());
+                        }
+                        if child == "w:rFonts" {
+                            *east_asia = e
+                                .try_get_attribute("w:eastAsia")
+                                .ok()
+                                .flatten()
+                                .map(|a| a.value.into_owned());
+                        }
+                    }
+                }
+                _ => {}
+            }
+            if !empty {
+                stack.push(name);
+            }
+        }
+        match event {
+            Event::Text(t) if stack.last().map(String::as_str) == Some("w:t") => {
+                if let Some(p) = para.as_mut() {
+                    p.text.push_str(&t.xml10_content());
+                }
+            }
+            Event::End(_) => {
+                let closed = stack.pop();
+                if closed.as_deref() == Some("w:p") {
+                    out.extend(para.take());
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Issue 13: Word reads a run's East Asian font only when `w:rFonts` sits
+/// where the schema puts it, first in `w:rPr`. Every run and paragraph mark
+/// of the forms must name the template's face there (the title face for the
+/// mark and the title, the text face elsewhere), and so must the defaults.
+#[test]
+fn form_east_asian_font_first_in_every_run_and_paragraph_mark() {
+    let t = templates();
+    let blank = |kind| layout(t.form(kind), &t.registry, FormInstance { region: None, period: None });
+    let grids = [
+        grid(FormKind::Plan, &longest_schedule()),
+        grid(FormKind::Progress, &longest_tasks()),
+        blank(FormKind::Plan),
+        blank(FormKind::Progress),
+    ];
+    for g in &grids {
+        let bytes = docx::render(g).unwrap();
+        let paras = paragraph_fonts(&document_xml(&bytes));
+        assert!(paras.len() > 10, "{}: paragraphs", g.title);
+        let mut runs = 0;
+        for p in &paras {
+            let heading = p.text == g.title.replace('\n', "") || p.text == g.mark.replace('\n', "");
+            let want = if heading { &g.title_font } else { &g.text_font };
+            assert_eq!(
+                p.props.iter().filter(|(mark, ..)| *mark).count(),
+                1,
+                "{}: mark of {:?}",
+                g.title,
+                p.text
+            );
+            for (mark, first, east_asia) in &p.props {
+                let what = if *mark { "paragraph mark" } else { "run" };
+                assert_eq!(first.as_deref(), Some("w:rFonts"), "{}: {what} of {:?}", g.title, p.text);
+                assert_eq!(east_asia.as_ref(), Some(want), "{}: {what} of {:?}", g.title, p.text);
+                runs += usize::from(!mark);
+            }
+        }
+        assert!(runs > 10, "{}: runs", g.title);
+        let styles = util::zip_entry(&bytes, "word/styles.xml");
+        let defaults = &styles[styles.find("<w:rPrDefault><w:rPr>").expect("run defaults")..];
+        let first = &defaults["<w:rPrDefault><w:rPr>".len()..];
+        assert!(first.starts_with("<w:rFonts "), "defaults start with the fonts: {first}");
+        assert_eq!(attr(first, "<w:rFonts ", "w:eastAsia").as_ref(), Some(&g.text_font));
+    }
+}
+
 #[test]
 fn form_header_rows_repeat_on_each_page() {
     let g = grid(FormKind::Plan, &longest_schedule());
