@@ -16,23 +16,26 @@ use permit_forms::{consolidate, demo, report, samples, FormKind};
 
 use crate::util::{self, templates};
 
-/// The path of a required Python tool, or a panic that says how to install
-/// it (as `util::require` does for the system packages): the validity tests
-/// must not skip silently.
-fn require_pip(program: &str, package: &str) -> PathBuf {
-    let found = std::env::var_os("PATH")
-        .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(program)).find(|p| p.is_file()));
+/// The validator: `$OPENXML_AUDIT` (where scripts/test installs it when it
+/// is not on PATH), else `openxml-audit` on PATH, else a panic that says how
+/// to install it (as `util::require` does for the system packages): the
+/// validity test must not skip silently.
+fn openxml_audit() -> PathBuf {
+    if let Some(p) = std::env::var_os("OPENXML_AUDIT").map(PathBuf::from).filter(|p| p.is_file()) {
+        return p;
+    }
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths).map(|d| d.join("openxml-audit")).find(|p| p.is_file())
+    });
     found.unwrap_or_else(|| {
-        panic!(
-            "this test needs `{program}`: install it with `pip install {package}` (scripts/test does this)"
-        )
+        panic!("this test needs `openxml-audit`: install it with `pip install openxml-audit` (scripts/test does this)")
     })
 }
 
 /// Validates every file in `dir` and returns, per file name, its errors
 /// (description, part and path of each).
 fn audit(dir: &Path) -> BTreeMap<String, Vec<String>> {
-    let exe = require_pip("openxml-audit", "openxml-audit");
+    let exe = openxml_audit();
     let out = Command::new(exe)
         .args(["-f", "office2019", "-m", "0", "-o", "json", "-r"])
         .arg(dir)
