@@ -289,6 +289,50 @@ mod tests {
         assert_eq!(r(&want), want);
     }
 
+    proptest::proptest! {
+        /// Any arrangement of known and unknown children of a `w:rPr`: the
+        /// output holds the same children, the known ones in the table's
+        /// order, and each unknown one still right after the sibling that
+        /// preceded it (or first, when it was).
+        #[test]
+        fn any_order_becomes_schema_order_and_nothing_is_lost(
+            picks in proptest::collection::vec((0usize..12, proptest::bool::ANY), 0..10)
+        ) {
+            const KNOWN: [&str; 8] = ["w:rFonts", "w:b", "w:color", "w:sz", "w:szCs", "w:shd", "w:lang", "w:rPrChange"];
+            let kids: Vec<String> = picks
+                .iter()
+                .enumerate()
+                .map(|(i, &(k, empty))| {
+                    let name = KNOWN.get(k).map_or_else(|| format!("x:ext{k}"), |n| n.to_string());
+                    if empty { format!("<{name} i=\"{i}\" />") } else { format!("<{name} i=\"{i}\">t{i}</{name}>") }
+                })
+                .collect();
+            let out = r(&format!("<w:rPr>{}</w:rPr>", kids.concat()));
+            let inner = out.strip_prefix("<w:rPr>").and_then(|o| o.strip_suffix("</w:rPr>")).unwrap();
+            // Split the output back into the children (each carries a unique i).
+            let mut got: Vec<usize> = Vec::new();
+            let mut rest = inner;
+            while !rest.is_empty() {
+                let i = kids.iter().position(|k| rest.starts_with(k.as_str())).expect("an input child, unchanged");
+                got.push(i);
+                rest = &rest[kids[i].len()..];
+            }
+            let mut sorted = got.clone();
+            sorted.sort_unstable();
+            proptest::prop_assert_eq!(sorted, (0..kids.len()).collect::<Vec<_>>(), "every child once");
+            let rank = |i: usize| KNOWN.iter().position(|n| kids[i].starts_with(&format!("<{n} ")));
+            let known: Vec<usize> = got.iter().filter_map(|&i| rank(i)).collect();
+            proptest::prop_assert!(known.windows(2).all(|w| w[0] <= w[1]), "known in order: {:?}", out);
+            for (at, &i) in got.iter().enumerate() {
+                if rank(i).is_none() {
+                    let before_in = i.checked_sub(1);
+                    let before_out = at.checked_sub(1).map(|a| got[a]);
+                    proptest::prop_assert_eq!(before_out, before_in, "unknown child {} moved: {:?}", i, out);
+                }
+            }
+        }
+    }
+
     #[test]
     fn malformed_xml_is_an_error() {
         assert!(reorder("<w:rPr><w:b></w:rPr>").is_err());
