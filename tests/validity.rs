@@ -37,7 +37,7 @@ fn openxml_audit() -> PathBuf {
 fn audit(dir: &Path) -> BTreeMap<String, Vec<String>> {
     let exe = openxml_audit();
     let out = Command::new(exe)
-        .args(["-f", "office2019", "-m", "0", "-o", "json", "-r"])
+        .args(["-f", "office2019", "--validator", "ooxml", "-m", "0", "-o", "json", "-r"])
         .arg(dir)
         .output()
         .expect("run openxml-audit");

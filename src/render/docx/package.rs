@@ -48,6 +48,8 @@ const FONT_ALIASES: [(&str, &str); 4] =
 /// Builds `docx` and returns the bytes of the finished package.
 /// `header_rows[i]` is how many leading rows of the i-th table (in document
 /// order) repeat on each page.
+/// `fonts` are the faces the document uses, body face first and heading face
+/// second: the font table declares them and the theme names them.
 /// `custom` becomes `docProps/custom.xml` (in this order; docx-rs keeps its
 /// custom properties in a hash map, whose order changes between runs).
 pub(crate) fn package(
@@ -80,8 +82,8 @@ pub(crate) fn package(
     let document = strip_para_ids(&mark_header_rows(&utf8(document)?, header_rows));
     let font_table = add_fonts(&utf8(font_table)?, fonts);
     let theme = theme::theme_xml(
-        fonts.first().copied().unwrap_or("宋体"),
-        fonts.get(1).or(fonts.first()).copied().unwrap_or("黑体"),
+        fonts.first().copied().unwrap_or_default(),
+        fonts.get(1).or(fonts.first()).copied().unwrap_or_default(),
     );
     let content_type = insert_before(
         &utf8(content_type)?,
