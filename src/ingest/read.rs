@@ -88,6 +88,9 @@ pub struct Workbook {
     /// The kind written by `generate` into the hidden `_meta` sheet or the
     /// custom document properties, when present.
     pub identity: Option<FormKind>,
+    /// The workbook counts dates from 1904 (its `date1904` flag): numbers
+    /// read as dates must use that epoch.
+    pub date1904: bool,
 }
 
 /// Why a file could not be read as a workbook. Each message is what the
@@ -174,7 +177,9 @@ fn parse(bytes: &[u8]) -> Result<Workbook, ReadError> {
             XlsError::Cfb(e) if e.to_string().starts_with("Codepage") => ReadError::Encrypted,
             other => ReadError::Damaged(other.to_string()),
         })?;
-        return collect(wb, |w| w.workbook_properties().ok().map(|p| p.custom_properties));
+        let date1904 = wb.has_1904_epoch();
+        return collect(wb, |w| w.workbook_properties().ok().map(|p| p.custom_properties))
+            .map(|w| Workbook { date1904, ..w });
     }
     if bytes.starts_with(b"PK") {
         let ods = bytes.len() > 80 && bytes[..bytes.len().min(200)].windows(11).any(|w| w == b"opendocumen");
@@ -185,7 +190,9 @@ fn parse(bytes: &[u8]) -> Result<Workbook, ReadError> {
         }
         let wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
             .map_err(|e: calamine::XlsxError| ReadError::Damaged(e.to_string()))?;
-        return collect_with(wb, xlsx_range, |w| w.workbook_properties().ok().map(|p| p.custom_properties));
+        let date1904 = wb.has_1904_epoch();
+        return collect_with(wb, xlsx_range, |w| w.workbook_properties().ok().map(|p| p.custom_properties))
+            .map(|w| Workbook { date1904, ..w });
     }
     Err(ReadError::NotSpreadsheet)
 }
@@ -269,7 +276,7 @@ where
                 p.get(&format!("{META_PROPERTY_PREFIX}form")).and_then(|v| FormKind::from_id(v.trim()));
         }
     }
-    Ok(Workbook { sheets, identity })
+    Ok(Workbook { sheets, identity, date1904: false })
 }
 
 #[cfg(test)]
