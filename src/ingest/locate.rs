@@ -80,6 +80,8 @@ struct Hit {
     /// The last label of its cell: only it may take its value from a
     /// neighbouring cell.
     last: bool,
+    /// The cell holds several labels: a value missing belongs in it.
+    shared: bool,
 }
 
 /// The labels of one model, prepared once.
@@ -255,7 +257,7 @@ fn hits(labels: &Labels, sheet: &Sheet) -> Vec<Hit> {
                 let found = labels.classify(t);
                 let n = found.len();
                 for (i, (key, inline)) in found.into_iter().enumerate() {
-                    out.push(Hit { key, row: r, col: c, inline, last: i + 1 == n });
+                    out.push(Hit { key, row: r, col: c, inline, last: i + 1 == n, shared: n > 1 });
                 }
             }
         }
@@ -400,9 +402,9 @@ pub fn locate(labels: &Labels, sheet: &Sheet) -> Located {
             Some(finder.empty(hit.row, hit.col))
         } else {
             match a.direction {
-                Direction::Right => {
-                    Some(finder.right(hit.row, hit.col).unwrap_or_else(|| finder.empty(hit.row, hit.col + 1)))
-                }
+                Direction::Right => Some(finder.right(hit.row, hit.col).unwrap_or_else(|| {
+                    finder.empty(hit.row, if hit.shared { hit.col } else { hit.col + 1 })
+                })),
                 Direction::Below => {
                     let (found, rr) = finder.below(hit.row, hit.col);
                     // A value typed beside the label instead of below it.

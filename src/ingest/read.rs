@@ -186,7 +186,9 @@ fn parse(bytes: &[u8]) -> Result<Workbook, ReadError> {
         if ods {
             let wb: Ods<_> = open_workbook_from_rs(Cursor::new(bytes))
                 .map_err(|e: calamine::OdsError| ReadError::Damaged(e.to_string()))?;
-            return collect(wb, |w| w.workbook_properties().ok().map(|p| p.custom_properties));
+            let date1904 = ods_null_date_1904(bytes);
+            return collect(wb, |w| w.workbook_properties().ok().map(|p| p.custom_properties))
+                .map(|w| Workbook { date1904, ..w });
         }
         let wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
             .map_err(|e: calamine::XlsxError| ReadError::Damaged(e.to_string()))?;
@@ -195,6 +197,26 @@ fn parse(bytes: &[u8]) -> Result<Workbook, ReadError> {
             .map(|w| Workbook { date1904, ..w });
     }
     Err(ReadError::NotSpreadsheet)
+}
+
+/// Whether an .ods counts its date serials from 1904 (`table:null-date`
+/// 1904-01-01, as LibreOffice writes a workbook that came from a 1904 xlsx);
+/// calamine does not say. The setting sits at the start of `content.xml`, so
+/// only its first 64 KiB are read.
+fn ods_null_date_1904(bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return false };
+    let Ok(content) = zip.by_name("content.xml") else { return false };
+    let mut head = Vec::new();
+    if content.take(64 * 1024).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    let head = String::from_utf8_lossy(&head);
+    head.find("<table:null-date").is_some_and(|at| {
+        let tag = &head[at..];
+        let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+        tag.contains("1904-01-01")
+    })
 }
 
 fn convert(d: &Data) -> Value {
