@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use permit_forms::consolidate::consolidate;
-use permit_forms::record::{Issue, Person, Source};
+use permit_forms::record::{CellRef, Issue, Person, Rule, Source};
 use permit_forms::render::{docx, pdf::PdfRenderer};
 use permit_forms::report::{build_report, feedback};
-use permit_forms::{FormKind, Period, Record, Severity, Status, Templates};
+use permit_forms::{FormKind, Period, Record, Status, Templates};
 
 const RECORDS: usize = 10_000;
 
@@ -56,13 +56,12 @@ fn synthesise(t: &Templates) -> Vec<Record> {
             phone: Some("0311-87654321".into()),
         };
         if i % 3 == 0 {
-            r.issues.push(Issue {
-                severity: Severity::Warning,
-                rule: "submitted.late".into(),
-                field: "submitted_on".into(),
-                cell: Some("C20".into()),
-                message: "填报时间晚于截止日".into(),
-            });
+            r.issues.push(Issue::new(
+                Rule::SubmittedOnLate,
+                "submitted_on",
+                Some(CellRef::at(19, 2)),
+                "填报时间晚于截止日".into(),
+            ));
         }
         out.push(r);
     }

@@ -119,7 +119,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Ingest(args) => {
             let t = load_templates(templates_dir)?;
-            let opts = IngestOptions { max_file_size: args.max_size.saturating_mul(1024 * 1024) };
+            let opts = IngestOptions {
+                max_file_size: args.max_size.saturating_mul(1024 * 1024),
+                ..IngestOptions::default()
+            };
             let outcome = ingest::ingest_paths(&t, &args.paths, &opts);
             ingest::write_outputs(&outcome, &args.out)
                 .with_context(|| format!("无法写入 {}", args.out.display()))?;

@@ -95,14 +95,188 @@ impl Severity {
 pub struct Issue {
     /// `error` or `warning`.
     pub severity: Severity,
-    /// Stable rule id (`region.unknown`, `status.missing`, …).
-    pub rule: String,
+    /// Stable rule id, written as `region.unknown`, `status.missing`, ….
+    pub rule: Rule,
     /// The record field concerned, dotted for a part (`contact.name`).
     pub field: String,
-    /// A1 address in the original sheet, when one cell is to blame.
-    pub cell: Option<String>,
+    /// The input cell the clerk must change, written `B7` (`表1!B7` in a
+    /// Word table), when one cell is to blame.
+    pub cell: Option<CellRef>,
     /// What is wrong, in words a clerk understands.
     pub message: String,
+}
+
+impl Issue {
+    /// A finding of `rule` (its severity is the rule's) on `field`.
+    pub fn new(rule: Rule, field: &str, cell: Option<CellRef>, message: String) -> Self {
+        Issue { severity: rule.severity(), rule, field: field.to_string(), cell, message }
+    }
+}
+
+macro_rules! rules {
+    ($( $(#[$doc:meta])* $variant:ident = $id:literal, $sev:ident; )*) => {
+        /// A validation rule. Written to `records.jsonl` as its dotted id
+        /// (`status.ambiguous`); each rule has one severity.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum Rule {
+            $( $(#[$doc])* #[serde(rename = $id)] $variant, )*
+        }
+
+        impl Rule {
+            /// Every rule, in declaration order.
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant),*];
+
+            /// The stable id written in `records.jsonl`.
+            pub fn id(self) -> &'static str {
+                match self { $(Rule::$variant => $id,)* }
+            }
+
+            /// How serious a finding of this rule is.
+            pub fn severity(self) -> Severity {
+                match self { $(Rule::$variant => Severity::$sev,)* }
+            }
+        }
+    };
+}
+
+rules! {
+    /// 试点地区 blank, or its label not found.
+    RegionMissing = "region.missing", Error;
+    /// 试点地区 matches no registered region.
+    RegionUnknown = "region.unknown", Error;
+    /// 试点地区 matches several regions.
+    RegionAmbiguous = "region.ambiguous", Error;
+    /// A task named that is not the region's.
+    TaskNotRegion = "task.not_region", Error;
+    /// 附3 时间 blank.
+    PeriodMissing = "period.missing", Error;
+    /// 附3 时间 unreadable, or readable two ways.
+    PeriodInvalid = "period.invalid", Error;
+    /// 附3 month outside the region's reporting months.
+    PeriodOutsideWindow = "period.outside_window", Error;
+    /// No 进度情况 ticked.
+    StatusMissing = "status.missing", Error;
+    /// Several 进度情况 ticked.
+    StatusMultiple = "status.multiple", Error;
+    /// Marks in 进度情况 that do not single out one choice.
+    StatusAmbiguous = "status.ambiguous", Error;
+    /// 滞后 without 进度滞后的原因.
+    DelayReasonMissing = "delay_reason.missing", Error;
+    /// Blank 联系人 name.
+    ContactNameMissing = "contact.name.missing", Error;
+    /// 附2: a period of the region's window has no row.
+    ScheduleMonthMissing = "schedule.month_missing", Error;
+    /// 附2: a deadline period's row has no arrangement.
+    ScheduleDeadlineEmpty = "schedule.deadline_empty", Error;
+    /// 附2: a row whose 时间 is unreadable.
+    SchedulePeriodInvalid = "schedule.period_invalid", Error;
+    /// 附2: a row whose period is outside the region's window.
+    SchedulePeriodOutsideWindow = "schedule.period_outside_window", Error;
+    /// 附2: a row repeating the period of an earlier row.
+    SchedulePeriodRepeated = "schedule.period_repeated", Error;
+    /// 附2: 总负责人 title not a 分管领导 / 主要领导.
+    LeadTitle = "lead.title", Warning;
+    /// 附2: 联系人 title not a division leader.
+    ContactTitle = "contact.title", Warning;
+    /// A phone that is neither a mobile nor a landline.
+    PhoneInvalid = "phone.invalid", Warning;
+    /// 填报时间 blank.
+    SubmittedOnMissing = "submitted_on.missing", Warning;
+    /// 填报时间 unreadable.
+    SubmittedOnInvalid = "submitted_on.invalid", Warning;
+    /// 填报时间 after the due day.
+    SubmittedOnLate = "submitted_on.late", Warning;
+    /// 附3: 月度工作安排 blank.
+    PlannedMissing = "planned.missing", Warning;
+    /// 附3: 月度实际进展 blank (text typed into a floating text box leaves the cell empty).
+    ActualMissing = "actual.missing", Warning;
+    /// The form was read from a hidden sheet.
+    SheetHidden = "sheet.hidden", Warning;
+    /// A text longer than the limit was cut.
+    TextTruncated = "text.truncated", Warning;
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl std::str::FromStr for Rule {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Rule::ALL.iter().copied().find(|r| r.id() == s).ok_or_else(|| format!("unknown rule `{s}`"))
+    }
+}
+
+/// A cell of the returned file: a sheet position shown as `B7`, or a cell
+/// of a Word table shown as `表1!B7` (table numbers from 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CellRef {
+    /// Word table number (1-based), `None` for a worksheet.
+    pub table: Option<u32>,
+    /// Row, 0-based.
+    pub row: u32,
+    /// Column, 0-based.
+    pub col: u32,
+}
+
+impl CellRef {
+    /// A worksheet cell at a 0-based (row, column).
+    pub fn at(row: u32, col: u32) -> Self {
+        CellRef { table: None, row, col }
+    }
+}
+
+impl std::fmt::Display for CellRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(t) = self.table {
+            write!(f, "表{t}!")?;
+        }
+        let mut name = Vec::new();
+        let mut c = self.col as u64 + 1;
+        while c > 0 {
+            name.push(b'A' + ((c - 1) % 26) as u8);
+            c = (c - 1) / 26;
+        }
+        name.reverse();
+        write!(f, "{}{}", String::from_utf8_lossy(&name), self.row as u64 + 1)
+    }
+}
+
+impl std::str::FromStr for CellRef {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("not a cell reference: `{s}`");
+        let (table, a1) = match s.split_once('!') {
+            Some((t, rest)) => {
+                let n = t.strip_prefix("表").and_then(|n| n.parse::<u32>().ok()).ok_or_else(bad)?;
+                (Some(n), rest)
+            }
+            None => (None, s),
+        };
+        let split = a1.find(|c: char| c.is_ascii_digit()).ok_or_else(bad)?;
+        let (letters, digits) = a1.split_at(split);
+        if letters.is_empty() || !letters.bytes().all(|b| b.is_ascii_uppercase()) || letters.len() > 4 {
+            return Err(bad());
+        }
+        let col = letters.bytes().fold(0u32, |acc, b| acc * 26 + u32::from(b - b'A' + 1)) - 1;
+        let row = digits.parse::<u32>().ok().filter(|r| *r >= 1).ok_or_else(bad)? - 1;
+        Ok(CellRef { table, row, col })
+    }
+}
+
+impl Serialize for CellRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for CellRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 /// A person block: 总负责人, 联系人 or 经办人.
@@ -274,5 +448,25 @@ mod tests {
         }
         let back: Record = serde_json::from_value(v).unwrap();
         assert_eq!(back, r);
+    }
+
+    #[test]
+    fn rules_and_cells_serialise_as_strings() {
+        let i = Issue::new(Rule::StatusAmbiguous, "status", Some(CellRef::at(7, 1)), "x".into());
+        let v = serde_json::to_value(&i).unwrap();
+        assert_eq!(v["rule"], "status.ambiguous");
+        assert_eq!(v["severity"], "error");
+        assert_eq!(v["cell"], "B8");
+        assert_eq!(serde_json::from_value::<Issue>(v).unwrap(), i);
+        for r in Rule::ALL {
+            assert_eq!(r.id().parse::<Rule>(), Ok(*r));
+        }
+        for s in ["A1", "Z9", "AA10", "表2!C3", "XFD1048576"] {
+            assert_eq!(s.parse::<CellRef>().unwrap().to_string(), s);
+        }
+        assert_eq!(CellRef::at(0, 27).to_string(), "AB1");
+        for s in ["", "7", "b7", "A0", "表x!A1"] {
+            assert!(s.parse::<CellRef>().is_err(), "{s}");
+        }
     }
 }

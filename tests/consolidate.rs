@@ -7,7 +7,7 @@ use std::path::Path;
 use calamine::{open_workbook_auto, Data, Reader};
 use chrono::NaiveDate;
 use permit_forms::consolidate::{consolidate, MATRIX_HEADER_ROW, SHEETS};
-use permit_forms::record::{Issue, Person, ScheduleEntry, Source};
+use permit_forms::record::{Issue, Person, Rule, ScheduleEntry, Source};
 use permit_forms::{FormKind, Period, Record, Severity, Status};
 
 use crate::util::{self, templates};
@@ -37,14 +37,9 @@ fn progress(region: Option<&str>, month: u32, status: Option<Status>, on: &str, 
     r
 }
 
-pub fn issue(sev: Severity, rule: &str, cell: &str, message: &str) -> Issue {
-    Issue {
-        severity: sev,
-        rule: rule.into(),
-        field: "status".into(),
-        cell: Some(cell.into()),
-        message: message.into(),
-    }
+pub fn issue(sev: Severity, rule: Rule, cell: &str, message: &str) -> Issue {
+    assert_eq!(rule.severity(), sev, "{rule}");
+    Issue::new(rule, "status", Some(cell.parse().unwrap()), message.into())
 }
 
 /// Values from returned files that look like formulas.
@@ -84,7 +79,12 @@ pub fn fixture() -> Vec<Record> {
     let mut first =
         progress(Some("河北省"), 4, Some(Status::OnSchedule), "2017-05-05", "returns/河北省/4月.xlsx");
     first.current = false;
-    first.issues.push(issue(Severity::Error, "contact.missing", "B9", "旧版本的问题，不应出现在退回意见中"));
+    first.issues.push(issue(
+        Severity::Error,
+        Rule::ContactNameMissing,
+        "B9",
+        "旧版本的问题，不应出现在退回意见中",
+    ));
     out.push(first);
     let mut second =
         progress(Some("河北省"), 4, Some(Status::Behind), "2017-05-09", "returns/河北省/4月（修改）.xlsx");
@@ -104,19 +104,24 @@ pub fn fixture() -> Vec<Record> {
 
     // 天津市: March late (如期), April on time.
     let mut r = progress(Some("天津市"), 3, Some(Status::OnSchedule), "2017-04-11", "returns/天津市3.xlsx");
-    r.issues.push(issue(Severity::Warning, "submitted.late", "C20", "填报时间晚于截止日2017-04-10"));
+    r.issues.push(issue(Severity::Warning, Rule::SubmittedOnLate, "C20", "填报时间晚于截止日2017-04-10"));
     out.push(r);
     out.push(progress(Some("天津市"), 4, Some(Status::OnSchedule), "2017-05-10", "returns/天津市4.xlsx"));
 
     // 山东省: March with nothing ticked; April dated after the as-of date.
     let mut r = progress(Some("山东省"), 3, None, "2017-04-09", "returns/山东省.xlsx");
-    r.issues.push(issue(Severity::Error, "status.missing", "B7", "进度情况未勾选（超前/如期/滞后选一项）"));
+    r.issues.push(issue(
+        Severity::Error,
+        Rule::StatusMissing,
+        "B7",
+        "进度情况未勾选（超前/如期/滞后选一项）",
+    ));
     out.push(r);
     out.push(progress(Some("山东省"), 4, Some(Status::Ahead), "2017-05-20", "returns/山东省4.xlsx"));
 
     // A form naming no known region.
     let mut r = progress(None, 3, Some(Status::OnSchedule), "2017-04-01", "returns/某某.xlsx");
-    r.issues.push(issue(Severity::Error, "region.unknown", "A4", "试点地区“某某省环保厅”不是试点地区"));
+    r.issues.push(issue(Severity::Error, Rule::RegionUnknown, "A4", "试点地区“某某省环保厅”不是试点地区"));
     out.push(r);
     out
 }

@@ -11,7 +11,7 @@ use permit_forms::fill::{fill_grid, sample_values, FillValues};
 use permit_forms::form::{layout, Field, FormInstance, Grid, PersonPart, PersonRole};
 use permit_forms::generate::{plan_jobs, FormJob, GenerateOptions};
 use permit_forms::ingest::{ingest_bytes, ingest_paths, write_outputs, IngestOptions, IngestOutcome};
-use permit_forms::record::{Person, ScheduleEntry, Source};
+use permit_forms::record::{Person, Rule, ScheduleEntry, Source};
 use permit_forms::render::xlsx;
 use permit_forms::{FormKind, Period, Record, Severity, Status};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
@@ -35,14 +35,14 @@ fn sha(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn filled_grid(job: &FormJob, values: &FillValues) -> Grid {
+pub(crate) fn filled_grid(job: &FormJob, values: &FillValues) -> Grid {
     let t = templates();
     let mut g = layout(t.form(job.kind), &t.registry, job.instance);
     fill_grid(&mut g, values);
     g
 }
 
-fn values_for(job: &FormJob, seed: u64) -> FillValues {
+pub(crate) fn values_for(job: &FormJob, seed: u64) -> FillValues {
     let t = templates();
     sample_values(&t.registry, job.kind, job.instance.region.unwrap(), job.instance.period, seed)
 }
@@ -125,7 +125,7 @@ fn write_all_filled(dir: &Path) -> Vec<(FormJob, FillValues, String)> {
         .collect()
 }
 
-fn ingest(inputs: &[PathBuf]) -> IngestOutcome {
+pub(crate) fn ingest(inputs: &[PathBuf]) -> IngestOutcome {
     ingest_paths(templates(), inputs, &IngestOptions::default())
 }
 
@@ -146,6 +146,8 @@ fn round_trip_every_generated_form() {
         let file = path.to_string_lossy();
         let want = expected(job, v, &file, &templates().form(job.kind).sheet, &sha(&bytes));
         assert_record(got, &want);
+        // A clean filled form of every region and month yields no issue at all.
+        assert!(got.issues.is_empty(), "{name}: {:?}", got.issues);
     }
     assert!(out
         .summary_zh()
@@ -405,9 +407,9 @@ fn hand_made_layouts_are_read() {
     assert_eq!(q.submitter.as_deref(), Some("济宁市环境保护局"));
     assert_eq!(q.submitted_on, NaiveDate::from_ymd_opt(2017, 3, 25));
     // The short schedule is reported, with the cell-less rule.
-    let missing = q.issues.iter().find(|i| i.rule == "schedule.month_missing").expect("month missing");
+    let missing = q.issues.iter().find(|i| i.rule == Rule::ScheduleMonthMissing).expect("month missing");
     assert!(missing.message.contains("2017年5月"), "{}", missing.message);
-    assert_eq!(q.issues.iter().filter(|i| i.rule != "schedule.month_missing").count(), 0, "{:?}", q.issues);
+    assert_eq!(q.issues.iter().filter(|i| i.rule != Rule::ScheduleMonthMissing).count(), 0, "{:?}", q.issues);
 }
 
 #[test]
@@ -507,7 +509,7 @@ fn values_beside_labels_and_status_variants() {
         assert_eq!(r.handler.name, None);
         assert_eq!(r.division, None);
         assert_eq!(r.submitted_on, NaiveDate::from_ymd_opt(2017, 5, 8), "a bare date serial");
-        let rules: Vec<&str> = r.issues.iter().map(|i| i.rule.as_str()).collect();
+        let rules: Vec<&str> = r.issues.iter().map(|i| i.rule.id()).collect();
         assert_eq!(rules.contains(&"status.missing"), want.is_none(), "{status}: {rules:?}");
     }
 }
@@ -515,7 +517,7 @@ fn values_beside_labels_and_status_variants() {
 // ---- validation rules ----------------------------------------------------------
 
 /// A clean filled form of `kind` for `region` (progress month `month`).
-fn base(kind: FormKind, region: &str, month: Option<(i32, u32)>) -> (FormJob, FillValues) {
+pub(crate) fn base(kind: FormKind, region: &str, month: Option<(i32, u32)>) -> (FormJob, FillValues) {
     let t = templates();
     let id = t.registry.region_by_name(region).unwrap();
     let job = FormJob {
@@ -532,7 +534,11 @@ fn base(kind: FormKind, region: &str, month: Option<(i32, u32)>) -> (FormJob, Fi
 fn rules_of(grid: &Grid) -> Vec<(String, Severity, String, Option<String>)> {
     let bytes = xlsx::render(grid).unwrap();
     let recs = ingest_bytes(templates(), "x.xlsx", &bytes).unwrap();
-    recs[0].issues.iter().map(|i| (i.rule.clone(), i.severity, i.field.clone(), i.cell.clone())).collect()
+    recs[0]
+        .issues
+        .iter()
+        .map(|i| (i.rule.id().to_string(), i.severity, i.field.clone(), i.cell.map(|c| c.to_string())))
+        .collect()
 }
 
 #[test]
@@ -558,7 +564,11 @@ fn every_rule_fires_and_clean_forms_are_clean() {
         progress(set(Field::Region, " "), "region.missing", Error, "region"),
         progress(set(Field::Tasks, "焦化行业"), "task.not_region", Error, "tasks"),
         progress(set(Field::Period, " "), "period.missing", Error, "period"),
-        progress(set(Field::Period, "2017年四月份"), "period.invalid", Error, "period"),
+        progress(set(Field::Period, "2017年春季"), "period.invalid", Error, "period"),
+        progress(set(Field::Status, "超前如期√滞后"), "status.ambiguous", Error, "status"),
+        progress(set(Field::Status, "超前× 如期 滞后×"), "status.ambiguous", Error, "status"),
+        progress(set(Field::Actual, ""), "actual.missing", Warning, "actual"),
+        progress(set(Field::Planned, " "), "planned.missing", Warning, "planned"),
         progress(set(Field::Period, "　　　　年　　　月"), "period.missing", Error, "period"),
         progress(set(Field::Period, "2017年11月"), "period.outside_window", Error, "period"),
         progress(set(Field::Status, "超前/如期/滞后"), "status.missing", Error, "status"),
@@ -617,26 +627,59 @@ fn every_rule_fires_and_clean_forms_are_clean() {
     let second = g.cells.iter_mut().filter(|c| c.field == Some(Field::SchedulePeriod)).nth(1).unwrap();
     second.text = "2017年3月".into();
     let found = rules_of(&g);
-    assert!(found.iter().any(|f| f.0 == "schedule.month_missing" && f.1 == Error), "{found:?}");
-    // A schedule period nobody can read.
+    // Each names the input cell to change: the repeated row's 时间, and for
+    // the missing month the row it belongs before (the third row, 2017年5月).
+    let at = |f: Field, n: usize| {
+        let c = g.cells.iter().filter(|c| c.field == Some(f)).nth(n).unwrap();
+        Some(xlsx::cell_ref(c.row, c.col))
+    };
+    let cell_of = |rule: &str| found.iter().find(|f| f.0 == rule).map(|f| f.3.clone());
+    assert_eq!(cell_of("schedule.period_repeated"), Some(at(Field::SchedulePeriod, 1)), "{found:?}");
+    assert_eq!(cell_of("schedule.month_missing"), Some(at(Field::SchedulePeriod, 2)), "{found:?}");
+    // A schedule period nobody can read, one outside the window, and an
+    // empty deadline row (named by its arrangement cell).
     let mut g = filled_grid(&job, &v);
-    g.cells.iter_mut().filter(|c| c.field == Some(Field::SchedulePeriod)).nth(2).unwrap().text =
-        "某月".into();
-    assert!(rules_of(&g).iter().any(|f| f.0 == "schedule.period_invalid"));
+    let periods = |g: &mut Grid, n: usize, text: &str| {
+        g.cells.iter_mut().filter(|c| c.field == Some(Field::SchedulePeriod)).nth(n).unwrap().text =
+            text.into();
+    };
+    periods(&mut g, 2, "某月");
+    periods(&mut g, 3, "2018年");
+    let last = registry_deadline_row(&job);
+    g.cells.iter_mut().filter(|c| c.field == Some(Field::ScheduleArrangement)).nth(last).unwrap().text =
+        String::new();
+    let found = rules_of(&g);
+    let at = |f: Field, n: usize| {
+        let c = g.cells.iter().filter(|c| c.field == Some(f)).nth(n).unwrap();
+        Some(xlsx::cell_ref(c.row, c.col))
+    };
+    let cell_of = |rule: &str| found.iter().find(|f| f.0 == rule).map(|f| f.3.clone());
+    assert_eq!(cell_of("schedule.period_invalid"), Some(at(Field::SchedulePeriod, 2)), "{found:?}");
+    assert_eq!(cell_of("schedule.period_outside_window"), Some(at(Field::SchedulePeriod, 3)), "{found:?}");
+    assert_eq!(cell_of("schedule.deadline_empty"), Some(at(Field::ScheduleArrangement, last)), "{found:?}");
+}
+
+/// Index of the last schedule row of `job`'s region that is a deadline.
+fn registry_deadline_row(job: &FormJob) -> usize {
+    let reg = &templates().registry;
+    let id = job.instance.region.unwrap();
+    let deadlines = reg.deadline_periods(id);
+    reg.plan_periods(id).iter().rposition(|p| deadlines.contains(p)).unwrap()
 }
 
 #[test]
-fn delay_message_names_the_row() {
+fn delay_message_names_the_reason_cell() {
     let (job, mut v) = base(FormKind::Progress, "河北省", Some((2017, 5)));
     v.values.insert(Field::Status, "滞后".into());
     v.values.remove(&Field::DelayReason);
     let g = filled_grid(&job, &v);
     let bytes = xlsx::render(&g).unwrap();
     let recs = ingest_bytes(templates(), "x.xlsx", &bytes).unwrap();
-    let i = recs[0].issues.iter().find(|i| i.rule == "delay_reason.missing").unwrap();
-    let status = g.cell_of(Field::Status).unwrap();
-    assert_eq!(i.cell.as_deref(), Some(xlsx::cell_ref(status.row, status.col).as_str()));
-    assert_eq!(i.message, format!("第{}行 进度情况为“滞后”，但未填写进度滞后的原因", status.row + 3));
+    let i = recs[0].issues.iter().find(|i| i.rule == Rule::DelayReasonMissing).unwrap();
+    // The cell the clerk must fill, not the status beside it.
+    let reason = g.cell_of(Field::DelayReason).unwrap();
+    assert_eq!(i.cell.map(|c| c.to_string()), Some(xlsx::cell_ref(reason.row, reason.col)));
+    assert_eq!(i.message, format!("第{}行 进度情况为“滞后”，但未填写进度滞后的原因", reason.row + 3));
 }
 
 // ---- bad files, resubmissions, determinism ---------------------------------------
@@ -687,11 +730,18 @@ fn bad_files_are_rejected_with_reasons_and_the_run_goes_on() {
     std::fs::write(&big, vec![b'x'; 2048]).unwrap();
     let before = tree_hashes(&root);
 
-    let out = ingest_paths(templates(), std::slice::from_ref(&root), &IngestOptions { max_file_size: 1024 });
+    let out = ingest_paths(
+        templates(),
+        std::slice::from_ref(&root),
+        &IngestOptions { max_file_size: 1024, ..IngestOptions::default() },
+    );
     // The good file is under the limit? No: make the limit fit it.
     assert!(out.rejected.iter().any(|r| r.file.ends_with("big.ods") && r.reason.contains("文件过大")));
-    let out =
-        ingest_paths(templates(), std::slice::from_ref(&root), &IngestOptions { max_file_size: 1_000_000 });
+    let out = ingest_paths(
+        templates(),
+        std::slice::from_ref(&root),
+        &IngestOptions { max_file_size: 1_000_000, ..IngestOptions::default() },
+    );
     assert_eq!(tree_hashes(&root), before, "inputs changed");
     assert_eq!(out.records.len(), 1);
     let shown = format!("{}/河北省/good.xlsx", root.display());

@@ -7,6 +7,7 @@ mod consolidate;
 mod docx;
 mod generate;
 mod ingest;
+mod ingest_cases;
 mod pdf;
 mod pipeline;
 mod report;

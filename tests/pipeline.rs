@@ -136,7 +136,8 @@ fn demo_runs_the_whole_pipeline_and_clients_open_every_output() {
     let letter = out.join("退回意见/退回意见_河南省.docx");
     let pdf = util::soffice_convert(&letter, "pdf", &dir.path().join("lo"));
     let text = util::squash(&util::pdf_text(&pdf));
-    assert!(text.contains("B8") && text.contains("进度滞后的原因"), "feedback lacks the finding: {text}");
+    // The finding names the empty 进度滞后的原因 cell (B9), the one to fill.
+    assert!(text.contains("B9") && text.contains("进度滞后的原因"), "feedback lacks the finding: {text}");
 }
 
 #[test]

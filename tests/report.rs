@@ -137,7 +137,7 @@ fn feedback_letters_list_each_finding() {
                     .find(|row| row.iter().any(|c| c.text == i.message))
                     .unwrap_or_else(|| panic!("{key}: finding “{}” not listed", i.message));
                 let cells: Vec<&str> = row.iter().map(|c| c.text.as_str()).collect();
-                assert!(cells.contains(&i.cell.as_deref().unwrap()), "{cells:?}");
+                assert!(cells.contains(&i.cell.unwrap().to_string().as_str()), "{cells:?}");
                 assert!(cells.contains(&i.severity.label_zh()), "{cells:?}");
                 let name = r.source.file.rsplit('/').next().unwrap();
                 assert!(cells.iter().any(|c| c.starts_with(name)), "{cells:?}");

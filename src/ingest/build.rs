@@ -1,86 +1,160 @@
 //! Building a record from the values located on a sheet: each value goes
-//! through its parser, and what cannot be read becomes an issue naming the
-//! cell.
+//! through its reader in [`normalize`](crate::ingest::normalize), and what
+//! cannot be read becomes an issue naming the input cell the clerk must
+//! change.
 
 use std::collections::BTreeMap;
 
 use crate::form::{Field, PersonPart, PersonRole};
 use crate::ingest::locate::Located;
-use crate::ingest::normalize::{self as n, StatusPick};
+use crate::ingest::normalize::{self as n, DateSystem, StatusPick, StatusWords};
 use crate::ingest::read::Value;
-use crate::period::Period;
-use crate::record::{FormKind, Issue, Record, ScheduleEntry, Severity, Source};
+use crate::period::{Period, YearMonth};
+use crate::record::{CellRef, FormKind, Issue, Record, Rule, ScheduleEntry, Source, Status};
 use crate::registry::{Registry, Resolution};
-use crate::render::xlsx::a1;
+use crate::text::compact;
+
+/// Free text longer than this many characters is cut (the default of
+/// [`Context::max_text_chars`]).
+pub const MAX_TEXT_CHARS: usize = 20_000;
+
+/// What building a record needs besides the located values: prepared once
+/// per run, and the date system per workbook.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The registry (regions, windows, first year).
+    pub registry: &'a Registry,
+    /// The form's status words, from its template.
+    pub status: &'a StatusWords,
+    /// The workbook's date system, for numbers read as dates.
+    pub dates: DateSystem,
+    /// Text values longer than this many characters are cut, with a
+    /// `text.truncated` warning.
+    pub max_text_chars: usize,
+}
 
 /// A record with the cells its values came from, for the validator.
 #[derive(Debug, Clone)]
 pub struct Built {
     /// The record, issues from parsing included.
     pub record: Record,
-    /// Field path → sheet position of its value.
-    pub cells: BTreeMap<String, (u32, u32)>,
-    /// Sheet position of each schedule row's period cell.
-    pub schedule_cells: Vec<(u32, u32)>,
+    /// Field → the input cell of its value (or where the value belongs).
+    pub cells: BTreeMap<Field, CellRef>,
+    /// Per entry of `record.schedule`: its period cell and arrangement cell.
+    pub schedule_cells: Vec<(CellRef, CellRef)>,
+    /// The schedule's 时间 header, when found.
+    pub schedule_header: Option<CellRef>,
 }
 
-/// Makes an issue; `cell` is a sheet position.
-pub fn issue(
-    severity: Severity,
-    rule: &str,
-    field: &str,
-    cell: Option<(u32, u32)>,
-    message: String,
-) -> Issue {
-    let message = match cell {
-        Some((r, _)) => format!("第{}行 {message}", r + 1),
-        None => message,
-    };
-    Issue {
-        severity,
-        rule: rule.to_string(),
-        field: field.to_string(),
-        cell: cell.map(|(r, c)| a1(r, c as u16)),
-        message,
+impl Built {
+    /// True when nothing a clerk fills in is filled: the form as `generate`
+    /// wrote it (region, tasks and month are pre-filled).
+    pub fn untouched(&self) -> bool {
+        let r = &self.record;
+        r.status.is_none()
+            && [&r.planned, &r.actual, &r.delay_reason, &r.difficulties, &r.division, &r.submitter]
+                .iter()
+                .all(|v| v.is_none())
+            && r.lead.is_empty()
+            && r.contact.is_empty()
+            && r.handler.is_empty()
+            && r.submitted_on.is_none()
+            && r.schedule.iter().all(|e| e.arrangement.is_none())
+            && !r.issues.iter().any(|i| matches!(i.rule, Rule::StatusMultiple | Rule::StatusAmbiguous))
     }
 }
 
+/// Makes an issue of `rule` (severity from the rule); the message starts
+/// with the row number when a cell is named.
+pub fn issue(rule: Rule, field: &str, cell: Option<CellRef>, message: String) -> Issue {
+    let message = match cell {
+        Some(c) => format!("第{}行 {message}", c.row + 1),
+        None => message,
+    };
+    Issue::new(rule, field, cell, message)
+}
+
+fn at(pos: (u32, u32)) -> CellRef {
+    CellRef::at(pos.0, pos.1)
+}
+
+/// Cuts `text` to `max` characters with a visible note of the full length,
+/// adding a `text.truncated` warning.
+fn cap(
+    text: Option<String>,
+    max: usize,
+    field: &str,
+    cell: CellRef,
+    issues: &mut Vec<Issue>,
+) -> Option<String> {
+    let t = text?;
+    // Bytes bound characters from above: most values skip the count.
+    if t.len() <= max {
+        return Some(t);
+    }
+    let total = t.chars().count();
+    if total <= max {
+        return Some(t);
+    }
+    let mut cut: String = t.chars().take(max).collect();
+    cut.push_str(&format!("…（以下略，原文共 {total} 字）"));
+    issues.push(issue(
+        Rule::TextTruncated,
+        field,
+        Some(cell),
+        format!("内容过长（共 {total} 字），只读取了前 {max} 字，请精简后重新报送"),
+    ));
+    Some(cut)
+}
+
+/// A month list in words: `2017年1月或2017年10月`.
+fn either(months: &[YearMonth]) -> String {
+    months.iter().map(|m| m.label_zh()).collect::<Vec<_>>().join("或")
+}
+
+/// True when a month cell holds more than the blank form's `年　月`.
+fn has_content(v: &Value) -> bool {
+    !compact(&v.text()).chars().all(|c| c == '年' || c == '月')
+}
+
 /// Normalises located values into a record of `kind`.
-pub fn build(kind: FormKind, located: &Located, registry: &Registry, source: Source) -> Built {
+pub fn build(kind: FormKind, located: &Located, ctx: &Context, source: Source) -> Built {
+    let registry = ctx.registry;
+    let max = ctx.max_text_chars;
     let mut rec = Record::empty(kind, source);
     let mut cells = BTreeMap::new();
     let mut issues = Vec::new();
+    let mut region_id = None;
     for (field, slot) in &located.values {
-        cells.insert(field.path(), slot.cell);
+        let cell = at(slot.cell);
+        cells.insert(*field, cell);
         let v: &Value = &slot.value;
-        let at = Some(slot.cell);
+        let path = field.path();
+        let text = |s: Option<String>, issues: &mut Vec<Issue>| cap(s, max, &path, cell, issues);
         match field {
             Field::Region => {
-                rec.region_raw = v.text().trim().to_string();
+                rec.region_raw = text(n::short_text(v), &mut issues).unwrap_or_default();
                 match registry.resolve(&rec.region_raw) {
-                    Resolution::Found(id) => rec.region = Some(registry.region(id).name.clone()),
-                    Resolution::Unknown if rec.region_raw.is_empty() => issues.push(issue(
-                        Severity::Error,
-                        "region.missing",
-                        "region",
-                        at,
-                        "未填写试点地区".into(),
-                    )),
+                    Resolution::Found(id) => {
+                        region_id = Some(id);
+                        rec.region = Some(registry.region(id).name.clone());
+                    }
+                    Resolution::Unknown if rec.region_raw.is_empty() => {
+                        issues.push(issue(Rule::RegionMissing, "region", Some(cell), "未填写试点地区".into()))
+                    }
                     Resolution::Unknown => issues.push(issue(
-                        Severity::Error,
-                        "region.unknown",
+                        Rule::RegionUnknown,
                         "region",
-                        at,
+                        Some(cell),
                         format!("试点地区“{}”不是试点地区名单中的地区", rec.region_raw),
                     )),
                     Resolution::Ambiguous(ids) => {
                         let names: Vec<&str> =
                             ids.iter().map(|&i| registry.region(i).name.as_str()).collect();
                         issues.push(issue(
-                            Severity::Error,
-                            "region.ambiguous",
+                            Rule::RegionAmbiguous,
                             "region",
-                            at,
+                            Some(cell),
                             format!("试点地区“{}”同时对应{}，无法确定", rec.region_raw, names.join("、")),
                         ))
                     }
@@ -94,49 +168,72 @@ pub fn build(kind: FormKind, located: &Located, registry: &Registry, source: Sou
                     .collect();
             }
             Field::Period => {
-                rec.period = n::parse_month(v, None).map(Period::Month);
-                // The blank form's "　　年　　月" is not a value.
-                if rec.period.is_none() && v.text().chars().any(|c| c.is_ascii_digit() || c.is_numeric()) {
-                    issues.push(issue(
-                        Severity::Error,
-                        "period.invalid",
+                let cands = n::parse_month(v, None, ctx.dates);
+                let window = region_id.map(|id| registry.progress_months(id)).unwrap_or_default();
+                match n::pick_month(&cands, |m| window.contains(&m)) {
+                    Ok(m) => rec.period = Some(Period::Month(m)),
+                    // The blank form's "　　年　　月" is not a value.
+                    Err(c) if c.is_empty() && !has_content(v) => {}
+                    Err(c) if c.is_empty() => issues.push(issue(
+                        Rule::PeriodInvalid,
                         "period",
-                        at,
+                        Some(cell),
                         format!("时间“{}”无法识别为年月（应如 2017年4月）", v.text().trim()),
-                    ));
+                    )),
+                    Err(c) => issues.push(issue(
+                        Rule::PeriodInvalid,
+                        "period",
+                        Some(cell),
+                        format!(
+                            "时间“{}”可能是{}，无法确定（请写成“{}”这样的文字）",
+                            v.text().trim(),
+                            either(&c),
+                            c.last().map(|m| m.label_zh()).unwrap_or_default()
+                        ),
+                    )),
                 }
             }
-            Field::Planned => rec.planned = n::free_text(v),
-            Field::Actual => rec.actual = n::free_text(v),
-            Field::DelayReason => rec.delay_reason = n::free_text(v),
-            Field::Difficulties => rec.difficulties = n::free_text(v),
-            Field::Division => rec.division = n::short_text(v),
-            Field::Submitter => rec.submitter = n::short_text(v),
-            Field::Status => match n::parse_status(v) {
-                StatusPick::One(s) => rec.status = Some(s),
-                StatusPick::None => issues.push(issue(
-                    Severity::Error,
-                    "status.missing",
-                    "status",
-                    at,
-                    "进度情况未勾选（应在超前、如期、滞后中选择一项）".into(),
-                )),
-                StatusPick::Several => issues.push(issue(
-                    Severity::Error,
-                    "status.multiple",
-                    "status",
-                    at,
-                    format!("进度情况勾选了多项（“{}”），只能选择一项", v.text().trim()),
-                )),
-            },
+            Field::Planned => rec.planned = text(n::free_text(v), &mut issues),
+            Field::Actual => rec.actual = text(n::free_text(v), &mut issues),
+            Field::DelayReason => rec.delay_reason = text(n::free_text(v), &mut issues),
+            Field::Difficulties => rec.difficulties = text(n::free_text(v), &mut issues),
+            Field::Division => rec.division = text(n::short_text(v), &mut issues),
+            Field::Submitter => rec.submitter = text(n::submitter(v), &mut issues),
+            Field::Status => {
+                let words = || Status::ALL.map(|s| ctx.status.word(s)).join("、");
+                match ctx.status.read(v) {
+                    StatusPick::One(s) => rec.status = Some(s),
+                    StatusPick::None => issues.push(issue(
+                        Rule::StatusMissing,
+                        "status",
+                        Some(cell),
+                        format!("进度情况未勾选（应在{}中选择一项）", words()),
+                    )),
+                    StatusPick::Several => issues.push(issue(
+                        Rule::StatusMultiple,
+                        "status",
+                        Some(cell),
+                        format!("进度情况勾选了多项（“{}”），只能选择一项", v.text().trim()),
+                    )),
+                    StatusPick::Ambiguous => issues.push(issue(
+                        Rule::StatusAmbiguous,
+                        "status",
+                        Some(cell),
+                        format!(
+                            "进度情况“{}”无法确定选择的是哪一项（请只在{}中的一项旁打√）",
+                            v.text().trim(),
+                            words()
+                        ),
+                    )),
+                }
+            }
             Field::SubmittedOn => {
-                rec.submitted_on = n::parse_date(v);
+                rec.submitted_on = n::parse_date(v, ctx.dates);
                 if rec.submitted_on.is_none() && !v.is_blank() {
                     issues.push(issue(
-                        Severity::Warning,
-                        "submitted_on.invalid",
+                        Rule::SubmittedOnInvalid,
                         "submitted_on",
-                        at,
+                        Some(cell),
                         format!("填报时间“{}”无法识别为日期（应如 2017年5月8日）", v.text().trim()),
                     ));
                 }
@@ -147,18 +244,21 @@ pub fn build(kind: FormKind, located: &Located, registry: &Registry, source: Sou
                     PersonRole::Contact => &mut rec.contact,
                     PersonRole::Handler => &mut rec.handler,
                 };
+                // Parts are visited name, title, phone: a separate title or
+                // phone cell that is filled wins over one written beside the name.
                 let phone = match part {
-                    PersonPart::Name if kind == FormKind::Progress => {
-                        let (name, phone) = n::name_and_phone(v);
-                        person.name = name;
-                        phone
-                    }
                     PersonPart::Name => {
-                        person.name = n::name(v);
-                        None
+                        let c = n::person_cell(v);
+                        person.name = text(c.name, &mut issues);
+                        if let Some(t) = c.title {
+                            person.title = text(Some(t), &mut issues);
+                        }
+                        c.phone
                     }
                     PersonPart::Title => {
-                        person.title = n::short_text(v);
+                        if let Some(t) = n::short_text(v) {
+                            person.title = text(Some(t), &mut issues);
+                        }
                         None
                     }
                     PersonPart::Phone => n::parse_phone(v),
@@ -166,12 +266,16 @@ pub fn build(kind: FormKind, located: &Located, registry: &Registry, source: Sou
                 match phone {
                     Some(Ok(p)) => person.phone = Some(p),
                     Some(Err(raw)) => {
-                        person.phone = Some(raw.clone());
+                        person.phone = text(Some(raw.clone()), &mut issues);
+                        let field = match role {
+                            PersonRole::Lead => "lead.phone",
+                            PersonRole::Contact => "contact.phone",
+                            PersonRole::Handler => "handler.phone",
+                        };
                         issues.push(issue(
-                            Severity::Warning,
-                            "phone.invalid",
-                            &field.path().replace(".name", ".phone"),
-                            at,
+                            Rule::PhoneInvalid,
+                            field,
+                            Some(cell),
                             format!("联系方式“{raw}”不像手机号（11位）或座机号（区号-号码）"),
                         ));
                     }
@@ -182,23 +286,58 @@ pub fn build(kind: FormKind, located: &Located, registry: &Registry, source: Sou
         }
     }
     let first_year = registry.settings.first_year;
+    let window = region_id.map(|id| registry.plan_periods(id));
     let mut schedule_cells = Vec::new();
     for row in &located.schedule {
-        match n::parse_schedule_period(&row.period.value, first_year) {
-            Some(p) => {
-                rec.schedule
-                    .push(ScheduleEntry { period: p, arrangement: n::free_text(&row.arrangement.value) });
-                schedule_cells.push(row.period.cell);
+        let cell = at(row.period.cell);
+        let written = row.period.value.text().trim().to_string();
+        let cands = n::parse_schedule_period(&row.period.value, first_year, ctx.dates);
+        let inside = |p: &Period| window.as_ref().is_none_or(|w| w.contains(p));
+        let picked = match cands.as_slice() {
+            [p] => Ok(*p),
+            [] => Err(format!("计划时间“{written}”无法识别为年月或年份")),
+            _ => {
+                let fit: Vec<Period> = cands.iter().copied().filter(|p| inside(p)).collect();
+                match fit.as_slice() {
+                    [p] => Ok(*p),
+                    _ => {
+                        let months: Vec<YearMonth> = cands.iter().filter_map(|p| p.as_month()).collect();
+                        Err(format!("计划时间“{written}”可能是{}，无法确定", either(&months)))
+                    }
+                }
             }
-            None => issues.push(issue(
-                Severity::Error,
-                "schedule.period_invalid",
+        };
+        let p = match picked {
+            Ok(p) => p,
+            Err(message) => {
+                issues.push(issue(Rule::SchedulePeriodInvalid, "schedule", Some(cell), message));
+                continue;
+            }
+        };
+        if !inside(&p) {
+            let name = rec.region.clone().unwrap_or_default();
+            issues.push(issue(
+                Rule::SchedulePeriodOutsideWindow,
                 "schedule",
-                Some(row.period.cell),
-                format!("计划时间“{}”无法识别为年月或年份", row.period.value.text().trim()),
-            )),
+                Some(cell),
+                format!("计划时间“{written}”（{}）不在{name}的试点计划时间范围内", p.label_zh()),
+            ));
         }
+        if rec.schedule.iter().any(|e| e.period == p) {
+            issues.push(issue(
+                Rule::SchedulePeriodRepeated,
+                "schedule",
+                Some(cell),
+                format!("计划时间“{written}”（{}）与前面的行重复", p.label_zh()),
+            ));
+            continue;
+        }
+        let arrangement_cell = at(row.arrangement.cell);
+        let arrangement =
+            cap(n::free_text(&row.arrangement.value), max, "schedule", arrangement_cell, &mut issues);
+        rec.schedule.push(ScheduleEntry { period: p, arrangement });
+        schedule_cells.push((cell, arrangement_cell));
     }
     rec.issues = issues;
-    Built { record: rec, cells, schedule_cells }
+    Built { record: rec, cells, schedule_cells, schedule_header: located.schedule_header.map(at) }
 }

@@ -2,13 +2,18 @@
 //! by fixed addresses: tables may start anywhere, carry extra rows and
 //! columns, be merged or not, and labels may be padded, full-width or end in
 //! a colon. No merge data is needed (calamine has none for .ods).
+//!
+//! One cell may hold several labels with their values, as the seed prints
+//! the footer (`填报单位：河北省环境保护厅（盖章）    填报时间：2017年5月8日`):
+//! each label gets its own value, and all name that cell.
 
 use std::collections::BTreeMap;
 
-use crate::form::{Anchor, Direction, Field, FormModel};
+use crate::form::{Anchor, Content, Direction, Field, FormModel};
+use crate::ingest::normalize::StatusWords;
 use crate::ingest::read::{Sheet, Value};
 use crate::record::FormKind;
-use crate::text::compact;
+use crate::text::{compact, fold_width, is_invisible};
 
 /// How far (in columns) a value may sit right of its label.
 const RIGHT_REACH: usize = 4;
@@ -60,6 +65,8 @@ pub struct Located {
     pub values: BTreeMap<Field, Slot>,
     /// Plan schedule rows, top to bottom.
     pub schedule: Vec<ScheduleRow>,
+    /// Sheet position of the schedule's 时间 header, when found.
+    pub schedule_header: Option<(u32, u32)>,
 }
 
 /// A label cell found on the sheet.
@@ -70,6 +77,11 @@ struct Hit {
     col: usize,
     /// Text typed after the label in the same cell (`时间：2017年4月`).
     inline: Option<String>,
+    /// The last label of its cell: only it may take its value from a
+    /// neighbouring cell.
+    last: bool,
+    /// The cell holds several labels: a value missing belongs in it.
+    shared: bool,
 }
 
 /// The labels of one model, prepared once.
@@ -79,6 +91,25 @@ pub struct Labels {
     keys: Vec<String>,
     title: String,
     anchors: Vec<Anchor>,
+    /// Per key, the notes its label carries in brackets (勾选, 盖章 …).
+    notes: Vec<Vec<String>>,
+    status: StatusWords,
+}
+
+/// The bracketed notes of a label text (`填报单位：（盖章）` → 盖章).
+fn notes_of(text: &str) -> Vec<String> {
+    let folded = compact(text);
+    let mut out = Vec::new();
+    let mut rest = folded.as_str();
+    while let Some(o) = rest.find('(') {
+        let Some(c) = rest[o..].find(')') else { break };
+        let inner = &rest[o + 1..o + c];
+        if !inner.is_empty() {
+            out.push(inner.to_string());
+        }
+        rest = &rest[o + c + 1..];
+    }
+    out
 }
 
 impl Labels {
@@ -93,12 +124,34 @@ impl Labels {
         }
         // Longest first, so 填报时间 is tried before 时间.
         keys.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
+        let mut notes = vec![Vec::new(); keys.len()];
+        for l in model.labels() {
+            if let Some(i) = keys.iter().position(|k| *k == label_key(l)) {
+                notes[i].extend(notes_of(l));
+            }
+        }
+        let choices = model
+            .rows
+            .iter()
+            .flat_map(|r| &r.cells)
+            .find_map(|c| match &c.content {
+                Content::Input { field: Field::Status, choices, .. } => Some(choices.clone()),
+                _ => None,
+            })
+            .unwrap_or_default();
         Labels {
             kind: model.kind,
             keys,
             title: compact(&model.title),
             anchors: model.anchors().unwrap_or_default(),
+            notes,
+            status: StatusWords::new(&choices),
         }
+    }
+
+    /// The form's status words, from the template's `choices`.
+    pub fn status_words(&self) -> &StatusWords {
+        &self.status
     }
 
     /// Comparison keys of the form's labels.
@@ -116,42 +169,83 @@ impl Labels {
         self.keys.iter().position(|x| *x == k)
     }
 
-    /// Matches a cell's text against the labels: the label index and any
-    /// value typed after it in the same cell.
-    fn classify(&self, text: &str) -> Option<(usize, Option<String>)> {
+    /// Matches a cell's text against the labels: each label in the cell
+    /// with any value typed after it. A cell that is only a label gives one
+    /// label without value; a cell starting `label：` may go on with further
+    /// `label：value` pairs of the form (`总负责人：张三  责任处室：综合处`).
+    fn classify(&self, text: &str) -> Vec<(usize, Option<String>)> {
         let full = label_key(text);
-        if full.is_empty() || full.chars().count() > 40 {
-            return None;
+        if full.is_empty() {
+            return Vec::new();
         }
-        if let Some(i) = self.keys.iter().position(|k| *k == full) {
-            return Some((i, None));
+        if full.chars().count() <= 40 {
+            if let Some(i) = self.keys.iter().position(|k| *k == full) {
+                return vec![(i, None)];
+            }
         }
-        let c = compact(text);
-        for (i, k) in self.keys.iter().enumerate() {
-            if let Some(rest) = c.strip_prefix(k.as_str()) {
-                // Optional note in parentheses, then a colon, then the value.
-                let rest = if rest.starts_with('(') {
-                    rest.find(')').map_or(rest, |e| &rest[e + 1..])
-                } else {
-                    rest
-                };
-                if rest.starts_with(':') {
-                    // Take the value from the original text, spaces kept.
-                    let at = text
-                        .find(['：', ':'])
-                        .map_or(text.len(), |p| p + text[p..].chars().next().map_or(1, char::len_utf8));
-                    let mut v = text[at..].trim();
-                    // A note such as （盖章） after the colon is not the value.
-                    if v.starts_with(['(', '（']) {
-                        if let Some(end) = v.find([')', '）']) {
-                            v = v[end + v[end..].chars().next().map_or(1, char::len_utf8)..].trim();
-                        }
+        if !self.keys.iter().any(|k| full.starts_with(k.as_str())) {
+            return Vec::new();
+        }
+        // The cell without spaces and invisible marks, width folded, each
+        // char with its byte offset in `text`.
+        let chars: Vec<(usize, char)> = text
+            .char_indices()
+            .filter(|(_, c)| !c.is_whitespace() && !is_invisible(*c))
+            .map(|(at, c)| (at, fold_width(c.encode_utf8(&mut [0; 4])).chars().next().unwrap_or(c)))
+            .collect();
+        // A label starting at `p` and followed by an optional note and a
+        // colon: (key, position after the colon).
+        let label_at = |p: usize| -> Option<(usize, usize)> {
+            self.keys.iter().enumerate().find_map(|(i, k)| {
+                let n = k.chars().count();
+                let matches = chars.len() >= p + n && chars[p..p + n].iter().map(|c| c.1).eq(k.chars());
+                if !matches {
+                    return None;
+                }
+                let mut q = p + n;
+                if chars.get(q).map(|c| c.1) == Some('(') {
+                    q = (q..chars.len()).find(|&j| chars[j].1 == ')')? + 1;
+                }
+                (chars.get(q).map(|c| c.1) == Some(':')).then_some((i, q + 1))
+            })
+        };
+        let Some(first) = label_at(0) else { return Vec::new() };
+        let mut found = vec![(0usize, first)];
+        let mut p = first.1;
+        while p < chars.len() {
+            match label_at(p) {
+                Some(l) => {
+                    found.push((p, l));
+                    p = l.1;
+                }
+                None => p += 1,
+            }
+        }
+        let offset = |p: usize| chars.get(p).map_or(text.len(), |c| c.0);
+        let mut out = Vec::new();
+        for (j, &(_, (key, after))) in found.iter().enumerate() {
+            let end = found.get(j + 1).map_or(text.len(), |next| offset(next.0));
+            let start = offset(after).min(end);
+            let value = self.strip_note(key, text[start..end].trim());
+            out.push((key, (!value.is_empty()).then(|| value.to_string())));
+        }
+        out
+    }
+
+    /// A value without a leading bracketed note of its label
+    /// (`填报单位：（盖章）济宁市环境保护局`).
+    fn strip_note<'t>(&self, key: usize, v: &'t str) -> &'t str {
+        for (open, close) in [('（', '）'), ('(', ')')] {
+            if let Some(rest) = v.strip_prefix(open) {
+                if let Some(end) = rest.find(close) {
+                    let note = compact(&rest[..end]);
+                    if self.notes[key].contains(&note) || note.ends_with('章') {
+                        return rest[end + close.len_utf8()..].trim();
                     }
-                    return Some((i, (!v.is_empty()).then(|| v.to_string())));
                 }
             }
         }
-        None
+        v
     }
 }
 
@@ -160,8 +254,10 @@ fn hits(labels: &Labels, sheet: &Sheet) -> Vec<Hit> {
     for (r, row) in sheet.rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
             if let Value::Text(t) = v {
-                if let Some((key, inline)) = labels.classify(t) {
-                    out.push(Hit { key, row: r, col: c, inline });
+                let found = labels.classify(t);
+                let n = found.len();
+                for (i, (key, inline)) in found.into_iter().enumerate() {
+                    out.push(Hit { key, row: r, col: c, inline, last: i + 1 == n, shared: n > 1 });
                 }
             }
         }
@@ -300,11 +396,15 @@ pub fn locate(labels: &Labels, sheet: &Sheet) -> Located {
         }
         let slot = if let Some(v) = &hit.inline {
             Some(Slot { value: Value::Text(v.clone()), cell: finder.pos(hit.row, hit.col) })
+        } else if !hit.last {
+            // An earlier label of a cell holding several left blank: its
+            // value belongs in this cell, not in the next one.
+            Some(finder.empty(hit.row, hit.col))
         } else {
             match a.direction {
-                Direction::Right => {
-                    Some(finder.right(hit.row, hit.col).unwrap_or_else(|| finder.empty(hit.row, hit.col + 1)))
-                }
+                Direction::Right => Some(finder.right(hit.row, hit.col).unwrap_or_else(|| {
+                    finder.empty(hit.row, if hit.shared { hit.col } else { hit.col + 1 })
+                })),
                 Direction::Below => {
                     let (found, rr) = finder.below(hit.row, hit.col);
                     // A value typed beside the label instead of below it.
@@ -324,6 +424,7 @@ pub fn locate(labels: &Labels, sheet: &Sheet) -> Located {
     ) {
         let header = p.1.max(arr.1);
         let (pc, ac) = (p.2, arr.2);
+        out.schedule_header = Some(finder.pos(p.1, pc));
         for r in header + 1..sheet.rows.len() {
             if finder.hits.iter().any(|h| h.row == r) {
                 break;
@@ -354,5 +455,41 @@ mod tests {
         assert_eq!(label_key("填报单位：（盖章）"), "填报单位");
         assert_eq!(label_key(" 试点 地区： "), "试点地区");
         assert_eq!(label_key("填报时间:"), "填报时间");
+    }
+
+    fn footer(text: &str) -> Vec<(String, Option<String>)> {
+        let t = crate::Templates::embedded().unwrap();
+        let labels = Labels::new(&t.plan);
+        labels.classify(text).into_iter().map(|(k, v)| (labels.keys[k].clone(), v)).collect()
+    }
+
+    #[test]
+    fn one_cell_with_several_labels_gives_each_its_value() {
+        let both = |a: &str, b: &str| {
+            vec![("填报单位".to_string(), Some(a.to_string())), ("填报时间".to_string(), Some(b.to_string()))]
+        };
+        assert_eq!(
+            footer("填报单位：河北省环境保护厅（盖章）        填报时间：2017年5月8日"),
+            both("河北省环境保护厅（盖章）", "2017年5月8日")
+        );
+        assert_eq!(
+            footer("填报单位（盖章）：河北省环境保护厅　填报时间：２０１７年５月８日"),
+            both("河北省环境保护厅", "２０１７年５月８日")
+        );
+        assert_eq!(
+            footer("填报单位：（盖章）河北省环境保护厅 填报时间:2017-05-08"),
+            both("河北省环境保护厅", "2017-05-08")
+        );
+        assert_eq!(
+            footer("填报单位：（盖章）        填报时间："),
+            vec![("填报单位".to_string(), None), ("填报时间".to_string(), None)]
+        );
+        assert_eq!(footer("试点地区"), vec![("试点地区".to_string(), None)]);
+        assert_eq!(
+            footer("联系方式：(0311)87654321"),
+            vec![("联系方式".to_string(), Some("(0311)87654321".into()))]
+        );
+        // A label in the middle of free text is not a label.
+        assert!(footer("本月召开培训会，联系人：李四").is_empty());
     }
 }

@@ -29,7 +29,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::output::write_atomic;
-use crate::record::{FormKind, Record, Rejected, Severity, Source};
+use crate::record::{FormKind, Issue, Record, Rejected, Rule, Severity, Source};
 use crate::templates::Templates;
 use locate::Labels;
 use read::ReadError;
@@ -45,11 +45,14 @@ const MIN_LABEL_SHARE: f32 = 0.6;
 pub struct IngestOptions {
     /// Files larger than this (bytes) are rejected without being loaded.
     pub max_file_size: u64,
+    /// Text values longer than this (characters) are cut, with a visible
+    /// `…（以下略，原文共 N 字）` and a `text.truncated` warning.
+    pub max_text_chars: usize,
 }
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        IngestOptions { max_file_size: 20 * 1024 * 1024 }
+        IngestOptions { max_file_size: 20 * 1024 * 1024, max_text_chars: build::MAX_TEXT_CHARS }
     }
 }
 
@@ -149,13 +152,15 @@ enum FileResult {
 struct Prepared<'a> {
     templates: &'a Templates,
     labels: Vec<Labels>,
+    max_text_chars: usize,
 }
 
 impl<'a> Prepared<'a> {
-    fn new(templates: &'a Templates) -> Self {
+    fn new(templates: &'a Templates, opts: &IngestOptions) -> Self {
         Prepared {
             templates,
             labels: FormKind::ALL.iter().map(|&k| Labels::new(templates.form(k))).collect(),
+            max_text_chars: opts.max_text_chars,
         }
     }
 }
@@ -183,13 +188,33 @@ fn read_bytes(p: &Prepared, shown: &str, bytes: &[u8]) -> Result<Vec<Record>, St
     let sha = Sha256::digest(bytes);
     let sha256: String = sha.iter().map(|b| format!("{b:02x}")).collect();
     let wb = read::read_workbook(bytes).map_err(|e| e.to_string())?;
+    let dates = normalize::DateSystem::from_flag(wb.date1904);
     let mut records = Vec::new();
     for sheet in &wb.sheets {
         let Some(kind) = recognise(&p.labels, sheet, wb.identity) else { continue };
         let Some(labels) = p.labels.iter().find(|l| l.kind() == kind) else { continue };
         let located = locate::locate(labels, sheet);
         let source = Source { file: shown.to_string(), sheet: sheet.name.clone(), sha256: sha256.clone() };
-        let mut built = build::build(kind, &located, &p.templates.registry, source);
+        let ctx = build::Context {
+            registry: &p.templates.registry,
+            status: labels.status_words(),
+            dates,
+            max_text_chars: p.max_text_chars,
+        };
+        let mut built = build::build(kind, &located, &ctx, source);
+        if sheet.hidden {
+            // A hidden, untouched copy of the blank form is left over from
+            // copying the sheet, not a return.
+            if built.untouched() {
+                continue;
+            }
+            built.record.issues.push(Issue::new(
+                Rule::SheetHidden,
+                "source.sheet",
+                None,
+                format!("表格在隐藏的工作表“{}”中，请确认这是要报送的一份", sheet.name),
+            ));
+        }
         validate::validate(&mut built, &p.templates.registry);
         records.push(built.record);
     }
@@ -205,7 +230,7 @@ fn read_bytes(p: &Prepared, shown: &str, bytes: &[u8]) -> Result<Vec<Record>, St
 /// # Errors
 /// The reason, in Chinese, why the bytes give no form (as in `rejected.jsonl`).
 pub fn ingest_bytes(templates: &Templates, shown: &str, bytes: &[u8]) -> Result<Vec<Record>, String> {
-    read_bytes(&Prepared::new(templates), shown, bytes)
+    read_bytes(&Prepared::new(templates, &IngestOptions::default()), shown, bytes)
 }
 
 /// Which form a sheet is, if any. A form shows at least
@@ -264,7 +289,7 @@ pub fn ingest_paths(templates: &Templates, inputs: &[PathBuf], opts: &IngestOpti
     }
     files.sort();
     files.dedup();
-    let prepared = Prepared::new(templates);
+    let prepared = Prepared::new(templates, opts);
     let results: Vec<FileResult> = files.par_iter().map(|f| read_file(&prepared, f, opts)).collect();
     outcome.files_read = files.len();
     for r in results {

@@ -1,13 +1,54 @@
 //! Turning what clerks write into typed record values: periods, dates,
-//! statuses, phones, names and free text. Each parser returns a typed value
-//! or `None`; the caller turns `None` into an issue.
+//! statuses, phones, names and free text. Each reading rule lives here once:
+//! the status reader ([`StatusWords`]), the lenient date and month reader
+//! that knows the workbook's date system ([`parse_date`], [`parse_month`]),
+//! and the person-cell splitter. Each parser returns a typed value or says
+//! it cannot; the caller turns that into an issue naming the cell.
 
 use chrono::NaiveDate;
 
-use crate::ingest::read::Value;
+use crate::ingest::read::{format_number, Value};
 use crate::period::{Period, YearMonth};
 use crate::record::Status;
-use crate::text::{compact, fold_width};
+use crate::text::{clean, clean_short, compact, fold_width, is_invisible};
+
+/// The date system of a workbook: which day serial 0 is. Excel for the Mac
+/// (and any workbook saved with "1904 date system" ticked) counts from
+/// 1904-01-01; a number read as a date must use the workbook's own system or
+/// it comes out four years early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DateSystem {
+    /// Serial 1 is 1900-01-01 (Windows Excel, WPS, LibreOffice's default).
+    #[default]
+    From1900,
+    /// Serial 0 is 1904-01-01.
+    From1904,
+}
+
+impl DateSystem {
+    /// The system of a workbook whose `date1904` flag is `flag`.
+    pub fn from_flag(flag: bool) -> Self {
+        if flag {
+            DateSystem::From1904
+        } else {
+            DateSystem::From1900
+        }
+    }
+
+    /// The day a whole serial number stands for, when it falls in the years
+    /// a return can carry (2000 to 2030); `None` otherwise.
+    pub fn date(self, serial: f64) -> Option<NaiveDate> {
+        if !serial.is_finite() || serial.fract() != 0.0 || !(0.0..=200_000.0).contains(&serial) {
+            return None;
+        }
+        let epoch = match self {
+            DateSystem::From1900 => NaiveDate::from_ymd_opt(1899, 12, 30),
+            DateSystem::From1904 => NaiveDate::from_ymd_opt(1904, 1, 1),
+        }?;
+        let d = epoch.checked_add_days(chrono::Days::new(serial as u64))?;
+        (2000..=2030).contains(&chrono::Datelike::year(&d)).then_some(d)
+    }
+}
 
 /// Splits folded text into digit runs and the text between them.
 fn tokens(s: &str) -> (Vec<u32>, Vec<String>) {
@@ -43,8 +84,86 @@ fn year(n: u32) -> Option<i32> {
     }
 }
 
+/// The value of a Chinese numeral digit; 〇, the look-alike ○ (U+25CB),
+/// ◯ and a letter O typed for zero all count as zero.
+fn cn_digit(c: char) -> Option<u32> {
+    Some(match c {
+        '〇' | '○' | '◯' | '零' | 'O' | 'o' => 0,
+        '一' | '壹' => 1,
+        '二' | '两' | '贰' => 2,
+        '三' | '叁' => 3,
+        '四' | '肆' => 4,
+        '五' | '伍' => 5,
+        '六' | '陆' => 6,
+        '七' | '柒' => 7,
+        '八' | '捌' => 8,
+        '九' | '玖' => 9,
+        _ => return None,
+    })
+}
+
+/// One run of Chinese numerals as a number: digit by digit for a year
+/// (二〇一七 → 2017), with 十 for months and days (十 → 10, 十二 → 12,
+/// 二十一 → 21, 廿 → 20). `None` for a run that is not a number.
+fn cn_number(run: &[char]) -> Option<u32> {
+    let tens = run.iter().position(|&c| matches!(c, '十' | '拾' | '廿'));
+    match tens {
+        Some(t) => {
+            let unit = |cs: &[char]| match cs {
+                [] => Some(None),
+                [c] => cn_digit(*c).map(Some),
+                _ => None,
+            };
+            let base = if run[t] == '廿' { 20 } else { 10 };
+            let high = unit(&run[..t])?;
+            if base == 20 && high.is_some() {
+                return None;
+            }
+            let low = unit(&run[t + 1..])?.unwrap_or(0);
+            Some(high.unwrap_or(1) * base + low)
+        }
+        None => run.iter().try_fold(0u32, |acc, &c| acc.checked_mul(10)?.checked_add(cn_digit(c)?)),
+    }
+}
+
+/// Replaces runs of Chinese numerals with ASCII digits (`二〇一七年四月` →
+/// `2017年4月`, `十二月` → `12月`, `元月` → `1月`). A letter O only counts
+/// inside a run of other numerals.
+fn cn_numerals(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let is_num = |c: char| cn_digit(c).is_some() || matches!(c, '十' | '拾' | '廿');
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '元' && chars.get(i + 1) == Some(&'月') {
+            out.push('1');
+            i += 1;
+            continue;
+        }
+        if !is_num(chars[i]) {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < chars.len() && is_num(chars[j]) {
+            j += 1;
+        }
+        let run = &chars[i..j];
+        let letters_only = run.iter().all(|c| matches!(c, 'O' | 'o'));
+        match cn_number(run) {
+            Some(n) if !letters_only => out.push_str(&n.to_string()),
+            _ => out.extend(run),
+        }
+        i = j;
+    }
+    out
+}
+
+/// The comparison form of a date or month text: full-width folded, dashes
+/// unified, Chinese numerals as digits, spaces and invisible marks removed.
 fn date_key(s: &str) -> String {
-    compact(&dashes(s))
+    compact(&cn_numerals(&dashes(s)))
 }
 
 /// Folds the dashes clerks use (－ — – ‐) to `-`.
@@ -55,63 +174,134 @@ fn dashes(s: &str) -> String {
         .collect()
 }
 
-/// A month: `2017年4月`, `2017年 4 月`, `2017.04`, `2017-4`, `17年4月`,
-/// `2017/04`, or a date cell. With `first_year`, a bare `3月` belongs to it.
-pub fn parse_month(v: &Value, first_year: Option<i32>) -> Option<YearMonth> {
-    match v {
-        Value::Date(d) => return Some(YearMonth::of(*d)),
-        Value::Empty => return None,
-        _ => {}
+/// An 8-digit `YYYYMMDD` as a date.
+fn ymd8(n: u64) -> Option<NaiveDate> {
+    if !(19_000_101..=21_001_231).contains(&n) {
+        return None;
     }
-    let (nums, seps) = tokens(&date_key(&v.text()));
+    NaiveDate::from_ymd_opt((n / 10_000) as i32, (n / 100 % 100) as u32, (n % 100) as u32)
+}
+
+/// The months a cell can mean: none when it is unreadable, one, or two when
+/// the cell is ambiguous (the number 2017.1 is what Excel keeps of a typed
+/// `2017.10`, but also of `2017.1`). The caller picks by the region's window.
+///
+/// Accepted: `2017年4月`, `2017年 4 月`, `2017.04`, `2017-4`, `17年4月`,
+/// `2017/04`, `201704`, Chinese numerals (`二〇一七年四月`, `二○一七年十月`), a
+/// date (cell, serial number in the workbook's date system, `20170510`, or
+/// any text [`parse_date`] reads) for its month; with `first_year`, a bare
+/// `3月` / `三月` belongs to it.
+pub fn parse_month(v: &Value, first_year: Option<i32>, ds: DateSystem) -> Vec<YearMonth> {
+    match v {
+        Value::Date(d) => return vec![YearMonth::of(*d)],
+        Value::Empty => return Vec::new(),
+        Value::Number(f) => {
+            if let Some(d) = ds.date(*f) {
+                return vec![YearMonth::of(d)];
+            }
+            if f.fract() == 0.0 && *f > 0.0 {
+                let n = *f as u64;
+                if let Some(d) = ymd8(n) {
+                    return vec![YearMonth::of(d)];
+                }
+                if (190_001..=210_012).contains(&n) {
+                    return YearMonth::new((n / 100) as i32, (n % 100) as u32).into_iter().collect();
+                }
+            }
+            let text = format_number(*f);
+            if let Some((y, m)) = text.split_once('.') {
+                if m == "1" {
+                    let y = y.parse().unwrap_or(0);
+                    return [1, 10].into_iter().filter_map(|m| YearMonth::new(y, m)).collect();
+                }
+            }
+        }
+        Value::Text(_) => {}
+    }
+    let key = date_key(&v.text());
+    let (nums, seps) = tokens(&key);
     let ok = |s: &str, allowed: &[&str]| allowed.contains(&s);
+    let one = |m: Option<YearMonth>| m.into_iter().collect();
     match nums.as_slice() {
         [y, m] => {
             let sep_ok = ok(&seps[0], &[""])
                 && ok(&seps[1], &["年", ".", "-", "/"])
                 && ok(&seps[2], &["", "月", "月份"]);
             if !sep_ok || (seps[1] != "年" && *y < 1000) {
-                return None;
+                return Vec::new();
             }
-            YearMonth::new(year(*y)?, *m)
+            one(year(*y).and_then(|y| YearMonth::new(y, *m)))
         }
         [m] if seps[0].is_empty() && (seps[1] == "月" || seps[1] == "月份") => {
-            YearMonth::new(first_year?, *m)
+            one(first_year.and_then(|y| YearMonth::new(y, *m)))
         }
-        _ => None,
+        [n] if seps[0].is_empty() && seps[1].is_empty() && key.len() == 6 => {
+            one(YearMonth::new((n / 100) as i32, n % 100))
+        }
+        _ => parse_date(v, ds).map(YearMonth::of).into_iter().collect(),
     }
 }
 
-/// A plan schedule period: a month as [`parse_month`] (a bare `3月` in
-/// `first_year`), or a year row: `2018年`, `2018年全年`, `2019年度`, `2018`.
-pub fn parse_schedule_period(v: &Value, first_year: i32) -> Option<Period> {
-    if let Some(m) = parse_month(v, Some(first_year)) {
-        return Some(Period::Month(m));
+/// Of the months a cell can mean, the one inside `window`: the only
+/// candidate, or the only one of two that the window holds. `Err` carries
+/// the candidates when they do not single out one.
+pub fn pick_month(
+    cands: &[YearMonth],
+    window: impl Fn(YearMonth) -> bool,
+) -> Result<YearMonth, Vec<YearMonth>> {
+    match cands {
+        [m] => Ok(*m),
+        _ => {
+            let inside: Vec<YearMonth> = cands.iter().copied().filter(|m| window(*m)).collect();
+            match inside.as_slice() {
+                [m] => Ok(*m),
+                _ => Err(cands.to_vec()),
+            }
+        }
+    }
+}
+
+/// A plan schedule period: the months [`parse_month`] reads (a bare `3月`
+/// in `first_year`), or a year row: `2018年`, `2018年全年`, `2019年度`,
+/// `2018`, `二〇一八年`.
+pub fn parse_schedule_period(v: &Value, first_year: i32, ds: DateSystem) -> Vec<Period> {
+    if let Value::Number(f) = v {
+        if f.fract() == 0.0 && (1900.0..=2100.0).contains(f) {
+            return vec![Period::Year(*f as i32)];
+        }
+    }
+    let months = parse_month(v, Some(first_year), ds);
+    if !months.is_empty() {
+        return months.into_iter().map(Period::Month).collect();
     }
     let (nums, seps) = tokens(&date_key(&v.text()));
     match nums.as_slice() {
         [y] if seps[0].is_empty()
             && ["", "年", "年全年", "全年", "年度", "年全年度"].contains(&seps[1].as_str()) =>
         {
-            (1900..=2100).contains(y).then_some(Period::Year(*y as i32))
+            (1900..=2100).contains(y).then_some(Period::Year(*y as i32)).into_iter().collect()
         }
-        _ => None,
+        _ => Vec::new(),
     }
 }
 
-/// A day: `2017年5月8日`, `2017/5/8`, `2017.5.8`, `2017-05-08`, or a date cell.
-pub fn parse_date(v: &Value) -> Option<NaiveDate> {
+/// A day: `2017年5月8日`, `2017/5/8`, `2017.5.8`, `2017-05-08`, `20170508`
+/// (typed as text or as a number), Chinese numerals (`二○一七年五月八日`),
+/// a date cell, or a bare serial number in the workbook's date system.
+pub fn parse_date(v: &Value, ds: DateSystem) -> Option<NaiveDate> {
     match v {
         Value::Date(d) => return Some(*d),
-        // A date serial in a cell without a date format (2000-01-01 to 2030-12-31).
-        Value::Number(f) if f.fract() == 0.0 && (36526.0..=47848.0).contains(f) => {
-            return NaiveDate::from_ymd_opt(1899, 12, 30)
-                .and_then(|d| d.checked_add_days(chrono::Days::new(*f as u64)));
+        Value::Number(f) => {
+            if let Some(d) = ds.date(*f) {
+                return Some(d);
+            }
+            return (f.fract() == 0.0 && *f > 0.0).then(|| ymd8(*f as u64)).flatten();
         }
         Value::Empty => return None,
-        _ => {}
+        Value::Text(_) => {}
     }
-    let (nums, seps) = tokens(&date_key(&v.text()));
+    let key = date_key(&v.text());
+    let (nums, seps) = tokens(&key);
     match nums.as_slice() {
         [y, m, d] => {
             let chinese = seps[1] == "年"
@@ -124,6 +314,7 @@ pub fn parse_date(v: &Value) -> Option<NaiveDate> {
             }
             NaiveDate::from_ymd_opt(year(*y)?, *m, *d)
         }
+        [n] if seps[0].is_empty() && seps[1].is_empty() && key.len() == 8 => ymd8(u64::from(*n)),
         _ => None,
     }
 }
@@ -131,105 +322,208 @@ pub fn parse_date(v: &Value) -> Option<NaiveDate> {
 /// What the status cell selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusPick {
-    /// Nothing selected (empty, or the untouched template text).
+    /// Nothing selected (empty, the untouched template text, or every box empty).
     None,
     /// Exactly one.
     One(Status),
     /// Two or three ticked.
     Several,
+    /// Something is written or marked, but it does not single out one choice.
+    Ambiguous,
 }
 
-fn is_tick(c: char) -> bool {
-    matches!(
-        c,
-        '√' | '✓'
-            | '✔'
-            | '■'
-            | '☑'
-            | '●'
-            | '▇'
-            | '☒'
-            | '✗'
-            | '✘'
-            | 'x'
-            | 'X'
-            | '×'
-            | '█'
-            | '◼'
-            | '▪'
-            | '◆'
-            | '★'
-            | '▲'
-            | '⬛'
-            | '✅'
-            | '☀'
-            | '◉'
-            | '▣'
-    )
+/// A mark a clerk puts beside a status word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    /// Chosen: √ ✓ ✔ ■ ☑ ● …
+    Tick,
+    /// "Not this one" when another word is ticked; the choice when alone.
+    Cross,
+    /// An empty box: not chosen.
+    Box,
 }
 
-fn is_box(c: char) -> bool {
-    matches!(c, '□' | '☐' | '○' | '〇' | '◯' | '◻' | '▢')
+fn mark_of(c: char) -> Option<Mark> {
+    Some(match c {
+        '√' | '✓' | '✔' | '■' | '☑' | '●' | '▇' | '█' | '◼' | '▪' | '◆' | '★' | '▲' | '⬛' | '✅' | '◉'
+        | '▣' | '◾' | '◎' | '⊙' | 'v' | 'V' => Mark::Tick,
+        '×' | '✗' | '✘' | '╳' | '☒' | '⊠' | '✕' | '✖' | '❌' | 'x' | 'X' => Mark::Cross,
+        '□' | '☐' | '○' | '〇' | '◯' | '◻' | '▢' | '◇' | '☆' | '△' | '◽' | '⬜' => {
+            Mark::Box
+        }
+        _ => return None,
+    })
 }
 
-/// Reads 进度情况: a dropdown value or a plain word, or a tick mark directly
-/// before or after one of 超前/如期/滞后 (`√如期`, `超前□ 如期■ 滞后□`).
-pub fn parse_status(v: &Value) -> StatusPick {
-    let key = compact(&v.text());
-    if key.is_empty() {
-        return StatusPick::None;
+/// One piece of a status cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece {
+    Word(Status),
+    Mark(Mark),
+    Space,
+    /// A negation right before a word (未滞后, 不如期).
+    Not,
+    Other,
+}
+
+/// The status words of the form, from the template's `choices` (in the
+/// order 超前, 如期, 滞后 as the record's `status` values), and the reader of
+/// a 进度情况 cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusWords {
+    /// (status, word), longest word first.
+    words: Vec<(Status, Vec<char>)>,
+}
+
+impl StatusWords {
+    /// The words of a form's status `choices`; the i-th choice stands for
+    /// the i-th of [`Status::ALL`]. Missing choices fall back to the
+    /// record's built-in words, so a form always has three.
+    pub fn new(choices: &[String]) -> Self {
+        let mut words: Vec<(Status, Vec<char>)> = Status::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let w = choices.get(i).map(|c| compact(c)).filter(|c| !c.is_empty());
+                (*s, w.unwrap_or_else(|| s.label_zh().to_string()).chars().collect())
+            })
+            .collect();
+        words.sort_by_key(|w| std::cmp::Reverse(w.1.len()));
+        StatusWords { words }
     }
-    if let Some(s) = Status::from_label(&key) {
-        return StatusPick::One(s);
+
+    /// The form's word for `status`.
+    pub fn word(&self, status: Status) -> String {
+        self.words.iter().find(|w| w.0 == status).map(|w| w.1.iter().collect()).unwrap_or_default()
     }
-    let chars: Vec<char> = key.chars().collect();
-    // Where each word is: (status, start, end) in chars.
-    let mut words = Vec::new();
-    for s in Status::ALL {
-        let w: Vec<char> = s.label_zh().chars().collect();
+
+    fn pieces(&self, text: &str) -> Vec<Piece> {
+        let text: String = fold_width(&clean(text)).chars().filter(|&c| !is_invisible(c)).collect();
+        let chars: Vec<char> = text.chars().collect();
+        let mut out = Vec::new();
         let mut i = 0;
-        while i + w.len() <= chars.len() {
-            if chars[i..i + w.len()] == w[..] {
-                words.push((s, i, i + w.len()));
+        while i < chars.len() {
+            if let Some((s, w)) = self.words.iter().find(|(_, w)| chars[i..].starts_with(w)) {
+                out.push(Piece::Word(*s));
                 i += w.len();
-            } else {
-                i += 1;
+                continue;
+            }
+            let c = chars[i];
+            // A mark in brackets (`如期（√）`, `超前（ ）`) is one mark.
+            if matches!(c, '(' | '[' | '【' | '〔') {
+                let mut j = i + 1;
+                while j < chars.len() && chars[j].is_whitespace() {
+                    j += 1;
+                }
+                let inner = chars.get(j).and_then(|&c| mark_of(c));
+                let k = if inner.is_some() { j + 1 } else { j };
+                let mut e = k;
+                while e < chars.len() && chars[e].is_whitespace() {
+                    e += 1;
+                }
+                if matches!(chars.get(e), Some(')' | ']' | '】' | '〕')) {
+                    out.push(Piece::Mark(inner.unwrap_or(Mark::Box)));
+                    i = e + 1;
+                    continue;
+                }
+            }
+            let next_is_word = self.words.iter().any(|(_, w)| chars[i + 1..].starts_with(w));
+            out.push(match c {
+                '不' | '未' | '无' | '没' | '非' if next_is_word => Piece::Not,
+                c if c.is_whitespace() => Piece::Space,
+                c => mark_of(c).map_or(Piece::Other, Piece::Mark),
+            });
+            i += 1;
+        }
+        out
+    }
+
+    /// Reads a 进度情况 cell: a dropdown value or a single bare word, or the
+    /// word a tick touches. A mark belongs to the word it touches before any
+    /// space (`超前　　如期√　　滞后` is 如期); a mark touching two words goes
+    /// to the side the other marks of the cell use (`□超前□如期■滞后`), and is
+    /// ambiguous without them. Crosses (× ✗ ╳) beside words mean "not this
+    /// one" when another word is ticked. Variation selectors (`☑️`) and
+    /// other invisible characters are ignored. Never picks a word the marks
+    /// do not single out: that is [`StatusPick::Ambiguous`].
+    pub fn read(&self, v: &Value) -> StatusPick {
+        let text = v.text();
+        let pieces = self.pieces(&text);
+        if pieces.iter().all(|p| *p == Piece::Space) {
+            return StatusPick::None;
+        }
+        if pieces.contains(&Piece::Not) {
+            return StatusPick::Ambiguous;
+        }
+        let word_at = |i: Option<usize>| match i.and_then(|i| pieces.get(i)) {
+            Some(Piece::Word(s)) => Some(*s),
+            _ => None,
+        };
+        // (mark, word before it, word after it)
+        let marks: Vec<(Mark, Option<Status>, Option<Status>)> = pieces
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| match p {
+                Piece::Mark(m) => Some((*m, word_at(i.checked_sub(1)), word_at(Some(i + 1)))),
+                _ => None,
+            })
+            .collect();
+        let before = marks.iter().filter(|m| m.1.is_none() && m.2.is_some()).count();
+        let after = marks.iter().filter(|m| m.1.is_some() && m.2.is_none()).count();
+        let mut ticked = std::collections::BTreeSet::new();
+        let mut crossed = std::collections::BTreeSet::new();
+        let mut unplaced = false;
+        for (m, left, right) in &marks {
+            let word = match (left, right) {
+                (Some(l), Some(r)) if before != after => Some(if before > after { *r } else { *l }),
+                (Some(_), Some(_)) => None,
+                (l, r) => l.or(*r),
+            };
+            match (m, word) {
+                (Mark::Box, _) => {}
+                (_, None) => unplaced = true,
+                (Mark::Tick, Some(w)) => {
+                    ticked.insert(w);
+                }
+                (Mark::Cross, Some(w)) => {
+                    crossed.insert(w);
+                }
             }
         }
-    }
-    let mark = |c: Option<&char>| c.is_some_and(|&c| is_tick(c) || is_box(c));
-    let before = words.iter().filter(|(_, a, _)| *a > 0 && mark(chars.get(a - 1))).count();
-    let after = words.iter().filter(|(_, _, b)| mark(chars.get(*b))).count();
-    if before == 0 && after == 0 {
-        // No marks at all: a single bare word selects it.
-        let distinct: std::collections::BTreeSet<Status> = words.iter().map(|w| w.0).collect();
-        return match distinct.len() {
-            1 => StatusPick::One(*distinct.iter().next().unwrap_or(&Status::OnSchedule)),
+        if unplaced {
+            return StatusPick::Ambiguous;
+        }
+        match ticked.len() {
+            0 => {}
+            1 => {
+                let t = ticked.into_iter().next().unwrap_or(Status::OnSchedule);
+                return if crossed.contains(&t) { StatusPick::Ambiguous } else { StatusPick::One(t) };
+            }
+            _ => return StatusPick::Several,
+        }
+        match crossed.len() {
+            0 => {}
+            1 => return crossed.into_iter().next().map_or(StatusPick::None, StatusPick::One),
+            // Two crosses: both chosen, or both ruled out? Not for us to guess.
+            _ => return StatusPick::Ambiguous,
+        }
+        let words: std::collections::BTreeSet<Status> = pieces
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Word(s) => Some(*s),
+                _ => None,
+            })
+            .collect();
+        let boxes = marks.iter().any(|m| m.0 == Mark::Box);
+        match words.len() {
+            // Text, but no status word in it.
+            0 if pieces.contains(&Piece::Other) => StatusPick::Ambiguous,
             0 => StatusPick::None,
-            _ => StatusPick::None,
-        };
-    }
-    let use_before = before >= after;
-    let ticked: std::collections::BTreeSet<Status> = words
-        .iter()
-        .filter(|(_, a, b)| {
-            let c = if use_before {
-                if *a > 0 {
-                    chars.get(a - 1)
-                } else {
-                    None
-                }
-            } else {
-                chars.get(*b)
-            };
-            c.is_some_and(|&c| is_tick(c))
-        })
-        .map(|w| w.0)
-        .collect();
-    match ticked.len() {
-        0 => StatusPick::None,
-        1 => ticked.into_iter().next().map_or(StatusPick::None, StatusPick::One),
-        _ => StatusPick::Several,
+            1 if !boxes => words.into_iter().next().map_or(StatusPick::None, StatusPick::One),
+            // Every choice printed and none marked: the untouched form.
+            n if n == Status::ALL.len() || boxes => StatusPick::None,
+            _ => StatusPick::Ambiguous,
+        }
     }
 }
 
@@ -270,46 +564,98 @@ pub fn parse_phone(v: &Value) -> Option<Result<String, String>> {
     Some(Err(text))
 }
 
-/// A person's name: folded, every inner space removed (王　芳 → 王芳).
+/// A person's name: invisible characters removed, folded, every inner
+/// space removed (王　芳 → 王芳).
 pub fn name(v: &Value) -> Option<String> {
-    let n = compact(&v.text());
+    let n = compact(&clean(&v.text()));
     (!n.is_empty()).then_some(n)
 }
 
-/// A short text value (title, division, submitter): trimmed, full-width
-/// spaces folded.
+/// A short text value (title, division, submitter, region): invisible
+/// characters and controls removed, odd and full-width spaces made plain,
+/// trimmed.
 pub fn short_text(v: &Value) -> Option<String> {
-    let t = v.text();
-    let t = t.trim();
-    (!t.is_empty()).then(|| t.replace('\u{3000}', " "))
+    let t = clean_short(&v.text());
+    (!t.is_empty()).then_some(t)
 }
 
-/// Free text: line endings normalised to `\n`, trimmed at both ends.
+/// 填报单位: a short text without the stamp note clerks copy from the
+/// label (`河北省环境保护厅（盖章）`): a parenthesised note at either end whose
+/// text ends in 章 (盖章, 签章, 公章) is not part of the name.
+pub fn submitter(v: &Value) -> Option<String> {
+    let mut t = clean_short(&v.text());
+    loop {
+        let before = t.len();
+        for (open, close) in [('（', '）'), ('(', ')')] {
+            if t.ends_with(close) {
+                if let Some(o) = t.rfind(open) {
+                    if t[o..].trim_end_matches(close).ends_with('章') {
+                        t.truncate(o);
+                    }
+                }
+            }
+            if t.starts_with(open) {
+                if let Some(c) = t.find(close) {
+                    if t[..c].ends_with('章') {
+                        t.replace_range(..c + close.len_utf8(), "");
+                    }
+                }
+            }
+            t = t.trim().to_string();
+        }
+        if t.len() == before {
+            break;
+        }
+    }
+    (!t.is_empty()).then_some(t)
+}
+
+/// Free text: controls cleaned (line endings `\n`), trimmed at both ends
+/// (invisible characters there too); otherwise kept as written.
 pub fn free_text(v: &Value) -> Option<String> {
-    let t = v.text().replace("\r\n", "\n").replace('\r', "\n");
-    let t = t.trim();
+    let raw = v.text();
+    let t = clean(&raw);
+    let t = t.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
     (!t.is_empty()).then(|| t.to_string())
 }
 
-/// A single 附3 person cell: a name, possibly followed by a phone
-/// (`王强 13811112222`).
-pub fn name_and_phone(v: &Value) -> (Option<String>, Option<Result<String, String>>) {
-    let text = dashes(&v.text());
+/// A person cell as clerks fill it: a name, possibly a title in brackets,
+/// possibly a phone (`王强 13811112222`, `赵立新（副厅长）`,
+/// `李四(处长) 13800000000`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PersonCell {
+    /// The name, spaces removed.
+    pub name: Option<String>,
+    /// The title written in brackets after the name.
+    pub title: Option<String>,
+    /// The phone, read by [`parse_phone`].
+    pub phone: Option<Result<String, String>>,
+}
+
+/// Splits a person cell into name, bracketed title and phone.
+pub fn person_cell(v: &Value) -> PersonCell {
+    let text = dashes(&clean_short(&v.text()));
     let chars: Vec<char> = text.chars().collect();
     // The phone starts at the first digit (or an opening parenthesis before one).
-    let start = chars.iter().position(|c| c.is_ascii_digit());
-    match start {
+    let (head, phone) = match chars.iter().position(|c| c.is_ascii_digit()) {
         Some(mut i) if chars[i..].iter().filter(|c| c.is_ascii_digit()).count() >= 7 => {
-            if i > 0 && matches!(chars[i - 1], '(' | '（') {
+            if i > 0 && chars[i - 1] == '(' {
                 i -= 1;
             }
-            let head: String = chars[..i].iter().collect();
             let tail: String = chars[i..].iter().collect();
-            let head = head.trim_end_matches([':', '：', ',', '，', '、', '/', '-', ' ']);
-            (name(&Value::Text(head.to_string())), parse_phone(&Value::Text(tail)))
+            (chars[..i].iter().collect::<String>(), parse_phone(&Value::Text(tail)))
         }
-        _ => (name(v), None),
-    }
+        _ => (text.clone(), None),
+    };
+    let head = head.trim_end_matches([':', ',', '，', '、', '/', '-', ' ', ';', '；']);
+    let (name_part, title) = match (head.find('('), head.ends_with(')')) {
+        (Some(o), true) if o > 0 => {
+            let inner = head[o + 1..head.len() - 1].trim();
+            (&head[..o], (!inner.is_empty()).then(|| inner.to_string()))
+        }
+        _ => (head, None),
+    };
+    PersonCell { name: name(&Value::Text(name_part.to_string())), title, phone }
 }
 
 #[cfg(test)]
@@ -320,42 +666,111 @@ mod tests {
         Value::Text(s.into())
     }
 
+    const DS: DateSystem = DateSystem::From1900;
+
+    fn month(s: &str) -> Option<YearMonth> {
+        match parse_month(&t(s), None, DS).as_slice() {
+            [m] => Some(*m),
+            _ => None,
+        }
+    }
+
     #[test]
     fn months() {
-        for s in ["2017年4月", "2017年 4 月", "2017.04", "2017-4", "17年4月", "2017/04", "２０１７年４月"]
-        {
-            assert_eq!(parse_month(&t(s), None), YearMonth::new(2017, 4), "{s}");
+        for s in [
+            "2017年4月",
+            "2017年 4 月",
+            "2017.04",
+            "2017-4",
+            "17年4月",
+            "2017/04",
+            "２０１７年４月",
+            "二〇一七年四月",
+            "二○一七年四月",
+            "二零一七年四月份",
+            "二O一七年四月",
+            "201704",
+            "20170410",
+            "2017年4月10日",
+        ] {
+            assert_eq!(month(s), YearMonth::new(2017, 4), "{s}");
         }
-        assert_eq!(parse_month(&t("3月"), None), None);
-        assert_eq!(parse_month(&t("2017年13月"), None), None);
-        assert_eq!(parse_month(&t("　　　　年　　　月"), None), None);
+        assert_eq!(month("二〇一七年十月"), YearMonth::new(2017, 10));
+        assert_eq!(month("2017年十二月"), YearMonth::new(2017, 12));
+        assert_eq!(month("2017.10"), YearMonth::new(2017, 10));
+        assert_eq!(month("2017.1"), YearMonth::new(2017, 1));
+        assert_eq!(month("3月"), None);
+        assert_eq!(month("2017年13月"), None);
+        assert_eq!(month("　　　　年　　　月"), None);
+        assert_eq!(month("2017年四月份吧"), None);
+        let n = |f: f64, ds| parse_month(&Value::Number(f), None, ds);
+        // 2017.10 typed into a number cell is kept as 2017.1: either month.
+        assert_eq!(n(2017.1, DS), [YearMonth::new(2017, 1).unwrap(), YearMonth::new(2017, 10).unwrap()]);
+        assert_eq!(n(2017.04, DS), [YearMonth::new(2017, 4).unwrap()]);
+        assert_eq!(n(2017.12, DS), [YearMonth::new(2017, 12).unwrap()]);
+        assert_eq!(n(20170510.0, DS), [YearMonth::new(2017, 5).unwrap()]);
+        assert_eq!(n(42856.0, DS), [YearMonth::new(2017, 5).unwrap()]);
+        assert_eq!(n(42856.0 - 1462.0, DateSystem::From1904), [YearMonth::new(2017, 5).unwrap()]);
+        let window = |m: YearMonth| m >= YearMonth::new(2017, 3).unwrap();
+        assert_eq!(pick_month(&n(2017.1, DS), window), Ok(YearMonth::new(2017, 10).unwrap()));
+        assert!(pick_month(&n(2018.1, DS), window).is_err());
     }
 
     #[test]
     fn schedule_periods() {
-        let m = |y, m| Period::month(y, m);
-        assert_eq!(parse_schedule_period(&t("3月"), 2017), m(2017, 3));
-        assert_eq!(parse_schedule_period(&t("2017.3"), 2017), m(2017, 3));
-        for s in ["2018年", "2018年全年", "2018年度"] {
-            assert_eq!(parse_schedule_period(&t(s), 2017), Some(Period::Year(2018)), "{s}");
+        let p = |s: &str| parse_schedule_period(&t(s), 2017, DS);
+        let m = |y, m| Period::month(y, m).into_iter().collect::<Vec<_>>();
+        assert_eq!(p("3月"), m(2017, 3));
+        assert_eq!(p("三月"), m(2017, 3));
+        assert_eq!(p("十月"), m(2017, 10));
+        assert_eq!(p("十二月"), m(2017, 12));
+        assert_eq!(p("2017.3"), m(2017, 3));
+        for s in ["2018年", "2018年全年", "2018年度", "二〇一八年"] {
+            assert_eq!(p(s), [Period::Year(2018)], "{s}");
         }
+        assert_eq!(parse_schedule_period(&Value::Number(2019.0), 2017, DS), [Period::Year(2019)]);
+        assert!(p("某月").is_empty());
     }
 
     #[test]
     fn dates() {
         let d = NaiveDate::from_ymd_opt(2017, 5, 8);
-        for s in ["2017年5月8日", "2017/5/8", "2017.5.8", "2017-05-08", "2017 年 5 月 8 日"] {
-            assert_eq!(parse_date(&t(s)), d, "{s}");
+        for s in [
+            "2017年5月8日",
+            "2017/5/8",
+            "2017.5.8",
+            "2017-05-08",
+            "2017 年 5 月 8 日",
+            "２０１７年５月８日",
+            "二〇一七年五月八日",
+            "二○一七年五月八日",
+            "二零一七年五月八号",
+            "20170508",
+            "2017年05月08日",
+        ] {
+            assert_eq!(parse_date(&t(s), DS), d, "{s}");
         }
-        assert_eq!(parse_date(&t("2017/5-8")), None);
-        assert_eq!(parse_date(&Value::Number(42863.0)), d);
-        assert_eq!(parse_date(&t("2017年2月30日")), None);
+        assert_eq!(parse_date(&t("二〇一七年十二月三十一日"), DS), NaiveDate::from_ymd_opt(2017, 12, 31));
+        assert_eq!(parse_date(&t("二〇一七年五月二十日"), DS), NaiveDate::from_ymd_opt(2017, 5, 20));
+        assert_eq!(parse_date(&t("2017/5-8"), DS), None);
+        assert_eq!(parse_date(&t("五月八日"), DS), None);
+        assert_eq!(parse_date(&Value::Number(42863.0), DS), d);
+        assert_eq!(parse_date(&Value::Number(20170508.0), DS), d);
+        // The same serial in a 1904 workbook is four years and a day later.
+        assert_eq!(
+            parse_date(&Value::Number(41431.0), DateSystem::From1904),
+            NaiveDate::from_ymd_opt(2017, 6, 7)
+        );
+        assert_eq!(parse_date(&Value::Number(41431.0), DS), NaiveDate::from_ymd_opt(2013, 6, 6));
+        assert_eq!(parse_date(&t("2017年2月30日"), DS), None);
+        assert_eq!(parse_date(&Value::Number(12.0), DS), None);
     }
 
     #[test]
     fn statuses() {
         use Status::*;
-        let one = |s: &str| parse_status(&t(s));
+        let words = StatusWords::new(&["超前".into(), "如期".into(), "滞后".into()]);
+        let one = |s: &str| words.read(&t(s));
         for (s, want) in [
             ("如期", OnSchedule),
             ("√如期", OnSchedule),
@@ -365,12 +780,41 @@ mod tests {
             ("超前□ 如期■ 滞后□", OnSchedule),
             ("□超前 ■如期 □滞后", OnSchedule),
             ("超前 如期 滞后√", Behind),
+            ("超前　　如期√　　滞后", OnSchedule),
+            ("超前√　　如期　　滞后", Ahead),
+            ("超前　☑\u{FE0F}如期　滞后", OnSchedule),
+            ("超前×　如期√　滞后×", OnSchedule),
+            ("×超前 ✔如期 ╳滞后", OnSchedule),
+            ("□超前□如期■滞后", Behind),
+            ("超前■如期□滞后□", Ahead),
+            ("超前（ ）如期（√）滞后（ ）", OnSchedule),
+            ("☒滞后", Behind),
+            ("超前 如期 ✗滞后", Behind),
+            ("\u{200B}如期\u{200B}", OnSchedule),
+            ("○超前 ●如期 ○滞后", OnSchedule),
         ] {
             assert_eq!(one(s), StatusPick::One(want), "{s}");
         }
-        assert_eq!(one("超前/如期/滞后"), StatusPick::None);
-        assert_eq!(one("□超前 □如期 □滞后"), StatusPick::None);
+        for s in ["", "  ", "超前/如期/滞后", "□超前 □如期 □滞后", "超前（ ）如期（ ）滞后（ ）"]
+        {
+            assert_eq!(one(s), StatusPick::None, "{s:?}");
+        }
         assert_eq!(one("√超前 √滞后"), StatusPick::Several);
+        for s in
+            ["超前如期√滞后", "超前 √ 如期 滞后", "超前× 如期 滞后×", "如期 滞后", "未滞后", "正常", "如期√×"]
+        {
+            assert_eq!(one(s), StatusPick::Ambiguous, "{s}");
+        }
+    }
+
+    #[test]
+    fn edited_status_words_are_read() {
+        let words = StatusWords::new(&["提前".into(), "按期".into(), "延误".into()]);
+        assert_eq!(words.read(&t("□提前 ■按期 □延误")), StatusPick::One(Status::OnSchedule));
+        assert_eq!(words.read(&t("延误")), StatusPick::One(Status::Behind));
+        assert_eq!(words.read(&t("提前/按期/延误")), StatusPick::None);
+        // The built-in words are not the form's words any more.
+        assert_eq!(words.read(&t("如期")), StatusPick::Ambiguous);
     }
 
     #[test]
@@ -395,11 +839,24 @@ mod tests {
 
     #[test]
     fn person_cells() {
-        let (n, p) = name_and_phone(&t("王强 13811112222"));
-        assert_eq!(n.as_deref(), Some("王强"));
-        assert_eq!(p.unwrap().unwrap(), "13811112222");
-        let (n, p) = name_and_phone(&t("王　芳"));
-        assert_eq!((n.as_deref(), p), (Some("王芳"), None));
+        let c = person_cell(&t("王强 13811112222"));
+        assert_eq!((c.name.as_deref(), c.title), (Some("王强"), None));
+        assert_eq!(c.phone.unwrap().unwrap(), "13811112222");
+        assert_eq!(person_cell(&t("王　芳")), PersonCell { name: Some("王芳".into()), ..Default::default() });
+        let c = person_cell(&t("赵立新（副厅长）"));
+        assert_eq!((c.name.as_deref(), c.title.as_deref(), c.phone), (Some("赵立新"), Some("副厅长"), None));
+        let c = person_cell(&t("李四(处长) 13800000000"));
+        assert_eq!((c.name.as_deref(), c.title.as_deref()), (Some("李四"), Some("处长")));
+        assert_eq!(c.phone.unwrap().unwrap(), "13800000000");
+        let c = person_cell(&t("陈静 (0311) 87654321"));
+        assert_eq!((c.name.as_deref(), c.title), (Some("陈静"), None));
+        assert_eq!(c.phone.unwrap().unwrap(), "0311-87654321");
+        let c = person_cell(&t("\u{200B}钱明远\u{FEFF} 13731100001"));
+        assert_eq!(c.name.as_deref(), Some("钱明远"));
         assert_eq!(free_text(&t("  一\r\n二 ")).as_deref(), Some("一\n二"));
+        assert_eq!(free_text(&t("一\u{0B}二\u{0}")).as_deref(), Some("一\n二"));
+        assert_eq!(submitter(&t("河北省环境保护厅（盖章）")).as_deref(), Some("河北省环境保护厅"));
+        assert_eq!(submitter(&t("（盖章）河北省环境保护厅")).as_deref(), Some("河北省环境保护厅"));
+        assert_eq!(submitter(&t("（盖章）")), None);
     }
 }

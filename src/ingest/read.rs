@@ -88,6 +88,9 @@ pub struct Workbook {
     /// The kind written by `generate` into the hidden `_meta` sheet or the
     /// custom document properties, when present.
     pub identity: Option<FormKind>,
+    /// The workbook counts dates from 1904 (its `date1904` flag): numbers
+    /// read as dates must use that epoch.
+    pub date1904: bool,
 }
 
 /// Why a file could not be read as a workbook. Each message is what the
@@ -174,20 +177,46 @@ fn parse(bytes: &[u8]) -> Result<Workbook, ReadError> {
             XlsError::Cfb(e) if e.to_string().starts_with("Codepage") => ReadError::Encrypted,
             other => ReadError::Damaged(other.to_string()),
         })?;
-        return collect(wb, |w| w.workbook_properties().ok().map(|p| p.custom_properties));
+        let date1904 = wb.has_1904_epoch();
+        return collect(wb, |w| w.workbook_properties().ok().map(|p| p.custom_properties))
+            .map(|w| Workbook { date1904, ..w });
     }
     if bytes.starts_with(b"PK") {
         let ods = bytes.len() > 80 && bytes[..bytes.len().min(200)].windows(11).any(|w| w == b"opendocumen");
         if ods {
             let wb: Ods<_> = open_workbook_from_rs(Cursor::new(bytes))
                 .map_err(|e: calamine::OdsError| ReadError::Damaged(e.to_string()))?;
-            return collect(wb, |w| w.workbook_properties().ok().map(|p| p.custom_properties));
+            let date1904 = ods_null_date_1904(bytes);
+            return collect(wb, |w| w.workbook_properties().ok().map(|p| p.custom_properties))
+                .map(|w| Workbook { date1904, ..w });
         }
         let wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
             .map_err(|e: calamine::XlsxError| ReadError::Damaged(e.to_string()))?;
-        return collect_with(wb, xlsx_range, |w| w.workbook_properties().ok().map(|p| p.custom_properties));
+        let date1904 = wb.has_1904_epoch();
+        return collect_with(wb, xlsx_range, |w| w.workbook_properties().ok().map(|p| p.custom_properties))
+            .map(|w| Workbook { date1904, ..w });
     }
     Err(ReadError::NotSpreadsheet)
+}
+
+/// Whether an .ods counts its date serials from 1904 (`table:null-date`
+/// 1904-01-01, as LibreOffice writes a workbook that came from a 1904 xlsx);
+/// calamine does not say. The setting sits at the start of `content.xml`, so
+/// only its first 64 KiB are read.
+fn ods_null_date_1904(bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return false };
+    let Ok(content) = zip.by_name("content.xml") else { return false };
+    let mut head = Vec::new();
+    if content.take(64 * 1024).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    let head = String::from_utf8_lossy(&head);
+    head.find("<table:null-date").is_some_and(|at| {
+        let tag = &head[at..];
+        let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+        tag.contains("1904-01-01")
+    })
 }
 
 fn convert(d: &Data) -> Value {
@@ -269,7 +298,7 @@ where
                 p.get(&format!("{META_PROPERTY_PREFIX}form")).and_then(|v| FormKind::from_id(v.trim()));
         }
     }
-    Ok(Workbook { sheets, identity })
+    Ok(Workbook { sheets, identity, date1904: false })
 }
 
 #[cfg(test)]

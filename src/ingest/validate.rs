@@ -1,26 +1,13 @@
 //! The checks the seed sets on a returned form. Each finding is an
-//! [`Issue`](crate::record::Issue) with a stable rule id:
-//!
-//! | rule | severity | when |
-//! |---|---|---|
-//! | `region.missing` / `region.unknown` / `region.ambiguous` | error | 试点地区 blank, matching no region, or several |
-//! | `task.not_region` | error | a task named that is not the region's |
-//! | `period.missing` / `period.invalid` | error | 附3 时间 blank or unreadable |
-//! | `period.outside_window` | error | 附3 month outside the region's reporting months |
-//! | `status.missing` / `status.multiple` | error | no 进度情况 ticked, or several |
-//! | `delay_reason.missing` | error | 滞后 without 进度滞后的原因 |
-//! | `contact.name.missing` | error | blank 联系人 name |
-//! | `schedule.month_missing` | error | 附2: a period of the region's window has no row |
-//! | `schedule.deadline_empty` | error | 附2: a deadline period's row has no arrangement |
-//! | `schedule.period_invalid` | error | 附2: a schedule row whose 时间 is unreadable |
-//! | `lead.title` | warning | 附2: 总负责人 title not a 分管领导 (provincial) / 主要领导 (municipal) |
-//! | `contact.title` | warning | 附2: 联系人 title not a division leader |
-//! | `phone.invalid` | warning | a phone that is neither a mobile nor a landline |
-//! | `submitted_on.missing` / `submitted_on.invalid` | warning | 填报时间 blank or unreadable |
-//! | `submitted_on.late` | warning | 填报时间 after the due day |
+//! [`Issue`](crate::record::Issue) of a [`Rule`] (the rules, their ids and
+//! severities are listed on that enum), naming the input cell the clerk must
+//! change: the empty cell itself for a missing value (a missing delay reason
+//! points at 进度滞后的原因, not at the status), and for a missing 附2 month the
+//! schedule row it belongs before.
 
+use crate::form::{Field, PersonPart, PersonRole};
 use crate::ingest::build::{issue, Built};
-use crate::record::{FormKind, Severity, Status};
+use crate::record::{FormKind, Rule, Status};
 use crate::registry::{RegionKind, Registry};
 
 /// Titles of a provincial department's leader in charge (分管领导).
@@ -37,7 +24,7 @@ fn fits(title: &str, words: &[&str]) -> bool {
 
 /// Adds the validation findings to a built record.
 pub fn validate(built: &mut Built, registry: &Registry) {
-    let cell = |path: &str| built.cells.get(path).copied();
+    let cell = |f: Field| built.cells.get(&f).copied();
     let rec = &built.record;
     let mut out = Vec::new();
     let region = rec.region.as_deref().and_then(|n| registry.region_by_name(n));
@@ -47,27 +34,25 @@ pub fn validate(built: &mut Built, registry: &Registry) {
         for t in &rec.tasks {
             if !own.contains(t) {
                 out.push(issue(
-                    Severity::Error,
-                    "task.not_region",
+                    Rule::TaskNotRegion,
                     "tasks",
-                    cell("tasks"),
+                    cell(Field::Tasks),
                     format!("试点任务“{t}”不是{}的试点任务", registry.region(id).name),
                 ));
             }
         }
     }
-    if !built.cells.contains_key("region") {
-        out.push(issue(Severity::Error, "region.missing", "region", None, "未找到试点地区".into()));
+    if !built.cells.contains_key(&Field::Region) {
+        out.push(issue(Rule::RegionMissing, "region", None, "未找到试点地区".into()));
     }
     let name = rec.region.clone().unwrap_or_default();
     match rec.kind {
         FormKind::Progress => {
             match (rec.period, region) {
-                (None, _) if !rec.issues.iter().any(|i| i.rule == "period.invalid") => out.push(issue(
-                    Severity::Error,
-                    "period.missing",
+                (None, _) if !rec.issues.iter().any(|i| i.rule == Rule::PeriodInvalid) => out.push(issue(
+                    Rule::PeriodMissing,
                     "period",
-                    cell("period"),
+                    cell(Field::Period),
                     "未填写报告时间（年月）".into(),
                 )),
                 (Some(p), Some(id)) => {
@@ -79,10 +64,9 @@ pub fn validate(built: &mut Built, registry: &Registry) {
                             _ => String::new(),
                         };
                         out.push(issue(
-                            Severity::Error,
-                            "period.outside_window",
+                            Rule::PeriodOutsideWindow,
                             "period",
-                            cell("period"),
+                            cell(Field::Period),
                             format!("报告时间{}不在{name}的报送期{range}内", p.label_zh()),
                         ));
                     }
@@ -91,43 +75,64 @@ pub fn validate(built: &mut Built, registry: &Registry) {
             }
             if rec.status == Some(Status::Behind) && rec.delay_reason.is_none() {
                 out.push(issue(
-                    Severity::Error,
-                    "delay_reason.missing",
+                    Rule::DelayReasonMissing,
                     "delay_reason",
-                    cell("status"),
+                    cell(Field::DelayReason).or(cell(Field::Status)),
                     "进度情况为“滞后”，但未填写进度滞后的原因".into(),
                 ));
             }
-            if !built.cells.contains_key("status") {
-                out.push(issue(Severity::Error, "status.missing", "status", None, "未找到进度情况".into()));
+            if !built.cells.contains_key(&Field::Status) {
+                out.push(issue(Rule::StatusMissing, "status", None, "未找到进度情况".into()));
+            }
+            // A clerk who typed into a text box floating over the cell
+            // leaves the cell empty: the office must hear of it.
+            if rec.planned.is_none() {
+                out.push(issue(
+                    Rule::PlannedMissing,
+                    "planned",
+                    cell(Field::Planned),
+                    "未填写月度工作安排（如写在了浮于表格上的文本框里，请改填到单元格中）".into(),
+                ));
+            }
+            if rec.actual.is_none() {
+                out.push(issue(
+                    Rule::ActualMissing,
+                    "actual",
+                    cell(Field::Actual),
+                    "未填写月度实际进展（如写在了浮于表格上的文本框里，请改填到单元格中）".into(),
+                ));
             }
         }
         FormKind::Plan => {
             if let Some(id) = region {
                 let have: Vec<_> = rec.schedule.iter().map(|e| e.period).collect();
-                let missing: Vec<String> = registry
-                    .plan_periods(id)
-                    .into_iter()
-                    .filter(|p| !have.contains(p))
-                    .map(|p| p.label_zh())
-                    .collect();
-                if !missing.is_empty() {
+                let missing: Vec<crate::Period> =
+                    registry.plan_periods(id).into_iter().filter(|p| !have.contains(p)).collect();
+                if let Some(first) = missing.first() {
+                    // The row the first missing period belongs before, else
+                    // the last row, else the schedule's header.
+                    let place = rec
+                        .schedule
+                        .iter()
+                        .position(|e| e.period > *first)
+                        .or(rec.schedule.len().checked_sub(1))
+                        .and_then(|i| built.schedule_cells.get(i).map(|c| c.0))
+                        .or(built.schedule_header);
+                    let names: Vec<String> = missing.iter().map(|p| p.label_zh()).collect();
                     out.push(issue(
-                        Severity::Error,
-                        "schedule.month_missing",
+                        Rule::ScheduleMonthMissing,
                         "schedule",
-                        None,
-                        format!("工作计划缺少以下时间的安排行：{}", missing.join("、")),
+                        place,
+                        format!("工作计划缺少以下时间的安排行：{}", names.join("、")),
                     ));
                 }
                 for p in registry.deadline_periods(id) {
                     if let Some(i) = rec.schedule.iter().position(|e| e.period == p) {
                         if rec.schedule[i].arrangement.is_none() {
                             out.push(issue(
-                                Severity::Error,
-                                "schedule.deadline_empty",
+                                Rule::ScheduleDeadlineEmpty,
                                 "schedule",
-                                built.schedule_cells.get(i).copied(),
+                                built.schedule_cells.get(i).map(|c| c.1),
                                 format!("{}是试点任务的时间节点，但未填写试点任务安排", p.label_zh()),
                             ));
                         }
@@ -144,10 +149,10 @@ pub fn validate(built: &mut Built, registry: &Registry) {
                 match rec.lead.title.as_deref() {
                     Some(t) if lead_ok(t) => {}
                     t => out.push(issue(
-                        Severity::Warning,
+                        Rule::LeadTitle,
                         "lead.title",
-                        "lead.title",
-                        cell("lead.title"),
+                        cell(Field::Person(PersonRole::Lead, PersonPart::Title))
+                            .or(cell(Field::Person(PersonRole::Lead, PersonPart::Name))),
                         match t {
                             Some(t) => format!("总负责人职务“{t}”不像{want}"),
                             None => format!("未填写总负责人职务，应为{want}"),
@@ -158,10 +163,10 @@ pub fn validate(built: &mut Built, registry: &Registry) {
             match rec.contact.title.as_deref() {
                 Some(t) if fits(t, DIVISION_LEAD) => {}
                 t => out.push(issue(
-                    Severity::Warning,
+                    Rule::ContactTitle,
                     "contact.title",
-                    "contact.title",
-                    cell("contact.title"),
+                    cell(Field::Person(PersonRole::Contact, PersonPart::Title))
+                        .or(cell(Field::Person(PersonRole::Contact, PersonPart::Name))),
                     match t {
                         Some(t) => format!("联系人职务“{t}”不像责任处室领导（如处长、副处长、科长）"),
                         None => "未填写联系人职务，应为责任处室领导（如处长、副处长）".into(),
@@ -172,10 +177,9 @@ pub fn validate(built: &mut Built, registry: &Registry) {
     }
     if rec.contact.name.is_none() {
         out.push(issue(
-            Severity::Error,
-            "contact.name.missing",
+            Rule::ContactNameMissing,
             "contact.name",
-            cell("contact.name"),
+            cell(Field::Person(PersonRole::Contact, PersonPart::Name)),
             "未填写联系人姓名".into(),
         ));
     }
@@ -184,20 +188,18 @@ pub fn validate(built: &mut Built, registry: &Registry) {
         FormKind::Progress => rec.period.and_then(|p| p.as_month()).map(|m| registry.progress_due(m)),
     };
     match rec.submitted_on {
-        None if !rec.issues.iter().any(|i| i.rule == "submitted_on.invalid") => out.push(issue(
-            Severity::Warning,
-            "submitted_on.missing",
+        None if !rec.issues.iter().any(|i| i.rule == Rule::SubmittedOnInvalid) => out.push(issue(
+            Rule::SubmittedOnMissing,
             "submitted_on",
-            cell("submitted_on"),
+            cell(Field::SubmittedOn),
             "未填写填报时间".into(),
         )),
         Some(d) if due.is_some_and(|due| d > due) => {
             let due = due.map(|d| d.format("%Y年%-m月%-d日").to_string()).unwrap_or_default();
             out.push(issue(
-                Severity::Warning,
-                "submitted_on.late",
+                Rule::SubmittedOnLate,
                 "submitted_on",
-                cell("submitted_on"),
+                cell(Field::SubmittedOn),
                 format!("填报时间{}晚于报送截止日{due}", d.format("%Y年%-m月%-d日")),
             ));
         }

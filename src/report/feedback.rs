@@ -88,7 +88,7 @@ fn letter(templates: &Templates, who: &str, recs: &[&Record]) -> Document {
                 TableCell::center(r.period.map(|p| p.label_zh()).unwrap_or_default()),
                 // The region knows its file by name; the office's folders are noise to it.
                 TableCell::text(format!("{}\n{}", file_name(&r.source.file), r.source.sheet)),
-                TableCell::center(i.cell.clone().unwrap_or_default()),
+                TableCell::center(i.cell.map(|c| c.to_string()).unwrap_or_default()),
                 TableCell::center(i.severity.label_zh()),
                 TableCell::text(i.message.clone()),
             ]);
