@@ -489,6 +489,10 @@ mod tests {
             footer("联系方式：(0311)87654321"),
             vec![("联系方式".to_string(), Some("(0311)87654321".into()))]
         );
+        assert_eq!(
+            footer("联系人：李四 13800000000"),
+            vec![("联系人".to_string(), Some("李四 13800000000".into()))]
+        );
         // A label in the middle of free text is not a label.
         assert!(footer("本月召开培训会，联系人：李四").is_empty());
     }
