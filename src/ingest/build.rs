@@ -188,6 +188,8 @@ pub fn build(kind: FormKind, located: &Located, registry: &Registry, source: Sou
             Some(p) => {
                 rec.schedule
                     .push(ScheduleEntry { period: p, arrangement: n::free_text(&row.arrangement.value) });
+                let i = rec.schedule.len() - 1;
+                schedule_provenance(&mut rec, i, row.period.cell, row.arrangement.cell);
                 schedule_cells.push(row.period.cell);
             }
             None => issues.push(issue(
@@ -200,5 +202,30 @@ pub fn build(kind: FormKind, located: &Located, registry: &Registry, source: Sou
         }
     }
     rec.issues = issues;
+    field_provenance(&mut rec, &cells);
     Built { record: rec, cells, schedule_cells }
+}
+
+/// Records the cells of schedule row `i` in `rec.cells`
+/// (`schedule[i].period`, `schedule[i].arrangement`).
+fn schedule_provenance(rec: &mut Record, i: usize, period: (u32, u32), arrangement: (u32, u32)) {
+    rec.cells.insert(format!("schedule[{i}].period"), a1(period.0, period.1 as u16));
+    rec.cells.insert(format!("schedule[{i}].arrangement"), a1(arrangement.0, arrangement.1 as u16));
+}
+
+/// Records the cell of every single-valued field read in `rec.cells`. On
+/// 附3 a phone written beside the name (`王强 13811112222`) comes from the
+/// name's cell.
+fn field_provenance(rec: &mut Record, cells: &BTreeMap<String, (u32, u32)>) {
+    for (path, &(r, c)) in cells {
+        rec.cells.insert(path.clone(), a1(r, c as u16));
+    }
+    for (role, person) in [("lead", &rec.lead), ("contact", &rec.contact), ("handler", &rec.handler)] {
+        let phone = format!("{role}.phone");
+        if person.phone.is_some() && !rec.cells.contains_key(&phone) {
+            if let Some(at) = rec.cells.get(&format!("{role}.name")).cloned() {
+                rec.cells.insert(phone, at);
+            }
+        }
+    }
 }
