@@ -275,7 +275,14 @@ pub fn mark_up_with(templates: &Templates, record: &Record, original: &BTreeMap<
         FormKind::Progress => record.period.and_then(Period::as_month),
         FormKind::Plan => None,
     };
-    let mut grid = layout(model, reg, FormInstance { region, period: month });
+    let mut grid = if region.is_none() && record.schedule.len() > model.blank_rows {
+        // The blank form, with a row for each of the record's schedule rows.
+        let mut wider = model.clone();
+        wider.blank_rows = record.schedule.len();
+        layout(&wider, reg, FormInstance { region, period: month })
+    } else {
+        layout(model, reg, FormInstance { region, period: month })
+    };
     let mut unplaced = Vec::new();
 
     // Schedule rows: the region's periods, or (region unknown) the record's

@@ -560,3 +560,59 @@ fn source_labels_and_links_lead_to_the_returns() {
     };
     assert_eq!(markup::source_link(&gone, &book_dir), None);
 }
+
+#[test]
+fn unknown_region_and_unplaced_rows_are_kept() {
+    let t = templates();
+    let reg = &t.registry;
+    let jining = reg.region_by_name("济宁市").unwrap();
+    let mut g = layout(t.form(FormKind::Plan), reg, FormInstance { region: Some(jining), period: None });
+    let mut v = sample_values(reg, FormKind::Plan, jining, None, 4);
+    v.values.insert(Field::Region, "某某市环境保护局".into());
+    v.values.insert(Field::Person(PersonRole::Contact, PersonPart::Name), String::new());
+    fill_grid(&mut g, &v);
+    let bytes = xlsx::render(&g).unwrap();
+    let mut rec = ingest_bytes(t, "unknown.xlsx", &bytes).unwrap().remove(0);
+    assert_eq!(rec.region, None);
+    assert!(rules(&rec).iter().any(|r| r.ends_with("region.unknown")));
+    // More rows than the blank form has: the rebuilt form grows to hold them.
+    let n = rec.schedule.len() + 3;
+    for y in 0..3 {
+        rec.schedule.push(permit_forms::record::ScheduleEntry {
+            period: permit_forms::Period::Year(2030 + y),
+            arrangement: Some(format!("{}年的安排", 2030 + y)),
+        });
+    }
+    let m = markup::mark_up(t, &rec);
+    assert!(m.unplaced.is_empty(), "{:?}", m.unplaced);
+    // A region known to the registry has a row per period of its plan: a
+    // row of another period cannot be placed and is listed apart.
+    let mut known = rec.clone();
+    known.region = Some("济宁市".into());
+    known.schedule.push(permit_forms::record::ScheduleEntry {
+        period: permit_forms::Period::Year(2031),
+        arrangement: Some("额外的一行安排".into()),
+    });
+    let m = markup::mark_up(t, &known);
+    assert!(m.unplaced.iter().any(|u| u.text == "额外的一行安排"), "{:?}", m.unplaced);
+    let bytes = markup::render_marked_up(t, &known).unwrap();
+    let out = util::tempdir();
+    let path = out.path().join("known.xlsx");
+    std::fs::write(&path, &bytes).unwrap();
+    let mut wb = open_workbook_auto(&path).unwrap();
+    let list = wb.worksheet_range(markup::UNPLACED_SHEET).expect("the list sheet");
+    let texts: Vec<String> = list.used_cells().map(|(_, _, d)| d.to_string()).collect();
+    assert!(texts.iter().any(|s| s == "额外的一行安排"), "{texts:?}");
+    assert!(texts.iter().any(|s| s.contains("2031年")), "{texts:?}");
+    let bytes = markup::render_marked_up(t, &rec).unwrap();
+    assert_eq!(bytes, markup::render_marked_up(t, &rec).unwrap(), "same record, same bytes");
+    let back = ingest_bytes(t, "m.xlsx", &bytes).unwrap();
+    assert_eq!(back.len(), 1);
+    assert_eq!(back[0].region_raw, "某某市环境保护局");
+    assert_eq!(back[0].region, None);
+    assert_eq!(back[0].contact.name, None);
+    assert!(rules(&back[0]).iter().any(|r| r.ends_with("region.unknown")));
+    assert!(rules(&back[0]).iter().any(|r| r.ends_with("contact.name.missing")));
+    assert_eq!(back[0].schedule, rec.schedule, "every row of the unknown region's plan placed");
+    assert_eq!(back[0].schedule.len(), n);
+}
