@@ -134,6 +134,17 @@ pub fn source_label(record: &Record, field: &str) -> String {
     }
 }
 
+/// Where a finding points, as text: `文件名!工作表!B7` from the issue's own
+/// cell, or `文件名!工作表` when it names none (for the 校验问题 sheet and the
+/// report's findings).
+pub fn issue_label(record: &Record, issue: &Issue) -> String {
+    let base = format!("{}!{}", file_name_of(&record.source.file), record.source.sheet);
+    match &issue.cell {
+        Some(cell) => format!("{base}!{cell}"),
+        None => base,
+    }
+}
+
 /// A relative path (with `/`) from `workbook_dir` to the record's return,
 /// for a hyperlink in a workbook saved in that folder; `None` when the return
 /// is not reachable (moved, or `source.file` is relative to a folder that is
@@ -522,6 +533,16 @@ pub fn file_name(templates: &Templates, record: &Record) -> String {
 ///
 /// # Errors
 /// The first form that could not be rendered or written.
+///
+/// # Examples
+/// ```no_run
+/// use permit_forms::{markup, records_io, Templates};
+/// let t = Templates::embedded().unwrap();
+/// let records = records_io::load_records(std::path::Path::new("记录")).unwrap();
+/// for (i, rel) in markup::write_marked_up(&t, &records, std::path::Path::new("退回意见")).unwrap() {
+///     println!("{} → {}", records[i].source.file, rel.display());
+/// }
+/// ```
 pub fn write_marked_up(
     templates: &Templates,
     records: &[Record],
@@ -619,6 +640,15 @@ mod tests {
         r.cells.insert("contact.name".into(), "B11".into());
         assert_eq!(source_label(&r, "contact.name"), "x.xlsx!附3 试点工作进展表!B11");
         assert_eq!(source_label(&r, "status"), "x.xlsx!附3 试点工作进展表");
+        let i = Issue {
+            severity: Severity::Warning,
+            rule: "submitted_on.late".into(),
+            field: "submitted_on".into(),
+            cell: Some("D13".into()),
+            message: String::new(),
+        };
+        assert_eq!(issue_label(&r, &i), "x.xlsx!附3 试点工作进展表!D13");
+        assert_eq!(issue_label(&r, &Issue { cell: None, ..i }), "x.xlsx!附3 试点工作进展表");
     }
 
     #[test]

@@ -78,14 +78,20 @@ fn attr(tag: &str, name: &str) -> Option<String> {
     tag.split_once(&key).map(|(_, rest)| rest.split('"').next().unwrap().to_string())
 }
 
-/// The solid fill (RRGGBB) of a cell of the first sheet, from the styles part.
-fn fill_at(bytes: &[u8], a1: &str) -> Option<String> {
+/// The cell format (`<xf …>…</xf>`) of a cell of the first sheet.
+fn xf_at(bytes: &[u8], a1: &str) -> Option<String> {
     let sheet = util::zip_entry(bytes, "xl/worksheets/sheet1.xml");
     let styles = util::zip_entry(bytes, "xl/styles.xml");
     let tag = sheet.split(&format!("<c r=\"{a1}\"")).nth(1)?.split('>').next()?.to_string();
     let xf: usize = attr(&tag, "s").map_or(0, |s| s.parse().unwrap());
     let xfs = styles.split("<cellXfs").nth(1)?.split("</cellXfs>").next()?;
-    let xf_tag = xfs.split("<xf ").nth(xf + 1)?.split('>').next()?.to_string();
+    Some(xfs.split("<xf ").nth(xf + 1)?.to_string())
+}
+
+/// The solid fill (RRGGBB) of a cell of the first sheet, from the styles part.
+fn fill_at(bytes: &[u8], a1: &str) -> Option<String> {
+    let styles = util::zip_entry(bytes, "xl/styles.xml");
+    let xf_tag = xf_at(bytes, a1)?.split('>').next()?.to_string();
     let fill_id: usize = attr(&xf_tag, "fillId").map_or(0, |s| s.parse().unwrap());
     let fills = styles.split("<fills").nth(1)?.split("</fills>").next()?;
     let fill = fills.split("<fill>").nth(fill_id + 1)?;
@@ -185,7 +191,13 @@ fn marked_up_samples_carry_each_finding_and_read_back_alike() {
                 .min()
                 .map_or(fill, |s| if s < issue.severity { ERROR_FILL } else { fill });
             assert_eq!(got.as_deref(), Some(hex(worst).as_str()), "{name}: fill of {cell}");
+            let xf = xf_at(&bytes, &cell).unwrap();
+            assert!(xf.contains("locked=\"0\""), "{name}: {cell} stays unlocked for the correction: {xf}");
         }
+        // Protected as the blank form, identity kept.
+        assert!(util::zip_entry(&bytes, "xl/worksheets/sheet1.xml").contains("<sheetProtection"), "{name}");
+        let wanted_region = orig.region.clone().unwrap();
+        assert!(util::zip_entry(&bytes, "docProps/custom.xml").contains(&wanted_region), "{name}: identity");
         // The legend names both fills.
         let mut wb = open_workbook_auto(dir.path().join(rel)).unwrap();
         let sheet = wb.sheet_names()[0].clone();
