@@ -443,10 +443,22 @@ pub fn mark_up_with(templates: &Templates, record: &Record, original: &BTreeMap<
             });
         }
         for (row, col) in targets {
-            marks.push(CellMark { row, col, fill: fill_of(issue.severity), note: note_text(issue) });
+            let mut note = note_text(issue);
+            if let Some((_, p)) = missing_rows.iter().find(|(k, _)| at(*k) == (row, col)) {
+                note.push_str(&format!("（本行应为{}，请填写时间和安排）", p.label_zh()));
+            }
+            marks.push(CellMark { row, col, fill: fill_of(issue.severity), note });
         }
     }
 
+    // A flagged cell is the clerk's to correct, pre-filled or not.
+    for m in &marks {
+        if let Some(c) = grid.cells.iter_mut().find(|c| (c.row, c.col) == (m.row, m.col)) {
+            if c.kind == CellKind::Prefilled {
+                c.kind = CellKind::Input;
+            }
+        }
+    }
     let extra_sheet = (!unplaced.is_empty()).then(|| {
         let mut rows = vec![["项目", "填写内容", "原表位置", "说明"].map(String::from).to_vec()];
         rows.extend(unplaced.iter().map(|u| {

@@ -628,3 +628,51 @@ fn unknown_region_and_unplaced_rows_are_kept() {
     assert_eq!(back[0].schedule, rec.schedule, "every row of the unknown region's plan placed");
     assert_eq!(back[0].schedule.len(), n);
 }
+
+#[test]
+fn flagged_prefilled_cells_are_unlocked_and_missing_rows_say_which() {
+    let t = templates();
+    let reg = &t.registry;
+    let dir = util::tempdir();
+    // A 附3 naming a task that is not the region's, in the pre-filled cell.
+    let hebei = reg.region_by_name("河北省").unwrap();
+    let own: Vec<_> = reg.tasks_of(hebei).into_iter().map(|(id, _)| id).collect();
+    let (_, foreign) = reg.tasks().find(|(id, _)| !own.contains(id)).expect("a task of another region");
+    let period = YearMonth::new(2017, 4);
+    let mut g = layout(t.form(FormKind::Progress), reg, FormInstance { region: Some(hebei), period });
+    let mut v = sample_values(reg, FormKind::Progress, hebei, period, 1);
+    v.values.insert(Field::Tasks, format!("{}\n{}", reg.tasks_text(hebei), foreign.name));
+    fill_grid(&mut g, &v);
+    let path = dir.path().join("tasks.xlsx");
+    std::fs::write(&path, xlsx::render(&g).unwrap()).unwrap();
+    let out = ingest_paths(t, std::slice::from_ref(&path), &IngestOptions::default());
+    let rec = &out.records[0];
+    assert!(rules(rec).iter().any(|r| r.ends_with("task.not_region")), "{:?}", rec.issues);
+    let m = markup::mark_up(t, rec);
+    let tasks = m.grid.cells.iter().find(|c| c.field == Some(Field::Tasks)).unwrap();
+    assert_eq!(tasks.kind, CellKind::Input, "the flagged pre-filled cell is unlocked");
+    assert!(m.markup.marks.iter().any(|mk| (mk.row, mk.col) == (tasks.row, tasks.col)));
+    let bytes = markup::render_marked_up(t, rec).unwrap();
+    let back = ingest_bytes(t, "m.xlsx", &bytes).unwrap().remove(0);
+    assert_eq!(fields(&back), fields(rec));
+    assert_eq!(rules(&back), rules(rec));
+    let cell = back.cells.get("tasks").unwrap();
+    assert!(xf_at(&bytes, cell).unwrap().contains("locked=\"0\""));
+    assert!(notes(&bytes).get(cell).is_some_and(|n| n.contains(foreign.name.as_str())));
+
+    // A plan missing a month: the row is there with its 时间 empty and a note
+    // naming the month; it still reads as missing.
+    let jining = reg.region_by_name("济宁市").unwrap();
+    let mut g = layout(t.form(FormKind::Plan), reg, FormInstance { region: Some(jining), period: None });
+    fill_grid(&mut g, &sample_values(reg, FormKind::Plan, jining, None, 2));
+    let mut rec = ingest_bytes(t, "plan.xlsx", &xlsx::render(&g).unwrap()).unwrap().remove(0);
+    let gone = rec.schedule.remove(2);
+    rec.cells.clear();
+    let back = ingest_bytes(t, "m.xlsx", &markup::render_marked_up(t, &rec).unwrap()).unwrap().remove(0);
+    assert_eq!(back.schedule, rec.schedule);
+    let missing = back.issues.iter().find(|i| i.rule == "schedule.month_missing").expect("still missing");
+    assert!(missing.message.contains(&gone.period.label_zh()));
+    let bytes = markup::render_marked_up(t, &back).unwrap();
+    let note = format!("本行应为{}", gone.period.label_zh());
+    assert!(notes(&bytes).values().any(|n| n.contains(&note)), "{:?}", notes(&bytes));
+}
