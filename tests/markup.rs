@@ -676,3 +676,31 @@ fn flagged_prefilled_cells_are_unlocked_and_missing_rows_say_which() {
     let note = format!("本行应为{}", gone.period.label_zh());
     assert!(notes(&bytes).values().any(|n| n.contains(&note)), "{:?}", notes(&bytes));
 }
+
+#[test]
+fn a_plan_row_with_an_unreadable_period_is_listed_with_its_text() {
+    let t = templates();
+    let reg = &t.registry;
+    let jining = reg.region_by_name("济宁市").unwrap();
+    let mut g = layout(t.form(FormKind::Plan), reg, FormInstance { region: Some(jining), period: None });
+    fill_grid(&mut g, &sample_values(reg, FormKind::Plan, jining, None, 6));
+    let k = g.cells.iter().position(|c| c.field == Some(Field::SchedulePeriod)).unwrap();
+    g.cells[k].text = "第三季度".into();
+    let row = g.cells[k].row;
+    let a = g.cells.iter().position(|c| c.row == row && c.field == Some(Field::ScheduleArrangement)).unwrap();
+    g.cells[a].text = "第三季度的安排".into();
+    let dir = util::tempdir();
+    let path = dir.path().join("plan.xlsx");
+    std::fs::write(&path, xlsx::render(&g).unwrap()).unwrap();
+    let out = ingest_paths(t, std::slice::from_ref(&path), &IngestOptions::default());
+    let rec = &out.records[0];
+    assert!(rec.issues.iter().any(|i| i.rule == "schedule.period_invalid"));
+    let m = markup::mark_up(t, rec);
+    let u = m.unplaced.iter().find(|u| u.what.contains("时间无法识别")).expect("listed");
+    assert_eq!(u.text, "第三季度：第三季度的安排");
+    // Without the original file the row is still listed, its text unknown.
+    let mut moved = rec.clone();
+    moved.source.file = dir.path().join("moved.xlsx").to_string_lossy().into_owned();
+    let m = markup::mark_up(t, &moved);
+    assert!(m.unplaced.iter().any(|u| u.what.contains("时间无法识别") && u.text.is_empty()));
+}

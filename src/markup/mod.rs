@@ -278,10 +278,16 @@ pub fn mark_up_with(templates: &Templates, record: &Record, original: &BTreeMap<
         let targets: Vec<(usize, usize)> = match (issue.field.as_str(), issue.rule.as_str()) {
             ("schedule", "schedule.month_missing") => missing_rows.iter().map(|(k, _)| at(*k)).collect(),
             ("schedule", "schedule.period_invalid") => {
-                let raw = issue.cell.as_ref().and_then(|c| original.get(&format!("@{c}"))).cloned();
+                let raw = |suffix: &str| {
+                    issue.cell.as_ref().and_then(|c| original.get(&format!("@{c}{suffix}"))).cloned()
+                };
+                let text = match (raw(""), raw(">arrangement")) {
+                    (Some(p), Some(a)) => format!("{p}：{a}"),
+                    (p, a) => p.or(a).unwrap_or_default(),
+                };
                 unplaced.push(Unplaced {
                     what: "工作计划（时间无法识别）".into(),
-                    text: raw.unwrap_or_default(),
+                    text,
                     cell: issue.cell.clone(),
                     why: note_text(issue),
                 });

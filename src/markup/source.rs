@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::ingest::read::{read_workbook, Value};
 use crate::record::{Issue, Record};
+use crate::render::xlsx::a1;
 
 /// Parses an A1 address (`B7`, `AA12`, `$C$3`) into a 0-based (row, column).
 pub fn parse_a1(s: &str) -> Option<(u32, u32)> {
@@ -92,7 +93,8 @@ const LOST_VALUE_RULES: &[&str] = &[
 ];
 
 /// The texts of the record's cells in its original file, by field path (and
-/// by `@A1` for the cells of findings), when the file is reachable at
+/// by `@A1` for the cells of findings; `@A1>arrangement` for the 试点任务安排
+/// of a plan row whose 时间 at A1 was unreadable), when the file is reachable at
 /// `source.file` and its bytes still have the recorded SHA-256. Read only
 /// when a finding says a value was lost; empty otherwise.
 pub fn original_texts(record: &Record) -> BTreeMap<String, String> {
@@ -120,10 +122,23 @@ pub fn original_texts(record: &Record) -> BTreeMap<String, String> {
             out.insert(path.clone(), t);
         }
     }
+    // The column of the plan's 试点任务安排, for the rows whose 时间 was unreadable.
+    let arrangement_col = record
+        .cells
+        .iter()
+        .find(|(k, _)| k.ends_with("].arrangement"))
+        .and_then(|(_, c)| parse_a1(c))
+        .map(|(_, c)| c);
     for i in &record.issues {
         if let Some(cell) = &i.cell {
             if let Some(t) = text_at(cell) {
                 out.insert(format!("@{cell}"), t);
+            }
+            if i.rule == "schedule.period_invalid" {
+                let row = parse_a1(cell).map(|(r, _)| r);
+                if let Some(t) = row.zip(arrangement_col).and_then(|(r, c)| text_at(&a1(r, c as u16))) {
+                    out.insert(format!("@{cell}>arrangement"), t);
+                }
             }
         }
     }
