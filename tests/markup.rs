@@ -194,6 +194,9 @@ fn marked_up_samples_carry_each_finding_and_read_back_alike() {
             let xf = xf_at(&bytes, &cell).unwrap();
             assert!(xf.contains("locked=\"0\""), "{name}: {cell} stays unlocked for the correction: {xf}");
         }
+        // The samples' values all have a cell on the form.
+        let m = markup::mark_up(t, orig);
+        assert!(m.unplaced.is_empty(), "{name}: {:?}", m.unplaced);
         // Protected as the blank form, identity kept.
         assert!(util::zip_entry(&bytes, "xl/worksheets/sheet1.xml").contains("<sheetProtection"), "{name}");
         let wanted_region = orig.region.clone().unwrap();

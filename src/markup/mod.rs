@@ -148,6 +148,33 @@ fn field_zh(f: Field) -> String {
     }
 }
 
+/// Whether the record kept a value for `field` (a 附3 phone, read from the
+/// name's cell, counts as kept).
+fn kept(record: &Record, field: Field) -> bool {
+    let person = |role| match role {
+        PersonRole::Lead => &record.lead,
+        PersonRole::Contact => &record.contact,
+        PersonRole::Handler => &record.handler,
+    };
+    match field {
+        Field::Region => record.region.is_some(),
+        Field::Tasks => !record.tasks.is_empty(),
+        Field::Period => record.period.is_some(),
+        Field::Planned => record.planned.is_some(),
+        Field::Actual => record.actual.is_some(),
+        Field::Status => record.status.is_some(),
+        Field::DelayReason => record.delay_reason.is_some(),
+        Field::Difficulties => record.difficulties.is_some(),
+        Field::Person(role, PersonPart::Name) => person(role).name.is_some(),
+        Field::Person(role, PersonPart::Title) => person(role).title.is_some(),
+        Field::Person(role, PersonPart::Phone) => person(role).phone.is_some(),
+        Field::Division => record.division.is_some(),
+        Field::Submitter => record.submitter.is_some(),
+        Field::SubmittedOn => record.submitted_on.is_some(),
+        Field::SchedulePeriod | Field::ScheduleArrangement => true,
+    }
+}
+
 /// Index of the grid cell feeding `field` (the first one).
 fn cell_index(grid: &Grid, field: Field) -> Option<usize> {
     grid.cells.iter().position(|c| c.field == Some(field))
@@ -222,7 +249,7 @@ pub fn mark_up_with(templates: &Templates, record: &Record, original: &BTreeMap<
     let labels: Vec<String> = model.labels().into_iter().map(label_key).collect();
     for (path, text) in original {
         let Some(f) = Field::from_path(path) else { continue };
-        if matches!(f, Field::Tasks | Field::Region) || values.values.contains_key(&f) {
+        if matches!(f, Field::Tasks | Field::Region) || values.values.contains_key(&f) || kept(record, f) {
             continue;
         }
         let text = strip_inline_label(text, &labels);
