@@ -654,6 +654,8 @@ fn flagged_prefilled_cells_are_unlocked_and_missing_rows_say_which() {
     let m = markup::mark_up(t, rec);
     let tasks = m.grid.cells.iter().find(|c| c.field == Some(Field::Tasks)).unwrap();
     assert_eq!(tasks.kind, CellKind::Input, "the flagged pre-filled cell is unlocked");
+    assert!(rec.contact.phone.is_some());
+    assert!(m.unplaced.is_empty(), "the phone read with the name is placed with it: {:?}", m.unplaced);
     assert!(m.markup.marks.iter().any(|mk| (mk.row, mk.col) == (tasks.row, tasks.col)));
     let bytes = markup::render_marked_up(t, rec).unwrap();
     let back = ingest_bytes(t, "m.xlsx", &bytes).unwrap().remove(0);
