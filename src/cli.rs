@@ -33,7 +33,7 @@ pub enum Command {
     Consolidate(ConsolidateArgs),
     /// 由 records.jsonl 生成调度会报告（pdf 或 docx）
     Report(ReportArgs),
-    /// 为有问题的地区生成退回意见（docx 与 pdf）
+    /// 为有问题的地区生成退回意见（docx 与 pdf），并附标注问题的报表（xlsx）
     Feedback(FeedbackArgs),
     /// 用内置样例演示全流程：生成、读取、汇总、报告
     Demo(DemoArgs),

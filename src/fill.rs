@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use crate::form::{CellKind, Field, Grid, PersonPart, PersonRole};
-use crate::period::YearMonth;
-use crate::record::{FormKind, Status};
+use crate::period::{Period, YearMonth};
+use crate::record::{FormKind, Record, Status};
 use crate::registry::{RegionId, RegionKind, Registry};
 
 /// Values to put into a form's cells.
@@ -35,6 +35,64 @@ pub fn fill_grid(grid: &mut Grid, values: &FillValues) {
                 cell.text = text.clone();
             }
         }
+    }
+}
+
+impl FillValues {
+    /// The values of a record as a clerk would type them into the form, the
+    /// inverse of ingest: dates as `2017年5月8日`, the status word, on 附3 a
+    /// person's phone after the name (`王强 13811112222`). `rows` are the
+    /// periods of the form's schedule rows, top to bottom; each row gets the
+    /// arrangement of the record's entry for that period (empty when none).
+    /// Region and tasks are left to the form's pre-fill unless the record
+    /// differs from it.
+    pub fn from_record(record: &Record, rows: &[Period]) -> FillValues {
+        use PersonPart::*;
+        use PersonRole::*;
+        let mut v = BTreeMap::new();
+        let mut put = |f: Field, s: Option<String>| {
+            if let Some(s) = s {
+                v.insert(f, s);
+            }
+        };
+        put(Field::Region, Some(record.region.clone().unwrap_or_else(|| record.region_raw.clone())));
+        put(Field::Period, record.period.map(Period::label_zh));
+        put(Field::Planned, record.planned.clone());
+        put(Field::Actual, record.actual.clone());
+        put(Field::Status, record.status.map(|s| s.label_zh().to_string()));
+        put(Field::DelayReason, record.delay_reason.clone());
+        put(Field::Difficulties, record.difficulties.clone());
+        put(Field::Division, record.division.clone());
+        put(Field::Submitter, record.submitter.clone());
+        put(Field::SubmittedOn, record.submitted_on.map(|d| d.format("%Y年%-m月%-d日").to_string()));
+        for (role, p) in [(Lead, &record.lead), (Contact, &record.contact), (Handler, &record.handler)] {
+            match record.kind {
+                FormKind::Plan => {
+                    put(Field::Person(role, Name), p.name.clone());
+                    put(Field::Person(role, Title), p.title.clone());
+                    put(Field::Person(role, Phone), p.phone.clone());
+                }
+                FormKind::Progress => {
+                    let joined = match (&p.name, &p.phone) {
+                        (Some(n), Some(ph)) => Some(format!("{n} {ph}")),
+                        (n, ph) => n.clone().or_else(|| ph.clone()),
+                    };
+                    put(Field::Person(role, Name), joined);
+                }
+            }
+        }
+        let schedule = rows
+            .iter()
+            .map(|p| {
+                record
+                    .schedule
+                    .iter()
+                    .find(|e| e.period == *p)
+                    .and_then(|e| e.arrangement.clone())
+                    .unwrap_or_default()
+            })
+            .collect();
+        FillValues { values: v, schedule }
     }
 }
 

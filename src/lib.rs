@@ -23,6 +23,7 @@ pub mod fill;
 pub mod form;
 pub mod generate;
 pub mod ingest;
+pub mod markup;
 pub mod output;
 pub mod period;
 pub mod record;

@@ -164,7 +164,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let records = load_records(&args.dir)?;
             let letters = report::write_feedback(&t, &records, &PdfRenderer::new(&t)?, &args.out)?;
             warn_missing(&letters.missing_glyphs);
-            eprintln!("已为 {} 个地区生成退回意见，保存在 {}", letters.count, args.out.display());
+            let marked = letters.files.iter().filter(|p| p.extension().is_some_and(|e| e == "xlsx")).count();
+            eprintln!(
+                "已为 {} 个地区生成退回意见，另附标注问题的报表 {marked} 份，保存在 {}",
+                letters.count,
+                args.out.display()
+            );
             Ok(())
         }
         Command::Demo(args) => {

@@ -1,6 +1,8 @@
 //! The record: one form found in a returned file, as written to
 //! `records.jsonl`. Field names are part of the outside contract.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -362,6 +364,12 @@ pub struct Record {
     /// region, kind and period (latest 填报时间, then the later file name).
     #[serde(default = "default_current")]
     pub current: bool,
+    /// Provenance: for every field read, the A1 address of the cell it came
+    /// from in `source.sheet` (`submitted_on` → `D13`, `lead.name` → `B11`,
+    /// `schedule[3].arrangement` → `B12`). Absent in records written before
+    /// it existed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cells: BTreeMap<String, String>,
 }
 
 fn default_current() -> bool {
@@ -393,6 +401,7 @@ impl Record {
             source,
             issues: Vec::new(),
             current: true,
+            cells: BTreeMap::new(),
         }
     }
 

@@ -8,6 +8,7 @@ mod docx;
 mod generate;
 mod ingest;
 mod ingest_cases;
+mod markup;
 mod pdf;
 mod pipeline;
 mod report;

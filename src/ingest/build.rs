@@ -336,8 +336,35 @@ pub fn build(kind: FormKind, located: &Located, ctx: &Context, source: Source) -
         let arrangement =
             cap(n::free_text(&row.arrangement.value), max, "schedule", arrangement_cell, &mut issues);
         rec.schedule.push(ScheduleEntry { period: p, arrangement });
+        let i = rec.schedule.len() - 1;
+        schedule_provenance(&mut rec, i, cell, arrangement_cell);
         schedule_cells.push((cell, arrangement_cell));
     }
     rec.issues = issues;
+    field_provenance(&mut rec, &cells);
     Built { record: rec, cells, schedule_cells, schedule_header: located.schedule_header.map(at) }
+}
+
+/// Records the cells of schedule row `i` in `rec.cells`
+/// (`schedule[i].period`, `schedule[i].arrangement`).
+fn schedule_provenance(rec: &mut Record, i: usize, period: CellRef, arrangement: CellRef) {
+    rec.cells.insert(format!("schedule[{i}].period"), period.to_string());
+    rec.cells.insert(format!("schedule[{i}].arrangement"), arrangement.to_string());
+}
+
+/// Records the cell of every single-valued field read in `rec.cells`. On
+/// 附3 a phone written beside the name (`王强 13811112222`) comes from the
+/// name's cell.
+fn field_provenance(rec: &mut Record, cells: &BTreeMap<Field, CellRef>) {
+    for (field, cell) in cells {
+        rec.cells.insert(field.path(), cell.to_string());
+    }
+    for (role, person) in [("lead", &rec.lead), ("contact", &rec.contact), ("handler", &rec.handler)] {
+        let phone = format!("{role}.phone");
+        if person.phone.is_some() && !rec.cells.contains_key(&phone) {
+            if let Some(at) = rec.cells.get(&format!("{role}.name")).cloned() {
+                rec.cells.insert(phone, at);
+            }
+        }
+    }
 }

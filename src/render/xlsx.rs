@@ -198,6 +198,169 @@ fn write_form(ws: &mut Worksheet, grid: &Grid, name: &str) -> Result<(), XlsxErr
     Ok(())
 }
 
+// ---- marked-up forms -----------------------------------------------------------
+// An additive extension for `feedback`'s marked-up returns: the form written
+// exactly as `render` writes it, then some cells filled and given notes, a
+// legend under the form and an optional second sheet.
+
+/// One highlighted cell of a marked-up form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellMark {
+    /// Grid row of the cell (its top-left position).
+    pub row: usize,
+    /// Grid column of the cell.
+    pub col: usize,
+    /// Background fill, RGB.
+    pub fill: (u8, u8, u8),
+    /// Text of the cell's note (comment).
+    pub note: String,
+}
+
+/// What a marked-up workbook shows besides the form.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Markup {
+    /// Highlighted cells; several marks on one cell are joined (first fill wins).
+    pub marks: Vec<CellMark>,
+    /// Legend written under the form: a fill swatch and its meaning.
+    pub legend: Vec<((u8, u8, u8), String)>,
+    /// A line of explanation written after the legend.
+    pub legend_note: String,
+    /// A second sheet: its name, then rows of text (the first is the header).
+    pub extra_sheet: Option<(String, Vec<Vec<String>>)>,
+}
+
+fn rgb_color(c: (u8, u8, u8)) -> rust_xlsxwriter::Color {
+    rust_xlsxwriter::Color::RGB(((c.0 as u32) << 16) | ((c.1 as u32) << 8) | c.2 as u32)
+}
+
+/// Renders a form grid as an xlsx workbook like [`render`] (same sheet,
+/// locks, identity), with the cells of `markup` filled and annotated, a
+/// legend under the form and an optional second sheet.
+///
+/// # Errors
+/// [`RenderError::Xlsx`] when the writer refuses the workbook (a mark outside
+/// the grid, an over-long sheet name).
+pub fn render_marked(grid: &Grid, markup: &Markup) -> Result<Vec<u8>, RenderError> {
+    let mut wb = Workbook::new();
+    let mut props = DocProperties::new()
+        .set_title(format!("{} {}", grid.mark, grid.title))
+        .set_author("排污许可管理试点")
+        .set_creation_datetime(&ExcelDateTime::from_ymd(2017, 3, 1)?);
+    if let Some(id) = &grid.identity {
+        for (k, v) in id.pairs() {
+            props = props.set_custom_property(format!("{META_PROPERTY_PREFIX}{k}"), v.as_str());
+        }
+    }
+    wb.set_properties(&props);
+
+    let ws = wb.add_worksheet();
+    write_form(ws, grid, &grid.sheet)?;
+    write_marks(ws, grid, markup)?;
+    if let Some((name, rows)) = &markup.extra_sheet {
+        write_list(wb.add_worksheet(), grid, name, rows)?;
+    }
+    if let Some(id) = &grid.identity {
+        write_identity(wb.add_worksheet(), id)?;
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
+fn write_marks(ws: &mut Worksheet, grid: &Grid, markup: &Markup) -> Result<(), XlsxError> {
+    // Marks on one cell become one note, in the order given.
+    let mut seen: Vec<(usize, usize)> = Vec::new();
+    for m in &markup.marks {
+        if seen.contains(&(m.row, m.col)) {
+            continue;
+        }
+        seen.push((m.row, m.col));
+        let Some(cell) = grid.cells.iter().find(|c| c.row == m.row && c.col == m.col) else {
+            return Err(XlsxError::ParameterError(format!("no cell at grid ({}, {})", m.row, m.col)));
+        };
+        let text: Vec<&str> = markup
+            .marks
+            .iter()
+            .filter(|o| o.row == m.row && o.col == m.col)
+            .map(|o| o.note.as_str())
+            .collect();
+        let fmt = cell_format(grid, cell, grid.rows[cell.row].border).set_background_color(rgb_color(m.fill));
+        let (r0, c0) = (cell.row as u32 + TABLE_ORIGIN_ROW, cell.col as u16);
+        for r in r0..r0 + cell.rows as u32 {
+            for c in c0..c0 + cell.cols as u16 {
+                if (r, c) == (r0, c0) && !cell.text.is_empty() {
+                    ws.write_string_with_format(r, c, &cell.text, &fmt)?;
+                } else {
+                    ws.write_blank(r, c, &fmt)?;
+                }
+            }
+        }
+        let lines = text.iter().map(|t| t.chars().count() / 18 + 1).sum::<usize>() as u32;
+        let note = rust_xlsxwriter::Note::new(text.join("\n"))
+            .set_author("审核意见")
+            .add_author_prefix(false)
+            .set_width(260)
+            .set_height(24 + 20 * lines.min(20));
+        ws.insert_note(r0, c0, &note)?;
+    }
+    if markup.legend.is_empty() && markup.legend_note.is_empty() {
+        return Ok(());
+    }
+    let base = Format::new()
+        .set_font_name(&grid.text_font)
+        .set_font_charset(CHARSET_GB2312)
+        .set_font_size(grid.font_size * 0.85)
+        .set_align(FormatAlign::VerticalCenter);
+    // One blank row between the form and the legend.
+    let row = grid.rows.len() as u32 + TABLE_ORIGIN_ROW + 1;
+    let ncols = grid.columns.len().max(1) as u16;
+    for (i, (fill, text)) in markup.legend.iter().enumerate() {
+        let col = (i as u16).min(ncols - 1);
+        let f = base
+            .clone()
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::Center)
+            .set_background_color(rgb_color(*fill));
+        ws.write_string_with_format(row, col, text, &f)?;
+    }
+    if !markup.legend_note.is_empty() {
+        ws.merge_range(row + 1, 0, row + 1, ncols - 1, &markup.legend_note, &base.clone().set_text_wrap())?;
+        ws.set_row_height(row + 1, grid.font_size * 3.0)?;
+    }
+    ws.set_print_area(0, 0, row + 1, ncols - 1)?;
+    Ok(())
+}
+
+fn write_list(ws: &mut Worksheet, grid: &Grid, name: &str, rows: &[Vec<String>]) -> Result<(), XlsxError> {
+    ws.set_name(name)?;
+    let base = Format::new()
+        .set_font_name(&grid.text_font)
+        .set_font_charset(CHARSET_GB2312)
+        .set_font_size(grid.font_size * 0.85)
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+        .set_border(FormatBorder::Thin);
+    let header = base.clone().set_bold().set_background_color(rgb_color((0xE7, 0xE6, 0xE6)));
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    for c in 0..width {
+        let chars = rows
+            .iter()
+            .filter_map(|r| r.get(c))
+            .map(|t| crate::form::layout::text_ems(t))
+            .fold(4.0, f32::max);
+        ws.set_column_width(c as u16, f64::from(chars.clamp(6.0, 40.0) * 2.0 + 2.0))?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let f = if r == 0 { &header } else { &base };
+        for (c, text) in row.iter().enumerate() {
+            if text.is_empty() {
+                ws.write_blank(r as u32, c as u16, f)?;
+            } else {
+                ws.write_string_with_format(r as u32, c as u16, text, f)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

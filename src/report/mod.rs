@@ -40,7 +40,8 @@ pub enum WriteError {
 /// What [`write_feedback`] wrote.
 #[derive(Debug, Clone, Default)]
 pub struct Letters {
-    /// Files written (docx and pdf per letter), in letter order.
+    /// Files written (docx and pdf per letter, in letter order), then the
+    /// marked-up returns.
     pub files: Vec<PathBuf>,
     /// Letters written.
     pub count: usize,
@@ -48,7 +49,10 @@ pub struct Letters {
     pub missing_glyphs: Vec<char>,
 }
 
-/// Writes each region's 退回意见 as `DIR/退回意见_<key>.docx` and `.pdf`.
+/// Writes each region's 退回意见 as `DIR/退回意见_<key>.docx` and `.pdf`, and
+/// beside them each record's marked-up return as
+/// `DIR/<key>/附3_试点工作进展表_河北省_2017年04月_请修改.xlsx`
+/// ([`crate::markup::write_marked_up`]), named in the letter.
 ///
 /// # Errors
 /// The first letter that could not be rendered or written.
@@ -59,7 +63,13 @@ pub fn write_feedback(
     dir: &Path,
 ) -> Result<Letters, WriteError> {
     let mut out = Letters::default();
-    for (key, doc) in feedback(templates, records) {
+    // Each record with findings also goes back as its form, marked up; the letter names it.
+    let marked = crate::markup::write_marked_up(templates, records, dir).map_err(|e| match e {
+        crate::markup::MarkupError::Render(e) => WriteError::Render(e),
+        crate::markup::MarkupError::Io { path, source } => WriteError::Io { path, source },
+    })?;
+    for (key, mut doc) in feedback(templates, records) {
+        crate::markup::name_in_letter(&mut doc, &key, &marked);
         let base = dir.join(format!("退回意见_{key}"));
         let (pdf_bytes, missing) = pdf.render_document(&doc)?;
         out.missing_glyphs.extend(missing);
@@ -71,6 +81,7 @@ pub fn write_feedback(
         }
         out.count += 1;
     }
+    out.files.extend(marked.into_iter().map(|(_, rel)| dir.join(rel)));
     out.missing_glyphs.sort_unstable();
     out.missing_glyphs.dedup();
     Ok(out)
