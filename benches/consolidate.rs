@@ -62,6 +62,7 @@ fn synthesise(t: &Templates) -> Vec<Record> {
                 field: "submitted_on".into(),
                 cell: Some("C20".into()),
                 message: "填报时间晚于截止日".into(),
+                compared: None,
             });
         }
         out.push(r);

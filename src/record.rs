@@ -103,6 +103,21 @@ pub struct Issue {
     pub cell: Option<String>,
     /// What is wrong, in words a clerk understands.
     pub message: String,
+    /// For a cross-check finding: the other form it compared this one with.
+    /// Absent from `records.jsonl` when `None`, so older files read unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compared: Option<Compared>,
+}
+
+/// The other form a cross-check compared a record with: where to look.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Compared {
+    /// `source.file` of the other record.
+    pub file: String,
+    /// `source.sheet` of the other record.
+    pub sheet: String,
+    /// A1 address of the compared value in that sheet, when known.
+    pub cell: Option<String>,
 }
 
 /// A person block: 总负责人, 联系人 or 经办人.

@@ -44,6 +44,7 @@ pub fn issue(sev: Severity, rule: &str, cell: &str, message: &str) -> Issue {
         field: "status".into(),
         cell: Some(cell.into()),
         message: message.into(),
+        compared: None,
     }
 }
 

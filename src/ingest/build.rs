@@ -42,6 +42,7 @@ pub fn issue(
         field: field.to_string(),
         cell: cell.map(|(r, c)| a1(r, c as u16)),
         message,
+        compared: None,
     }
 }
 

@@ -1,0 +1,578 @@
+//! Cross-checks: the comparisons the permit office makes by eye when it
+//! reviews a month's returns, run over the whole set of records after
+//! per-file ingest.
+//!
+//! A cross-check finding is always a warning: it is a judgement for the
+//! office, never a defect of the form. Each says what it compared (both texts,
+//! shortened, and the month) and, when it compared two forms, names the other
+//! one in [`Issue::compared`]. The thresholds and word lists are data in
+//! `registry.toml` (`[settings.crosscheck]`, and `keywords` on each
+//! milestone).
+//!
+//! | rule | field | compares |
+//! |---|---|---|
+//! | `cross.plan_missing_month` | `planned` | 附3 month against the region's current 附2: the plan has no arrangement for that month (nor for its year, for the 2018/2019 rows) |
+//! | `cross.plan_differs` | `planned` | 附3 月度工作安排 against the 附2 arrangement of that month (or year): similarity below `differs_below` |
+//! | `cross.milestone_words` | `actual` | 附3 of a deadline month ticked 如期/超前 against the milestone's key words: 月度实际进展 mentions none of them |
+//! | `cross.same_as_last_month` | `actual`, `difficulties` | 附3 against the region's 附3 of the previous month: similarity at least `same_from` |
+//! | `cross.actual_equals_planned` | `actual` | 月度实际进展 against 月度工作安排 of the same form: similarity at least `same_from` |
+//! | `cross.behind_to_ahead` | `status` | status against the previous month's: 滞后 → 超前 with none of `catch_up_words` in 月度实际进展 |
+//! | `cross.same_text_other_region` | `actual`, `difficulties`, `delay_reason` | text blocks (lines, sentences) against other regions' 附3 of the same month: the same block (ignoring spacing, punctuation, item numbers) |
+//!
+//! Only current records (see [`crate::ingest::current`]) serve as the other
+//! side of a comparison; every 附3 with a region and a month is checked,
+//! superseded ones included, so that [`corrections`] can tell which findings a
+//! corrected return fixed. Comparisons stay within a region and its month, the
+//! previous month, or the same month across regions: the work grows with the
+//! number of records, never with its square.
+
+pub mod corrections;
+pub mod similarity;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
+
+use crate::period::{Period, YearMonth};
+use crate::record::{Compared, FormKind, Issue, Record, Severity, Status};
+use crate::registry::{Milestone, Registry, TaskId};
+pub use corrections::{corrections, Correction, FieldChange};
+use similarity::{blocks, percent, shorten, similarity};
+
+/// How many characters of a text a message quotes.
+const QUOTE_CHARS: usize = 30;
+
+/// Thresholds and word lists of the cross-checks, from `[settings.crosscheck]`
+/// in `registry.toml`. Every key may be left out; the defaults are those of
+/// the embedded registry, except `catch_up_words`, which is then empty (every
+/// 滞后 → 超前 is reported).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CrossCheckSettings {
+    /// `cross.plan_differs` when the similarity of 月度工作安排 and the plan's
+    /// arrangement is below this (0 to 1).
+    pub differs_below: f64,
+    /// Two texts at least this similar (0 to 1) count as the same or nearly.
+    pub same_from: f64,
+    /// Text blocks with fewer essential characters than this are not compared
+    /// across regions.
+    pub min_block_chars: usize,
+    /// Words that say a region caught up (赶上, 弥补 …).
+    pub catch_up_words: Vec<String>,
+}
+
+impl Default for CrossCheckSettings {
+    fn default() -> Self {
+        CrossCheckSettings {
+            differs_below: 0.25,
+            same_from: 0.9,
+            min_block_chars: 12,
+            catch_up_words: Vec::new(),
+        }
+    }
+}
+
+impl CrossCheckSettings {
+    /// Checks that the thresholds make sense.
+    ///
+    /// # Errors
+    /// The problem, in Chinese: a threshold outside 0 to 1, `differs_below`
+    /// not below `same_from`, a block length under 2, an empty word.
+    pub fn check(&self) -> Result<(), String> {
+        let unit = |x: f64| (0.0..=1.0).contains(&x);
+        if !unit(self.differs_below) || !unit(self.same_from) {
+            return Err("交叉核对的相似度阈值应在 0 到 1 之间".into());
+        }
+        if self.differs_below >= self.same_from {
+            return Err(format!(
+                "交叉核对的 differs_below（{}）应小于 same_from（{}）",
+                self.differs_below, self.same_from
+            ));
+        }
+        if self.min_block_chars < 2 {
+            return Err("交叉核对的 min_block_chars 至少为 2".into());
+        }
+        if self.catch_up_words.iter().any(|w| w.trim().is_empty()) {
+            return Err("交叉核对的 catch_up_words 中有空词".into());
+        }
+        Ok(())
+    }
+}
+
+/// A cross-check rule. [`Rule::as_str`] is the stable id written as
+/// [`Issue::rule`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rule {
+    /// The region's 附2 has no arrangement for the 附3's month (or year).
+    PlanMissingMonth,
+    /// 月度工作安排 differs substantially from the 附2's arrangement.
+    PlanDiffers,
+    /// A deadline month ticked 如期/超前 whose 月度实际进展 names none of the
+    /// milestone's key words.
+    MilestoneWords,
+    /// 月度实际进展 or 存在的困难 (nearly) the same as the previous month's.
+    SameAsLastMonth,
+    /// 月度实际进展 (nearly) the same as 月度工作安排 of the same form.
+    ActualEqualsPlanned,
+    /// 滞后 last month, 超前 now, with nothing about catching up.
+    BehindToAhead,
+    /// The same text block in another region's 附3 of the same month.
+    SameTextOtherRegion,
+}
+
+impl Rule {
+    /// Every rule, in the order of the module table.
+    pub const ALL: [Rule; 7] = [
+        Rule::PlanMissingMonth,
+        Rule::PlanDiffers,
+        Rule::MilestoneWords,
+        Rule::SameAsLastMonth,
+        Rule::ActualEqualsPlanned,
+        Rule::BehindToAhead,
+        Rule::SameTextOtherRegion,
+    ];
+
+    /// The stable id (`cross.plan_differs` …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::PlanMissingMonth => "cross.plan_missing_month",
+            Rule::PlanDiffers => "cross.plan_differs",
+            Rule::MilestoneWords => "cross.milestone_words",
+            Rule::SameAsLastMonth => "cross.same_as_last_month",
+            Rule::ActualEqualsPlanned => "cross.actual_equals_planned",
+            Rule::BehindToAhead => "cross.behind_to_ahead",
+            Rule::SameTextOtherRegion => "cross.same_text_other_region",
+        }
+    }
+
+    /// Parses [`Rule::as_str`].
+    pub fn from_id(id: &str) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|r| r.as_str() == id)
+    }
+}
+
+/// Whether an issue's rule id is a cross-check's.
+pub fn is_cross_rule(rule: &str) -> bool {
+    rule.starts_with("cross.")
+}
+
+/// One cross-check finding: the record it is about (an index into the
+/// slice given to [`cross_check`]), the rule, and the issue to add to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrossFinding {
+    /// Index of the record the finding belongs to.
+    pub record: usize,
+    /// The rule.
+    pub rule: Rule,
+    /// The finding as stored in the record (`severity` warning, `rule` the
+    /// rule's id, `compared` the other form when there is one).
+    pub issue: Issue,
+}
+
+/// Runs every cross-check over `records` and returns the findings, in record
+/// order, then rule order, then field. A pure function: the records are not
+/// changed (see [`apply`]). Records whose region or month is unknown are
+/// neither checked nor compared with.
+///
+/// # Examples
+/// ```
+/// use permit_forms::crosscheck::{cross_check, Rule};
+/// use permit_forms::record::Source;
+/// use permit_forms::{FormKind, Period, Record, Status, Templates};
+/// let t = Templates::embedded().unwrap();
+/// let src = |f: &str| Source { file: f.into(), sheet: "附3".into(), sha256: String::new() };
+/// let mut recs = Vec::new();
+/// for (m, f) in [(3, "3.xlsx"), (4, "4.xlsx")] {
+///     let mut r = Record::empty(FormKind::Progress, src(f));
+///     r.region = Some("天津市".into());
+///     r.period = Period::month(2017, m);
+///     r.status = Some(Status::OnSchedule);
+///     r.actual = Some("完成企业培训和申请材料审核，召开推进会".into());
+///     recs.push(r);
+/// }
+/// let found = cross_check(&recs, &t.registry, &t.registry.settings.crosscheck);
+/// let april: Vec<Rule> = found.iter().filter(|f| f.record == 1).map(|f| f.rule).collect();
+/// assert!(april.contains(&Rule::SameAsLastMonth));
+/// ```
+pub fn cross_check(records: &[Record], registry: &Registry, opts: &CrossCheckSettings) -> Vec<CrossFinding> {
+    let index = Index::new(records, registry, opts);
+    let mut out = Vec::new();
+    for (i, r) in records.iter().enumerate() {
+        let (Some(region), Some(month)) = (r.region.as_deref(), r.period.and_then(Period::as_month)) else {
+            continue;
+        };
+        if r.kind != FormKind::Progress {
+            continue;
+        }
+        let mut found: Vec<(Rule, Issue)> = Vec::new();
+        let ctx = Ctx { records, index: &index, opts, region, month, rec: r };
+        ctx.against_plan(&mut found);
+        ctx.milestone_words(&mut found);
+        ctx.against_last_month(&mut found);
+        ctx.actual_equals_planned(&mut found);
+        ctx.same_text_other_region(i, &mut found);
+        found.sort_by(|a, b| (a.0, &a.1.field).cmp(&(b.0, &b.1.field)));
+        out.extend(found.into_iter().map(|(rule, issue)| CrossFinding { record: i, rule, issue }));
+    }
+    out
+}
+
+/// Runs [`cross_check`] with the registry's settings and stores the findings
+/// in the records: any earlier cross-check findings are removed first (so a
+/// second run gives the same records), then each finding is appended to its
+/// record's issues.
+pub fn apply(records: &mut [Record], registry: &Registry) {
+    for r in records.iter_mut() {
+        r.issues.retain(|i| !is_cross_rule(&i.rule));
+    }
+    for f in cross_check(records, registry, &registry.settings.crosscheck) {
+        records[f.record].issues.push(f.issue);
+    }
+}
+
+/// The A1 cell of `field` in the record's sheet, when the record knows it.
+/// Records carry no cell map yet: a cell is known when a per-file finding on
+/// that very field gave one (a finding whose cell points elsewhere, such as
+/// `delay_reason.missing` at the status cell, or a schedule row's, is not
+/// used).
+pub fn cell_of(record: &Record, field: &str) -> Option<String> {
+    if field == "schedule" || field.starts_with("schedule.") {
+        return None;
+    }
+    record
+        .issues
+        .iter()
+        .filter(|i| i.field == field && !is_cross_rule(&i.rule) && i.rule != "delay_reason.missing")
+        .find_map(|i| i.cell.clone())
+}
+
+/// Where another record's `field` is, for [`Issue::compared`].
+fn compared(other: &Record, field: &str) -> Compared {
+    Compared {
+        file: other.source.file.clone(),
+        sheet: other.source.sheet.clone(),
+        cell: cell_of(other, field),
+    }
+}
+
+fn warning(
+    rule: Rule,
+    field: &str,
+    cell: Option<String>,
+    message: String,
+    other: Option<Compared>,
+) -> (Rule, Issue) {
+    (
+        rule,
+        Issue {
+            severity: Severity::Warning,
+            rule: rule.as_str().to_string(),
+            field: field.to_string(),
+            cell,
+            message,
+            compared: other,
+        },
+    )
+}
+
+/// The month before `m`.
+fn previous(m: YearMonth) -> Option<YearMonth> {
+    if m.month == 1 {
+        YearMonth::new(m.year - 1, 12)
+    } else {
+        YearMonth::new(m.year, m.month - 1)
+    }
+}
+
+/// The milestones of one region by deadline month, with their task.
+type DueByMonth<'a> = BTreeMap<YearMonth, Vec<(TaskId, &'a Milestone)>>;
+
+/// Lookups built once per run: the current records by region and month, the
+/// text blocks of each month, the milestones by region and month.
+struct Index<'a> {
+    plans: HashMap<&'a str, usize>,
+    progress: HashMap<(&'a str, YearMonth), usize>,
+    /// (month, block key) → the current 附3 holding it, each once, in order.
+    blocks: HashMap<(YearMonth, String), Vec<usize>>,
+    /// region → deadline month → the milestones due that month, with their task.
+    deadlines: HashMap<&'a str, DueByMonth<'a>>,
+    registry: &'a Registry,
+}
+
+/// The fields whose text blocks are compared across regions.
+const BLOCK_FIELDS: [&str; 3] = ["actual", "difficulties", "delay_reason"];
+
+fn text_of<'r>(r: &'r Record, field: &str) -> Option<&'r str> {
+    match field {
+        "planned" => r.planned.as_deref(),
+        "actual" => r.actual.as_deref(),
+        "difficulties" => r.difficulties.as_deref(),
+        "delay_reason" => r.delay_reason.as_deref(),
+        _ => None,
+    }
+}
+
+/// The form's label of a free-text field, for messages.
+fn field_zh(field: &str) -> &'static str {
+    match field {
+        "planned" => "月度工作安排",
+        "actual" => "月度实际进展",
+        "difficulties" => "存在的困难和需要的支持",
+        "delay_reason" => "进度滞后的原因",
+        _ => "",
+    }
+}
+
+impl<'a> Index<'a> {
+    fn new(records: &'a [Record], registry: &'a Registry, opts: &CrossCheckSettings) -> Self {
+        let mut plans = HashMap::new();
+        let mut progress = HashMap::new();
+        let mut blocks_at: HashMap<(YearMonth, String), Vec<usize>> = HashMap::new();
+        for (i, r) in records.iter().enumerate() {
+            let Some(region) = r.region.as_deref() else { continue };
+            if !r.current {
+                continue;
+            }
+            match (r.kind, r.period.and_then(Period::as_month)) {
+                (FormKind::Plan, _) => {
+                    plans.insert(region, i);
+                }
+                (FormKind::Progress, Some(m)) => {
+                    progress.insert((region, m), i);
+                    let mut seen: Vec<String> = Vec::new();
+                    for f in BLOCK_FIELDS {
+                        for (_, key) in
+                            text_of(r, f).map(|t| blocks(t, opts.min_block_chars)).unwrap_or_default()
+                        {
+                            if !seen.contains(&key) {
+                                seen.push(key.clone());
+                                blocks_at.entry((m, key)).or_default().push(i);
+                            }
+                        }
+                    }
+                }
+                (FormKind::Progress, None) => {}
+            }
+        }
+        let mut deadlines = HashMap::new();
+        for (id, region) in registry.regions() {
+            let mut by_month: BTreeMap<YearMonth, Vec<(TaskId, &Milestone)>> = BTreeMap::new();
+            for (t, m) in registry.milestones_of(id) {
+                by_month.entry(YearMonth::of(m.date)).or_default().push((t, m));
+            }
+            deadlines.insert(region.name.as_str(), by_month);
+        }
+        Index { plans, progress, blocks: blocks_at, deadlines, registry }
+    }
+}
+
+/// One 附3 being checked.
+struct Ctx<'a, 'b> {
+    records: &'a [Record],
+    index: &'b Index<'a>,
+    opts: &'b CrossCheckSettings,
+    region: &'a str,
+    month: YearMonth,
+    rec: &'a Record,
+}
+
+impl<'a> Ctx<'a, '_> {
+    /// `cross.plan_missing_month` and `cross.plan_differs`.
+    fn against_plan(&self, out: &mut Vec<(Rule, Issue)>) {
+        let Some(&p) = self.index.plans.get(self.region) else { return };
+        let plan = &self.records[p];
+        let row = plan
+            .schedule
+            .iter()
+            .find(|e| e.period == Period::Month(self.month))
+            .or_else(|| plan.schedule.iter().find(|e| e.period == Period::Year(self.month.year)));
+        let Some((row_period, arrangement)) =
+            row.and_then(|e| e.arrangement.as_deref().map(|a| (e.period, a)))
+        else {
+            out.push(warning(
+                Rule::PlanMissingMonth,
+                "planned",
+                cell_of(self.rec, "planned"),
+                format!(
+                    "本地区附2试点工作计划表中没有{}的试点任务安排，无法与本表的月度工作安排对照，请核实",
+                    self.month.label_zh()
+                ),
+                Some(compared(plan, "schedule")),
+            ));
+            return;
+        };
+        let Some(planned) = self.rec.planned.as_deref() else { return };
+        let sim = similarity(planned, arrangement);
+        if sim < self.opts.differs_below {
+            out.push(warning(
+                Rule::PlanDiffers,
+                "planned",
+                cell_of(self.rec, "planned"),
+                format!(
+                    "月度工作安排与本地区附2中{}的安排差别较大（相似度{}%）：本表为“{}”，附2为“{}”，请核实",
+                    row_period.label_zh(),
+                    percent(sim),
+                    shorten(planned, QUOTE_CHARS),
+                    shorten(arrangement, QUOTE_CHARS)
+                ),
+                Some(compared(plan, "schedule")),
+            ));
+        }
+    }
+
+    /// `cross.milestone_words`.
+    fn milestone_words(&self, out: &mut Vec<(Rule, Issue)>) {
+        let Some(status @ (Status::OnSchedule | Status::Ahead)) = self.rec.status else { return };
+        let Some(due) = self.index.deadlines.get(self.region).and_then(|d| d.get(&self.month)) else {
+            return;
+        };
+        let actual = self.rec.actual.as_deref().unwrap_or("");
+        // One finding per milestone text, naming every task that shares it.
+        let mut by_text: BTreeMap<&str, (Vec<&str>, &Milestone)> = BTreeMap::new();
+        for (t, m) in due {
+            by_text
+                .entry(m.text.as_str())
+                .or_insert_with(|| (Vec::new(), m))
+                .0
+                .push(&self.index.registry.task(*t).name);
+        }
+        let mut ordered: Vec<(Vec<&str>, &Milestone)> = by_text.into_values().collect();
+        ordered.sort_by_key(|(_, m)| (m.date, m.text.clone()));
+        for (tasks, m) in ordered {
+            if m.keywords.is_empty() || m.keywords.iter().any(|k| actual.contains(k.as_str())) {
+                continue;
+            }
+            let words: Vec<String> = m.keywords.iter().map(|k| format!("“{k}”")).collect();
+            out.push(warning(
+                Rule::MilestoneWords,
+                "actual",
+                cell_of(self.rec, "actual"),
+                format!(
+                    "{}是{}的时间节点（{}），本表进度情况为“{}”，但月度实际进展中未提到{}：该节点的工作是否已经完成？请核实",
+                    self.month.label_zh(),
+                    tasks.join("、"),
+                    m.describe(),
+                    status.label_zh(),
+                    words.join("或")
+                ),
+                None,
+            ));
+        }
+    }
+
+    /// `cross.same_as_last_month` and `cross.behind_to_ahead`.
+    fn against_last_month(&self, out: &mut Vec<(Rule, Issue)>) {
+        let Some(prev_month) = previous(self.month) else { return };
+        let Some(&p) = self.index.progress.get(&(self.region, prev_month)) else { return };
+        let prev = &self.records[p];
+        for field in ["actual", "difficulties"] {
+            let (Some(now), Some(before)) = (text_of(self.rec, field), text_of(prev, field)) else {
+                continue;
+            };
+            let sim = similarity(now, before);
+            if sim >= self.opts.same_from {
+                let how = if sim >= 1.0 {
+                    "相同".to_string()
+                } else {
+                    format!("几乎相同（相似度{}%）", percent(sim))
+                };
+                out.push(warning(
+                    Rule::SameAsLastMonth,
+                    field,
+                    cell_of(self.rec, field),
+                    format!(
+                        "{}与上月（{}）进展表{}：“{}”，是否沿用了上月的内容？请核实",
+                        field_zh(field),
+                        prev_month.label_zh(),
+                        how,
+                        shorten(now, QUOTE_CHARS)
+                    ),
+                    Some(compared(prev, field)),
+                ));
+            }
+        }
+        if prev.status == Some(Status::Behind) && self.rec.status == Some(Status::Ahead) {
+            let says_caught_up = [self.rec.actual.as_deref(), self.rec.delay_reason.as_deref()]
+                .into_iter()
+                .flatten()
+                .any(|t| self.opts.catch_up_words.iter().any(|w| t.contains(w.as_str())));
+            if !says_caught_up {
+                out.push(warning(
+                    Rule::BehindToAhead,
+                    "status",
+                    cell_of(self.rec, "status"),
+                    format!(
+                        "上月（{}）进度情况为“滞后”，本月为“超前”，但月度实际进展中没有追赶进度的说明：是否已经赶上？请核实",
+                        prev_month.label_zh()
+                    ),
+                    Some(compared(prev, "status")),
+                ));
+            }
+        }
+    }
+
+    /// `cross.actual_equals_planned`.
+    fn actual_equals_planned(&self, out: &mut Vec<(Rule, Issue)>) {
+        let (Some(actual), Some(planned)) = (self.rec.actual.as_deref(), self.rec.planned.as_deref()) else {
+            return;
+        };
+        let sim = similarity(actual, planned);
+        if sim >= self.opts.same_from {
+            let how = if sim >= 1.0 {
+                "相同".to_string()
+            } else {
+                format!("几乎相同（相似度{}%）", percent(sim))
+            };
+            out.push(warning(
+                Rule::ActualEqualsPlanned,
+                "actual",
+                cell_of(self.rec, "actual"),
+                format!(
+                    "月度实际进展与本表的月度工作安排{how}：“{}”，实际进展应写本月实际完成的工作，请核实",
+                    shorten(actual, QUOTE_CHARS)
+                ),
+                None,
+            ));
+        }
+    }
+
+    /// `cross.same_text_other_region`: one finding per field and block, naming
+    /// the other regions; `compared` is the first of them in record order.
+    fn same_text_other_region(&self, me: usize, out: &mut Vec<(Rule, Issue)>) {
+        for field in BLOCK_FIELDS {
+            let Some(text) = text_of(self.rec, field) else { continue };
+            for (shown, key) in blocks(text, self.opts.min_block_chars) {
+                let Some(holders) = self.index.blocks.get(&(self.month, key)) else { continue };
+                let others: Vec<usize> = holders
+                    .iter()
+                    .copied()
+                    .filter(|&o| o != me && self.records[o].region.as_deref() != Some(self.region))
+                    .collect();
+                let Some(&first) = others.first() else { continue };
+                let mut names: Vec<&str> =
+                    others.iter().filter_map(|&o| self.records[o].region.as_deref()).collect();
+                names.dedup();
+                let regions = if names.len() > 3 {
+                    format!("{}等{}个地区", names[..3].join("、"), names.len())
+                } else {
+                    names.join("、")
+                };
+                out.push(warning(
+                    Rule::SameTextOtherRegion,
+                    field,
+                    cell_of(self.rec, field),
+                    format!(
+                        "{}中的“{}”与{}同月（{}）进展表中的文字相同，请核实是否为本地区的情况",
+                        field_zh(field),
+                        shorten(&shown, QUOTE_CHARS),
+                        regions,
+                        self.month.label_zh()
+                    ),
+                    Some(compared(&self.records[first], field)),
+                ));
+            }
+        }
+    }
+}
