@@ -39,7 +39,8 @@ use crate::period::{Period, YearMonth};
 use crate::record::{Compared, FormKind, Issue, Record, Severity, Status};
 use crate::registry::{Milestone, Registry, TaskId};
 pub use corrections::{corrections, Correction, FieldChange};
-use similarity::{blocks, percent, shorten, similarity};
+use rayon::prelude::*;
+use similarity::{bigrams_of, blocks, dice, percent, shorten};
 
 /// How many characters of a text a message quotes.
 const QUOTE_CHARS: usize = 30;
@@ -197,26 +198,87 @@ pub struct CrossFinding {
 /// assert!(april.contains(&Rule::SameAsLastMonth));
 /// ```
 pub fn cross_check(records: &[Record], registry: &Registry, opts: &CrossCheckSettings) -> Vec<CrossFinding> {
-    let index = Index::new(records, registry, opts);
-    let mut out = Vec::new();
-    for (i, r) in records.iter().enumerate() {
-        let (Some(region), Some(month)) = (r.region.as_deref(), r.period.and_then(Period::as_month)) else {
-            continue;
-        };
-        if r.kind != FormKind::Progress {
-            continue;
-        }
-        let mut found: Vec<(Rule, Issue)> = Vec::new();
-        let ctx = Ctx { records, index: &index, opts, region, month, rec: r };
-        ctx.against_plan(&mut found);
-        ctx.milestone_words(&mut found);
-        ctx.against_last_month(&mut found);
-        ctx.actual_equals_planned(&mut found);
-        ctx.same_text_other_region(i, &mut found);
-        found.sort_by(|a, b| (a.0, &a.1.field).cmp(&(b.0, &b.1.field)));
-        out.extend(found.into_iter().map(|(rule, issue)| CrossFinding { record: i, rule, issue }));
+    // Texts are prepared once per record (in parallel), then each 附3 is
+    // checked against the index on its own (in parallel, order kept).
+    let prepared: Vec<Option<Texts>> =
+        records.par_iter().map(|r| checked_month(r).map(|_| Texts::new(r, opts.min_block_chars))).collect();
+    let index = Index::new(records, &prepared, registry);
+    let per_record: Vec<Vec<CrossFinding>> = records
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let (Some(region), Some(month), Some(texts)) =
+                (r.region.as_deref(), checked_month(r), prepared[i].as_ref())
+            else {
+                return Vec::new();
+            };
+            let mut found: Vec<(Rule, Issue)> = Vec::new();
+            let ctx = Ctx {
+                records,
+                prepared: &prepared,
+                index: &index,
+                opts,
+                region,
+                month,
+                me: i,
+                rec: r,
+                texts,
+            };
+            ctx.against_plan(&mut found);
+            ctx.milestone_words(&mut found);
+            ctx.against_last_month(&mut found);
+            ctx.actual_equals_planned(&mut found);
+            ctx.same_text_other_region(&mut found);
+            found.sort_by(|a, b| (a.0, &a.1.field).cmp(&(b.0, &b.1.field)));
+            found.into_iter().map(|(rule, issue)| CrossFinding { record: i, rule, issue }).collect()
+        })
+        .collect();
+    per_record.into_iter().flatten().collect()
+}
+
+/// The month of a 附3 that is checked: one with a region and a month.
+fn checked_month(r: &Record) -> Option<YearMonth> {
+    match (r.kind, &r.region) {
+        (FormKind::Progress, Some(_)) => r.period.and_then(Period::as_month),
+        _ => None,
     }
-    out
+}
+
+/// The texts of one 附3, prepared once: the bigrams of the compared fields
+/// and the text blocks of [`BLOCK_FIELDS`].
+struct Texts {
+    planned: Vec<u64>,
+    actual: Vec<u64>,
+    difficulties: Vec<u64>,
+    /// (field, block as written, key), per field in order.
+    blocks: Vec<(&'static str, String, String)>,
+}
+
+impl Texts {
+    fn new(r: &Record, min_block_chars: usize) -> Self {
+        let grams = |t: &Option<String>| t.as_deref().map(bigrams_of).unwrap_or_default();
+        let mut blocks_of = Vec::new();
+        for f in BLOCK_FIELDS {
+            if let Some(t) = text_of(r, f) {
+                blocks_of.extend(blocks(t, min_block_chars).into_iter().map(|(shown, key)| (f, shown, key)));
+            }
+        }
+        Texts {
+            planned: grams(&r.planned),
+            actual: grams(&r.actual),
+            difficulties: grams(&r.difficulties),
+            blocks: blocks_of,
+        }
+    }
+
+    fn grams(&self, field: &str) -> &[u64] {
+        match field {
+            "planned" => &self.planned,
+            "actual" => &self.actual,
+            "difficulties" => &self.difficulties,
+            _ => &[],
+        }
+    }
 }
 
 /// Runs [`cross_check`] with the registry's settings and stores the findings
@@ -295,7 +357,7 @@ struct Index<'a> {
     plans: HashMap<&'a str, usize>,
     progress: HashMap<(&'a str, YearMonth), usize>,
     /// (month, block key) → the current 附3 holding it, each once, in order.
-    blocks: HashMap<(YearMonth, String), Vec<usize>>,
+    blocks: HashMap<(YearMonth, &'a str), Vec<usize>>,
     /// region → deadline month → the milestones due that month, with their task.
     deadlines: HashMap<&'a str, DueByMonth<'a>>,
     registry: &'a Registry,
@@ -326,34 +388,26 @@ fn field_zh(field: &str) -> &'static str {
 }
 
 impl<'a> Index<'a> {
-    fn new(records: &'a [Record], registry: &'a Registry, opts: &CrossCheckSettings) -> Self {
+    fn new(records: &'a [Record], prepared: &'a [Option<Texts>], registry: &'a Registry) -> Self {
         let mut plans = HashMap::new();
         let mut progress = HashMap::new();
-        let mut blocks_at: HashMap<(YearMonth, String), Vec<usize>> = HashMap::new();
+        let mut blocks_at: HashMap<(YearMonth, &str), Vec<usize>> = HashMap::new();
         for (i, r) in records.iter().enumerate() {
             let Some(region) = r.region.as_deref() else { continue };
             if !r.current {
                 continue;
             }
-            match (r.kind, r.period.and_then(Period::as_month)) {
-                (FormKind::Plan, _) => {
-                    plans.insert(region, i);
+            if r.kind == FormKind::Plan {
+                plans.insert(region, i);
+            }
+            let (Some(m), Some(texts)) = (checked_month(r), prepared[i].as_ref()) else { continue };
+            progress.insert((region, m), i);
+            let mut seen: Vec<&str> = Vec::new();
+            for (_, _, key) in &texts.blocks {
+                if !seen.contains(&key.as_str()) {
+                    seen.push(key);
+                    blocks_at.entry((m, key)).or_default().push(i);
                 }
-                (FormKind::Progress, Some(m)) => {
-                    progress.insert((region, m), i);
-                    let mut seen: Vec<String> = Vec::new();
-                    for f in BLOCK_FIELDS {
-                        for (_, key) in
-                            text_of(r, f).map(|t| blocks(t, opts.min_block_chars)).unwrap_or_default()
-                        {
-                            if !seen.contains(&key) {
-                                seen.push(key.clone());
-                                blocks_at.entry((m, key)).or_default().push(i);
-                            }
-                        }
-                    }
-                }
-                (FormKind::Progress, None) => {}
             }
         }
         let mut deadlines = HashMap::new();
@@ -371,11 +425,14 @@ impl<'a> Index<'a> {
 /// One 附3 being checked.
 struct Ctx<'a, 'b> {
     records: &'a [Record],
+    prepared: &'a [Option<Texts>],
     index: &'b Index<'a>,
     opts: &'b CrossCheckSettings,
     region: &'a str,
     month: YearMonth,
+    me: usize,
     rec: &'a Record,
+    texts: &'a Texts,
 }
 
 impl<'a> Ctx<'a, '_> {
@@ -404,7 +461,7 @@ impl<'a> Ctx<'a, '_> {
             return;
         };
         let Some(planned) = self.rec.planned.as_deref() else { return };
-        let sim = similarity(planned, arrangement);
+        let sim = dice(&self.texts.planned, &bigrams_of(arrangement));
         if sim < self.opts.differs_below {
             out.push(warning(
                 Rule::PlanDiffers,
@@ -468,10 +525,12 @@ impl<'a> Ctx<'a, '_> {
         let Some(&p) = self.index.progress.get(&(self.region, prev_month)) else { return };
         let prev = &self.records[p];
         for field in ["actual", "difficulties"] {
-            let (Some(now), Some(before)) = (text_of(self.rec, field), text_of(prev, field)) else {
+            let (Some(now), Some(_), Some(before)) =
+                (text_of(self.rec, field), text_of(prev, field), self.prepared[p].as_ref())
+            else {
                 continue;
             };
-            let sim = similarity(now, before);
+            let sim = dice(self.texts.grams(field), before.grams(field));
             if sim >= self.opts.same_from {
                 let how = if sim >= 1.0 {
                     "相同".to_string()
@@ -515,10 +574,10 @@ impl<'a> Ctx<'a, '_> {
 
     /// `cross.actual_equals_planned`.
     fn actual_equals_planned(&self, out: &mut Vec<(Rule, Issue)>) {
-        let (Some(actual), Some(planned)) = (self.rec.actual.as_deref(), self.rec.planned.as_deref()) else {
+        let (Some(actual), Some(_)) = (self.rec.actual.as_deref(), self.rec.planned.as_deref()) else {
             return;
         };
-        let sim = similarity(actual, planned);
+        let sim = dice(&self.texts.actual, &self.texts.planned);
         if sim >= self.opts.same_from {
             let how = if sim >= 1.0 {
                 "相同".to_string()
@@ -540,39 +599,46 @@ impl<'a> Ctx<'a, '_> {
 
     /// `cross.same_text_other_region`: one finding per field and block, naming
     /// the other regions; `compared` is the first of them in record order.
-    fn same_text_other_region(&self, me: usize, out: &mut Vec<(Rule, Issue)>) {
-        for field in BLOCK_FIELDS {
-            let Some(text) = text_of(self.rec, field) else { continue };
-            for (shown, key) in blocks(text, self.opts.min_block_chars) {
-                let Some(holders) = self.index.blocks.get(&(self.month, key)) else { continue };
-                let others: Vec<usize> = holders
-                    .iter()
-                    .copied()
-                    .filter(|&o| o != me && self.records[o].region.as_deref() != Some(self.region))
-                    .collect();
-                let Some(&first) = others.first() else { continue };
-                let mut names: Vec<&str> =
-                    others.iter().filter_map(|&o| self.records[o].region.as_deref()).collect();
-                names.dedup();
-                let regions = if names.len() > 3 {
-                    format!("{}等{}个地区", names[..3].join("、"), names.len())
-                } else {
-                    names.join("、")
-                };
-                out.push(warning(
-                    Rule::SameTextOtherRegion,
-                    field,
-                    cell_of(self.rec, field),
-                    format!(
-                        "{}中的“{}”与{}同月（{}）进展表中的文字相同，请核实是否为本地区的情况",
-                        field_zh(field),
-                        shorten(&shown, QUOTE_CHARS),
-                        regions,
-                        self.month.label_zh()
-                    ),
-                    Some(compared(&self.records[first], field)),
-                ));
+    fn same_text_other_region(&self, out: &mut Vec<(Rule, Issue)>) {
+        for &(field, ref shown, ref key) in &self.texts.blocks {
+            let Some(holders) = self.index.blocks.get(&(self.month, key.as_str())) else { continue };
+            // Holders are current records in record order, one per region and
+            // month: only this region's own current 附3 can be among them.
+            let own = self
+                .index
+                .progress
+                .get(&(self.region, self.month))
+                .is_some_and(|o| holders.binary_search(o).is_ok());
+            let count = holders.len() - usize::from(own);
+            if count == 0 {
+                continue;
             }
+            let mut others = holders
+                .iter()
+                .filter(|&&o| o != self.me && self.records[o].region.as_deref() != Some(self.region));
+            let Some(&first) = others.next() else { continue };
+            let shown_names: Vec<&str> = std::iter::once(first)
+                .chain(others.take(2).copied())
+                .filter_map(|o| self.records[o].region.as_deref())
+                .collect();
+            let regions = if count > shown_names.len() {
+                format!("{}等{}个地区", shown_names.join("、"), count)
+            } else {
+                shown_names.join("、")
+            };
+            out.push(warning(
+                Rule::SameTextOtherRegion,
+                field,
+                cell_of(self.rec, field),
+                format!(
+                    "{}中的“{}”与{}同月（{}）进展表中的文字相同，请核实是否为本地区的情况",
+                    field_zh(field),
+                    shorten(shown, QUOTE_CHARS),
+                    regions,
+                    self.month.label_zh()
+                ),
+                Some(compared(&self.records[first], field)),
+            ));
         }
     }
 }
