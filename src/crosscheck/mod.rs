@@ -31,7 +31,7 @@ pub mod similarity;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Deserialize;
 
@@ -402,10 +402,9 @@ impl<'a> Index<'a> {
             }
             let (Some(m), Some(texts)) = (checked_month(r), prepared[i].as_ref()) else { continue };
             progress.insert((region, m), i);
-            let mut seen: Vec<&str> = Vec::new();
+            let mut seen: HashSet<&str> = HashSet::new();
             for (_, _, key) in &texts.blocks {
-                if !seen.contains(&key.as_str()) {
-                    seen.push(key);
+                if seen.insert(key) {
                     blocks_at.entry((m, key)).or_default().push(i);
                 }
             }

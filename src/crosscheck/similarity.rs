@@ -113,10 +113,12 @@ pub fn shorten(text: &str, max: usize) -> String {
 /// two blocks are compared by.
 pub fn blocks(text: &str, min_chars: usize) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
+    // A set, not a scan of `out`: a pasted cell may hold thousands of sentences.
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for piece in text.split(['\n', '。', '；', ';', '！', '？', '!', '?']) {
         let shown = strip_item_number(piece.trim());
         let key: String = essential(shown).collect();
-        if key.chars().count() >= min_chars && !out.iter().any(|(_, k)| *k == key) {
+        if key.chars().count() >= min_chars && seen.insert(key.clone()) {
             out.push((shown.to_string(), key));
         }
     }
@@ -172,6 +174,12 @@ mod tests {
         assert_eq!(shorten("一二三\n四五", 10), "一二三 四五");
         assert_eq!(shorten("一二三四五", 3), "一二三…");
         assert_eq!(percent(0.899_9), 89);
+    }
+
+    #[test]
+    fn many_sentences_in_one_cell_stay_linear() {
+        let text: String = (0..20_000).map(|i| format!("第{i}项工作已经全部按计划完成。")).collect();
+        assert_eq!(blocks(&text, 8).len(), 20_000);
     }
 
     #[test]
