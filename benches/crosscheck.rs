@@ -101,7 +101,7 @@ fn make_records(t: &Templates) -> Vec<Record> {
                     rng.next() % 90,
                     rng.next() % 40
                 ));
-                if rng.next() % 2 == 0 {
+                if rng.next().is_multiple_of(2) {
                     r.difficulties = Some(rng.sentence().to_string());
                 }
                 if r.status == Some(Status::Behind) {

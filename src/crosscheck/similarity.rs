@@ -50,7 +50,7 @@ fn bigrams(chars: impl Iterator<Item = char>) -> Vec<u64> {
 /// ```
 /// use permit_forms::crosscheck::similarity::similarity;
 /// assert_eq!(similarity("召开试点工作推进会。", "召开试点工作推进会"), 1.0);
-/// assert!(similarity("完成3月计划的企业培训", "完成4月计划的企业培训") > 0.8);
+/// assert!(similarity("完成3月计划的企业培训和申请材料审核", "完成4月计划的企业培训和申请材料审核") > 0.8);
 /// assert!(similarity("完成行业规范初稿", "组织企业申请许可证") < 0.1);
 /// ```
 pub fn similarity(a: &str, b: &str) -> f64 {
