@@ -599,15 +599,12 @@ impl<'a> Ctx<'a, '_> {
     /// `cross.same_text_other_region`: one finding per field and block, naming
     /// the other regions; `compared` is the first of them in record order.
     fn same_text_other_region(&self, out: &mut Vec<(Rule, Issue)>) {
+        let own_current = self.index.progress.get(&(self.region, self.month));
         for &(field, ref shown, ref key) in &self.texts.blocks {
             let Some(holders) = self.index.blocks.get(&(self.month, key.as_str())) else { continue };
             // Holders are current records in record order, one per region and
             // month: only this region's own current 附3 can be among them.
-            let own = self
-                .index
-                .progress
-                .get(&(self.region, self.month))
-                .is_some_and(|o| holders.binary_search(o).is_ok());
+            let own = own_current.is_some_and(|o| holders.binary_search(o).is_ok());
             let count = holders.len() - usize::from(own);
             if count == 0 {
                 continue;
