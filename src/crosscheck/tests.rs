@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use super::*;
-use crate::record::{ScheduleEntry, Source};
+use crate::record::{ScheduleEntry, Severity, Source, Status};
 use crate::templates::Templates;
 
 fn templates() -> &'static Templates {
