@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 pub mod consolidate;
+pub mod crosscheck;
 pub mod demo;
 pub mod doc;
 pub mod fill;

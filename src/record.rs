@@ -106,12 +106,27 @@ pub struct Issue {
     pub cell: Option<CellRef>,
     /// What is wrong, in words a clerk understands.
     pub message: String,
+    /// For a cross-check finding: the other form it compared this one with.
+    /// Absent from `records.jsonl` when `None`, so older files read unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compared: Option<Compared>,
+}
+
+/// The other form a cross-check compared a record with: where to look.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Compared {
+    /// `source.file` of the other record.
+    pub file: String,
+    /// `source.sheet` of the other record.
+    pub sheet: String,
+    /// A1 address of the compared value in that sheet, when known.
+    pub cell: Option<String>,
 }
 
 impl Issue {
     /// A finding of `rule` (its severity is the rule's) on `field`.
     pub fn new(rule: Rule, field: &str, cell: Option<CellRef>, message: String) -> Self {
-        Issue { severity: rule.severity(), rule, field: field.to_string(), cell, message }
+        Issue { severity: rule.severity(), rule, field: field.to_string(), cell, message, compared: None }
     }
 }
 
@@ -196,6 +211,29 @@ rules! {
     SheetHidden = "sheet.hidden", Warning;
     /// A text longer than the limit was cut.
     TextTruncated = "text.truncated", Warning;
+    /// Cross-check: the region's 附2 has no arrangement for the 附3's month (or year).
+    PlanMissingMonth = "cross.plan_missing_month", Warning;
+    /// Cross-check: 月度工作安排 differs substantially from the 附2's arrangement.
+    PlanDiffers = "cross.plan_differs", Warning;
+    /// Cross-check: a deadline month ticked 如期/超前 whose 月度实际进展 names
+    /// none of the milestone's key words.
+    MilestoneWords = "cross.milestone_words", Warning;
+    /// Cross-check: 月度实际进展 or 存在的困难 (nearly) the same as the previous month's.
+    SameAsLastMonth = "cross.same_as_last_month", Warning;
+    /// Cross-check: 月度实际进展 (nearly) the same as 月度工作安排 of the same form.
+    ActualEqualsPlanned = "cross.actual_equals_planned", Warning;
+    /// Cross-check: 滞后 last month, 超前 now, with nothing about catching up.
+    BehindToAhead = "cross.behind_to_ahead", Warning;
+    /// Cross-check: the same text block in another region's 附3 of the same month.
+    SameTextOtherRegion = "cross.same_text_other_region", Warning;
+}
+
+impl Rule {
+    /// True for the cross-checks between forms (`cross.*`), which compare a
+    /// record with others rather than read one file.
+    pub fn is_cross(self) -> bool {
+        self.id().starts_with("cross.")
+    }
 }
 
 impl std::fmt::Display for Rule {

@@ -84,6 +84,9 @@ pub struct Milestone {
     pub period: Period,
     /// What must be done.
     pub text: String,
+    /// Words of `text` a progress report that meets the milestone is
+    /// expected to mention (初稿, 印发, 核发); used by the cross-checks.
+    pub keywords: Vec<String>,
 }
 
 impl Milestone {
@@ -138,6 +141,8 @@ pub struct Settings {
     pub progress_due_day: u32,
     /// Year given to a plan row written without one (`3月`).
     pub first_year: i32,
+    /// Thresholds and word lists of the cross-checks (`[settings.crosscheck]`).
+    pub crosscheck: crate::crosscheck::CrossCheckSettings,
 }
 
 /// Outcome of matching a written region name against the registry.
@@ -181,6 +186,8 @@ struct RawSettings {
     plan_due: Spanned<String>,
     progress_due_day: Spanned<u32>,
     first_year: i32,
+    #[serde(default)]
+    crosscheck: Option<Spanned<crate::crosscheck::CrossCheckSettings>>,
 }
 
 #[derive(Deserialize)]
@@ -197,6 +204,8 @@ struct RawMilestone {
     date: Spanned<String>,
     period: Spanned<String>,
     text: String,
+    #[serde(default)]
+    keywords: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -269,6 +278,13 @@ impl Registry {
                 *d.get_ref()
             },
             first_year: raw.settings.first_year,
+            crosscheck: match &raw.settings.crosscheck {
+                Some(c) => {
+                    c.get_ref().check().map_err(|problem| invalid(c.span(), problem))?;
+                    c.get_ref().clone()
+                }
+                None => crate::crosscheck::CrossCheckSettings::default(),
+            },
         };
 
         // Windows: "YYYY-MM..YYYY-MM" ranges or single periods.
@@ -323,7 +339,16 @@ impl Registry {
                 if !p.contains(d) {
                     return Err(invalid(m.period.span(), format!("时间节点日期 {d} 不在期间“{p}”内")));
                 }
-                out.push(Milestone { date: d, period: p, text: m.text.clone() });
+                for k in &m.keywords {
+                    if k.get_ref().is_empty() || !m.text.contains(k.get_ref().as_str()) {
+                        return Err(invalid(
+                            k.span(),
+                            format!("关键词“{}”不在时间节点内容“{}”中", k.get_ref(), m.text),
+                        ));
+                    }
+                }
+                let keywords = m.keywords.iter().map(|k| k.get_ref().clone()).collect();
+                out.push(Milestone { date: d, period: p, text: m.text.clone(), keywords });
             }
             out.sort_by_key(|m| m.date);
             milestone_sets.insert(key.clone(), out);

@@ -3,13 +3,16 @@
 /// Folds full-width ASCII (`ＡＢ１２：`) to ASCII and the ideographic space to
 /// a plain space; everything else is kept.
 pub fn fold_width(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\u{3000}' => ' ',
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            _ => c,
-        })
-        .collect()
+    s.chars().map(fold_char).collect()
+}
+
+/// [`fold_width`] for one character.
+pub fn fold_char(c: char) -> char {
+    match c {
+        '\u{3000}' => ' ',
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
 }
 
 /// A key for comparing labels and names: full-width folded, every kind of

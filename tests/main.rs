@@ -4,6 +4,7 @@
 mod util;
 
 mod consolidate;
+mod crosscheck;
 mod docx;
 mod generate;
 mod ingest;

@@ -42,8 +42,15 @@ fn fields(r: &Record) -> serde_json::Value {
     v
 }
 
+/// The per-file findings: reading one file back cannot repeat the
+/// cross-checks between forms (asserted in crosscheck.rs).
 fn rules(r: &Record) -> Vec<String> {
-    let mut v: Vec<String> = r.issues.iter().map(|i| format!("{:?} {}", i.severity, i.rule)).collect();
+    let mut v: Vec<String> = r
+        .issues
+        .iter()
+        .filter(|i| !i.rule.is_cross())
+        .map(|i| format!("{:?} {}", i.severity, i.rule))
+        .collect();
     v.sort();
     v
 }
@@ -302,6 +309,14 @@ fn corrected_marked_up_samples_read_back_clean() {
     let records = sample_records();
     let mut checked = 0;
     for rec in records.iter().filter(|r| r.current && !r.issues.is_empty()) {
+        // The clerk corrects what the file itself is wrong in; the cross-checks
+        // are questions about its text compared with other forms.
+        let mut rec = rec.clone();
+        rec.issues.retain(|i| !i.rule.is_cross());
+        if rec.issues.is_empty() {
+            continue;
+        }
+        let rec = &rec;
         let mut m = markup::mark_up(t, rec);
         assert!(!m.markup.marks.is_empty(), "{}: marks", rec.source.file);
         let flagged: Vec<usize> = m

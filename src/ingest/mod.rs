@@ -301,6 +301,7 @@ pub fn ingest_paths(templates: &Templates, inputs: &[PathBuf], opts: &IngestOpti
     outcome.rejected.sort_by(|a, b| a.file.cmp(&b.file));
     outcome.passed_over.sort();
     current::mark_current(&mut outcome.records);
+    crate::crosscheck::apply(&mut outcome.records, &templates.registry);
     outcome
 }
 

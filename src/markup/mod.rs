@@ -543,6 +543,7 @@ mod tests {
             field: "contact.name".into(),
             cell: Some(crate::record::CellRef::at(11, 1)),
             message: "第12行 未填写联系人姓名".into(),
+            compared: None,
         };
         assert_eq!(note_text(&i), "错误：未填写联系人姓名");
         let j = Issue { message: "第一批 未完成".into(), ..i };

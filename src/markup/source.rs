@@ -179,6 +179,7 @@ mod tests {
             field: "submitted_on".into(),
             cell: Some(crate::record::CellRef::at(12, 3)),
             message: String::new(),
+            compared: None,
         };
         assert_eq!(issue_label(&r, &i), "x.xlsx!附3 试点工作进展表!D13");
         assert_eq!(issue_label(&r, &Issue { cell: None, ..i }), "x.xlsx!附3 试点工作进展表");

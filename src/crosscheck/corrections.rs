@@ -1,0 +1,226 @@
+//! Resubmission against the first: what a corrected return changed.
+//!
+//! When a region sends the same form again (same region, kind and period;
+//! see [`crate::ingest::current`]), the versions are put in the order that
+//! decides the current one (填报时间, a missing one first, then output order)
+//! and each version is compared with the one before it. A [`Correction`] says,
+//! per field, what changed (old → new, with both cells when known), and which
+//! findings of the earlier version are fixed, which remain and which are new.
+//! The last correction of a group ends at the current record.
+//!
+//! This is data for the review outputs (the 更正记录 sheet, the 已更正 marks,
+//! letters that leave fixed findings out); it renders nothing.
+
+use std::collections::BTreeMap;
+
+use crate::crosscheck::cell_of;
+use crate::period::Period;
+use crate::record::{FormKind, Issue, Person, Record};
+
+/// One field that differs between two versions of a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    /// Dotted record path, as in [`crate::form::Field::path`] (`actual`,
+    /// `contact.phone`, `schedule.arrangement`).
+    pub field: String,
+    /// For `schedule.arrangement`: the plan row's period.
+    pub period: Option<Period>,
+    /// The value in the earlier version, as shown to a clerk (`超前` for a
+    /// status, `2017-04-09` for a date, tasks joined with `、`).
+    pub old: Option<String>,
+    /// The value in the later version.
+    pub new: Option<String>,
+    /// A1 cell of the value in the earlier version's sheet, when known.
+    pub old_cell: Option<String>,
+    /// A1 cell in the later version's sheet, when known.
+    pub new_cell: Option<String>,
+}
+
+/// A later version of a form compared with the one before it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correction {
+    /// The region.
+    pub region: String,
+    /// 附2 or 附3.
+    pub kind: FormKind,
+    /// The month of a 附3; `None` for a 附2.
+    pub period: Option<Period>,
+    /// Index of the earlier version in the records given.
+    pub earlier: usize,
+    /// Index of the later version.
+    pub later: usize,
+    /// Fields that differ, in record order, then the plan's schedule rows
+    /// in period order.
+    pub changes: Vec<FieldChange>,
+    /// Findings of the earlier version that the later one no longer has.
+    pub fixed: Vec<Issue>,
+    /// Findings of the later version the earlier one had too (as in the later).
+    pub remaining: Vec<Issue>,
+    /// Findings of the later version the earlier one did not have.
+    pub new: Vec<Issue>,
+}
+
+impl Correction {
+    /// Whether `issue` of the earlier version is among the fixed ones.
+    pub fn is_fixed(&self, issue: &Issue) -> bool {
+        self.fixed.contains(issue)
+    }
+}
+
+/// The corrections in `records`: for every region, kind and period sent more
+/// than once, one [`Correction`] per later version, ordered by region, kind,
+/// period, then version. Records with an unknown region are never grouped.
+///
+/// # Examples
+/// ```
+/// use permit_forms::crosscheck::corrections;
+/// use permit_forms::record::Source;
+/// use permit_forms::{FormKind, Period, Record};
+/// let src = |f: &str| Source { file: f.into(), sheet: "附3".into(), sha256: String::new() };
+/// let mut first = Record::empty(FormKind::Progress, src("4月.xlsx"));
+/// first.region = Some("河北省".into());
+/// first.period = Period::month(2017, 4);
+/// first.actual = Some("完成培训".into());
+/// let mut second = first.clone();
+/// second.source = src("4月（更正）.xlsx");
+/// second.actual = Some("完成培训和审核".into());
+/// let c = corrections(&[first, second]);
+/// assert_eq!(c.len(), 1);
+/// assert_eq!(c[0].changes[0].field, "actual");
+/// assert_eq!(c[0].changes[0].new.as_deref(), Some("完成培训和审核"));
+/// ```
+pub fn corrections(records: &[Record]) -> Vec<Correction> {
+    let mut groups: BTreeMap<(&str, FormKind, Option<Period>), Vec<usize>> = BTreeMap::new();
+    for (i, r) in records.iter().enumerate() {
+        if let Some(region) = r.region.as_deref() {
+            groups.entry((region, r.kind, r.period)).or_default().push(i);
+        }
+    }
+    let mut out = Vec::new();
+    for ((region, kind, period), mut versions) in groups {
+        if versions.len() < 2 {
+            continue;
+        }
+        // The order that makes the last one current (stable: output order breaks ties).
+        versions.sort_by_key(|&i| records[i].submitted_on);
+        for pair in versions.windows(2) {
+            let (a, b) = (&records[pair[0]], &records[pair[1]]);
+            let (fixed, remaining, new) = match_findings(&a.issues, &b.issues);
+            out.push(Correction {
+                region: region.to_string(),
+                kind,
+                period,
+                earlier: pair[0],
+                later: pair[1],
+                changes: field_changes(a, b),
+                fixed,
+                remaining,
+                new,
+            });
+        }
+    }
+    out
+}
+
+/// Pairs the findings of two versions: first those with the same rule, field
+/// and message, then those with the same rule and field (a message that names
+/// a row or a date may change when the finding does not). Returns
+/// (fixed, remaining, new).
+fn match_findings(before: &[Issue], after: &[Issue]) -> (Vec<Issue>, Vec<Issue>, Vec<Issue>) {
+    let mut left: Vec<Option<&Issue>> = before.iter().map(Some).collect();
+    let mut matched = vec![false; after.len()];
+    let passes: [fn(&Issue, &Issue) -> bool; 2] = [
+        |a, b| a.rule == b.rule && a.field == b.field && a.message == b.message,
+        |a, b| a.rule == b.rule && a.field == b.field,
+    ];
+    for same in passes {
+        for (j, b) in after.iter().enumerate() {
+            if matched[j] {
+                continue;
+            }
+            if let Some(slot) = left.iter_mut().find(|s| s.is_some_and(|a| same(a, b))) {
+                *slot = None;
+                matched[j] = true;
+            }
+        }
+    }
+    let fixed = left.into_iter().flatten().cloned().collect();
+    let (mut remaining, mut new) = (Vec::new(), Vec::new());
+    for (j, b) in after.iter().enumerate() {
+        if matched[j] {
+            remaining.push(b.clone())
+        } else {
+            new.push(b.clone())
+        }
+    }
+    (fixed, remaining, new)
+}
+
+fn person_values(prefix: &str, p: &Person) -> [(String, Option<String>); 3] {
+    [
+        (format!("{prefix}.name"), p.name.clone()),
+        (format!("{prefix}.title"), p.title.clone()),
+        (format!("{prefix}.phone"), p.phone.clone()),
+    ]
+}
+
+/// Every comparable field of a record with its value as shown to a clerk,
+/// in record order (schedule rows come separately).
+fn values(r: &Record) -> Vec<(String, Option<String>)> {
+    let joined = |v: &[String]| (!v.is_empty()).then(|| v.join("、"));
+    let mut out = vec![
+        ("region".to_string(), Some(r.region_raw.clone()).filter(|s| !s.is_empty())),
+        ("tasks".to_string(), joined(&r.tasks)),
+        ("period".to_string(), r.period.map(|p| p.label_zh())),
+        ("planned".to_string(), r.planned.clone()),
+        ("actual".to_string(), r.actual.clone()),
+        ("status".to_string(), r.status.map(|s| s.label_zh().to_string())),
+        ("delay_reason".to_string(), r.delay_reason.clone()),
+        ("difficulties".to_string(), r.difficulties.clone()),
+    ];
+    out.extend(person_values("lead", &r.lead));
+    out.extend(person_values("contact", &r.contact));
+    out.extend(person_values("handler", &r.handler));
+    out.push(("division".to_string(), r.division.clone()));
+    out.push(("submitter".to_string(), r.submitter.clone()));
+    out.push(("submitted_on".to_string(), r.submitted_on.map(|d| d.format("%Y-%m-%d").to_string())));
+    out
+}
+
+fn field_changes(a: &Record, b: &Record) -> Vec<FieldChange> {
+    let mut out: Vec<FieldChange> = values(a)
+        .into_iter()
+        .zip(values(b))
+        .filter(|((_, old), (_, new))| old != new)
+        .map(|((field, old), (_, new))| FieldChange {
+            old_cell: cell_of(a, &field),
+            new_cell: cell_of(b, &field),
+            field,
+            period: None,
+            old,
+            new,
+        })
+        .collect();
+    // Schedule rows by period, in period order; a row only one version has
+    // counts as changed from or to nothing.
+    let mut rows: BTreeMap<Period, (Option<String>, Option<String>)> = BTreeMap::new();
+    for e in &a.schedule {
+        rows.entry(e.period).or_default().0 = e.arrangement.clone();
+    }
+    for e in &b.schedule {
+        rows.entry(e.period).or_default().1 = e.arrangement.clone();
+    }
+    for (period, (old, new)) in rows {
+        if old != new {
+            out.push(FieldChange {
+                field: "schedule.arrangement".into(),
+                period: Some(period),
+                old,
+                new,
+                old_cell: None,
+                new_cell: None,
+            });
+        }
+    }
+    out
+}
