@@ -277,7 +277,7 @@ fn a_corrected_return_fixes_findings() {
     let records = ingest_dir(&returns);
     assert_eq!(records.len(), 2);
     let first = &records[0];
-    let rules = |r: &Record| r.issues.iter().map(|i| i.rule.clone()).collect::<Vec<_>>();
+    let rules = |r: &Record| r.issues.iter().map(|i| i.rule).collect::<Vec<_>>();
     assert!(rules(first).contains(&permit_forms::record::Rule::DelayReasonMissing), "{:?}", first.issues);
     assert!(rules(first).contains(&permit_forms::record::Rule::ActualEqualsPlanned), "{:?}", first.issues);
     let c = corrections(&records);
