@@ -181,6 +181,70 @@ fn fix_info(lo: &mut lopdf::Document) {
     info.set("ModDate", date);
 }
 
+/// Writes `lo` with its small objects packed into one compressed object
+/// stream and a cross-reference stream (PDF 1.5), which saves about 1 KB of
+/// a form's 30.
+fn save(lo: &mut lopdf::Document, out: &mut Vec<u8>) -> Result<(), String> {
+    lo.version = "1.5".into();
+    let options = lopdf::SaveOptions::builder().use_object_streams(true).use_xref_streams(true).build();
+    lo.save_with_options(out, options).map_err(|e| e.to_string())
+}
+
+/// Inlines the subroutines of every embedded CFF font (see `cff`); a font
+/// that cannot be read that way stays as it was.
+fn shrink_fonts(lo: &mut lopdf::Document) {
+    for obj in lo.objects.values_mut() {
+        let lopdf::Object::Stream(stream) = obj else { continue };
+        let cff =
+            stream.dict.get(b"Subtype").and_then(lopdf::Object::as_name).is_ok_and(|n| n == b"CIDFontType0C");
+        if !cff {
+            continue;
+        }
+        let Ok(bytes) = stream.decompressed_content() else { continue };
+        if let Some(small) = super::cff::desubroutinize(&bytes) {
+            stream.set_plain_content(small);
+        }
+    }
+}
+
+/// Removes what printpdf writes but nothing uses: empty resource
+/// dictionaries, page boxes equal to the media box, default page layout
+/// and mode.
+fn drop_empty_entries(lo: &mut lopdf::Document) {
+    let mut empty = Vec::new();
+    for (id, obj) in &lo.objects {
+        if let lopdf::Object::Dictionary(d) = obj {
+            if d.is_empty() {
+                empty.push(*id);
+            }
+        }
+    }
+    for obj in lo.objects.values_mut() {
+        let lopdf::Object::Dictionary(d) = obj else { continue };
+        let is_page = d.get(b"Type").and_then(lopdf::Object::as_name).is_ok_and(|n| n == b"Page");
+        if is_page {
+            d.remove(b"TrimBox");
+            d.remove(b"CropBox");
+        }
+        let is_catalog = d.get(b"Type").and_then(lopdf::Object::as_name).is_ok_and(|n| n == b"Catalog");
+        if is_catalog {
+            d.remove(b"PageLayout");
+            d.remove(b"PageMode");
+        }
+        let keys: Vec<Vec<u8>> = d
+            .iter()
+            .filter(|(_, v)| v.as_reference().is_ok_and(|r| empty.contains(&r)))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in keys {
+            d.remove(&k);
+        }
+    }
+    for id in empty {
+        lo.objects.remove(&id);
+    }
+}
+
 /// Characters put in every body-face subset, so that forms differing only
 /// in a date (a region's monthly 附3) share one subset.
 const SHARED_CHARS: &str = "0123456789";
@@ -309,15 +373,17 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
     fix_info(&mut lo);
+    drop_empty_entries(&mut lo);
+    shrink_fonts(&mut lo);
     lo.compress();
     // printpdf puts a random /ID in the trailer; derive it from the content.
     lo.trailer.remove(b"ID");
     let mut first = Vec::new();
-    lo.save_to(&mut first).map_err(|e| e.to_string())?;
+    save(&mut lo, &mut first)?;
     let id: String = Sha256::digest(&first).iter().take(16).map(|b| format!("{b:02x}")).collect();
     let id = lopdf::Object::String(id.into_bytes(), lopdf::StringFormat::Literal);
     lo.trailer.set("ID", lopdf::Object::Array(vec![id.clone(), id]));
     let mut bytes = Vec::new();
-    lo.save_to(&mut bytes).map_err(|e| e.to_string())?;
+    save(&mut lo, &mut bytes)?;
     Ok(bytes)
 }

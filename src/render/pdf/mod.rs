@@ -8,6 +8,7 @@
 //! and file /ID derived from the content.
 
 mod canvas;
+mod cff;
 mod document;
 mod font;
 mod form;
