@@ -191,8 +191,15 @@ fn save(lo: &mut lopdf::Document, out: &mut Vec<u8>) -> Result<(), String> {
 }
 
 /// Inlines the subroutines of every embedded CFF font (see `cff`); a font
-/// that cannot be read that way stays as it was.
+/// that cannot be read that way stays as it was. The forms of a region
+/// share their subsets, so the result is kept per input stream and the
+/// inlining and compression are done once per subset, not per document.
 fn shrink_fonts(lo: &mut lopdf::Document) {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Done = HashMap<[u8; 32], Option<Arc<Vec<u8>>>>;
+    static DONE: OnceLock<Mutex<Done>> = OnceLock::new();
+    let done = DONE.get_or_init(|| Mutex::new(HashMap::new()));
     for obj in lo.objects.values_mut() {
         let lopdf::Object::Stream(stream) = obj else { continue };
         let cff =
@@ -200,9 +207,34 @@ fn shrink_fonts(lo: &mut lopdf::Document) {
         if !cff {
             continue;
         }
-        let Ok(bytes) = stream.decompressed_content() else { continue };
-        if let Some(small) = super::cff::desubroutinize(&bytes) {
-            stream.set_plain_content(small);
+        let key: [u8; 32] = Sha256::digest(&stream.content).into();
+        let hit = done.lock().ok().and_then(|d| d.get(&key).cloned());
+        let small = match hit {
+            Some(small) => small,
+            None => {
+                let small =
+                    stream.decompressed_content().ok().and_then(|b| super::cff::desubroutinize(&b)).and_then(
+                        |plain| {
+                            let mut s = lopdf::Stream::new(lopdf::Dictionary::new(), plain);
+                            s.compress().ok()?;
+                            // Only a stream that really was deflated is used as one.
+                            s.dict.get(b"Filter").ok()?;
+                            Some(Arc::new(s.content))
+                        },
+                    );
+                if let Ok(mut d) = done.lock() {
+                    if d.len() >= 1024 {
+                        d.clear();
+                    }
+                    d.insert(key, small.clone());
+                }
+                small
+            }
+        };
+        if let Some(small) = small {
+            stream.set_content(small.as_ref().clone());
+            stream.dict.set("Filter", lopdf::Object::Name(b"FlateDecode".to_vec()));
+            stream.dict.remove(b"DecodeParms");
         }
     }
 }
