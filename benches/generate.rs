@@ -17,6 +17,7 @@ fn run(label: &str, formats: &[Format], rounds: usize) {
     let mut times = Vec::new();
     let mut files = 0;
     let mut bytes = 0u64;
+    let mut sizes: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
     for _ in 0..rounds {
         let dir = tempfile::tempdir().expect("temp dir");
         // Flush the previous round's files first: otherwise its write-back and
@@ -45,6 +46,12 @@ fn run(label: &str, formats: &[Format], rounds: usize) {
         files = summary.files.len();
         bytes =
             summary.files.iter().map(|f| std::fs::metadata(dir.path().join(f)).map_or(0, |m| m.len())).sum();
+        sizes.clear();
+        for f in &summary.files {
+            let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("").to_string();
+            let len = std::fs::metadata(dir.path().join(f)).map_or(0, |m| m.len());
+            sizes.entry(ext).or_default().push(len);
+        }
     }
     let m = median(times.clone());
     println!(
@@ -53,6 +60,14 @@ fn run(label: &str, formats: &[Format], rounds: usize) {
         times.iter().min().unwrap().as_secs_f64(),
         bytes as f64 / 1e6
     );
+    for (ext, mut v) in sizes {
+        v.sort_unstable();
+        println!(
+            "  {ext}: median {:.1} KB, max {:.1} KB",
+            v[v.len() / 2] as f64 / 1024.0,
+            v[v.len() - 1] as f64 / 1024.0
+        );
+    }
 }
 
 fn main() {

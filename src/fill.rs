@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::form::layout::choice_text;
 use crate::form::{CellKind, Field, Grid, PersonPart, PersonRole};
 use crate::period::{Period, YearMonth};
 use crate::record::{FormKind, Record, Status};
@@ -20,7 +21,10 @@ pub struct FillValues {
     pub schedule: Vec<String>,
 }
 
-/// Puts `values` into the cells of `grid` that feed their fields.
+/// Puts `values` into the cells of `grid` that feed their fields, then lays
+/// the grid out again (rows grow to the text; a 附2 may run over pages).
+/// A status value is shown among the boxed choices it was picked from
+/// (`□超前　■如期　□滞后`), as the xlsx dropdown writes it.
 pub fn fill_grid(grid: &mut Grid, values: &FillValues) {
     let mut row = 0;
     for cell in &mut grid.cells {
@@ -32,10 +36,15 @@ pub fn fill_grid(grid: &mut Grid, values: &FillValues) {
             row += 1;
         } else if let Some(text) = values.values.get(&field) {
             if cell.kind == CellKind::Input || !text.is_empty() {
-                cell.text = text.clone();
+                cell.text = if cell.choices.iter().any(|c| c == text) {
+                    choice_text(&cell.choices, Some(text))
+                } else {
+                    text.clone()
+                };
             }
         }
     }
+    grid.relayout();
 }
 
 impl FillValues {

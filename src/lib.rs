@@ -33,6 +33,7 @@ pub mod registry;
 pub mod render;
 pub mod report;
 pub mod samples;
+pub mod template_file;
 pub mod templates;
 pub mod text;
 pub mod tracking;

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::period::{Period, YearMonth};
-use crate::templates::TemplateError;
+use crate::template_file::{parse_toml, TemplateError};
 use crate::text::{compact, line_of};
 
 /// Index of a region in the registry (registry order).
@@ -90,7 +90,7 @@ pub struct Milestone {
 }
 
 impl Milestone {
-    /// The milestone in words: `2017年3月底前完成行业规范初稿`, `2017年底前…`, `2018年…`.
+    /// The milestone in words: `2017年3月底前完成初稿`, `2017年底前…`, `2018年…`.
     pub fn describe(&self) -> String {
         match self.period {
             Period::Month(m) if m.month == 12 => format!("{}年底前{}", m.year, self.text),
@@ -254,7 +254,7 @@ impl Registry {
     /// a bad date, an alias claimed by two regions, a window that ends before it
     /// starts), each with the file and line.
     pub fn from_toml(text: &str, file: &str) -> Result<Self, TemplateError> {
-        let raw: RawRegistry = toml::from_str(text).map_err(|e| TemplateError::syntax(file, text, &e))?;
+        let raw: RawRegistry = parse_toml(text, file)?;
         let invalid = |span: std::ops::Range<usize>, problem: String| TemplateError::Invalid {
             file: file.to_string(),
             line: line_of(text, span.start),
@@ -546,7 +546,7 @@ impl Registry {
     }
 
     /// 试点任务及要求完成时间 for a region, one task per line:
-    /// `钢铁行业（牵头）：2017年3月底前完成行业规范初稿；…。`
+    /// `钢铁行业（牵头）：2017年3月底前完成初稿；…。`
     pub fn tasks_text(&self, region: RegionId) -> String {
         self.tasks_of(region)
             .into_iter()

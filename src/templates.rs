@@ -11,47 +11,8 @@ use crate::form::FormModel;
 use crate::output::write_atomic;
 use crate::record::FormKind;
 use crate::registry::Registry;
-use crate::text::line_of;
 
-/// Why the templates could not be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum TemplateError {
-    /// A template file could not be read.
-    #[error("{file}：无法读取（{source}）")]
-    Io {
-        /// The file.
-        file: String,
-        /// The underlying error.
-        source: std::io::Error,
-    },
-    /// A file is not valid TOML, or has keys of the wrong type.
-    #[error("{file}:{line}：格式错误：{message}")]
-    Syntax {
-        /// The file.
-        file: String,
-        /// 1-based line.
-        line: usize,
-        /// The parser's message.
-        message: String,
-    },
-    /// The facts do not hold together.
-    #[error("{file}:{line}：{problem}")]
-    Invalid {
-        /// The file.
-        file: String,
-        /// 1-based line (0 when not known).
-        line: usize,
-        /// What is wrong, in Chinese.
-        problem: String,
-    },
-}
-
-impl TemplateError {
-    pub(crate) fn syntax(file: &str, text: &str, e: &toml::de::Error) -> Self {
-        let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
-        TemplateError::Syntax { file: file.to_string(), line, message: e.message().trim().to_string() }
-    }
-}
+pub use crate::template_file::{TemplateError, EMBEDDED_FONTS};
 
 /// File name of the registry inside a templates folder.
 pub const REGISTRY_FILE: &str = "registry.toml";
@@ -65,12 +26,6 @@ const DEFAULT_PLAN: &str = include_str!("../templates/forms/plan.toml");
 const DEFAULT_PROGRESS: &str = include_str!("../templates/forms/progress.toml");
 const DEFAULT_README: &str = include_str!("../templates/README.md");
 const FONT_LICENCE: &str = include_str!("../templates/fonts/OFL.txt");
-
-/// Fonts shipped in `templates/fonts/`, embedded in the binary.
-pub const EMBEDDED_FONTS: &[(&str, &[u8])] = &[
-    ("PermitFormsSans-Regular.otf", include_bytes!("../templates/fonts/PermitFormsSans-Regular.otf")),
-    ("PermitFormsSerif-Regular.otf", include_bytes!("../templates/fonts/PermitFormsSerif-Regular.otf")),
-];
 
 /// Everything the verbs need from `templates/`, loaded once.
 #[derive(Debug, Clone)]

@@ -190,13 +190,19 @@ fn inputs_unlocked_layout_locked_and_status_dropdown() {
             let v = validations[0];
             assert_eq!(attr(v, "type"), Some("list"));
             assert!(attr(v, "sqref").unwrap().starts_with(&first), "dropdown not on {first}: {v}");
-            assert!(v.contains("\"超前,如期,滞后\""), "{v}");
+            // Each choice ticked among the others, so the print shows them all;
+            // other ways of marking are allowed with a warning, not refused.
+            assert!(v.contains("\"■超前　□如期　□滞后,□超前　■如期　□滞后,□超前　□如期　■滞后\""), "{v}");
+            assert_eq!(attr(v, "errorStyle"), Some("warning"), "{v}");
+            let shown = grid.cell_of(Field::Status).unwrap();
+            assert_eq!(shown.text, "□超前　□如期　□滞后", "the blank status shows its options");
         } else {
             assert!(validations.is_empty());
         }
         // Printable: A4 portrait, fit to one page wide, print area set.
         assert!(sheet.contains("paperSize=\"9\"") && sheet.contains("orientation=\"portrait\""));
-        assert!(sheet.contains("fitToHeight=\"0\""), "not fitted to page width");
+        assert!(sheet.contains("fitToPage=\"1\""), "not fitted to the page");
+        assert!(!sheet.contains("fitToHeight=\"0\""), "fitted to the width only: may print on two pages");
         let workbook = zip_part(&path, "xl/workbook.xml");
         assert!(workbook.contains("_xlnm.Print_Area"), "no print area");
     }
@@ -359,4 +365,242 @@ fn cli_without_a_command_says_so_in_one_line() {
         assert_eq!(err.trim_end().lines().count(), 1, "{err}");
         assert!(err.contains("缺少命令"), "{err}");
     }
+}
+
+/// The layout itself, as text: page rule, scale, where pages break, each
+/// row's height and held height, each cell's place, kind, field and text.
+fn grid_dump(g: &Grid) -> String {
+    let mut s = format!(
+        "# {} {}: page {:.1}x{:.1} pt, margins top {:.1} side {:.1} bottom {:.1}, one_page {}\n",
+        g.mark, g.title, g.page.width, g.page.height, g.page.top, g.page.side, g.page.bottom, g.page.one_page
+    );
+    s.push_str(&format!("scale {:.4}\ncolumns {:?}\n", g.scale, g.columns));
+    for (i, p) in g.pages.iter().enumerate() {
+        s.push_str(&format!("page {}: rows {}..{}\n", i + 1, p.first, p.end));
+    }
+    for (r, row) in g.rows.iter().enumerate() {
+        s.push_str(&format!(
+            "row {r}: height {:.1} hold {:.1}{}\n",
+            row.height,
+            row.hold,
+            if row.border { "" } else { " footer" }
+        ));
+        for c in g.cells.iter().filter(|c| c.row == r) {
+            let text: String = c.text.replace('\n', "⏎").chars().take(24).collect();
+            s.push_str(&format!(
+                "  cell r{} c{} {}x{} {:?} {} {:?} cap {} “{text}”\n",
+                c.row,
+                c.col,
+                c.rows,
+                c.cols,
+                c.kind,
+                c.field.map(|f| f.path()).unwrap_or_default(),
+                c.align,
+                c.capacity
+            ));
+        }
+    }
+    s
+}
+
+#[test]
+fn grid_layout_matches_golden() {
+    let t = templates();
+    let id = |n: &str| t.registry.region_by_name(n);
+    let cases = [
+        ("grid_plan_blank.txt", FormKind::Plan, FormInstance { region: None, period: None }),
+        ("grid_progress_blank.txt", FormKind::Progress, FormInstance { region: None, period: None }),
+        ("grid_plan_jining.txt", FormKind::Plan, FormInstance { region: id("济宁市"), period: None }),
+        (
+            "grid_progress_hebei_2017-04.txt",
+            FormKind::Progress,
+            FormInstance {
+                region: id("河北省"), period: Period::month(2017, 4).and_then(Period::as_month)
+            },
+        ),
+    ];
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    for (file, kind, inst) in cases {
+        let dump = grid_dump(&layout(t.form(kind), &t.registry, inst));
+        let path = dir.join(file);
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, &dump).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_GOLDEN=1", path.display()));
+        for (i, (a, b)) in want.lines().zip(dump.lines()).enumerate() {
+            assert_eq!(b, a, "{file} line {}: layout differs from the reviewed golden file", i + 1);
+        }
+        assert_eq!(dump.lines().count(), want.lines().count(), "{file}: number of lines");
+    }
+}
+
+/// Every generated form is one page in our PDF (counted by lopdf), and the
+/// layout says so: blank, pre-filled, every region and month.
+#[test]
+fn every_generated_pdf_is_one_page() {
+    let t = templates();
+    let dir = util::tempdir();
+    let opts = options(dir.path(), &[Format::Pdf]);
+    let summary = generate::generate(t, &opts, &|| {}).unwrap();
+    assert_eq!(summary.files.len(), 295);
+    for rel in &summary.files {
+        let doc = lopdf::Document::load(dir.path().join(rel)).unwrap();
+        assert_eq!(doc.get_pages().len(), 1, "{} is not one page", rel.display());
+    }
+    for job in generate::plan_jobs(t, &opts).unwrap() {
+        let g = grid_of(&job);
+        assert_eq!(g.pages.len(), 1, "{:?}", job);
+        assert!(g.scale * g.font_size >= 9.0 - 1e-3, "{job:?} prints below 9 pt: scale {}", g.scale);
+    }
+}
+
+/// About `n` characters of a clerk's prose without line breaks, ending with
+/// the sentence `last`.
+fn prose(n: usize, last: &str) -> String {
+    let words = "组织重点企业开展排污许可证申请前的培训与现场核查，";
+    let mut s = String::new();
+    while s.chars().count() + words.chars().count() + last.chars().count() + 1 < n {
+        s.push_str(words);
+    }
+    let fill = n.saturating_sub(s.chars().count() + last.chars().count() + 1);
+    s.extend(std::iter::repeat_n('核', fill));
+    s.push('。');
+    s.push_str(last);
+    s
+}
+
+/// The sample of the issue: one 附2 per window and the blank, three 附3.
+fn sample_jobs() -> Vec<FormJob> {
+    let t = templates();
+    let id = |n: &str| t.registry.region_by_name(n);
+    let month = |y, m| Period::month(y, m).and_then(Period::as_month);
+    let job = |kind, region, period| FormJob { kind, instance: FormInstance { region, period } };
+    vec![
+        job(FormKind::Plan, id("河北省"), None),
+        job(FormKind::Plan, id("济宁市"), None),
+        job(FormKind::Plan, None, None),
+        job(FormKind::Progress, None, None),
+        job(FormKind::Progress, id("济宁市"), month(2018, 5)),
+        job(FormKind::Progress, id("河北省"), month(2017, 4)),
+    ]
+}
+
+fn render_to(dir: &Path, name: &str, grid: &Grid, format: Format) -> PathBuf {
+    let bytes = match format {
+        Format::Xlsx => xlsx::render(grid).unwrap(),
+        Format::Docx => permit_forms::render::docx::render(grid).unwrap(),
+        Format::Pdf => {
+            permit_forms::render::pdf::PdfRenderer::new(templates()).unwrap().render(grid).unwrap()
+        }
+    };
+    let path = dir.join(format!("{name}.{}", format.ext()));
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[test]
+fn libreoffice_prints_sample_blank_forms_on_one_page() {
+    let dir = util::tempdir();
+    for (i, job) in sample_jobs().iter().enumerate() {
+        let g = grid_of(job);
+        for format in [Format::Xlsx, Format::Docx] {
+            let path = render_to(dir.path(), &format!("f{i}"), &g, format);
+            let pdf = util::soffice_convert(&path, "pdf", &dir.path().join(format.ext()));
+            assert_eq!(
+                util::pdf_pages(&pdf),
+                1,
+                "{job:?} as {format:?} prints on {} pages",
+                util::pdf_pages(&pdf)
+            );
+            let text = util::squash(&util::pdf_text(&pdf));
+            assert!(text.contains("填报时间"), "{job:?} {format:?}: footer missing");
+            if job.kind == FormKind::Progress {
+                assert!(text.contains("□超前□如期□滞后"), "{job:?} {format:?}: status options not printed");
+            }
+        }
+    }
+}
+
+#[test]
+fn filled_progress_at_capacity_prints_every_long_field_on_one_page() {
+    let dir = util::tempdir();
+    let caps = [
+        (Field::Planned, 400, "安排到此为止"),
+        (Field::Actual, 600, "进展到此为止"),
+        (Field::DelayReason, 300, "原因到此为止"),
+        (Field::Difficulties, 300, "困难到此为止"),
+    ];
+    for (i, job) in sample_jobs().iter().filter(|j| j.kind == FormKind::Progress).enumerate() {
+        let mut g = grid_of(job);
+        for (field, n, _) in caps {
+            assert!(g.cell_of(field).unwrap().capacity >= n, "{field:?} promises less than {n}");
+        }
+        let mut values = permit_forms::fill::FillValues::default();
+        for (field, n, last) in caps {
+            values.values.insert(field, prose(n, last));
+        }
+        values.values.insert(Field::Status, "滞后".into());
+        permit_forms::fill::fill_grid(&mut g, &values);
+        assert_eq!(g.pages.len(), 1, "{job:?}: filled at capacity, laid out on one page");
+        for format in Format::ALL {
+            let path = render_to(dir.path(), &format!("filled{i}"), &g, format);
+            let pdf = match format {
+                Format::Pdf => path,
+                _ => util::soffice_convert(&path, "pdf", &dir.path().join(format.ext())),
+            };
+            assert_eq!(util::pdf_pages(&pdf), 1, "{job:?} filled, as {format:?}: not one page");
+            let text = util::squash(&util::pdf_text_raw(&pdf, None));
+            for (field, _, last) in caps {
+                assert!(text.contains(last), "{job:?} as {format:?}: the end of {field:?} is not printed");
+            }
+            assert!(text.contains("□超前□如期■滞后"), "{job:?} as {format:?}: the choice is not shown");
+        }
+    }
+}
+
+/// Every pre-filled task, site, region and deadline sentence is the seed's
+/// own wording: found verbatim in the work plan (tests/fixtures/seed).
+#[test]
+fn prefilled_wording_is_found_in_the_seed() {
+    let seed = util::squash(include_str!("fixtures/seed/pilot_plan.txt"));
+    let t = templates();
+    let reg = &t.registry;
+    let mut checked = 0;
+    for (id, region) in reg.regions() {
+        assert!(seed.contains(&region.name), "region {} is not in the seed", region.name);
+        for (task, _) in reg.tasks_of(id) {
+            let task = reg.task(task);
+            assert!(seed.contains(&task.name), "task {} is not in the seed", task.name);
+            for site in &task.sites {
+                assert!(seed.contains(site.as_str()), "site {site} is not in the seed");
+            }
+            for m in &task.milestones {
+                // The clause itself, word for word; the seed writes it after
+                // its date and, in places, a subject (试点省、市).
+                assert!(
+                    seed.contains(&util::squash(&m.text)),
+                    "{}: “{}” is not the seed's wording",
+                    task.name,
+                    m.text
+                );
+                checked += 1;
+            }
+        }
+        // The date phrases the pre-fill writes, except the one-month delays
+        // that the seed gives as a rule (各时间节点后延1个月).
+        let text = reg.tasks_text(id);
+        for phrase in ["2017年3月底前", "6月底前", "9月底前", "2017年底前", "2018年", "2019年"]
+        {
+            let short = phrase.trim_start_matches("2017年");
+            if text.contains(phrase) {
+                assert!(seed.contains(short) || seed.contains(phrase), "{phrase} not in the seed");
+            }
+        }
+    }
+    assert!(checked > 40, "only {checked} sentences checked");
+    // The watershed 2017 milestone keeps the seed's middle clause.
+    let jining = reg.tasks_text(reg.region_by_name("济宁市").unwrap());
+    assert!(jining.contains("基本整合衔接相关固定污染源环境管理制度"), "{jining}");
 }

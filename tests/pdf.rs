@@ -97,25 +97,52 @@ fn pdf_progress_forms_fit_one_page_and_stay_small() {
     }
     sizes.sort_unstable();
     let median = sizes[sizes.len() / 2];
+    // The watershed forms of this sample carry about 190 distinct
+    // characters, at about 157 bytes each in the embedded face.
     assert!(median <= 40 * 1024, "median PDF size {median} bytes over 40 KB ({sizes:?})");
     assert!(sizes[sizes.len() - 1] < 120 * 1024, "largest PDF {} bytes", sizes[sizes.len() - 1]);
 }
 
 #[test]
-fn pdf_long_plan_breaks_between_rows_and_repeats_header() {
-    let g = grid(FormKind::Plan, "济宁市", None);
+fn pdf_filled_plan_runs_over_with_continued_title_and_page_numbers() {
+    let t = templates();
+    let mut g = grid(FormKind::Plan, "济宁市", None);
+    assert_eq!(g.pages.len(), 1, "the blank 济宁市 附2 is one page");
+    let id = t.registry.region_by_name("济宁市").unwrap();
+    let mut v = permit_forms::fill::sample_values(&t.registry, FormKind::Plan, id, None, 1);
+    v.schedule = v.schedule.iter().map(|_| long_text(150, "本行结束")).collect();
+    permit_forms::fill::fill_grid(&mut g, &v);
     let dir = util::tempdir();
     let pdf = write(dir.path(), "plan.pdf", &renderer().render(&g).expect("render"));
     let pages = pdf_pages(&pdf);
-    assert!(pages > 1, "济宁市 附2 has many schedule rows and should take more than one page");
-    let headers: Vec<String> =
-        g.cells.iter().filter(|c| g.rows[c.row].header).map(|c| squash(&c.print_text())).collect();
+    assert!(pages > 1, "{} rows of 150 characters run over", v.schedule.len());
+    assert_eq!(pages, g.pages.len(), "the PDF has the pages the layout decided");
+    let label = squash("试点任务及要求完成时间");
+    let mut rows = 0;
     for p in 1..=pages {
         let text = squash(&pdf_text_raw(&pdf, Some(p)));
-        for h in &headers {
-            assert!(text.contains(h.as_str()), "page {p} lacks header “{h}”:\n{text}");
+        assert!(text.contains(&format!("第{p}页共{pages}页")), "page {p} lacks its number:\n{text}");
+        if p > 1 {
+            assert!(text.contains("试点工作计划表（续）"), "page {p} lacks the continued title:\n{text}");
+            assert!(!text.contains(&label), "the label row is repeated on page {p}");
         }
+        rows += text.matches("本行结束").count();
     }
+    assert_eq!(rows, v.schedule.len(), "every schedule row's text is printed whole, once");
+}
+
+/// About `n` characters of a clerk's prose, ending with the sentence `last`.
+pub(crate) fn long_text(n: usize, last: &str) -> String {
+    let words = "组织重点企业开展排污许可证申请前的培训与现场核查，";
+    let mut s = String::new();
+    while s.chars().count() + words.chars().count() + last.chars().count() + 1 < n {
+        s.push_str(words);
+    }
+    let fill = n.saturating_sub(s.chars().count() + last.chars().count() + 1);
+    s.extend(std::iter::repeat_n('核', fill));
+    s.push('。');
+    s.push_str(last);
+    s
 }
 
 #[test]
@@ -221,7 +248,7 @@ fn pdf_layout_matches_golden_cell_boxes() {
         let first_rows: usize = if pages.len() == 1 { g.table_rows() } else { 0 };
         if first_rows > 0 {
             for c in g.cells.iter().filter(|c| g.rows[c.row].border) {
-                *want.entry(key(g.cell_width(c), g.cell_height(c))).or_default() += 1;
+                *want.entry(key(g.cell_width(c) * g.scale, g.cell_height(c) * g.scale)).or_default() += 1;
             }
             for b in &on_first {
                 *got.entry(key(b[2], b[3])).or_default() += 1;
@@ -232,10 +259,11 @@ fn pdf_layout_matches_golden_cell_boxes() {
         let right = on_first.iter().map(|b| b[0] + b[2]).fold(f32::MIN, f32::max);
         assert!((left - (595.28 - right)).abs() < 1.0, "{file}: table not centred ({left}..{right})");
         assert!(
-            (right - left - g.width()).abs() < 0.5,
-            "{file}: table width {} vs grid {}",
+            (right - left - g.width() * g.scale).abs() < 0.5,
+            "{file}: table width {} vs grid {} at scale {}",
             right - left,
-            g.width()
+            g.width(),
+            g.scale
         );
 
         let path = golden_dir.join(file);

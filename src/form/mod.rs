@@ -6,3 +6,4 @@ pub mod model;
 
 pub use layout::{layout, CellKind, FormInstance, Grid, GridCell, GridRow, Identity};
 pub use model::{Align, Anchor, Content, Direction, Field, FormModel, PersonPart, PersonRole};
+pub mod measure;

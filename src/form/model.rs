@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use crate::record::FormKind;
-use crate::templates::TemplateError;
+use crate::template_file::{parse_toml, TemplateError};
 
 /// A part of a person block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -191,17 +191,16 @@ pub struct CellSpec {
     pub content: Content,
     /// Alignment.
     pub align: Align,
+    /// Characters a clerk must be able to write in it (0: no promise).
+    pub capacity: usize,
 }
 
 /// One row of the model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RowSpec {
-    /// Height in points (the minimum, when `grow`).
+    /// Height in points: the least the row is drawn with; it grows to fit
+    /// its text and, on a one-page form, the capacity of its inputs.
     pub height: f32,
-    /// Repeated at the top of each printed page.
-    pub header: bool,
-    /// Grows to fit pre-filled text.
-    pub grow: bool,
     /// Written once per plan schedule period.
     pub repeat: bool,
     /// Cells starting in this row.
@@ -235,6 +234,60 @@ pub struct Anchor {
     pub footer: bool,
 }
 
+/// The printed page of a form, from the template's `[page]` table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageSpec {
+    /// Paper width in points (A4: 595.28).
+    pub width: f32,
+    /// Paper height in points (A4: 841.89).
+    pub height: f32,
+    /// Top margin in points.
+    pub top: f32,
+    /// Bottom margin in points.
+    pub bottom: f32,
+    /// Left and right margins in points.
+    pub side: f32,
+    /// True when the form must print on one page (附3): the rows hold the
+    /// inputs' capacities and the page shrinks to fit. Otherwise a form
+    /// that does not fit continues on further pages.
+    pub one_page: bool,
+    /// Smallest print size of body text when a page shrinks to fit.
+    pub min_print_size: f32,
+    /// Added to the title on a continuation page: `（续）`.
+    pub continued: String,
+}
+
+impl PageSpec {
+    /// Printable width in points.
+    pub fn inner_width(&self) -> f32 {
+        self.width - 2.0 * self.side
+    }
+
+    /// Printable height in points.
+    pub fn inner_height(&self) -> f32 {
+        self.height - self.top - self.bottom
+    }
+}
+
+/// Points per millimetre.
+const PT_PER_MM: f32 = 72.0 / 25.4;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPage {
+    paper: String,
+    margins_mm: [f32; 3],
+    #[serde(default)]
+    pages: Option<u32>,
+    min_print_size: f32,
+    #[serde(default = "default_continued")]
+    continued: String,
+}
+
+fn default_continued() -> String {
+    "（续）".into()
+}
+
 /// A form's layout as described in `templates/forms/<kind>.toml`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FormModel {
@@ -262,6 +315,8 @@ pub struct FormModel {
     pub title_font: String,
     /// Schedule rows on the blank form.
     pub blank_rows: usize,
+    /// The printed page.
+    pub page: PageSpec,
     /// Table rows.
     pub rows: Vec<RowSpec>,
     /// Rows under the table, without borders.
@@ -284,6 +339,7 @@ struct RawForm {
     title_font: String,
     #[serde(default)]
     blank_rows: usize,
+    page: RawPage,
     row: Vec<RawRow>,
     #[serde(default)]
     footer: Vec<RawRow>,
@@ -293,10 +349,6 @@ struct RawForm {
 #[serde(deny_unknown_fields)]
 struct RawRow {
     height: f32,
-    #[serde(default)]
-    header: bool,
-    #[serde(default)]
-    grow: bool,
     #[serde(default)]
     repeat: Option<String>,
     cells: Vec<RawCell>,
@@ -314,6 +366,8 @@ struct RawCell {
     span: Option<usize>,
     rows: Option<usize>,
     align: Option<Align>,
+    #[serde(default)]
+    capacity: usize,
 }
 
 impl FormModel {
@@ -324,7 +378,7 @@ impl FormModel {
     /// when cells overflow the columns, overlap, name an unknown field, or an
     /// input has no label to hang off.
     pub fn from_toml(text: &str, file: &str) -> Result<Self, TemplateError> {
-        let raw: RawForm = toml::from_str(text).map_err(|e| TemplateError::syntax(file, text, &e))?;
+        let raw: RawForm = parse_toml(text, file)?;
         let invalid = |problem: String| TemplateError::Invalid { file: file.to_string(), line: 0, problem };
         let kind = FormKind::from_id(&raw.kind)
             .ok_or_else(|| invalid(format!("kind 应为 plan 或 progress，而不是“{}”", raw.kind)))?;
@@ -375,6 +429,7 @@ impl FormModel {
                         rows: nrows,
                         content,
                         align: cell.align.unwrap_or(default_align),
+                        capacity: cell.capacity,
                     });
                     col += span;
                 }
@@ -391,10 +446,46 @@ impl FormModel {
                 if repeat && cells.iter().any(|c| c.rows > 1) {
                     return Err(at("重复行中的单元格不能跨行".into()));
                 }
-                out.push(RowSpec { height: row.height, header: row.header, grow: row.grow, repeat, cells });
+                out.push(RowSpec { height: row.height, repeat, cells });
             }
             Ok(out)
         };
+        let page = {
+            let p = &raw.page;
+            let (width, height) = match p.paper.as_str() {
+                "A4" => (595.28, 841.89),
+                other => return Err(invalid(format!("[page] paper 只支持 A4，而不是“{other}”"))),
+            };
+            let [top, side, bottom] = p.margins_mm.map(|mm| mm * PT_PER_MM);
+            if [top, side, bottom].iter().any(|m| !(m.is_finite() && *m >= 0.0 && *m < 100.0)) {
+                return Err(invalid("[page] margins_mm 应为 0 到 35 之间的数".into()));
+            }
+            if !(p.min_print_size.is_finite() && p.min_print_size > 0.0 && p.min_print_size <= raw.font_size)
+            {
+                return Err(invalid("[page] min_print_size 应为正数，且不大于 font_size".into()));
+            }
+            let one_page = match p.pages {
+                None => false,
+                Some(1) => true,
+                Some(n) => {
+                    return Err(invalid(format!("[page] pages 只能是 1（或不写，表示可续页），而不是 {n}")))
+                }
+            };
+            PageSpec {
+                width,
+                height,
+                top,
+                bottom,
+                side,
+                one_page,
+                min_print_size: p.min_print_size,
+                continued: p.continued.clone(),
+            }
+        };
+        if raw.columns.iter().sum::<f32>() > page.inner_width() / (page.min_print_size / raw.font_size) + 0.5
+        {
+            return Err(invalid("columns 总宽超出纸张可打印宽度".into()));
+        }
         let model = FormModel {
             kind,
             version: raw.version,
@@ -408,6 +499,7 @@ impl FormModel {
             text_font: raw.text_font,
             title_font: raw.title_font,
             blank_rows: raw.blank_rows,
+            page,
             rows: place(&raw.row, "row")?,
             footer: place(&raw.footer, "footer")?,
         };
@@ -544,19 +636,19 @@ mod tests {
         let text = include_str!("../../templates/forms/progress.toml");
         let cases = [
             (
-                "{ field = \"actual\", span = 3, align = \"left\" }",
+                "{ field = \"actual\", span = 3, align = \"left\", capacity = 600 }",
                 "{ field = \"actuall\", span = 3 }",
                 "未知字段",
             ),
             (
-                "{ field = \"actual\", span = 3, align = \"left\" }",
+                "{ field = \"actual\", span = 3, align = \"left\", capacity = 600 }",
                 "{ field = \"actual\", span = 4 }",
                 "超出",
             ),
             ("{ label = \"月度实际进展\" },", "", "应占满 4 列"),
             ("{ label = \"月度实际进展\" },", "{ field = \"planned\" },", "没有标签"),
             (
-                "{ field = \"planned\", span = 3, align = \"left\" }",
+                "{ field = \"planned\", span = 3, align = \"left\", capacity = 400 }",
                 "{ field = \"actual\", span = 3 }",
                 "出现了两次",
             ),

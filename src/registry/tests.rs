@@ -86,7 +86,7 @@ fn aliases_resolve_and_the_city_wins() {
 fn tasks_text_states_roles_and_deadlines() {
     let r = reg();
     let t = r.tasks_text(id(&r, "河北省"));
-    assert!(t.starts_with("钢铁行业（牵头）：2017年3月底前完成行业规范初稿；"), "{t}");
+    assert!(t.starts_with("钢铁行业（牵头）：2017年3月底前完成初稿；"), "{t}");
     assert!(t.contains("\n原料药制造行业：2017年3月底前"), "{t}");
     let j = r.tasks_text(id(&r, "济宁市"));
     assert!(j.contains("水泥行业（参与）"), "{j}");

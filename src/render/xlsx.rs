@@ -3,10 +3,11 @@
 //! hidden sheet and in custom document properties.
 
 use rust_xlsxwriter::{
-    DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, ProtectionOptions,
-    Workbook, Worksheet, XlsxError,
+    DataValidation, DataValidationErrorStyle, DocProperties, ExcelDateTime, Format, FormatAlign,
+    FormatBorder, ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 
+use crate::form::layout::{choice_text, MARK_LINE, TITLE_AFTER, TITLE_BEFORE, TITLE_LINE};
 use crate::form::{Align, CellKind, Grid, GridCell, Identity};
 use crate::render::RenderError;
 
@@ -57,7 +58,7 @@ fn cell_format(grid: &Grid, cell: &GridCell, border: bool) -> Format {
             Align::Right => FormatAlign::Right,
         });
     // Long free text starts at the top; short values sit in the middle.
-    f = if cell.align == Align::Left && cell.kind == CellKind::Input && border {
+    f = if cell.is_free_text() && border {
         f.set_align(FormatAlign::Top)
     } else {
         f.set_align(FormatAlign::VerticalCenter)
@@ -134,7 +135,7 @@ fn write_form(ws: &mut Worksheet, grid: &Grid, name: &str) -> Result<(), XlsxErr
         Format::new().set_font_name(&grid.title_font).set_font_charset(CHARSET_GB2312).set_font_size(size)
     };
     ws.write_string_with_format(0, 0, &grid.mark, &title_font(grid.mark_size).set_align(FormatAlign::Left))?;
-    ws.set_row_height(0, grid.mark_size * 1.6)?;
+    ws.set_row_height(0, grid.mark_size * MARK_LINE)?;
     ws.merge_range(
         1,
         0,
@@ -143,10 +144,12 @@ fn write_form(ws: &mut Worksheet, grid: &Grid, name: &str) -> Result<(), XlsxErr
         &grid.title,
         &title_font(grid.title_size).set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter),
     )?;
-    ws.set_row_height(1, grid.title_size * 2.2)?;
+    ws.set_row_height(1, grid.title_size * (TITLE_LINE + TITLE_BEFORE + TITLE_AFTER))?;
 
+    // A spreadsheet does not grow a merged cell as the clerk types: every
+    // row is written at the height that holds its inputs' capacity.
     for (r, row) in grid.rows.iter().enumerate() {
-        ws.set_row_height(r as u32 + TABLE_ORIGIN_ROW, row.height)?;
+        ws.set_row_height(r as u32 + TABLE_ORIGIN_ROW, row.hold)?;
     }
     for cell in &grid.cells {
         let border = grid.rows[cell.row].border;
@@ -161,34 +164,36 @@ fn write_form(ws: &mut Worksheet, grid: &Grid, name: &str) -> Result<(), XlsxErr
             ws.write_string_with_format(r0, c0, &cell.text, &fmt)?;
         }
         if !cell.choices.is_empty() && cell.kind == CellKind::Input {
-            let choices: Vec<&str> = cell.choices.iter().map(String::as_str).collect();
+            // The list offers each choice ticked among the others, so the
+            // printed cell shows all of them; anything typed instead (√如期,
+            // a bare 如期) is accepted with a warning and read back by ingest.
+            let options: Vec<String> =
+                cell.choices.iter().map(|c| choice_text(&cell.choices, Some(c))).collect();
+            let options: Vec<&str> = options.iter().map(String::as_str).collect();
+            let words = cell.choices.join("、");
             let dv = DataValidation::new()
-                .allow_list_strings(&choices)?
+                .allow_list_strings(&options)?
                 .set_input_title("进度情况")?
-                .set_input_message(format!("请从下拉列表中选择：{}", choices.join("、")))?
+                .set_input_message(format!("请从下拉列表中选择{words}之一"))?
                 .set_error_title("进度情况")?
-                .set_error_message(format!("请选择{}之一", choices.join("、")))?;
+                .set_error_message(format!("请从下拉列表中选择{words}之一"))?
+                .set_error_style(DataValidationErrorStyle::Warning);
             ws.add_data_validation(r0, c0, r1, c1, &dv)?;
         }
     }
 
     let last_row = grid.rows.len() as u32 + TABLE_ORIGIN_ROW - 1;
+    let page = &grid.page;
+    let inch = |pt: f32| f64::from(pt) / 72.0;
     ws.set_paper_size(9); // A4
     ws.set_portrait();
-    ws.set_print_fit_to_pages(1, 0);
+    // One page: the rows already hold every input's capacity (a spreadsheet
+    // does not grow them as the clerk types), so the sheet prints as laid
+    // out, shrunk by the client to fit one A4 page.
+    ws.set_print_fit_to_pages(1, 1);
     ws.set_print_center_horizontally(true);
-    ws.set_margins(0.75, 0.75, 0.8, 0.8, 0.3, 0.3);
+    ws.set_margins(inch(page.side), inch(page.side), inch(page.top), inch(page.bottom), 0.3, 0.3);
     ws.set_print_area(0, 0, last_row, ncols - 1)?;
-    let headers: Vec<u32> = grid
-        .rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.header)
-        .map(|(i, _)| i as u32 + TABLE_ORIGIN_ROW)
-        .collect();
-    if let (Some(&first), Some(&last)) = (headers.first(), headers.last()) {
-        ws.set_repeat_rows(first, last)?;
-    }
     ws.set_screen_gridlines(false);
     // Layout cells are locked, input cells not; no password, so the office or a
     // clerk can lift the protection when a form really needs changing.
@@ -344,7 +349,7 @@ fn write_list(ws: &mut Worksheet, grid: &Grid, name: &str, rows: &[Vec<String>])
         let chars = rows
             .iter()
             .filter_map(|r| r.get(c))
-            .map(|t| crate::form::layout::text_ems(t))
+            .map(|t| crate::form::measure::Measure::embedded().width(t, 1.0))
             .fold(4.0, f32::max);
         ws.set_column_width(c as u16, f64::from(chars.clamp(6.0, 40.0) * 2.0 + 2.0))?;
     }

@@ -3,183 +3,167 @@
 //! tab stops under it.
 
 use docx_rs::{
-    AlignmentType, DocGrid, Docx, HeightRule, LineSpacing, LineSpacingType, Paragraph, Run, Tab,
-    TabValueType, Table, TableAlignmentType, TableCell, TableCellMargins, TableLayoutType, TableRow,
-    VAlignType, VMergeType, WidthType,
+    AlignmentType, DocGrid, Docx, FieldCharType, Footer, HeightRule, InstrNUMPAGES, InstrPAGE, InstrText,
+    LineSpacing, LineSpacingType, PageMargin, Paragraph, Run, Tab, TabValueType, Table, TableAlignmentType,
+    TableCell, TableCellMargins, TableLayoutType, TableRow, VAlignType, VMergeType, WidthType,
 };
 
 use super::package::package;
-use super::{
-    alignment, exact_lines, fonts, half_points, text_run, twips, Margins, A4_HEIGHT, A4_WIDTH, MARGINS,
-    META_PROPERTY_PREFIX,
-};
-use crate::form::layout::{lines_needed, LINE_HEIGHT};
-use crate::form::{Align, CellKind, Grid, GridCell};
-use crate::record::FormKind;
+use super::{alignment, exact_lines, fonts, half_points, text_run, twips, META_PROPERTY_PREFIX};
+use crate::form::layout::{LINE_HEIGHT, MARK_LINE, TITLE_AFTER, TITLE_BEFORE, TITLE_LINE};
+use crate::form::{Align, Grid, GridCell};
 use crate::render::RenderError;
 
-/// Inner left and right padding of a cell in twips (4 pt, as the layout
-/// assumes when it sizes rows).
-const CELL_MARGIN: usize = 80;
+/// Inner left and right padding of a cell in points (as the layout assumes
+/// when it sizes rows).
+const CELL_MARGIN: f32 = 4.0;
 
-/// Line height of the mark, in ems.
-const MARK_LINE: f32 = 1.5;
-/// Line height of the title and the space before and after it, in ems.
-const TITLE_LINE: f32 = 1.5;
-const TITLE_BEFORE: f32 = 0.2;
-const TITLE_AFTER: f32 = 0.6;
+/// Everything at the grid's print scale.
+struct Scaled<'a> {
+    grid: &'a Grid,
+    s: f32,
+}
 
-/// Narrowest side margin (1.5 cm) when a wide table needs room.
-const MIN_SIDE_MARGIN: u32 = 850;
+impl Scaled<'_> {
+    fn pt(&self, v: f32) -> f32 {
+        v * self.s
+    }
+    fn body(&self) -> f32 {
+        self.grid.font_size * self.s
+    }
+}
 
 pub(super) fn render(grid: &Grid) -> Result<Vec<u8>, RenderError> {
-    let grid_cols: Vec<usize> = grid.columns.iter().map(|w| twips(*w) as usize).collect();
+    let k = Scaled { grid, s: grid.scale };
+    let page = &grid.page;
+    let grid_cols: Vec<usize> = grid.columns.iter().map(|w| twips(k.pt(*w)) as usize).collect();
     let width: usize = grid_cols.iter().sum();
-    let margins = side_margins(width as u32);
 
     let mut docx = Docx::new()
-        .page_size(A4_WIDTH, A4_HEIGHT)
-        .page_margin(margins.page_margin())
+        .page_size(twips(page.width), twips(page.height))
+        .page_margin(PageMargin {
+            top: twips(page.top) as i32,
+            bottom: twips(page.bottom) as i32,
+            left: twips(page.side) as i32,
+            right: twips(page.side) as i32,
+            header: twips(page.top / 2.0) as i32,
+            footer: twips(page.bottom / 3.0) as i32,
+            gutter: 0,
+        })
         .default_fonts(fonts(&grid.text_font))
-        .default_size(half_points(grid.font_size));
+        .default_size(half_points(k.body()));
     // No line grid: with one, Word snaps CJK lines to its pitch and rows grow.
     docx.document = docx.document.doc_grid(DocGrid::with_empty());
 
+    let mark_size = k.pt(grid.mark_size);
     docx = docx.add_paragraph(
         Paragraph::new()
-            .add_run(text_run(&grid.mark, &grid.title_font, grid.mark_size))
+            .add_run(text_run(&grid.mark, &grid.title_font, mark_size))
             .fonts(fonts(&grid.title_font))
-            .size(half_points(grid.mark_size))
-            .line_spacing(exact_lines(grid.mark_size * MARK_LINE)),
+            .size(half_points(mark_size))
+            .line_spacing(exact_lines(mark_size * MARK_LINE)),
     );
-    docx = docx.add_paragraph(
-        Paragraph::new()
-            .align(AlignmentType::Center)
-            .add_run(text_run(&grid.title, &grid.title_font, grid.title_size))
-            .fonts(fonts(&grid.title_font))
-            .size(half_points(grid.title_size))
-            .line_spacing(
-                LineSpacing::new()
-                    .line_rule(LineSpacingType::Exact)
-                    .line(twips(grid.title_size * TITLE_LINE) as i32)
-                    .before(twips(grid.title_size * TITLE_BEFORE))
-                    .after(twips(grid.title_size * TITLE_AFTER)),
-            ),
-    );
-
     let table_rows = grid.table_rows();
-    let heights = row_heights(grid, margins);
-    let rows: Vec<TableRow> = (0..table_rows).map(|r| table_row(grid, r, heights[r])).collect();
-    let borders = super::single_borders();
-    let table = Table::new(rows)
-        .set_grid(grid_cols)
-        .width(width, WidthType::Dxa)
-        .layout(TableLayoutType::Fixed)
-        .align(TableAlignmentType::Center)
-        .set_borders(borders)
-        .margins(TableCellMargins::new().margin(0, CELL_MARGIN, 0, CELL_MARGIN));
-    // Word rejects a table without rows.
-    if table_rows > 0 {
-        docx = docx.add_table(table);
+    let mut tables = 0;
+    for (i, rows) in grid.pages.iter().enumerate() {
+        let title = if i == 0 { grid.title.clone() } else { format!("{}{}", grid.title, page.continued) };
+        docx = docx.add_paragraph(title_paragraph(&k, &title, i > 0));
+        let body: Vec<TableRow> =
+            (rows.first..rows.end.min(table_rows)).map(|r| table_row(&k, r, rows.first)).collect();
+        // Word rejects a table without rows.
+        if !body.is_empty() {
+            let table = Table::new(body)
+                .set_grid(grid_cols.clone())
+                .width(width, WidthType::Dxa)
+                .layout(TableLayoutType::Fixed)
+                .align(TableAlignmentType::Center)
+                .set_borders(super::single_borders())
+                .margins(TableCellMargins::new().margin(
+                    0,
+                    twips(k.pt(CELL_MARGIN)) as usize,
+                    0,
+                    twips(k.pt(CELL_MARGIN)) as usize,
+                ));
+            docx = docx.add_table(table);
+            tables += 1;
+        }
+        for r in rows.first.max(table_rows)..rows.end {
+            docx = docx.add_paragraph(footer_line(&k, r, r == table_rows));
+        }
+    }
+    if grid.pages.len() > 1 {
+        docx = docx.footer(page_number_footer(&k));
     }
 
-    for (r, &height) in heights.iter().enumerate().skip(table_rows) {
-        docx = docx.add_paragraph(footer_line(grid, r, height, r == table_rows));
-    }
-
-    // Header rows must lead the table for Word to repeat them.
-    let header_rows = grid.rows[..table_rows].iter().take_while(|r| r.header).count();
     let custom: Vec<(String, String)> = grid
         .identity
         .iter()
         .flat_map(|id| id.pairs())
         .map(|(k, v)| (format!("{META_PROPERTY_PREFIX}{k}"), v))
         .collect();
-    package(docx, &[header_rows], &[&grid.text_font, &grid.title_font], &custom)
+    // No row repeats: the label row is part of the form, not a column header.
+    package(docx, &vec![0; tables], &[&grid.text_font, &grid.title_font], &custom)
 }
 
-/// Space between the table and the first footer line, in points.
-fn footer_gap(grid: &Grid) -> f32 {
-    grid.font_size * 0.5
+/// The title, centred; on a continuation page it starts the new page.
+fn title_paragraph(k: &Scaled<'_>, title: &str, new_page: bool) -> Paragraph {
+    let grid = k.grid;
+    let size = k.pt(grid.title_size);
+    Paragraph::new()
+        .align(AlignmentType::Center)
+        .add_run(text_run(title, &grid.title_font, size))
+        .fonts(fonts(&grid.title_font))
+        .size(half_points(size))
+        .page_break_before(new_page)
+        .line_spacing(
+            LineSpacing::new()
+                .line_rule(LineSpacingType::Exact)
+                .line(twips(size * TITLE_LINE) as i32)
+                .before(twips(size * TITLE_BEFORE))
+                .after(twips(size * TITLE_AFTER)),
+        )
 }
 
-/// Height of the mark and title paragraphs above the table, in points.
-fn heading_height(grid: &Grid) -> f32 {
-    grid.mark_size * MARK_LINE + grid.title_size * (TITLE_LINE + TITLE_BEFORE + TITLE_AFTER)
-}
-
-/// Room kept free on a one-page form for the differences between the
-/// layout's estimate of wrapped text and a word processor's.
-const FIT_RESERVE: f32 = 14.0;
-
-/// Row heights in points. A progress form (附3) must print on one page: when
-/// its rows do not fit, the writing space of rows holding an empty input
-/// shrinks (never below one line), in proportion to each row's spare room,
-/// as a print dialog's "fit to page" would. Other forms keep the layout's
-/// heights and run over as many pages as they need.
-fn row_heights(grid: &Grid, margins: Margins) -> Vec<f32> {
-    let mut heights: Vec<f32> = grid.rows.iter().map(|r| r.height).collect();
-    if grid.kind != FormKind::Progress {
-        return heights;
+/// `第 N 页 共 M 页`, N and M fields, for a form that runs over.
+fn page_number_footer(k: &Scaled<'_>) -> Footer {
+    let s = k.body() * 0.85;
+    let font = &k.grid.text_font;
+    let run = || Run::new().fonts(fonts(font)).size(half_points(s));
+    let field = |instr: InstrText| {
+        vec![
+            run().add_field_char(FieldCharType::Begin, false),
+            run().add_instr_text(instr),
+            run().add_field_char(FieldCharType::Separate, false),
+            run().add_text("1"),
+            run().add_field_char(FieldCharType::End, false),
+        ]
+    };
+    let mut p = Paragraph::new().align(AlignmentType::Center).add_run(run().add_text("第 "));
+    for r in field(InstrText::PAGE(InstrPAGE::new())) {
+        p = p.add_run(r);
     }
-    let table_rows = grid.table_rows();
-    let page = (A4_HEIGHT - margins.top - margins.bottom) as f32 / 20.0;
-    let footer: f32 = heights[table_rows..].iter().sum::<f32>()
-        + if table_rows < heights.len() { footer_gap(grid) } else { 0.0 };
-    let room = page - heading_height(grid) - footer - FIT_RESERVE;
-    let total: f32 = heights[..table_rows].iter().sum();
-    if total <= room {
-        return heights;
+    p = p.add_run(run().add_text(" 页 共 "));
+    for r in field(InstrText::NUMPAGES(InstrNUMPAGES::new())) {
+        p = p.add_run(r);
     }
-    let one_line = grid.font_size * LINE_HEIGHT + 10.0;
-    let spare: Vec<f32> = (0..table_rows)
-        .map(|r| {
-            let cells = || grid.cells.iter().filter(move |c| c.row <= r && r < c.row + c.rows);
-            let writing = cells().any(|c| c.kind == CellKind::Input && c.text.is_empty());
-            if !writing || cells().any(|c| c.rows > 1) {
-                return 0.0;
-            }
-            let need = cells()
-                .map(|c| {
-                    lines_needed(&c.print_text(), grid.cell_width(c), grid.font_size) as f32
-                        * grid.font_size
-                        * LINE_HEIGHT
-                        + 10.0
-                })
-                .fold(one_line, f32::max);
-            (heights[r] - need).max(0.0)
-        })
-        .collect();
-    let spare_total: f32 = spare.iter().sum();
-    if spare_total > 0.0 {
-        let share = ((total - room) / spare_total).min(1.0);
-        for (h, s) in heights.iter_mut().zip(&spare) {
-            *h = (*h - s * share).floor();
-        }
-    }
-    heights
-}
-
-/// Side margins: 2.5 cm, narrower (down to 1.5 cm) when the table needs it.
-fn side_margins(table_width: u32) -> Margins {
-    let side = A4_WIDTH.saturating_sub(table_width) / 2;
-    let side = side.clamp(MIN_SIDE_MARGIN, MARGINS.left);
-    Margins { left: side, right: side, ..MARGINS }
+    Footer::new().add_paragraph(p.add_run(run().add_text(" 页")))
 }
 
 /// One table row: the cells starting in it, and the continuations of cells
 /// merged down from rows above.
-fn table_row(grid: &Grid, r: usize, height: f32) -> TableRow {
+fn table_row(k: &Scaled<'_>, r: usize, page_first: usize) -> TableRow {
+    let grid = k.grid;
+    let height = k.pt(grid.rows[r].height);
     let mut slots: Vec<(usize, usize, TableCell)> = Vec::new();
     for cell in &grid.cells {
         if cell.row == r {
-            let mut tc = content_cell(grid, cell);
+            let mut tc = content_cell(k, cell);
             if cell.rows > 1 {
                 tc = tc.vertical_merge(VMergeType::Restart);
             }
             slots.push((cell.col, cell.cols, tc));
-        } else if cell.row < r && r < cell.row + cell.rows {
-            let tc = empty_cell(grid, cell.col, cell.cols).vertical_merge(VMergeType::Continue);
+        } else if cell.row < r && r < cell.row + cell.rows && cell.row >= page_first {
+            let tc = empty_cell(k, cell.col, cell.cols).vertical_merge(VMergeType::Continue);
             slots.push((cell.col, cell.cols, tc));
         }
     }
@@ -192,32 +176,39 @@ fn table_row(grid: &Grid, r: usize, height: f32) -> TableRow {
             continue; // overlapping cells: keep the first
         }
         for gap in next..col {
-            cells.push(empty_cell(grid, gap, 1));
+            cells.push(empty_cell(k, gap, 1));
         }
         cells.push(tc);
         next = col + span;
     }
     for gap in next..grid.columns.len() {
-        cells.push(empty_cell(grid, gap, 1));
+        cells.push(empty_cell(k, gap, 1));
     }
     TableRow::new(cells).row_height(twips(height) as f32).height_rule(HeightRule::AtLeast).cant_split()
 }
 
-fn cell_paragraph(grid: &Grid, text: &str, align: Align) -> Paragraph {
+fn cell_paragraph(k: &Scaled<'_>, text: &str, align: Align) -> Paragraph {
+    let grid = k.grid;
+    let size = k.body();
     let mut p = Paragraph::new()
         .align(alignment(align))
         .fonts(fonts(&grid.text_font))
-        .size(half_points(grid.font_size))
-        .line_spacing(exact_lines(grid.font_size * LINE_HEIGHT));
+        .size(half_points(size))
+        .line_spacing(exact_lines(size * LINE_HEIGHT));
     if !text.is_empty() {
-        p = p.add_run(text_run(text, &grid.text_font, grid.font_size));
+        p = p.add_run(text_run(text, &grid.text_font, size));
     }
     p
 }
 
-fn sized(grid: &Grid, tc: TableCell, col: usize, cols: usize) -> TableCell {
+fn sized(k: &Scaled<'_>, tc: TableCell, col: usize, cols: usize, top: bool) -> TableCell {
+    let grid = k.grid;
     let w: f32 = grid.columns[col..(col + cols).min(grid.columns.len())].iter().sum();
-    let tc = tc.width(twips(w) as usize, WidthType::Dxa).vertical_align(VAlignType::Center);
+    let tc = tc.width(twips(k.pt(w)) as usize, WidthType::Dxa).vertical_align(if top {
+        VAlignType::Top
+    } else {
+        VAlignType::Center
+    });
     if cols > 1 {
         tc.grid_span(cols)
     } else {
@@ -225,52 +216,63 @@ fn sized(grid: &Grid, tc: TableCell, col: usize, cols: usize) -> TableCell {
     }
 }
 
-fn content_cell(grid: &Grid, cell: &GridCell) -> TableCell {
-    let p = cell_paragraph(grid, &cell.print_text(), cell.align);
-    sized(grid, TableCell::new().add_paragraph(p), cell.col, cell.cols)
+fn content_cell(k: &Scaled<'_>, cell: &GridCell) -> TableCell {
+    // Free text and the long task text read as paragraphs: justified, as
+    // the seed's table text is.
+    let align = if cell.align == Align::Left { Align::Left } else { cell.align };
+    let mut p = cell_paragraph(k, &cell.text, align);
+    if cell.align == Align::Left {
+        p = p.align(AlignmentType::Both);
+    }
+    sized(k, TableCell::new().add_paragraph(p), cell.col, cell.cols, cell.is_free_text())
 }
 
-fn empty_cell(grid: &Grid, col: usize, cols: usize) -> TableCell {
-    let p = cell_paragraph(grid, "", Align::Center);
-    sized(grid, TableCell::new().add_paragraph(p), col, cols)
+fn empty_cell(k: &Scaled<'_>, col: usize, cols: usize) -> TableCell {
+    let p = cell_paragraph(k, "", Align::Center);
+    sized(k, TableCell::new().add_paragraph(p), col, cols, false)
 }
 
-/// A footer row (no borders) as one line: the first cell's text at the left
-/// margin, each further text at a tab stop where its column puts it (right
-/// edge for right-aligned labels, left edge for values). Empty inputs leave
-/// the room to write in.
-fn footer_line(grid: &Grid, r: usize, height: f32, first: bool) -> Paragraph {
-    let size = grid.font_size;
+/// A footer row (no borders) as one line: each text at a tab stop where its
+/// column puts it (right edge for right-aligned labels, left edge for
+/// values and left-aligned labels). Empty inputs leave the room to write in.
+fn footer_line(k: &Scaled<'_>, r: usize, first: bool) -> Paragraph {
+    let grid = k.grid;
+    let size = k.body();
     let line = size * LINE_HEIGHT;
+    let height = k.pt(grid.rows[r].height);
     let pad = ((height - line) / 2.0).max(0.0);
-    let gap = pad + if first { footer_gap(grid) } else { 0.0 };
+    let gap = pad + if first { k.pt(grid.footer_gap()) } else { 0.0 };
     let mut p = Paragraph::new().fonts(fonts(&grid.text_font)).size(half_points(size)).line_spacing(
         LineSpacing::new()
             .line_rule(LineSpacingType::Exact)
             .line(twips(line) as i32)
             .before(twips(gap))
-            .after(twips(((grid.rows[r].height - line) / 2.0).max(0.0))),
+            .after(twips(pad)),
     );
+    // Tab positions are measured from the text margin; the table is centred
+    // in it, so shift by the table's indent.
+    let indent = (grid.page.inner_width() - k.pt(grid.width())).max(0.0) / 2.0;
     let lefts = grid.col_lefts();
     let mut cells: Vec<&GridCell> = grid.cells.iter().filter(|c| c.row == r).collect();
     cells.sort_by_key(|c| c.col);
     for cell in cells {
-        let t = cell.print_text();
+        let t = &cell.text;
         if t.is_empty() {
             continue;
         }
-        if cell.col > 0 {
-            let right = lefts[cell.col] + grid.cell_width(cell);
-            let (kind, pos) = match cell.align {
-                Align::Right => (TabValueType::Right, right),
-                Align::Center => (TabValueType::Center, (lefts[cell.col] + right) / 2.0),
-                Align::Left => (TabValueType::Left, lefts[cell.col]),
-            };
+        let left = indent + k.pt(lefts[cell.col]);
+        let right = left + k.pt(grid.cell_width(cell));
+        let (kind, pos) = match cell.align {
+            Align::Right => (TabValueType::Right, right),
+            Align::Center => (TabValueType::Center, (left + right) / 2.0),
+            Align::Left => (TabValueType::Left, left),
+        };
+        if pos > 0.5 {
             p = p
                 .add_tab(Tab::new().val(kind).pos(twips(pos) as usize))
                 .add_run(Run::new().fonts(fonts(&grid.text_font)).size(half_points(size)).add_tab());
         }
-        p = p.add_run(text_run(&t, &grid.text_font, size));
+        p = p.add_run(text_run(t, &grid.text_font, size));
     }
     p
 }

@@ -67,6 +67,8 @@ pub(crate) enum Item {
         bold: bool,
         /// Colour.
         color: Rgb,
+        /// Extra space after each character in points (justified lines).
+        spacing: f32,
     },
 }
 
@@ -91,7 +93,35 @@ impl Page {
     pub fn text(&mut self, x: f32, y: f32, size: f32, text: &str, pen: Pen<'_>, color: Rgb) {
         if !text.trim().is_empty() {
             let (slot, bold) = (pen.slot, pen.bold);
-            self.items.push(Item::Text { x, y, size, text: text.to_string(), slot, bold, color });
+            self.items.push(Item::Text {
+                x,
+                y,
+                size,
+                text: text.to_string(),
+                slot,
+                bold,
+                color,
+                spacing: 0.0,
+            });
+        }
+    }
+
+    /// Adds a line of text with `spacing` points after each character
+    /// (a justified line).
+    #[allow(clippy::too_many_arguments)]
+    pub fn text_spaced(
+        &mut self,
+        x: f32,
+        y: f32,
+        size: f32,
+        text: &str,
+        pen: Pen<'_>,
+        color: Rgb,
+        spacing: f32,
+    ) {
+        if !text.trim().is_empty() {
+            let (slot, bold) = (pen.slot, pen.bold);
+            self.items.push(Item::Text { x, y, size, text: text.to_string(), slot, bold, color, spacing });
         }
     }
 
@@ -118,6 +148,133 @@ fn color(c: Rgb) -> Color {
 /// Rounds to 1/100 pt so the content stream stays short and stable.
 fn r(v: f32) -> Pt {
     Pt((v * 100.0).round() / 100.0)
+}
+
+/// Creation date of every PDF when `SOURCE_DATE_EPOCH` is not set: the
+/// day the pilot's forms were first due to be sent out (as the xlsx and
+/// docx packages are dated), so reruns give the same bytes.
+pub const FIXED_PDF_DATE: &str = "D:20170301000000+00'00'";
+
+/// The creation date written into the PDF: `SOURCE_DATE_EPOCH` (seconds
+/// since 1970, the reproducible-builds convention) when set and valid, else
+/// [`FIXED_PDF_DATE`].
+pub fn pdf_date() -> String {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+        .map(|d| d.format("D:%Y%m%d%H%M%S+00'00'").to_string())
+        .unwrap_or_else(|| FIXED_PDF_DATE.to_string())
+}
+
+/// Rewrites the document information printpdf wrote: real dates instead of
+/// 1970-01-01, and no PDF/X version, trapping flag or empty entries (the
+/// file makes no PDF/X claim).
+fn fix_info(lo: &mut lopdf::Document) {
+    let Ok(id) = lo.trailer.get(b"Info").and_then(lopdf::Object::as_reference) else { return };
+    let Ok(info) = lo.get_object_mut(id).and_then(lopdf::Object::as_dict_mut) else { return };
+    for key in [&b"GTS_PDFXVersion"[..], b"Trapped", b"Subject", b"Identifier", b"Keywords", b"Author"] {
+        info.remove(key);
+    }
+    let date = lopdf::Object::String(pdf_date().into_bytes(), lopdf::StringFormat::Literal);
+    info.set("CreationDate", date.clone());
+    info.set("ModDate", date);
+}
+
+/// Writes `lo` with its small objects packed into one compressed object
+/// stream and a cross-reference stream (PDF 1.5), which saves about 1 KB of
+/// a form's 30.
+fn save(lo: &mut lopdf::Document, out: &mut Vec<u8>) -> Result<(), String> {
+    lo.version = "1.5".into();
+    let options = lopdf::SaveOptions::builder().use_object_streams(true).use_xref_streams(true).build();
+    lo.save_with_options(out, options).map_err(|e| e.to_string())
+}
+
+/// Inlines the subroutines of every embedded CFF font (see `cff`); a font
+/// that cannot be read that way stays as it was. The forms of a region
+/// share their subsets, so the result is kept per input stream and the
+/// inlining and compression are done once per subset, not per document.
+fn shrink_fonts(lo: &mut lopdf::Document) {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Done = HashMap<[u8; 32], Option<Arc<Vec<u8>>>>;
+    static DONE: OnceLock<Mutex<Done>> = OnceLock::new();
+    let done = DONE.get_or_init(|| Mutex::new(HashMap::new()));
+    for obj in lo.objects.values_mut() {
+        let lopdf::Object::Stream(stream) = obj else { continue };
+        let cff =
+            stream.dict.get(b"Subtype").and_then(lopdf::Object::as_name).is_ok_and(|n| n == b"CIDFontType0C");
+        if !cff {
+            continue;
+        }
+        let key: [u8; 32] = Sha256::digest(&stream.content).into();
+        let hit = done.lock().ok().and_then(|d| d.get(&key).cloned());
+        let small = match hit {
+            Some(small) => small,
+            None => {
+                let small =
+                    stream.decompressed_content().ok().and_then(|b| super::cff::desubroutinize(&b)).and_then(
+                        |plain| {
+                            let mut s = lopdf::Stream::new(lopdf::Dictionary::new(), plain);
+                            s.compress().ok()?;
+                            // Only a stream that really was deflated is used as one.
+                            s.dict.get(b"Filter").ok()?;
+                            Some(Arc::new(s.content))
+                        },
+                    );
+                if let Ok(mut d) = done.lock() {
+                    if d.len() >= 1024 {
+                        d.clear();
+                    }
+                    d.insert(key, small.clone());
+                }
+                small
+            }
+        };
+        if let Some(small) = small {
+            stream.set_content(small.as_ref().clone());
+            stream.dict.set("Filter", lopdf::Object::Name(b"FlateDecode".to_vec()));
+            stream.dict.remove(b"DecodeParms");
+        }
+    }
+}
+
+/// Removes what printpdf writes but nothing uses: empty resource
+/// dictionaries, page boxes equal to the media box, default page layout
+/// and mode.
+fn drop_empty_entries(lo: &mut lopdf::Document) {
+    let mut empty = Vec::new();
+    for (id, obj) in &lo.objects {
+        if let lopdf::Object::Dictionary(d) = obj {
+            if d.is_empty() {
+                empty.push(*id);
+            }
+        }
+    }
+    for obj in lo.objects.values_mut() {
+        let lopdf::Object::Dictionary(d) = obj else { continue };
+        let is_page = d.get(b"Type").and_then(lopdf::Object::as_name).is_ok_and(|n| n == b"Page");
+        if is_page {
+            d.remove(b"TrimBox");
+            d.remove(b"CropBox");
+        }
+        let is_catalog = d.get(b"Type").and_then(lopdf::Object::as_name).is_ok_and(|n| n == b"Catalog");
+        if is_catalog {
+            d.remove(b"PageLayout");
+            d.remove(b"PageMode");
+        }
+        let keys: Vec<Vec<u8>> = d
+            .iter()
+            .filter(|(_, v)| v.as_reference().is_ok_and(|r| empty.contains(&r)))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in keys {
+            d.remove(&k);
+        }
+    }
+    for id in empty {
+        lo.objects.remove(&id);
+    }
 }
 
 /// Characters put in every body-face subset, so that forms differing only
@@ -166,6 +323,7 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
         let mut stroke_w = -1.0f32;
         // The text rendering mode is graphics state: it outlives BT/ET.
         let mut bold_now = false;
+        let mut spacing_now = 0.0f32;
         let mut set_stroke = |ops: &mut Vec<Op>, w: f32| {
             if (w - stroke_w).abs() > f32::EPSILON {
                 ops.push(Op::SetOutlineThickness { pt: r(w) });
@@ -200,7 +358,7 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
                         ops.push(Op::DrawRectangle { rectangle: rect(PaintMode::Stroke) });
                     }
                 }
-                Item::Text { x, y, size, text, slot, bold, color: c } => {
+                Item::Text { x, y, size, text, slot, bold, color: c, spacing } => {
                     let Some((font_id, glyphs)) = fonts.get(*slot) else { continue };
                     let items: Vec<Codepoint> = text
                         .chars()
@@ -224,6 +382,12 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
                         ops.push(Op::SetOutlineColor { col: color(*c) });
                         set_stroke(&mut ops, size * 0.03);
                     }
+                    // Tc is graphics state too: set it on every line that
+                    // differs from the last.
+                    if (*spacing - spacing_now).abs() > 1e-3 {
+                        ops.push(Op::SetCharacterSpacing { multiplier: (spacing * 100.0).round() / 100.0 });
+                        spacing_now = *spacing;
+                    }
                     ops.push(Op::SetTextCursor { pos: Point { x: r(*x), y: r(h - y) } });
                     ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(items)] });
                     ops.push(Op::EndTextSection);
@@ -240,15 +404,18 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
     let opts = PdfSaveOptions { optimize: true, subset_fonts: false, secure: true, image_optimization: None };
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
+    fix_info(&mut lo);
+    drop_empty_entries(&mut lo);
+    shrink_fonts(&mut lo);
     lo.compress();
     // printpdf puts a random /ID in the trailer; derive it from the content.
     lo.trailer.remove(b"ID");
     let mut first = Vec::new();
-    lo.save_to(&mut first).map_err(|e| e.to_string())?;
+    save(&mut lo, &mut first)?;
     let id: String = Sha256::digest(&first).iter().take(16).map(|b| format!("{b:02x}")).collect();
     let id = lopdf::Object::String(id.into_bytes(), lopdf::StringFormat::Literal);
     lo.trailer.set("ID", lopdf::Object::Array(vec![id.clone(), id]));
     let mut bytes = Vec::new();
-    lo.save_to(&mut bytes).map_err(|e| e.to_string())?;
+    save(&mut lo, &mut bytes)?;
     Ok(bytes)
 }

@@ -9,6 +9,8 @@ use allsorts::binary::read::ReadScope;
 use allsorts::font_data::FontData;
 use allsorts::subset::{subset, CmapTarget, SubsetProfile};
 use printpdf::ParsedFont;
+
+use crate::form::measure::Measure;
 use sha2::{Digest, Sha256};
 
 /// One font face, parsed once and shared read-only.
@@ -18,22 +20,21 @@ pub(crate) struct Face {
     bytes: Cow<'static, [u8]>,
     /// Face index inside `bytes` (0 unless a collection).
     index: usize,
-    /// Character → glyph id.
-    cmap: BTreeMap<u32, u16>,
-    /// Advance width per glyph id, in font units.
-    advances: Vec<u16>,
-    /// Font units per em.
-    upem: f32,
-    /// Ascender, in ems (positive).
-    pub ascent: f32,
-    /// Descender, in ems (positive, below the baseline).
-    pub descent: f32,
+    /// Character map, advances, ascent and descent (what layout measures with).
+    metrics: Measure,
     /// PostScript-style name written to the PDF (after the subset tag).
     name: String,
     /// Subsets already made in this run, by character set: the forms of one
     /// region share theirs, and cutting a 20,000-glyph face is the costliest
     /// step of a PDF.
     cache: Mutex<HashMap<BTreeSet<char>, Arc<Subset>>>,
+}
+
+impl std::ops::Deref for Face {
+    type Target = Measure;
+    fn deref(&self) -> &Measure {
+        &self.metrics
+    }
 }
 
 /// Subsets kept per face; past this the cache is cleared (a report run
@@ -55,15 +56,7 @@ impl Face {
         let mut warnings = Vec::new();
         let parsed = ParsedFont::from_bytes(&bytes, index, &mut warnings)
             .ok_or_else(|| format!("字体 {file} 无法解析"))?;
-        if parsed.codepoint_to_glyph.is_empty() {
-            return Err(format!("字体 {file} 没有 Unicode 字符映射"));
-        }
-        let upem = f32::from(parsed.units_per_em.max(1));
-        let count = parsed.glyph_widths.keys().next_back().map_or(0, |g| usize::from(*g) + 1);
-        let mut advances = vec![0u16; count];
-        for (gid, w) in &parsed.glyph_widths {
-            advances[usize::from(*gid)] = *w;
-        }
+        let metrics = Measure::from_parsed(file, &parsed)?;
         let stem: String = file
             .rsplit_once('.')
             .map_or(file, |(s, _)| s)
@@ -71,34 +64,12 @@ impl Face {
             .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
             .collect();
         Ok(Face {
-            cmap: parsed.codepoint_to_glyph,
-            advances,
-            upem,
-            ascent: f32::from(parsed.font_metrics.ascent) / upem,
-            descent: (f32::from(parsed.font_metrics.descent) / upem).abs(),
+            metrics,
             name: if stem.is_empty() { "Font".into() } else { stem },
             bytes,
             index,
             cache: Mutex::new(HashMap::new()),
         })
-    }
-
-    /// Whether the face has a glyph for `c`.
-    pub fn has(&self, c: char) -> bool {
-        self.cmap.contains_key(&(c as u32))
-    }
-
-    /// Advance of `c` in ems (0 for characters the face lacks).
-    pub fn advance(&self, c: char) -> f32 {
-        self.cmap
-            .get(&(c as u32))
-            .and_then(|g| self.advances.get(usize::from(*g)))
-            .map_or(0.0, |w| f32::from(*w) / self.upem)
-    }
-
-    /// Width of `text` in points at `size`.
-    pub fn width(&self, text: &str, size: f32) -> f32 {
-        text.chars().map(|c| self.advance(c)).sum::<f32>() * size
     }
 
     /// The face reduced to the glyphs of `chars` (which it must all have).
@@ -124,7 +95,7 @@ impl Face {
         let provider = data.table_provider(self.index).map_err(|e| e.to_string())?;
         // allsorts wants .notdef first and no duplicates; the subset numbers
         // glyphs by their position in this list.
-        let mut old: Vec<u16> = chars.iter().filter_map(|c| self.cmap.get(&(*c as u32)).copied()).collect();
+        let mut old: Vec<u16> = chars.iter().filter_map(|c| self.metrics.glyph(*c)).collect();
         old.sort_unstable();
         old.dedup();
         old.retain(|g| *g != 0);
@@ -136,8 +107,8 @@ impl Face {
         let glyphs = chars
             .iter()
             .filter_map(|c| {
-                let g = self.cmap.get(&(*c as u32))?;
-                Some((*c, *new_of.get(g)?))
+                let g = self.metrics.glyph(*c)?;
+                Some((*c, *new_of.get(&g)?))
             })
             .collect();
         let mut warnings = Vec::new();

@@ -8,6 +8,7 @@
 //! and file /ID derived from the content.
 
 mod canvas;
+mod cff;
 mod document;
 mod font;
 mod form;
@@ -24,7 +25,7 @@ use font::{Face, Fonts};
 
 /// File name of the body face (宋体-style serif). When the templates lack it,
 /// the first font file that is not [`TITLE_FONT`] is used.
-pub const BODY_FONT: &str = "PermitFormsSerif-Regular.otf";
+pub const BODY_FONT: &str = crate::template_file::BODY_FONT_FILE;
 /// File name of the optional title face (黑体-style sans) for marks, titles,
 /// headings and bold cells; without it those are drawn in the body face,
 /// thickened.

@@ -1,0 +1,217 @@
+//! Text measurement for layout: the advance widths of the body face the PDF
+//! embeds, and line breaking by those widths. Layout sizes rows with it and
+//! the PDF renderer draws the same lines, so what the layout reserved is what
+//! is drawn.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use printpdf::ParsedFont;
+
+/// The character map and advances of one face, in ems.
+#[derive(Debug, Clone)]
+pub struct Measure {
+    /// Character → glyph id.
+    cmap: BTreeMap<u32, u16>,
+    /// Advance width per glyph id, in font units.
+    advances: Vec<u16>,
+    /// Font units per em.
+    upem: f32,
+    /// Ascender, in ems (positive).
+    pub ascent: f32,
+    /// Descender, in ems (positive, below the baseline).
+    pub descent: f32,
+}
+
+impl Measure {
+    /// Reads the metrics of face `index` of `bytes` (an sfnt or collection).
+    ///
+    /// # Errors
+    /// A message when the face cannot be parsed or has no Unicode map.
+    pub fn from_font(file: &str, bytes: &[u8], index: usize) -> Result<Measure, String> {
+        let mut warnings = Vec::new();
+        let parsed = ParsedFont::from_bytes(bytes, index, &mut warnings)
+            .ok_or_else(|| format!("字体 {file} 无法解析"))?;
+        Self::from_parsed(file, &parsed)
+    }
+
+    pub(crate) fn from_parsed(file: &str, parsed: &ParsedFont) -> Result<Measure, String> {
+        if parsed.codepoint_to_glyph.is_empty() {
+            return Err(format!("字体 {file} 没有 Unicode 字符映射"));
+        }
+        let upem = f32::from(parsed.units_per_em.max(1));
+        let count = parsed.glyph_widths.keys().next_back().map_or(0, |g| usize::from(*g) + 1);
+        let mut advances = vec![0u16; count];
+        for (gid, w) in &parsed.glyph_widths {
+            advances[usize::from(*gid)] = *w;
+        }
+        Ok(Measure {
+            cmap: parsed.codepoint_to_glyph.clone(),
+            advances,
+            upem,
+            ascent: f32::from(parsed.font_metrics.ascent) / upem,
+            descent: (f32::from(parsed.font_metrics.descent) / upem).abs(),
+        })
+    }
+
+    /// The metrics of the embedded body face, read once per process.
+    pub fn embedded() -> &'static Measure {
+        static M: OnceLock<Measure> = OnceLock::new();
+        M.get_or_init(|| {
+            use crate::template_file::{BODY_FONT_FILE, EMBEDDED_FONTS};
+            let (name, bytes) = EMBEDDED_FONTS
+                .iter()
+                .find(|(n, _)| *n == BODY_FONT_FILE)
+                .copied()
+                .unwrap_or(EMBEDDED_FONTS[0]);
+            // The embedded face is checked by the tests; a broken build of it
+            // falls back to estimates rather than failing layout.
+            Measure::from_font(name, bytes, 0).unwrap_or_else(|_| Measure::estimate())
+        })
+    }
+
+    /// Estimated metrics (ideographs one em, ASCII half), for when no face
+    /// can be read.
+    fn estimate() -> Measure {
+        Measure { cmap: BTreeMap::new(), advances: Vec::new(), upem: 1000.0, ascent: 0.88, descent: 0.12 }
+    }
+
+    /// Character → glyph id of the face.
+    pub(crate) fn glyph(&self, c: char) -> Option<u16> {
+        self.cmap.get(&(c as u32)).copied()
+    }
+
+    /// Whether the face has a glyph for `c`.
+    pub fn has(&self, c: char) -> bool {
+        self.cmap.contains_key(&(c as u32))
+    }
+
+    /// Advance of `c` in ems (an estimate for characters the face lacks).
+    pub fn advance(&self, c: char) -> f32 {
+        match self.cmap.get(&(c as u32)).and_then(|g| self.advances.get(usize::from(*g))) {
+            Some(w) => f32::from(*w) / self.upem,
+            None if c.is_whitespace() && (c as u32) < 0x2E80 => 0.25,
+            None => {
+                if (c as u32) < 0x2E80 {
+                    0.55
+                } else {
+                    1.0
+                }
+            }
+        }
+    }
+
+    /// Width of `text` in points at `size`.
+    pub fn width(&self, text: &str, size: f32) -> f32 {
+        text.chars().map(|c| self.advance(c)).sum::<f32>() * size
+    }
+}
+
+/// Longest parenthesised group (characters inside, with the closing one)
+/// kept on one line.
+const SHORT_GROUP: usize = 5;
+
+/// Characters that must not start a line.
+pub(crate) fn is_closing(c: char) -> bool {
+    "，。、）；：”’！？》」』】〕〉…—·%)]}>,.;:!?".contains(c)
+}
+
+/// Characters that must not end a line.
+pub(crate) fn is_opening(c: char) -> bool {
+    "（“‘《「『【〔〈([{<".contains(c)
+}
+
+/// ASCII characters that glue to their neighbours (words, numbers, phone numbers).
+fn is_word(c: char) -> bool {
+    c.is_ascii_graphic()
+}
+
+/// Characters that glue to a number before them: 2017年, 6月, 30日, 50%.
+fn is_unit(c: char) -> bool {
+    "年月日号时分秒个家批次项".contains(c)
+}
+
+/// Whether a line may break between `a` and `b`.
+fn may_break(a: char, b: char) -> bool {
+    if b == ' ' || is_closing(b) || is_opening(a) {
+        return false;
+    }
+    if a == ' ' {
+        return true;
+    }
+    // Keep a number with its unit, and a unit with the number after it when
+    // they form one date (2017年3月: 年 and 3 stay together).
+    if a.is_ascii_digit() && is_unit(b) {
+        return false;
+    }
+    if "年月".contains(a) && b.is_ascii_digit() {
+        return false;
+    }
+    !(is_word(a) && is_word(b))
+}
+
+/// Splits `text` into lines no wider than `width` points at `size`; `\n`
+/// always breaks. An empty text gives no lines.
+pub fn wrap(m: &Measure, text: &str, size: f32, width: f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    if text.is_empty() {
+        return lines;
+    }
+    for para in text.split('\n') {
+        let para = para.trim_end();
+        let chars: Vec<char> = para.chars().collect();
+        // A short parenthesis such as （若有） stays whole.
+        let mut inside = vec![false; chars.len()];
+        for (i, &c) in chars.iter().enumerate() {
+            let close = match c {
+                '（' => '）',
+                '(' => ')',
+                _ => continue,
+            };
+            if let Some(j) = chars[i + 1..].iter().take(SHORT_GROUP).position(|&d| d == close) {
+                inside[i + 1..=i + 1 + j].iter_mut().for_each(|g| *g = true);
+            }
+        }
+        // Units that must stay on one line.
+        let mut units: Vec<String> = Vec::new();
+        for (i, &c) in chars.iter().enumerate() {
+            match units.last_mut() {
+                Some(u) if i > 0 && (inside[i] || !may_break(chars[i - 1], c)) => u.push(c),
+                _ => units.push(c.to_string()),
+            }
+        }
+        let mut line = String::new();
+        let mut line_w = 0.0;
+        for unit in units {
+            let w = m.width(&unit, size);
+            if line_w + w <= width + 0.01 || line.is_empty() && w <= width + 0.01 {
+                line.push_str(&unit);
+                line_w += w;
+                continue;
+            }
+            if !line.trim().is_empty() {
+                lines.push(line.trim_end().to_string());
+            }
+            line = String::new();
+            line_w = 0.0;
+            let unit = unit.trim_start();
+            if m.width(unit, size) <= width + 0.01 {
+                line.push_str(unit);
+                line_w = m.width(unit, size);
+            } else {
+                // A unit wider than the line: break it anywhere.
+                for c in unit.chars() {
+                    let cw = m.advance(c) * size;
+                    if line_w + cw > width + 0.01 && !line.is_empty() {
+                        lines.push(std::mem::take(&mut line));
+                        line_w = 0.0;
+                    }
+                    line.push(c);
+                    line_w += cw;
+                }
+            }
+        }
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
