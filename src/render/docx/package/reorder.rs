@@ -10,15 +10,22 @@
 //! bookmark) travels with the sibling just before it, so it keeps its place
 //! relative to the known ones; one with no sibling before it stays first.
 //! Text, comments and white space between children travel the same way.
+//!
+//! The part is read once into a flat list of elements that records what
+//! needs changing; subtrees with nothing to change are then copied whole.
 
 use std::ops::Range;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::schema;
+use super::schema::{self, Ranks};
 
-/// One element of the part: where its tags are in the input, and its children.
+/// No element (end of a sibling list).
+const NONE: usize = usize::MAX;
+
+/// One element of the part: where its tags are in the input, its place in
+/// the tree, and what the pass must change in it.
 struct Node {
     /// The start tag, or the whole empty-element tag.
     open: Range<usize>,
@@ -26,8 +33,22 @@ struct Node {
     name_len: usize,
     /// The end tag (`None` for an empty-element tag).
     close: Option<Range<usize>>,
-    /// Child elements, in document order (indices into the arena).
-    children: Vec<usize>,
+    first_child: usize,
+    last_child: usize,
+    next_sibling: usize,
+    /// The sequence of this element's children, if the table has one.
+    sequence: Option<&'static Ranks>,
+    /// Sort key among its siblings: its rank + 1 in the parent's sequence,
+    /// or the key of the sibling before it when the sequence lacks it.
+    key: usize,
+    /// Its children are out of order.
+    unsorted: bool,
+    /// Its start tag carries an undeclared attribute.
+    strip: bool,
+    /// Leave it out (an empty child where the schema allows none).
+    drop: bool,
+    /// It or an element inside it changes; otherwise it is copied as is.
+    dirty: bool,
 }
 
 impl Node {
@@ -48,63 +69,121 @@ impl Node {
 /// # Errors
 /// The parser's message when `xml` is not well-formed.
 pub(super) fn reorder(xml: &str) -> Result<String, String> {
-    let (nodes, roots) = parse(xml)?;
+    let nodes = parse(xml)?;
     let pass = Pass { xml, nodes: &nodes };
     let mut out = String::with_capacity(xml.len());
-    // Before, between and after the top-level elements: declaration,
-    // comments, white space.
-    let mut at = 0;
-    for &root in &roots {
-        let node = &nodes[root];
-        out.push_str(&xml[at..node.open.start]);
-        pass.emit(root, "", &mut out);
-        at = node.end();
-    }
-    out.push_str(&xml[at..]);
+    // Node 0 stands for the whole part: declaration, comments and white space
+    // around the root element are its content.
+    pass.content(0, &mut out);
     Ok(out)
 }
 
-/// Reads `xml` into an arena of elements; returns it and the top-level ones.
-fn parse(xml: &str) -> Result<(Vec<Node>, Vec<usize>), String> {
+/// Reads `xml` into a list of elements, node 0 standing for the part.
+fn parse(xml: &str) -> Result<Vec<Node>, String> {
     let mut reader = Reader::from_str(xml);
     reader.config_mut().trim_text(false);
-    let mut nodes: Vec<Node> = Vec::new();
-    let mut roots = Vec::new();
-    let mut stack: Vec<usize> = Vec::new();
+    let part = Node {
+        open: 0..0,
+        name_len: 0,
+        close: Some(xml.len()..xml.len()),
+        first_child: NONE,
+        last_child: NONE,
+        next_sibling: NONE,
+        sequence: None,
+        key: 0,
+        unsorted: false,
+        strip: false,
+        drop: false,
+        dirty: false,
+    };
+    let mut nodes = vec![part];
+    let mut stack: Vec<usize> = vec![0];
     loop {
         let start = reader.buffer_position() as usize;
         let event = reader.read_event().map_err(|e| format!("{e}（位置 {}）", reader.error_position()))?;
         let end = reader.buffer_position() as usize;
-        match event {
-            Event::Start(ref e) | Event::Empty(ref e) => {
-                let empty = matches!(event, Event::Empty(_));
-                let id = nodes.len();
-                nodes.push(Node {
-                    open: start..end,
-                    name_len: e.name().as_ref().len(),
-                    close: None,
-                    children: vec![],
-                });
-                match stack.last() {
-                    Some(&parent) => nodes[parent].children.push(id),
-                    None => roots.push(id),
-                }
-                if !empty {
-                    stack.push(id);
-                }
-            }
+        let (e, empty) = match &event {
+            Event::Start(e) => (e, false),
+            Event::Empty(e) => (e, true),
             Event::End(_) => {
-                let id = stack.pop().ok_or_else(|| format!("多余的结束标记（位置 {start}）"))?;
+                let id = stack
+                    .pop()
+                    .filter(|&id| id != 0)
+                    .ok_or_else(|| format!("多余的结束标记（位置 {start}）"))?;
                 nodes[id].close = Some(start..end);
+                finish(xml, &mut nodes, &stack, id);
+                continue;
             }
             Event::Eof => break,
-            _ => {}
+            _ => continue,
+        };
+        let name = e.name();
+        let name: &str = name.as_ref();
+        let parent = *stack.last().expect("the part is never popped");
+        let id = nodes.len();
+        // Key with carry: a name the parent's sequence lacks takes the key of
+        // the sibling before it.
+        let prev = nodes[parent].last_child;
+        let carried = if prev == NONE { 0 } else { nodes[prev].key };
+        let key = match nodes[parent].sequence.and_then(|s| s.get(name)) {
+            Some(rank) => rank + 1,
+            None => carried,
+        };
+        if key < carried {
+            nodes[parent].unsorted = true;
+        }
+        let strip = schema::UNDECLARED_ATTRIBUTES.iter().any(|(el, _)| *el == name)
+            && e.attributes().flatten().any(|a| schema::undeclared(name, a.key.as_ref()));
+        nodes.push(Node {
+            open: start..end,
+            name_len: name.len(),
+            close: None,
+            first_child: NONE,
+            last_child: NONE,
+            next_sibling: NONE,
+            sequence: schema::sequence(name),
+            key,
+            unsorted: false,
+            strip,
+            drop: false,
+            dirty: strip,
+        });
+        if prev == NONE {
+            nodes[parent].first_child = id;
+        } else {
+            nodes[prev].next_sibling = id;
+        }
+        nodes[parent].last_child = id;
+        if empty {
+            finish(xml, &mut nodes, &stack, id);
+        } else {
+            stack.push(id);
         }
     }
-    if !stack.is_empty() {
+    if stack.len() > 1 {
         return Err("元素未结束".into());
     }
-    Ok((nodes, roots))
+    Ok(nodes)
+}
+
+/// Settles element `id` once it is complete (`stack` holds its ancestors):
+/// whether it goes, and whether its parent changes.
+fn finish(xml: &str, nodes: &mut [Node], stack: &[usize], id: usize) {
+    let name_of = |n: &Node| &xml[n.open.start + 1..n.open.start + 1 + n.name_len];
+    let node = &nodes[id];
+    let parent = stack[stack.len() - 1];
+    if stack.len() >= 3 && xml[node.content()].trim().is_empty() {
+        let grandparent = stack[stack.len() - 2];
+        if schema::not_allowed(name_of(&nodes[grandparent]), name_of(&nodes[parent]), name_of(node)) {
+            nodes[id].drop = true;
+            nodes[id].dirty = true;
+        }
+    }
+    let node = &mut nodes[id];
+    node.dirty |= node.unsorted;
+    if node.dirty {
+        nodes[parent].dirty = true;
+    }
 }
 
 struct Pass<'a> {
@@ -113,76 +192,72 @@ struct Pass<'a> {
 }
 
 impl Pass<'_> {
-    fn name(&self, id: usize) -> &str {
-        let n = &self.nodes[id];
-        &self.xml[n.open.start + 1..n.open.start + 1 + n.name_len]
-    }
-
-    /// Whether the element holds nothing but white space.
-    fn is_empty(&self, id: usize) -> bool {
-        self.xml[self.nodes[id].content()].trim().is_empty()
-    }
-
-    /// Writes element `id` (inside `parent`) to `out`.
-    fn emit(&self, id: usize, parent: &str, out: &mut String) {
+    /// Writes element `id` to `out`.
+    fn emit(&self, id: usize, out: &mut String) {
         let node = &self.nodes[id];
-        let name = self.name(id);
-        self.open_tag(id, name, out);
-        let Some(close) = &node.close else { return };
+        if !node.dirty {
+            out.push_str(&self.xml[node.open.start..node.end()]);
+            return;
+        }
+        self.open_tag(id, out);
+        if let Some(close) = &node.close {
+            self.content(id, out);
+            out.push_str(&self.xml[close.clone()]);
+        }
+    }
 
-        // Each child with the text after it, up to the next child or the end tag.
+    /// Writes the content of element `id`: its children in order, each with
+    /// the text after it, up to the next child or the end tag.
+    fn content(&self, id: usize, out: &mut String) {
+        let node = &self.nodes[id];
         let content = node.content();
-        let kids = &node.children;
-        let lead_end = kids.first().map_or(content.end, |&k| self.nodes[k].open.start);
+        let first = node.first_child;
+        let lead_end = if first == NONE { content.end } else { self.nodes[first].open.start };
         out.push_str(&self.xml[content.start..lead_end]);
-        let tail = |i: usize| {
-            let from = self.nodes[kids[i]].end();
-            let to = kids.get(i + 1).map_or(content.end, |&k| self.nodes[k].open.start);
-            &self.xml[from..to]
+        let tail = |kid: usize| {
+            let next = self.nodes[kid].next_sibling;
+            let to = if next == NONE { content.end } else { self.nodes[next].open.start };
+            &self.xml[self.nodes[kid].end()..to]
         };
-        let mut order: Vec<usize> = (0..kids.len()).collect();
-        if let Some(ranks) = schema::sequence(name) {
-            // Known children take their rank + 1; the others that of the one before.
-            let mut carry = 0;
-            let keys: Vec<usize> = kids
-                .iter()
-                .map(|&k| {
-                    if let Some(r) = ranks.get(self.name(k)) {
-                        carry = r + 1;
-                    }
-                    carry
-                })
-                .collect();
-            order.sort_by_key(|&i| keys[i]);
-        }
-        for i in order {
-            let kid = kids[i];
-            if schema::not_allowed(parent, name, self.name(kid)) && self.is_empty(kid) {
-                continue;
+        let put = |kid: usize| {
+            if !self.nodes[kid].drop {
+                self.emit(kid, out);
+                out.push_str(tail(kid));
             }
-            self.emit(kid, name, out);
-            out.push_str(tail(i));
+        };
+        if node.unsorted {
+            let mut kids: Vec<usize> = self.siblings(first).collect();
+            kids.sort_by_key(|&k| self.nodes[k].key);
+            kids.into_iter().for_each(put);
+        } else {
+            self.siblings(first).for_each(put);
         }
-        out.push_str(&self.xml[close.clone()]);
+    }
+
+    /// `first` and the siblings after it.
+    fn siblings(&self, first: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(Some(first).filter(|&k| k != NONE), |&k| {
+            Some(self.nodes[k].next_sibling).filter(|&n| n != NONE)
+        })
     }
 
     /// The start tag as written, less undeclared attributes.
-    fn open_tag(&self, id: usize, name: &str, out: &mut String) {
+    fn open_tag(&self, id: usize, out: &mut String) {
         let node = &self.nodes[id];
         let tag = &self.xml[node.open.clone()];
-        if !schema::UNDECLARED_ATTRIBUTES.iter().any(|(e, _)| *e == name) {
+        if !node.strip {
             out.push_str(tag);
             return;
         }
+        let name = &tag[1..1 + node.name_len];
         let empty = node.close.is_none();
         let inner = &tag[1..tag.len() - if empty { 2 } else { 1 }];
         let start = BytesStart::from_content(inner, name.len());
         let mut attrs = start.attributes();
         attrs.with_checks(false);
-        let kept: Vec<_> = attrs.flatten().filter(|a| !schema::undeclared(name, a.key.as_ref())).collect();
         out.push('<');
         out.push_str(name);
-        for a in kept {
+        for a in attrs.flatten().filter(|a| !schema::undeclared(name, a.key.as_ref())) {
             let q = if a.value.contains('"') { '\'' } else { '"' };
             out.push(' ');
             out.push_str(a.key.as_ref());

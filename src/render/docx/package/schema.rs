@@ -13,6 +13,7 @@
 //! ever reads docx-rs' own output.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 /// Container element → its children in schema order.
@@ -440,9 +441,31 @@ pub(super) const UNDECLARED_ATTRIBUTES: &[(&str, &str)] = &[("w:gridCol", "w:typ
 pub(super) const NOT_ALLOWED_WHEN_EMPTY: &[(&str, &str, &str)] =
     &[("w:style", "w:pPr", "w:rPr"), ("w:pPrDefault", "w:pPr", "w:rPr"), ("w:lvl", "w:pPr", "w:rPr")];
 
+/// Child name → position in its container's sequence.
+pub(super) type Ranks = HashMap<&'static str, usize, BuildHasherDefault<Fnv>>;
+
+/// FNV-1a: the names are a few bytes long, and the pass looks one up for
+/// every element, where the default hasher's set-up costs more than the hash.
+#[derive(Default)]
+pub(super) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
 /// Position of each child name in each container's sequence, built once.
-fn positions() -> &'static HashMap<&'static str, HashMap<&'static str, usize>> {
-    static MAP: OnceLock<HashMap<&'static str, HashMap<&'static str, usize>>> = OnceLock::new();
+fn positions() -> &'static HashMap<&'static str, Ranks, BuildHasherDefault<Fnv>> {
+    static MAP: OnceLock<HashMap<&'static str, Ranks, BuildHasherDefault<Fnv>>> = OnceLock::new();
     MAP.get_or_init(|| {
         SEQUENCES
             .iter()
@@ -458,9 +481,9 @@ fn positions() -> &'static HashMap<&'static str, HashMap<&'static str, usize>> {
     })
 }
 
-/// The child order of `parent`, when the table knows it: a function giving
-/// each known child name its position.
-pub(super) fn sequence(parent: &str) -> Option<&'static HashMap<&'static str, usize>> {
+/// The child order of `parent`, when the table knows it: each known child
+/// name with its position.
+pub(super) fn sequence(parent: &str) -> Option<&'static Ranks> {
     positions().get(parent)
 }
 
