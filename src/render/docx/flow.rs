@@ -1,17 +1,28 @@
 //! A flowing [`Document`] (review report, feedback letters) as a Word
-//! document: cover, headings, paragraphs, notes and tables that run over
-//! pages with their header rows repeated, a running header and page numbers.
+//! document: title (or cover), headings kept with the next paragraph,
+//! paragraphs, notes, right-aligned lines, tables that run over pages with
+//! their header rows repeated, bar charts as DrawingML chart parts, a
+//! running header and 第 N 页 共 M 页. An orientation block starts a new
+//! section; every section shows the same header and footer.
+//!
+//! What docx-rs cannot express is added by a post-pass over the finished
+//! package ([`finish`]): the chart parts with their relationships and
+//! content types, the inline drawing in place of a marker paragraph, and
+//! the header and footer references of the earlier sections.
+
+use std::io::{Cursor, Read, Write};
 
 use docx_rs::{
-    AlignmentType, BorderType, BreakType, DocGrid, Docx, FieldCharType, Footer, Header, InstrPAGE, InstrText,
-    LineSpacing, LineSpacingType, PageNumType, PageOrientationType, PageSize, Paragraph, ParagraphBorder,
-    ParagraphBorderPosition, ParagraphBorders, Run, SectionProperty, Shading, ShdType, SpecialIndentType,
-    Table, TableAlignmentType, TableCell, TableCellMargins, TableLayoutType, TableRow, VAlignType, WidthType,
+    AlignmentType, BorderType, BreakType, DocGrid, Docx, FieldCharType, Footer, Header, InstrNUMPAGES,
+    InstrPAGE, InstrText, LineSpacing, LineSpacingType, PageNumType, PageOrientationType, PageSize,
+    Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Run, SectionProperty, Shading,
+    ShdType, SpecialIndentType, Table, TableAlignmentType, TableCell, TableCellMargins, TableLayoutType,
+    TableRow, VAlignType, WidthType,
 };
 
 use super::package::package;
 use super::{alignment, fonts, half_points, text_run, twips, A4_HEIGHT, A4_WIDTH, MARGINS};
-use crate::doc::{self, Block, Document, Orientation};
+use crate::doc::{self, BarChart, Block, Document, Orientation};
 use crate::render::RenderError;
 
 /// Face of body text, tables and notes (a Song face, as official documents).
@@ -57,7 +68,8 @@ impl Page {
 
 pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
     let size = if doc.font_size > 0.0 { doc.font_size } else { DEFAULT_SIZE };
-    let page = Page::of(doc.orientation);
+    let mut page = Page::of(doc.orientation);
+    let mut charts: Vec<&BarChart> = Vec::new();
     let mut docx = Docx::new()
         .page_size(page.width, page.height)
         .page_orient(page.orient)
@@ -92,7 +104,7 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
     }
 
     let mut header_rows = Vec::new();
-    for block in &doc.blocks {
+    for (i, block) in doc.blocks.iter().enumerate() {
         match block {
             Block::Heading { level, text } => {
                 let (s, before, after) = if *level <= 1 {
@@ -109,8 +121,11 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
                 );
             }
             Block::Paragraph(text) => {
+                // A paragraph that introduces what follows (ends with ：) keeps with it.
+                let intro = text.trim_end().ends_with(['：', ':']);
                 docx = docx.add_paragraph(
                     Paragraph::new()
+                        .keep_next(intro)
                         .add_run(text_run(text, BODY_FONT, size))
                         .line_spacing(spacing(size * 1.5, 0.0, size * 0.3))
                         .indent(
@@ -146,14 +161,322 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
             Block::PageBreak => {
                 docx = docx.add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)));
             }
+            Block::Orientation(o) => {
+                let next = Page::of(*o);
+                if next.orient != page.orient || next.width != page.width {
+                    // This paragraph ends the section so far, with its page.
+                    docx = docx.add_paragraph(
+                        Paragraph::new()
+                            .line_spacing(spacing(1.0, 0.0, 0.0))
+                            .section_property(page.section()),
+                    );
+                    page = next;
+                }
+            }
+            Block::Right(text) => {
+                let first = i == 0 || !matches!(doc.blocks[i - 1], Block::Right(_));
+                docx = docx.add_paragraph(
+                    Paragraph::new()
+                        .align(AlignmentType::Right)
+                        .add_run(text_run(text, BODY_FONT, size))
+                        .line_spacing(spacing(size * 1.5, if first { size * 2.0 } else { 0.0 }, 0.0)),
+                );
+            }
+            Block::Line(text) => {
+                docx = docx.add_paragraph(
+                    Paragraph::new().add_run(text_run(text, BODY_FONT, size)).line_spacing(spacing(
+                        size * 1.5,
+                        0.0,
+                        size * 0.3,
+                    )),
+                );
+            }
+            Block::Chart(c) => {
+                charts.push(c);
+                docx = docx.add_paragraph(
+                    Paragraph::new()
+                        .align(AlignmentType::Center)
+                        .add_run(Run::new().add_text(chart_marker(charts.len())))
+                        .line_spacing(LineSpacing::new().before(twips(size * 0.5)).after(twips(size * 0.5))),
+                );
+            }
         }
     }
 
-    docx = docx.header(running_header(&doc.running_header, size)).footer(page_number_footer(size));
+    docx = docx
+        .page_size(page.width, page.height)
+        .page_orient(page.orient)
+        .header(running_header(&doc.running_header, size))
+        .footer(page_number_footer(size));
+    if !doc.cover_page {
+        // The first page carries the title: no running header there, as in the PDF.
+        docx = docx.first_header(running_header("", size)).first_footer(page_number_footer(size));
+    }
     if doc.cover_page {
         docx = docx.page_num_type(PageNumType::new().start(1));
     }
-    package(docx, &header_rows, &[BODY_FONT, HEADING_FONT], &[])
+    let width_emu = u64::from(page.text_width()) * 635;
+    let bytes = package(docx, &header_rows, &[BODY_FONT, HEADING_FONT], &[])?;
+    finish(&bytes, &charts, width_emu)
+}
+
+/// The text of the paragraph a chart's drawing replaces.
+fn chart_marker(n: usize) -> String {
+    format!("PERMITFORMS-CHART-{n}")
+}
+
+/// Post-pass over the package: chart parts in place of their markers, and
+/// every section given the header and footer of the last one. Entries keep
+/// their order and fixed dates.
+fn finish(package: &[u8], charts: &[&BarChart], width_emu: u64) -> Result<Vec<u8>, RenderError> {
+    let err = |e: String| RenderError::Docx(format!("打包失败：{e}"));
+    let mut zip = zip::ZipArchive::new(Cursor::new(package)).map_err(|e| err(e.to_string()))?;
+    let mut parts: Vec<(String, Vec<u8>)> = Vec::with_capacity(zip.len() + charts.len());
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).map_err(|e| err(e.to_string()))?;
+        let mut buf = Vec::new();
+        f.read_to_end(&mut buf).map_err(|e| err(e.to_string()))?;
+        let name = f.name().map_err(|e| err(e.to_string()))?.to_string();
+        parts.push((name, buf));
+    }
+    let text = |b: &[u8]| String::from_utf8(b.to_vec()).map_err(|e| err(e.to_string()));
+    for (name, bytes) in parts.iter_mut() {
+        match name.as_str() {
+            "word/document.xml" => {
+                let mut xml = share_headers(&text(bytes)?);
+                for (i, c) in charts.iter().enumerate() {
+                    xml = place_chart(&xml, i + 1, c, width_emu);
+                }
+                *bytes = xml.into_bytes();
+            }
+            "[Content_Types].xml" if !charts.is_empty() => {
+                let mut xml = text(bytes)?;
+                let decl: String = (1..=charts.len())
+                    .map(|i| {
+                        format!(
+                            "<Override PartName=\"/word/charts/chart{i}.xml\" \
+                             ContentType=\"application/vnd.openxmlformats-officedocument.drawingml.chart+xml\" />"
+                        )
+                    })
+                    .collect();
+                if let Some(at) = xml.rfind("</Types>") {
+                    xml.insert_str(at, &decl);
+                }
+                *bytes = xml.into_bytes();
+            }
+            "word/_rels/document.xml.rels" if !charts.is_empty() => {
+                let mut xml = text(bytes)?;
+                let decl: String = (1..=charts.len())
+                    .map(|i| {
+                        format!(
+                            "<Relationship Id=\"rIdPfChart{i}\" \
+                             Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart\" \
+                             Target=\"charts/chart{i}.xml\" />"
+                        )
+                    })
+                    .collect();
+                if let Some(at) = xml.rfind("</Relationships>") {
+                    xml.insert_str(at, &decl);
+                }
+                *bytes = xml.into_bytes();
+            }
+            _ => {}
+        }
+    }
+    for (i, c) in charts.iter().enumerate() {
+        parts.push((format!("word/charts/chart{}.xml", i + 1), chart_xml(c).into_bytes()));
+    }
+    let date = zip::DateTime::from_date_and_time(2017, 3, 1, 0, 0, 0).map_err(|e| err(e.to_string()))?;
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(date)
+        .unix_permissions(0o644);
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, bytes) in parts {
+        out.start_file(name, options).map_err(|e| err(e.to_string()))?;
+        out.write_all(&bytes).map_err(|e| err(e.to_string()))?;
+    }
+    Ok(out.finish().map_err(|e| err(e.to_string()))?.into_inner())
+}
+
+/// Copies the header and footer references of the document's last section
+/// into each earlier section that has none (a section without them shows
+/// no header or page number).
+fn share_headers(xml: &str) -> String {
+    let Some(last) = xml.rfind("<w:sectPr") else { return xml.to_string() };
+    let refs: String = {
+        let tail = &xml[last..];
+        let end = tail.find("</w:sectPr>").unwrap_or(tail.len());
+        let sect = &tail[..end];
+        let mut out = String::new();
+        for tag in ["<w:headerReference", "<w:footerReference"] {
+            let mut rest = sect;
+            while let Some(at) = rest.find(tag) {
+                let after = &rest[at..];
+                let close = after.find("/>").map_or(after.len(), |e| e + 2);
+                out.push_str(&after[..close]);
+                rest = &after[close..];
+            }
+        }
+        out
+    };
+    if refs.is_empty() || last == xml.find("<w:sectPr").unwrap_or(last) {
+        return xml.to_string();
+    }
+    // A distinct first page belongs to the first section, not the last.
+    let title_pg = xml[last..].contains("<w:titlePg />");
+    let xml = if title_pg {
+        format!("{}{}", &xml[..last], xml[last..].replacen("<w:titlePg />", "", 1))
+    } else {
+        xml.to_string()
+    };
+    let xml = xml.as_str();
+    let mut first = true;
+    let mut out = String::with_capacity(xml.len() + refs.len() * 2);
+    let mut rest = xml;
+    let mut offset = 0;
+    while let Some(at) = rest.find("<w:sectPr") {
+        let abs = offset + at;
+        let after = &rest[at..];
+        let open_end = after.find('>').map_or(after.len(), |e| e + 1);
+        out.push_str(&rest[..at + open_end]);
+        let self_closing = after[..open_end].ends_with("/>");
+        let body = &after[open_end..];
+        if abs < last && !self_closing && !body[..body.find("</w:sectPr>").unwrap_or(0)].contains("Reference")
+        {
+            out.push_str(&refs);
+            if first && title_pg {
+                let end = body.find("</w:sectPr>").unwrap_or(0);
+                let at = body[..end].find("<w:docGrid").unwrap_or(end);
+                out.push_str(&body[..at]);
+                out.push_str("<w:titlePg />");
+                rest = &body[at..];
+                offset = abs + open_end + at;
+                first = false;
+                continue;
+            }
+        }
+        first = false;
+        rest = body;
+        offset = abs + open_end;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Replaces the run holding chart `n`'s marker with its inline drawing.
+fn place_chart(xml: &str, n: usize, c: &BarChart, width_emu: u64) -> String {
+    let marker = chart_marker(n);
+    let Some(at) = xml.find(&marker) else { return xml.to_string() };
+    let Some(start) = xml[..at].rfind("<w:r>").or_else(|| xml[..at].rfind("<w:r ")) else {
+        return xml.to_string();
+    };
+    let Some(end) = xml[at..].find("</w:r>").map(|e| at + e + "</w:r>".len()) else { return xml.to_string() };
+    let height = width_emu * 55 / 100;
+    let _ = c;
+    let drawing = format!(
+        "<w:r><w:drawing><wp:inline xmlns:wp=\"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing\" \
+         distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\"><wp:extent cx=\"{width_emu}\" cy=\"{height}\" />\
+         <wp:effectExtent l=\"0\" t=\"0\" r=\"0\" b=\"0\" /><wp:docPr id=\"{id}\" name=\"图表 {n}\" />\
+         <wp:cNvGraphicFramePr />\
+         <a:graphic xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\">\
+         <a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/chart\">\
+         <c:chart xmlns:c=\"http://schemas.openxmlformats.org/drawingml/2006/chart\" \
+         xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\" r:id=\"rIdPfChart{n}\" />\
+         </a:graphicData></a:graphic></wp:inline></w:drawing></w:r>",
+        id = 1000 + n
+    );
+    format!("{}{drawing}{}", &xml[..start], &xml[end..])
+}
+
+fn esc(s: &str) -> String {
+    crate::text::writable(s, usize::MAX)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Spreadsheet column letters (0 → A) for the chart's cell references.
+fn col(i: usize) -> String {
+    let mut n = i + 1;
+    let mut s = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        s.push(b'A' + r as u8);
+        n = (n - 1) / 26;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// A stacked column chart part with its data cached (no embedded workbook:
+/// Word and LibreOffice draw from the cache).
+fn chart_xml(c: &BarChart) -> String {
+    let n = c.categories.len();
+    let font = |sz: u32, bold: bool| {
+        format!(
+            "<a:defRPr sz=\"{sz}\" b=\"{}\"><a:latin typeface=\"{BODY_FONT}\" /><a:ea typeface=\"{BODY_FONT}\" /></a:defRPr>",
+            u8::from(bold)
+        )
+    };
+    let rich = |text: &str, sz: u32| {
+        format!(
+            "<c:tx><c:rich><a:bodyPr /><a:p><a:pPr>{}</a:pPr><a:r><a:rPr lang=\"zh-CN\" sz=\"{sz}\" b=\"1\">\
+             <a:latin typeface=\"{HEADING_FONT}\" /><a:ea typeface=\"{HEADING_FONT}\" /></a:rPr><a:t>{}</a:t></a:r></a:p></c:rich></c:tx>",
+            font(sz, true),
+            esc(text)
+        )
+    };
+    let cats: String = c
+        .categories
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("<c:pt idx=\"{i}\"><c:v>{}</c:v></c:pt>", esc(s)))
+        .collect();
+    let mut series = String::new();
+    for (k, s) in c.series.iter().enumerate() {
+        let letter = col(k + 1);
+        let vals: String = (0..n)
+            .map(|i| format!("<c:pt idx=\"{i}\"><c:v>{}</c:v></c:pt>", s.values.get(i).copied().unwrap_or(0)))
+            .collect();
+        series.push_str(&format!(
+            "<c:ser><c:idx val=\"{k}\" /><c:order val=\"{k}\" />\
+             <c:tx><c:strRef><c:f>Sheet1!${letter}$1</c:f><c:strCache><c:ptCount val=\"1\" /><c:pt idx=\"0\"><c:v>{name}</c:v></c:pt></c:strCache></c:strRef></c:tx>\
+             <c:spPr><a:solidFill><a:srgbClr val=\"{color}\" /></a:solidFill><a:ln w=\"3175\"><a:solidFill><a:srgbClr val=\"000000\" /></a:solidFill></a:ln></c:spPr>\
+             <c:invertIfNegative val=\"0\" />\
+             <c:cat><c:strRef><c:f>Sheet1!$A$2:$A${last}</c:f><c:strCache><c:ptCount val=\"{n}\" />{cats}</c:strCache></c:strRef></c:cat>\
+             <c:val><c:numRef><c:f>Sheet1!${letter}$2:${letter}${last}</c:f><c:numCache><c:formatCode>General</c:formatCode><c:ptCount val=\"{n}\" />{vals}</c:numCache></c:numRef></c:val>\
+             </c:ser>",
+            name = esc(&s.name),
+            color = s.color.hex(),
+            last = n + 1,
+        ));
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
+         <c:chartSpace xmlns:c=\"http://schemas.openxmlformats.org/drawingml/2006/chart\" \
+         xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" \
+         xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">\
+         <c:roundedCorners val=\"0\" /><c:chart><c:title>{title}<c:overlay val=\"0\" /></c:title>\
+         <c:autoTitleDeleted val=\"0\" /><c:plotArea><c:layout />\
+         <c:barChart><c:barDir val=\"col\" /><c:grouping val=\"stacked\" /><c:varyColors val=\"0\" />{series}\
+         <c:gapWidth val=\"80\" /><c:overlap val=\"100\" /><c:axId val=\"50010\" /><c:axId val=\"50020\" /></c:barChart>\
+         <c:catAx><c:axId val=\"50010\" /><c:scaling><c:orientation val=\"minMax\" /></c:scaling><c:delete val=\"0\" />\
+         <c:axPos val=\"b\" /><c:numFmt formatCode=\"General\" sourceLinked=\"0\" /><c:tickLblPos val=\"nextTo\" />\
+         <c:crossAx val=\"50020\" /><c:crosses val=\"autoZero\" /><c:auto val=\"1\" /><c:lblAlgn val=\"ctr\" /><c:lblOffset val=\"100\" /></c:catAx>\
+         <c:valAx><c:axId val=\"50020\" /><c:scaling><c:orientation val=\"minMax\" /></c:scaling><c:delete val=\"0\" />\
+         <c:axPos val=\"l\" /><c:majorGridlines /><c:title>{axis}<c:overlay val=\"0\" /></c:title>\
+         <c:numFmt formatCode=\"0\" sourceLinked=\"0\" /><c:tickLblPos val=\"nextTo\" /><c:crossAx val=\"50010\" />\
+         <c:crosses val=\"autoZero\" /><c:crossBetween val=\"between\" /><c:majorUnit val=\"{unit}\" /></c:valAx></c:plotArea>\
+         <c:legend><c:legendPos val=\"b\" /><c:overlay val=\"0\" /></c:legend><c:plotVisOnly val=\"1\" /><c:dispBlanksAs val=\"gap\" /></c:chart>\
+         <c:txPr><a:bodyPr /><a:lstStyle /><a:p><a:pPr>{deffont}</a:pPr><a:endParaRPr lang=\"zh-CN\" /></a:p></c:txPr>\
+         </c:chartSpace>",
+        title = rich(&c.title, 1200),
+        axis = rich(&c.value_axis, 900),
+        deffont = font(900, false),
+        unit = [1u32, 2, 5, 10, 20, 50, 100, 200, 500, 1000].into_iter().find(|s| c.max_total() / s <= 6).unwrap_or(1000),
+    )
 }
 
 /// Exact line height `line`, with space before and after, all in points.
@@ -182,7 +505,7 @@ fn running_header(text: &str, size: f32) -> Header {
     Header::new().add_paragraph(p)
 }
 
-/// `第 N 页`, N a PAGE field.
+/// `第 N 页 共 M 页`, N a PAGE field, M a NUMPAGES field.
 fn page_number_footer(size: f32) -> Footer {
     let s = (size * 0.75).max(8.0);
     let run = || Run::new().fonts(fonts(BODY_FONT)).size(half_points(s));
@@ -192,6 +515,12 @@ fn page_number_footer(size: f32) -> Footer {
         .add_run(run().add_text("第 "))
         .add_run(run().add_field_char(FieldCharType::Begin, false))
         .add_run(run().add_instr_text(InstrText::PAGE(InstrPAGE::new())))
+        .add_run(run().add_field_char(FieldCharType::Separate, false))
+        .add_run(run().add_text("1"))
+        .add_run(run().add_field_char(FieldCharType::End, false))
+        .add_run(run().add_text(" 页 共 "))
+        .add_run(run().add_field_char(FieldCharType::Begin, false))
+        .add_run(run().add_instr_text(InstrText::NUMPAGES(InstrNUMPAGES::new())))
         .add_run(run().add_field_char(FieldCharType::Separate, false))
         .add_run(run().add_text("1"))
         .add_run(run().add_field_char(FieldCharType::End, false))
@@ -220,7 +549,10 @@ fn table(t: &doc::Table, text_width: u32, body: f32) -> Table {
     let size = if t.font_size > 0.0 { t.font_size } else { body };
     let ncols = t.columns.len().max(t.header.iter().chain(&t.rows).map(|r| row_span(r)).max().unwrap_or(1));
     let mut columns = t.columns.clone();
-    columns.resize(ncols, columns.last().copied().unwrap_or(1.0));
+    columns.resize(ncols, t.columns.last().copied().unwrap_or(1.0));
+    let resized = doc::Table { columns, header: t.header.clone(), rows: Vec::new(), font_size: t.font_size };
+    // The same widths as the PDF (header words kept whole), in twips.
+    let columns: Vec<f32> = resized.widths(text_width as f32 / 20.0, body);
     let widths = column_widths(&columns, text_width);
     let rows: Vec<TableRow> = t.header.iter().chain(&t.rows).map(|r| table_row(r, &widths, size)).collect();
     let borders = super::single_borders();
