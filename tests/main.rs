@@ -10,3 +10,4 @@ mod ingest;
 mod pdf;
 mod pipeline;
 mod report;
+mod review;

@@ -99,11 +99,12 @@ pub fn report_document(r: &Review) -> Document {
     }
 
     // 二、各地区报送情况
-    blocks.push(h1("二、各地区报送情况"));
+    // A wide matrix takes landscape pages, its heading with it.
     let wide = r.months.len() > PORTRAIT_MONTHS;
     if wide {
         blocks.push(Block::Orientation(Orientation::Landscape));
     }
+    blocks.push(h1("二、各地区报送情况"));
     blocks.push(Block::Note(r.legend_note()));
     for chunk in r.months.chunks(MONTHS_PER_TABLE).enumerate() {
         blocks.push(Block::Table(matrix(r, chunk.0 * MONTHS_PER_TABLE, chunk.1)));
