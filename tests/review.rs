@@ -164,7 +164,7 @@ fn check_pages(
         // What the reader sees on that page says the same.
         let text = util::squash(&util::pdf_text_raw(&pdf, Some(i + 1)));
         assert!(text.contains(&format!("第{}页共{n}页", i + 1)), "page {} footer: {text}", i + 1);
-        if p.placed.iter().any(|x| *x == Placed::TableRows { continued: true }) {
+        if p.placed.contains(&Placed::TableRows { continued: true }) {
             assert!(text.contains("续表"), "page {} continues a table without 续表", i + 1);
         }
     }
