@@ -217,7 +217,7 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
     }
     let width_emu = u64::from(page.text_width()) * 635;
     let bytes = package(docx, &header_rows, &[BODY_FONT, HEADING_FONT], &[])?;
-    finish(&bytes, &charts, width_emu)
+    finish(&bytes, &charts, width_emu, doc.cover_page)
 }
 
 /// The text of the paragraph a chart's drawing replaces.
@@ -228,7 +228,7 @@ fn chart_marker(n: usize) -> String {
 /// Post-pass over the package: chart parts in place of their markers, and
 /// every section given the header and footer of the last one. Entries keep
 /// their order and fixed dates.
-fn finish(package: &[u8], charts: &[&BarChart], width_emu: u64) -> Result<Vec<u8>, RenderError> {
+fn finish(package: &[u8], charts: &[&BarChart], width_emu: u64, cover: bool) -> Result<Vec<u8>, RenderError> {
     let err = |e: String| RenderError::Docx(format!("打包失败：{e}"));
     let mut zip = zip::ZipArchive::new(Cursor::new(package)).map_err(|e| err(e.to_string()))?;
     let mut parts: Vec<(String, Vec<u8>)> = Vec::with_capacity(zip.len() + charts.len());
@@ -243,7 +243,7 @@ fn finish(package: &[u8], charts: &[&BarChart], width_emu: u64) -> Result<Vec<u8
     for (name, bytes) in parts.iter_mut() {
         match name.as_str() {
             "word/document.xml" => {
-                let mut xml = share_headers(&text(bytes)?);
+                let mut xml = share_headers(&text(bytes)?, cover);
                 for (i, c) in charts.iter().enumerate() {
                     xml = place_chart(&xml, i + 1, c, width_emu);
                 }
@@ -301,8 +301,8 @@ fn finish(package: &[u8], charts: &[&BarChart], width_emu: u64) -> Result<Vec<u8
 
 /// Copies the header and footer references of the document's last section
 /// into each earlier section that has none (a section without them shows
-/// no header or page number).
-fn share_headers(xml: &str) -> String {
+/// no header or page number), except a cover's section (`cover`: the first).
+fn share_headers(xml: &str, cover: bool) -> String {
     let Some(last) = xml.rfind("<w:sectPr") else { return xml.to_string() };
     let refs: String = {
         let tail = &xml[last..];
@@ -332,6 +332,7 @@ fn share_headers(xml: &str) -> String {
     };
     let xml = xml.as_str();
     let mut first = true;
+    let mut skip = cover;
     let mut out = String::with_capacity(xml.len() + refs.len() * 2);
     let mut rest = xml;
     let mut offset = 0;
@@ -342,7 +343,11 @@ fn share_headers(xml: &str) -> String {
         out.push_str(&rest[..at + open_end]);
         let self_closing = after[..open_end].ends_with("/>");
         let body = &after[open_end..];
-        if abs < last && !self_closing && !body[..body.find("</w:sectPr>").unwrap_or(0)].contains("Reference")
+        let covered = std::mem::take(&mut skip);
+        if abs < last
+            && !covered
+            && !self_closing
+            && !body[..body.find("</w:sectPr>").unwrap_or(0)].contains("Reference")
         {
             out.push_str(&refs);
             if first && title_pg {
