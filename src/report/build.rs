@@ -179,7 +179,7 @@ pub fn report_document(r: &Review) -> Document {
     let (missing, late): (Vec<_>, Vec<_>) = r.chase.iter().partition(|c| c.missing());
     let person = |p: &crate::record::Person| crate::consolidate::person_line(p);
     let chase_table = |rows: &[&crate::review::ChaseRow]| Table {
-        columns: vec![1.3, 1.4, 1.2, 1.9, 2.3, 2.3],
+        columns: vec![1.3, 1.6, 1.2, 2.1, 2.2, 2.2],
         header: header_row(&["试点地区", "报表", "截止日", "情况", "联系人", "经办人"]),
         rows: rows
             .iter()
@@ -255,8 +255,8 @@ fn task_table(r: &Review) -> Table {
             row
         })
         .collect();
-    let mut columns = vec![3.0, 1.3, 0.7, 1.9];
-    columns.extend(std::iter::repeat_n(1.5, nodes));
+    let mut columns = vec![2.6, 1.3, 0.7, 1.9];
+    columns.extend(std::iter::repeat_n(1.7, nodes));
     Table { columns, header: vec![head], rows, font_size: 8.5 }
 }
 

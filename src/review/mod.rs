@@ -208,7 +208,7 @@ pub struct ChaseRow {
     pub month: Option<YearMonth>,
     /// Due day.
     pub due: NaiveDate,
-    /// `未报`, or `迟报（2017-05-12 收到）`; category Missing or Late.
+    /// `未报`, or `迟报` and the day it came (`迟报\n2017-05-12 收到`); category Missing or Late.
     pub state: Cell,
     /// The region's 联系人.
     pub contact: Person,
@@ -368,7 +368,7 @@ impl Review {
                     State::Missing => Cell::of("未报", Category::Missing),
                     _ => Cell::of(
                         match slot.first_submitted {
-                            Some(d) => format!("迟报（{d} 收到）"),
+                            Some(d) => format!("迟报\n{d} 收到"),
                             None => "迟报".into(),
                         },
                         Category::Late,

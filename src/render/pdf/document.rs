@@ -332,9 +332,18 @@ impl<'a> Flow<'a> {
             let h = Self::row_height(r);
             self.draw_row(r, 0, usize::MAX, h);
         }
-        for row in &body {
+        let room = self.bottom() - BODY_TOP - header_h - 20.0;
+        for (i, row) in body.iter().enumerate() {
             let h = Self::row_height(row);
-            if self.y + h > self.bottom() + 0.01 && h <= self.bottom() - BODY_TOP - header_h - 20.0 {
+            // Never leave the last row alone on a page: when it would not
+            // fit after this one, the two go over together.
+            let orphan = i >= 1 && i + 2 == body.len() && {
+                let next = Self::row_height(&body[i + 1]);
+                self.y + h <= self.bottom() + 0.01
+                    && self.y + h + next > self.bottom() + 0.01
+                    && h + next <= room
+            };
+            if orphan || (self.y + h > self.bottom() + 0.01 && h <= room) {
                 self.continue_table(&header);
             }
             if self.y + h <= self.bottom() + 0.01 {
