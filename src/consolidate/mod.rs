@@ -109,13 +109,13 @@ pub fn render(templates: &Templates, review: &Review, records: &[Record]) -> Res
     by_task(wb.add_worksheet(), &st, review)?;
     plans(wb.add_worksheet(), &st, reg, &Tracking::new(reg, records, as_of))?;
     let mut current: Vec<&Record> = records.iter().filter(|r| r.current).collect();
-    current.sort_by_key(record_order(reg));
+    current.sort_by_cached_key(record_order(reg));
     details(wb.add_worksheet(), &st, reg, &current)?;
     behind(wb.add_worksheet(), &st, templates, &current)?;
     chase(wb.add_worksheet(), &st, review)?;
     contacts(wb.add_worksheet(), &st, review)?;
     let mut all: Vec<&Record> = records.iter().collect();
-    all.sort_by_key(record_order(reg));
+    all.sort_by_cached_key(record_order(reg));
     issues(wb.add_worksheet(), &st, templates, &all)?;
     Ok(wb.save_to_buffer()?)
 }

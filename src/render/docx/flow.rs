@@ -231,30 +231,39 @@ fn chart_marker(n: usize) -> String {
 fn finish(package: &[u8], charts: &[&BarChart], width_emu: u64, cover: bool) -> Result<Vec<u8>, RenderError> {
     let err = |e: String| RenderError::Docx(format!("打包失败：{e}"));
     let mut zip = zip::ZipArchive::new(Cursor::new(package)).map_err(|e| err(e.to_string()))?;
-    let mut parts: Vec<(String, Vec<u8>)> = Vec::with_capacity(zip.len() + charts.len());
+    let date = zip::DateTime::from_date_and_time(2017, 3, 1, 0, 0, 0).map_err(|e| err(e.to_string()))?;
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(date)
+        .unix_permissions(0o644);
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let text = |f: &mut dyn Read| -> Result<String, RenderError> {
+        let mut s = String::new();
+        f.read_to_string(&mut s).map_err(|e| err(e.to_string()))?;
+        Ok(s)
+    };
     for i in 0..zip.len() {
-        let mut f = zip.by_index(i).map_err(|e| err(e.to_string()))?;
-        let mut buf = Vec::new();
-        f.read_to_end(&mut buf).map_err(|e| err(e.to_string()))?;
-        let name = f.name().map_err(|e| err(e.to_string()))?.to_string();
-        parts.push((name, buf));
-    }
-    let text = |b: &[u8]| String::from_utf8(b.to_vec()).map_err(|e| err(e.to_string()));
-    for (name, bytes) in parts.iter_mut() {
-        match name.as_str() {
+        let name = zip
+            .by_index_raw(i)
+            .map_err(|e| err(e.to_string()))?
+            .name()
+            .map_err(|e| err(e.to_string()))?
+            .to_string();
+        let edited = match name.as_str() {
             "word/document.xml" => {
-                let mut xml = share_headers(&text(bytes)?, cover);
-                for (i, c) in charts.iter().enumerate() {
-                    xml = place_chart(&xml, i + 1, c, width_emu);
+                let mut xml =
+                    share_headers(&text(&mut zip.by_index(i).map_err(|e| err(e.to_string()))?)?, cover);
+                for (k, c) in charts.iter().enumerate() {
+                    xml = place_chart(&xml, k + 1, c, width_emu);
                 }
-                *bytes = xml.into_bytes();
+                Some(xml)
             }
             "[Content_Types].xml" if !charts.is_empty() => {
-                let mut xml = text(bytes)?;
+                let mut xml = text(&mut zip.by_index(i).map_err(|e| err(e.to_string()))?)?;
                 let decl: String = (1..=charts.len())
-                    .map(|i| {
+                    .map(|k| {
                         format!(
-                            "<Override PartName=\"/word/charts/chart{i}.xml\" \
+                            "<Override PartName=\"/word/charts/chart{k}.xml\" \
                              ContentType=\"application/vnd.openxmlformats-officedocument.drawingml.chart+xml\" />"
                         )
                     })
@@ -262,39 +271,41 @@ fn finish(package: &[u8], charts: &[&BarChart], width_emu: u64, cover: bool) -> 
                 if let Some(at) = xml.rfind("</Types>") {
                     xml.insert_str(at, &decl);
                 }
-                *bytes = xml.into_bytes();
+                Some(xml)
             }
             "word/_rels/document.xml.rels" if !charts.is_empty() => {
-                let mut xml = text(bytes)?;
+                let mut xml = text(&mut zip.by_index(i).map_err(|e| err(e.to_string()))?)?;
                 let decl: String = (1..=charts.len())
-                    .map(|i| {
+                    .map(|k| {
                         format!(
-                            "<Relationship Id=\"rIdPfChart{i}\" \
+                            "<Relationship Id=\"rIdPfChart{k}\" \
                              Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart\" \
-                             Target=\"charts/chart{i}.xml\" />"
+                             Target=\"charts/chart{k}.xml\" />"
                         )
                     })
                     .collect();
                 if let Some(at) = xml.rfind("</Relationships>") {
                     xml.insert_str(at, &decl);
                 }
-                *bytes = xml.into_bytes();
+                Some(xml)
             }
-            _ => {}
+            _ => None,
+        };
+        match edited {
+            Some(xml) => {
+                out.start_file(name, options).map_err(|e| err(e.to_string()))?;
+                out.write_all(xml.as_bytes()).map_err(|e| err(e.to_string()))?;
+            }
+            // Unchanged parts are copied as they are, not deflated again.
+            None => {
+                let raw = zip.by_index_raw(i).map_err(|e| err(e.to_string()))?;
+                out.raw_copy_file(raw).map_err(|e| err(e.to_string()))?;
+            }
         }
     }
-    for (i, c) in charts.iter().enumerate() {
-        parts.push((format!("word/charts/chart{}.xml", i + 1), chart_xml(c).into_bytes()));
-    }
-    let date = zip::DateTime::from_date_and_time(2017, 3, 1, 0, 0, 0).map_err(|e| err(e.to_string()))?;
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .last_modified_time(date)
-        .unix_permissions(0o644);
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, bytes) in parts {
-        out.start_file(name, options).map_err(|e| err(e.to_string()))?;
-        out.write_all(&bytes).map_err(|e| err(e.to_string()))?;
+    for (k, c) in charts.iter().enumerate() {
+        out.start_file(format!("word/charts/chart{}.xml", k + 1), options).map_err(|e| err(e.to_string()))?;
+        out.write_all(chart_xml(c).as_bytes()).map_err(|e| err(e.to_string()))?;
     }
     Ok(out.finish().map_err(|e| err(e.to_string()))?.into_inner())
 }
