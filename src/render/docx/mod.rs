@@ -7,6 +7,7 @@
 //! (document language, repeated header rows, font table entries) and zips
 //! the parts deflated and dated [`FIXED_DATE`], so output is deterministic.
 
+mod chart;
 mod flow;
 mod form;
 mod package;
