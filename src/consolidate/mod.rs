@@ -3,7 +3,7 @@
 //! difficulties, the chase list, the contact directory and every finding.
 //!
 //! The status sheets (总览, 按任务, 催报, 联系人) render the
-//! [`Review`](crate::review::Review) — its words, categories and colours —
+//! [`Review`] — its words, categories and colours —
 //! and 计划 judges the plan by the rules of [`crate::tracking`]; the list
 //! sheets (进展明细, 滞后与困难) show every current record, 校验问题 every
 //! record's findings (a superseded one marked so), whatever its date.

@@ -148,7 +148,7 @@ fn letter(
         }
     }
     let table = Table {
-        columns: vec![0.5, 1.3, 1.0, 2.6, 0.7, 0.7, 3.6],
+        columns: vec![0.5, 1.3, 1.35, 2.45, 0.7, 0.7, 3.4],
         header: vec![["序号", "报表", "期间", "文件 / 工作表", "单元格", "类别", "问题说明"]
             .into_iter()
             .map(TableCell::header)
