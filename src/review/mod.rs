@@ -550,3 +550,37 @@ fn tasks(reg: &Registry, tr: &Tracking) -> (Vec<TaskRow>, Vec<MilestoneNote>) {
     }
     (rows, notes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tracking::Tick;
+
+    #[test]
+    fn words_say_why_a_status_is_missing() {
+        let on_time = |tick| month_cell(State::Reported { tick, late: false });
+        assert_eq!(on_time(Tick::Several), Cell::of("勾选有误", Category::Misticked));
+        assert_eq!(on_time(Tick::None), Cell::of("未勾选", Category::Unticked));
+        assert_eq!(on_time(Tick::Unreadable), Cell::of("状态无法识别", Category::Unreadable));
+        assert_eq!(on_time(Tick::One(Status::Behind)), Cell::of("滞后", Category::Behind));
+        let late = month_cell(State::Reported { tick: Tick::Several, late: true });
+        assert_eq!(late, Cell::of("迟报(勾选有误)", Category::Late));
+        assert_eq!(month_cell(State::Missing), Cell::of("未报", Category::Missing));
+        assert_eq!(month_cell(State::NotDue).text, "");
+    }
+
+    #[test]
+    fn milestones_say_they_are_judged_from_the_progress_form() {
+        assert!(milestone_cell(Outcome::Met).text.contains("据进展表"));
+        assert!(milestone_cell(Outcome::NotMet).text.contains("据进展表"));
+        assert_eq!(milestone_cell(Outcome::Unknown(Tick::Several)).text, "无法判断（勾选有误）");
+        assert_eq!(milestone_cell(Outcome::Missing), Cell::of("未报", Category::Missing));
+    }
+
+    #[test]
+    fn rule_codes_read_as_words() {
+        assert_eq!(rule_zh("status.multiple"), "勾选有误（多选）");
+        assert_eq!(rule_zh("status.ambiguous"), "进度状态无法识别");
+        assert_eq!(rule_zh("some.new_rule"), "some.new_rule");
+    }
+}
