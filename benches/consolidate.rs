@@ -118,7 +118,7 @@ fn main() {
     let (_, docx_bytes) =
         time("report to docx", 5, || docx::render_document(&build_report(&t, &recs, as_of)).expect("docx"));
     println!("  report docx: {:.1} KB", docx_bytes.len() as f64 / 1e3);
-    let (_, letters) = time("feedback()", 5, || feedback(&t, &recs));
+    let (_, letters) = time("feedback()", 5, || feedback(&t, &recs, as_of));
     println!("  letters: {}", letters.len());
 
     // Worst case for the sheets that list records: every record current.
@@ -127,6 +127,6 @@ fn main() {
     let (_, bytes) = time("consolidate()", 5, || consolidate(&t, &all, as_of).expect("workbook"));
     println!("  workbook: {:.1} MB", bytes.len() as f64 / 1e6);
     time("build_report()", 5, || build_report(&t, &all, as_of));
-    let (_, letters) = time("feedback()", 5, || feedback(&t, &all));
+    let (_, letters) = time("feedback()", 5, || feedback(&t, &all, as_of));
     println!("  letters: {}", letters.len());
 }

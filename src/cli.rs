@@ -35,7 +35,9 @@ pub enum Command {
     Report(ReportArgs),
     /// 为有问题的地区生成退回意见（docx 与 pdf），并附标注问题的报表（xlsx）
     Feedback(FeedbackArgs),
-    /// 用内置样例演示全流程：生成、读取、汇总、报告
+    /// 月度审阅：读取退回表格，生成汇总工作簿、调度会报告和退回意见，放在一个以日期命名的目录
+    Review(ReviewArgs),
+    /// 用内置样例演示每月流程：生成表格，再对样例退回表格运行 review
     Demo(DemoArgs),
     /// 模板操作
     #[command(subcommand)]
@@ -114,6 +116,23 @@ pub struct FeedbackArgs {
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
     /// 退回意见的输出目录
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// 信函日期 YYYY-MM-DD（重新报送期限由此起算；缺省为今天）
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+}
+
+/// `review`
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// 退回的文件或目录（目录会递归读取）
+    #[arg(required = true, value_name = "RETURNS_DIR")]
+    pub returns: Vec<PathBuf>,
+    /// 统计截止日期 YYYY-MM-DD，也是退回意见的日期
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: String,
+    /// 输出目录；结果写在其下以日期命名的子目录（如 DIR/2017-05-11）
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 }

@@ -1,18 +1,17 @@
-//! `demo`: the main job on the built-in defaults — generate every form, ingest
-//! the built-in sample returns, consolidate, report and write feedback, as of
-//! a date inside the sample period.
+//! `demo`: the office's monthly routine on the built-in samples — generate
+//! every blank form, write the sample returns, then run [`review`] on them
+//! as of a date inside the sample period.
 
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
 use crate::generate::{self, GenerateOptions};
-use crate::ingest::{self, IngestOptions};
-use crate::output::write_atomic;
 use crate::record::FormKind;
-use crate::render::{docx, pdf::PdfRenderer, Format};
+use crate::render::{pdf::PdfRenderer, Format};
+use crate::review::{self, Attention, ReviewOptions};
+use crate::samples;
 use crate::templates::Templates;
-use crate::{consolidate, report, samples};
 
 /// The default as-of date of the demo: the day after April's reports were due.
 pub fn default_as_of() -> NaiveDate {
@@ -26,11 +25,14 @@ pub struct DemoOutputs {
     pub items: Vec<(String, PathBuf)>,
     /// The ingest summary line.
     pub ingest_summary: String,
+    /// What needs the office's attention.
+    pub attention: Attention,
     /// Characters the report font lacks (drawn as □).
     pub missing_glyphs: Vec<char>,
 }
 
-/// Runs the whole pipeline into `out`.
+/// Generates the forms into `out/表格`, writes the samples to `out/退回样例`
+/// and reviews them into `out/<as-of>/` (see [`review::run`]).
 ///
 /// # Errors
 /// The first step that fails, with its context.
@@ -55,33 +57,16 @@ pub fn run(templates: &Templates, out: &Path, as_of: NaiveDate) -> anyhow::Resul
     let n = samples::write_to(&returns).context("写出样例退回表格")?;
     res.items.push((format!("样例退回表格 {n} 个文件"), returns.clone()));
 
-    let records_dir = out.join("记录");
-    let outcome = ingest::ingest_paths(templates, &[returns], &IngestOptions::default());
-    ingest::write_outputs(&outcome, &records_dir).context("写出记录")?;
-    res.ingest_summary = outcome.summary_zh();
-    res.items.push(("读取结果 records.jsonl / rejected.jsonl".into(), records_dir.clone()));
-
-    let records = outcome.records;
-    let tag = as_of.format("%Y-%m-%d").to_string();
-    let xlsx_path = out.join(format!("汇总_截至{tag}.xlsx"));
-    write_atomic(&xlsx_path, &consolidate::consolidate(templates, &records, as_of)?)?;
-    res.items.push(("汇总工作簿".into(), xlsx_path));
-
-    let doc = report::build_report(templates, &records, as_of);
-    let (bytes, missing) = pdf.render_document(&doc)?;
-    res.missing_glyphs = missing;
-    let pdf_path = out.join(format!("调度会报告_截至{tag}.pdf"));
-    write_atomic(&pdf_path, &bytes)?;
-    res.items.push(("调度会报告（PDF）".into(), pdf_path));
-    let docx_path = out.join(format!("调度会报告_截至{tag}.docx"));
-    write_atomic(&docx_path, &docx::render_document(&doc)?)?;
-    res.items.push(("调度会报告（Word）".into(), docx_path));
-
-    let fb_dir = out.join("退回意见");
-    let letters = report::write_feedback(templates, &records, &pdf, &fb_dir)?;
-    res.missing_glyphs.extend(letters.missing_glyphs);
-    res.missing_glyphs.sort_unstable();
-    res.missing_glyphs.dedup();
-    res.items.push((format!("退回意见 {} 个地区", letters.count), fb_dir));
+    let opts = ReviewOptions {
+        returns: vec![returns],
+        as_of,
+        out: out.to_path_buf(),
+        strip_prefix: Some(out.to_path_buf()),
+    };
+    let r = review::run(templates, &opts, &pdf)?;
+    res.items.extend(r.items);
+    res.ingest_summary = r.ingest_summary;
+    res.attention = r.attention;
+    res.missing_glyphs = r.missing_glyphs;
     Ok(res)
 }

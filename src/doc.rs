@@ -101,9 +101,115 @@ pub enum Block {
     Table(Table),
     /// Start a new page.
     PageBreak,
+    /// Start a new page in this orientation (a wide table gets a landscape
+    /// page; the text after it goes back to portrait).
+    Orientation(Orientation),
+    /// A right-aligned line (a letter's signature and date).
+    Right(String),
+    /// A line of body text flush left, without the paragraph indent (a
+    /// letter's addressee).
+    Line(String),
+    /// A stacked bar chart, drawn as vectors in the PDF and as a chart part
+    /// in the docx.
+    Chart(BarChart),
 }
 
-/// A document: a cover (title, subtitle lines), then blocks.
+/// One series (one colour) of a stacked bar chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Legend text.
+    pub name: String,
+    /// Bar colour.
+    pub color: Rgb,
+    /// One value per category (bar).
+    pub values: Vec<u32>,
+}
+
+/// A stacked bar chart: one bar per category, one stacked segment per series.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BarChart {
+    /// Title above the chart.
+    pub title: String,
+    /// Bar labels under the axis.
+    pub categories: Vec<String>,
+    /// Series, stacked bottom-up in this order.
+    pub series: Vec<Series>,
+    /// Name of the value axis.
+    pub value_axis: String,
+}
+
+impl BarChart {
+    /// The tallest stack.
+    pub fn max_total(&self) -> u32 {
+        (0..self.categories.len())
+            .map(|i| self.series.iter().map(|s| s.values.get(i).copied().unwrap_or(0)).sum())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// Display width of `s` in ems: an ideograph (or other wide character) is
+/// one em, ASCII about half. Used to keep header words whole.
+pub fn text_ems(s: &str) -> f32 {
+    s.chars().map(|c| if (c as u32) < 0x2E80 { 0.55 } else { 1.0 }).sum()
+}
+
+impl Table {
+    /// Column widths in points for a table `total` points wide: the relative
+    /// widths, scaled, then widened where a one-column header word
+    /// (序号, 单元格) would otherwise break inside itself, the extra taken
+    /// from the widest columns. Both renderers use it, so the PDF and the
+    /// docx break their cells alike.
+    pub fn widths(&self, total: f32, body: f32) -> Vec<f32> {
+        let size = if self.font_size > 0.0 { self.font_size } else { body };
+        let sum: f32 = self.columns.iter().filter(|w| w.is_finite() && **w > 0.0).sum();
+        if sum <= 0.0 {
+            return vec![total / self.columns.len().max(1) as f32; self.columns.len()];
+        }
+        let mut w: Vec<f32> = self
+            .columns
+            .iter()
+            .map(|c| if c.is_finite() && *c > 0.0 { c / sum * total } else { 0.0 })
+            .collect();
+        // Padding each side of a cell (the renderers' cell margin) and a little slack.
+        let pad = 2.0 * crate::form::layout::CELL_PAD + 1.0;
+        let mut need = vec![0.0f32; w.len()];
+        for row in &self.header {
+            let mut col = 0;
+            for cell in row {
+                let span = cell.span.max(1);
+                if span == 1 && col < need.len() {
+                    let longest = cell.text.split('\n').map(text_ems).fold(0.0f32, f32::max);
+                    need[col] = need[col].max(longest * size + pad);
+                }
+                col += span;
+            }
+        }
+        for i in 0..w.len() {
+            let short = need[i] - w[i];
+            if short <= 0.0 {
+                continue;
+            }
+            // Take from the columns with the most room to spare.
+            let spare: f32 = (0..w.len()).filter(|&j| j != i).map(|j| (w[j] - need[j]).max(0.0)).sum();
+            if spare <= 0.0 {
+                continue;
+            }
+            let take = short.min(spare);
+            for j in 0..w.len() {
+                if j != i {
+                    let room = (w[j] - need[j]).max(0.0);
+                    w[j] -= take * room / spare;
+                }
+            }
+            w[i] += take;
+        }
+        w
+    }
+}
+
+/// A document: a title (with subtitle lines under it, or on a cover page of
+/// its own), then blocks.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Document {
     /// Title on the cover and in the PDF metadata.

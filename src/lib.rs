@@ -13,7 +13,8 @@
 //!    form by its identity or its labels, normalises the values into
 //!    [`record::Record`]s and validates them.
 //! 4. [`consolidate`] builds the ministry's workbook from the records, and
-//!    [`report`] the printable review report and the feedback letters.
+//!    [`report`] the printable review report and the feedback letters, all
+//!    rendering the one [`review::Review`]; [`review::run`] does the month.
 #![warn(missing_docs)]
 
 pub mod consolidate;
@@ -32,6 +33,7 @@ pub mod records_io;
 pub mod registry;
 pub mod render;
 pub mod report;
+pub mod review;
 pub mod samples;
 pub mod template_file;
 pub mod templates;

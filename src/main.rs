@@ -19,6 +19,7 @@ use permit_forms::period::Period;
 use permit_forms::records_io::load_records as read_records;
 use permit_forms::render::Format;
 use permit_forms::render::{docx, pdf::PdfRenderer};
+use permit_forms::review::{self, ReviewOptions};
 use permit_forms::{consolidate, demo, report, Record};
 use permit_forms::{FormKind, Templates};
 
@@ -161,8 +162,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Feedback(args) => {
             let t = load_templates(templates_dir)?;
+            let date = match &args.date {
+                Some(s) => parse_date(s)?,
+                None => chrono::Local::now().date_naive(),
+            };
             let records = load_records(&args.dir)?;
-            let letters = report::write_feedback(&t, &records, &PdfRenderer::new(&t)?, &args.out)?;
+            let letters = report::write_feedback(&t, &records, date, &PdfRenderer::new(&t)?, &args.out)?;
             warn_missing(&letters.missing_glyphs);
             let marked = letters.files.iter().filter(|p| p.extension().is_some_and(|e| e == "xlsx")).count();
             eprintln!(
@@ -184,6 +189,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             for (what, path) in &res.items {
                 println!("  {what}：{}", path.display());
             }
+            println!("{}", res.attention.summary_zh());
+            Ok(())
+        }
+        Command::Review(args) => {
+            let t = load_templates(templates_dir)?;
+            let as_of = parse_date(&args.as_of)?;
+            for p in &args.returns {
+                if !p.exists() {
+                    return Err(usage(format!("找不到“{}”", p.display())));
+                }
+            }
+            let opts = ReviewOptions { returns: args.returns, as_of, out: args.out, strip_prefix: None };
+            let res = review::run(&t, &opts, &PdfRenderer::new(&t)?)?;
+            warn_missing(&res.missing_glyphs);
+            println!("月度审阅完成（截至 {as_of}），结果在 {}。{}", res.dir.display(), res.ingest_summary);
+            for (what, path) in &res.items {
+                println!("  {what}：{}", path.display());
+            }
+            println!("{}", res.attention.summary_zh());
             Ok(())
         }
     }

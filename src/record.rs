@@ -229,6 +229,47 @@ rules! {
 }
 
 impl Rule {
+    /// The rule in a few Chinese words, for the office's tables (the id stays
+    /// beside it where a column has room).
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Rule::RegionMissing => "未填写地区",
+            Rule::RegionUnknown => "地区无法识别",
+            Rule::RegionAmbiguous => "地区不明确",
+            Rule::TaskNotRegion => "任务不属于该地区",
+            Rule::PeriodMissing => "未填写月份",
+            Rule::PeriodInvalid => "月份无效",
+            Rule::PeriodOutsideWindow => "月份不在报送期内",
+            Rule::StatusMissing => "未勾选进度",
+            Rule::StatusMultiple => "勾选有误（多选）",
+            Rule::StatusAmbiguous => "进度状态无法识别",
+            Rule::DelayReasonMissing => "滞后未填原因",
+            Rule::ContactNameMissing => "未填写联系人",
+            Rule::ScheduleMonthMissing => "缺少月份行",
+            Rule::ScheduleDeadlineEmpty => "时间节点无安排",
+            Rule::SchedulePeriodInvalid => "时间行无效",
+            Rule::SchedulePeriodOutsideWindow => "时间行超出计划期",
+            Rule::SchedulePeriodRepeated => "时间行重复",
+            Rule::LeadTitle => "负责人职务不符",
+            Rule::ContactTitle => "联系人职务不符",
+            Rule::PhoneInvalid => "电话号码无效",
+            Rule::SubmittedOnMissing => "未填写填报时间",
+            Rule::SubmittedOnInvalid => "填报时间无效",
+            Rule::SubmittedOnLate => "迟报",
+            Rule::PlannedMissing => "未填写月度工作安排",
+            Rule::ActualMissing => "未填写月度实际进展",
+            Rule::SheetHidden => "表格在隐藏工作表中",
+            Rule::TextTruncated => "内容过长已截断",
+            Rule::PlanMissingMonth => "计划表无该月安排",
+            Rule::PlanDiffers => "与计划安排差别较大",
+            Rule::MilestoneWords => "节点月份进展待核实",
+            Rule::SameAsLastMonth => "与上月相同",
+            Rule::ActualEqualsPlanned => "进展与安排相同",
+            Rule::BehindToAhead => "由滞后变超前",
+            Rule::SameTextOtherRegion => "与其他地区文字相同",
+        }
+    }
+
     /// True for the cross-checks between forms (`cross.*`), which compare a
     /// record with others rather than read one file.
     pub fn is_cross(self) -> bool {
@@ -415,6 +456,16 @@ fn default_current() -> bool {
 }
 
 impl Record {
+    /// The record as it goes back to its region: only the findings of its
+    /// own file. The cross-checks between forms ([`Rule::is_cross`]) are
+    /// questions for the office, shown in the workbook and the report, not
+    /// corrections asked of the clerk.
+    pub fn for_region(&self) -> Record {
+        let mut r = self.clone();
+        r.issues.retain(|i| !i.rule.is_cross());
+        r
+    }
+
     /// An empty record of `kind` from `source`, to be filled by the ingester
     /// or by tests.
     pub fn empty(kind: FormKind, source: Source) -> Self {

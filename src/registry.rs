@@ -143,6 +143,28 @@ pub struct Settings {
     pub first_year: i32,
     /// Thresholds and word lists of the cross-checks (`[settings.crosscheck]`).
     pub crosscheck: crate::crosscheck::CrossCheckSettings,
+    /// What the feedback letters (退回意见) say about their sender.
+    pub letters: LetterSettings,
+}
+
+/// Settings of the feedback letters (退回意见).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LetterSettings {
+    /// Working days (Monday to Friday) after the letter's date by which the
+    /// forms are to be sent again.
+    pub resubmit_working_days: u32,
+    /// The office that signs the letters.
+    pub office: String,
+    /// The office's contact person, phone and e-mail; an empty one is left
+    /// out of the letter.
+    pub contact_name: String,
+    /// Phone of the contact.
+    pub contact_phone: String,
+    /// E-mail of the contact.
+    pub contact_email: String,
+    /// The department a region's letter is addressed to, by region; a region
+    /// not listed gets the 填报单位 of its latest form.
+    pub departments: BTreeMap<RegionId, String>,
 }
 
 /// Outcome of matching a written region name against the registry.
@@ -188,6 +210,26 @@ struct RawSettings {
     first_year: i32,
     #[serde(default)]
     crosscheck: Option<Spanned<crate::crosscheck::CrossCheckSettings>>,
+    #[serde(default = "default_resubmit_days")]
+    resubmit_working_days: u32,
+    #[serde(default = "default_office")]
+    office: String,
+    #[serde(default)]
+    office_contact: String,
+    #[serde(default)]
+    office_phone: String,
+    #[serde(default)]
+    office_email: String,
+    #[serde(default)]
+    departments: BTreeMap<String, Spanned<String>>,
+}
+
+fn default_resubmit_days() -> u32 {
+    5
+}
+
+fn default_office() -> String {
+    "环境保护部排污许可管理试点工作专项小组办公室".into()
 }
 
 #[derive(Deserialize)]
@@ -284,6 +326,14 @@ impl Registry {
                     c.get_ref().clone()
                 }
                 None => crate::crosscheck::CrossCheckSettings::default(),
+            },
+            letters: LetterSettings {
+                resubmit_working_days: raw.settings.resubmit_working_days,
+                office: raw.settings.office.trim().to_string(),
+                contact_name: raw.settings.office_contact.trim().to_string(),
+                contact_phone: raw.settings.office_phone.trim().to_string(),
+                contact_email: raw.settings.office_email.trim().to_string(),
+                departments: BTreeMap::new(),
             },
         };
 
@@ -436,7 +486,13 @@ impl Registry {
             });
         }
 
-        let registry = Registry { settings, regions, tasks, windows, spellings };
+        let mut registry = Registry { settings, regions, tasks, windows, spellings };
+        for (name, dept) in &raw.settings.departments {
+            let Some(id) = registry.region_by_name(name) else {
+                return Err(invalid(dept.span(), format!("departments 中的“{name}”不是登记的试点地区")));
+            };
+            registry.settings.letters.departments.insert(id, dept.get_ref().trim().to_string());
+        }
         for (i, r) in raw.regions.iter().enumerate() {
             if registry.tasks_of(RegionId(i)).is_empty() {
                 return Err(invalid(r.name.span(), format!("地区“{}”没有任何试点任务", r.name.get_ref())));

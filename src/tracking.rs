@@ -30,8 +30,41 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::period::{Period, YearMonth};
-use crate::record::{FormKind, Person, Record, Status};
+use crate::record::{FormKind, Person, Record, Rule, Status};
 use crate::registry::{Milestone, RegionId, Registry, TaskId};
+
+/// What a report says about its progress status (进度情况): one status
+/// ticked, or why none could be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Tick {
+    /// One of 超前/如期/滞后 is ticked.
+    One(Status),
+    /// Nothing is ticked.
+    None,
+    /// Several boxes are ticked (finding `status.multiple`).
+    Several,
+    /// A mark is there but cannot be read as one status (finding
+    /// `status.ambiguous`).
+    Unreadable,
+}
+
+impl Tick {
+    /// Reads the tick of a record: its status, else what its findings say
+    /// about the status cell.
+    pub fn of(r: &Record) -> Tick {
+        if let Some(s) = r.status {
+            return Tick::One(s);
+        }
+        let has = |rule: Rule| r.issues.iter().any(|i| i.rule == rule);
+        if has(Rule::StatusMultiple) {
+            Tick::Several
+        } else if has(Rule::StatusAmbiguous) {
+            Tick::Unreadable
+        } else {
+            Tick::None
+        }
+    }
+}
 
 /// The state of one expected report (a monthly 附3 or the 附2) as of a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,111 +75,11 @@ pub enum State {
     Missing,
     /// A report arrived.
     Reported {
-        /// The status ticked on the counting record (`None`: nothing ticked).
-        status: Option<Status>,
+        /// The status ticked on the counting record.
+        tick: Tick,
         /// The first submission came after the due day (迟报).
         late: bool,
     },
-}
-
-/// The category a matrix cell is counted and coloured by: a late report
-/// counts as 迟报 whatever its status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Category {
-    /// 超前, on time.
-    Ahead,
-    /// 如期, on time.
-    OnSchedule,
-    /// 滞后, on time.
-    Behind,
-    /// Reported on time with no status ticked.
-    Unticked,
-    /// 迟报
-    Late,
-    /// 未报
-    Missing,
-    /// Not yet due (blank).
-    NotDue,
-}
-
-impl Category {
-    /// Every category, in legend order.
-    pub const ALL: [Category; 7] = [
-        Category::Ahead,
-        Category::OnSchedule,
-        Category::Behind,
-        Category::Unticked,
-        Category::Late,
-        Category::Missing,
-        Category::NotDue,
-    ];
-
-    /// The legend word.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Category::Ahead => "超前",
-            Category::OnSchedule => "如期",
-            Category::Behind => "滞后",
-            Category::Unticked => "已报(未勾选)",
-            Category::Late => "迟报",
-            Category::Missing => "未报",
-            Category::NotDue => "未到期",
-        }
-    }
-
-    /// Bar colour in the overview chart: a deeper shade of [`Category::rgb`],
-    /// so the bars read apart.
-    pub fn bar_rgb(self) -> (u8, u8, u8) {
-        match self {
-            Category::Ahead => (0x70, 0xAD, 0x47),
-            Category::OnSchedule => (0x5B, 0x9B, 0xD5),
-            Category::Behind => (0xFF, 0xC0, 0x00),
-            Category::Unticked => (0x8E, 0x7C, 0xC3),
-            Category::Late => (0xED, 0x7D, 0x31),
-            Category::Missing | Category::NotDue => (0xC0, 0x00, 0x00),
-        }
-    }
-
-    /// Background colour (RGB) used in the workbook and the report.
-    pub fn rgb(self) -> (u8, u8, u8) {
-        match self {
-            Category::Ahead => (0xC6, 0xEF, 0xCE),
-            Category::OnSchedule => (0xDD, 0xEB, 0xF7),
-            Category::Behind => (0xFF, 0xEB, 0x9C),
-            Category::Unticked => (0xE4, 0xDF, 0xEC),
-            Category::Late => (0xF8, 0xCB, 0xAD),
-            Category::Missing => (0xFF, 0xC7, 0xCE),
-            Category::NotDue => (0xFF, 0xFF, 0xFF),
-        }
-    }
-}
-
-impl State {
-    /// The category this state is counted under.
-    pub fn category(self) -> Category {
-        match self {
-            State::NotDue => Category::NotDue,
-            State::Missing => Category::Missing,
-            State::Reported { late: true, .. } => Category::Late,
-            State::Reported { status: Some(Status::Ahead), .. } => Category::Ahead,
-            State::Reported { status: Some(Status::OnSchedule), .. } => Category::OnSchedule,
-            State::Reported { status: Some(Status::Behind), .. } => Category::Behind,
-            State::Reported { status: None, .. } => Category::Unticked,
-        }
-    }
-
-    /// The text of a matrix cell: `超前`, `如期`, `滞后`, `已报(未勾选)`,
-    /// `迟报(如期)`, `迟报(未勾选)`, `未报`, or empty when not yet due.
-    pub fn label_zh(self) -> String {
-        let status = |s: Option<Status>| s.map_or("未勾选", Status::label_zh);
-        match self {
-            State::NotDue => String::new(),
-            State::Missing => "未报".into(),
-            State::Reported { status: s, late: true } => format!("迟报({})", status(s)),
-            State::Reported { status: Some(s), late: false } => s.label_zh().into(),
-            State::Reported { status: None, late: false } => "已报(未勾选)".into(),
-        }
-    }
 }
 
 /// One expected report of a region.
@@ -201,28 +134,14 @@ pub enum Outcome {
     Met,
     /// The report for the milestone month says 滞后 (未达成).
     NotMet,
-    /// The report for that month has arrived with nothing ticked.
-    Unknown,
+    /// The report for that month has arrived without one status ticked.
+    Unknown(Tick),
     /// The report for that month is due and has not arrived.
     Missing,
     /// That month's report is not yet due.
     NotDue,
     /// The region does not report on that month.
     NotApplicable,
-}
-
-impl Outcome {
-    /// 已达成 / 未达成(滞后) / 无法判断 / 未报 / 未到期 / 不适用.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Outcome::Met => "已达成",
-            Outcome::NotMet => "未达成(滞后)",
-            Outcome::Unknown => "无法判断(未勾选)",
-            Outcome::Missing => "未报",
-            Outcome::NotDue => "未到期",
-            Outcome::NotApplicable => "不适用",
-        }
-    }
 }
 
 /// The month whose progress report tells whether a milestone was met: the
@@ -268,7 +187,7 @@ fn pick(mut arrived: Vec<&Record>) -> (Option<&Record>, Option<NaiveDate>) {
 fn slot<'a>(due: NaiveDate, as_of: NaiveDate, candidates: Vec<&'a Record>) -> Slot<'a> {
     let (record, first) = pick(candidates);
     let state = match record {
-        Some(r) => State::Reported { status: r.status, late: first.is_some_and(|d| d > due) },
+        Some(r) => State::Reported { tick: Tick::of(r), late: first.is_some_and(|d| d > due) },
         None if as_of > due => State::Missing,
         None => State::NotDue,
     };
@@ -323,15 +242,6 @@ impl<'a> Tracking<'a> {
         &self.regions[id.0]
     }
 
-    /// Count of each category in one month, over the regions that report on it.
-    pub fn counts(&self, m: YearMonth) -> BTreeMap<Category, usize> {
-        let mut out = BTreeMap::new();
-        for s in self.regions.iter().filter_map(|r| r.month(m)) {
-            *out.entry(s.state.category()).or_insert(0) += 1;
-        }
-        out
-    }
-
     /// Regions to chase (催报) as of the date: every due month that is
     /// missing or came late, and a missing or late plan, by region order then
     /// month. `None` as month stands for the plan.
@@ -360,9 +270,9 @@ impl<'a> Tracking<'a> {
             None => Outcome::NotApplicable,
             Some(State::NotDue) => Outcome::NotDue,
             Some(State::Missing) => Outcome::Missing,
-            Some(State::Reported { status: Some(Status::Ahead | Status::OnSchedule), .. }) => Outcome::Met,
-            Some(State::Reported { status: Some(Status::Behind), .. }) => Outcome::NotMet,
-            Some(State::Reported { status: None, .. }) => Outcome::Unknown,
+            Some(State::Reported { tick: Tick::One(Status::Ahead | Status::OnSchedule), .. }) => Outcome::Met,
+            Some(State::Reported { tick: Tick::One(Status::Behind), .. }) => Outcome::NotMet,
+            Some(State::Reported { tick, .. }) => Outcome::Unknown(tick),
         }
     }
 }
@@ -442,6 +352,7 @@ pub fn directory<'a>(records: &'a [Record], region: &str) -> BTreeMap<PersonRole
 mod tests {
     use super::*;
     use crate::record::Source;
+    use crate::review::{month_cell, Category};
     use crate::templates::Templates;
 
     fn d(s: &str) -> NaiveDate {
@@ -462,7 +373,7 @@ mod tests {
     fn names(t: &Tracking, m: YearMonth, cat: Category) -> Vec<String> {
         t.regions
             .iter()
-            .filter(|r| r.month(m).is_some_and(|s| s.state.category() == cat))
+            .filter(|r| r.month(m).is_some_and(|s| Category::of(s.state) == cat))
             .map(|r| r.name.clone())
             .collect()
     }
@@ -497,7 +408,7 @@ mod tests {
         assert!(!missing_apr.contains(&"河北省".to_string()));
         assert!(missing_apr.contains(&"山东省".to_string()));
         let tj = tr.region(t.registry.region_by_name("天津市").unwrap());
-        assert_eq!(tj.month(apr).unwrap().state.label_zh(), "迟报(如期)");
+        assert_eq!(month_cell(tj.month(apr).unwrap().state).text, "迟报(如期)");
     }
 
     #[test]
@@ -530,10 +441,10 @@ mod tests {
         let hb = t.registry.region_by_name("河北省").unwrap();
         let mar = YearMonth::new(2017, 3).unwrap();
         let before = Tracking::new(&t.registry, &recs, d("2017-04-15"));
-        assert_eq!(before.region(hb).month(mar).unwrap().state.label_zh(), "滞后");
+        assert_eq!(month_cell(before.region(hb).month(mar).unwrap().state).text, "滞后");
         let after = Tracking::new(&t.registry, &recs, d("2017-04-25"));
         // The correction counts; the first arrival was on time, so not late.
-        assert_eq!(after.region(hb).month(mar).unwrap().state.label_zh(), "如期");
+        assert_eq!(month_cell(after.region(hb).month(mar).unwrap().state).text, "如期");
     }
 
     #[test]

@@ -13,4 +13,5 @@ mod markup;
 mod pdf;
 mod pipeline;
 mod report;
+mod review;
 mod validity;

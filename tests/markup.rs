@@ -133,12 +133,13 @@ fn marked_up_samples_carry_each_finding_and_read_back_alike() {
     let records = sample_records();
     let dir = util::tempdir();
     let written = markup::write_marked_up(t, &records, dir.path()).unwrap();
-    let with_findings: Vec<usize> =
-        (0..records.len()).filter(|&i| records[i].current && !records[i].issues.is_empty()).collect();
+    let with_findings: Vec<usize> = (0..records.len())
+        .filter(|&i| records[i].current && !records[i].for_region().issues.is_empty())
+        .collect();
     assert_eq!(written.iter().map(|(i, _)| *i).collect::<Vec<_>>(), with_findings);
     assert!(written.len() >= 7, "the samples have at least 7 returns with findings");
     for (i, rel) in &written {
-        let orig = &records[*i];
+        let orig = &records[*i].for_region();
         let name = rel.to_string_lossy();
         assert!(name.ends_with("_请修改.xlsx"), "{name}");
         assert!(name.starts_with(orig.region.as_deref().unwrap()), "{name} in the region's folder");
@@ -366,7 +367,14 @@ fn feedback_letters_name_the_marked_up_returns() {
     let t = templates();
     let records = sample_records();
     let dir = util::tempdir();
-    let letters = write_feedback(t, &records, &PdfRenderer::new(t).unwrap(), dir.path()).unwrap();
+    let letters = write_feedback(
+        t,
+        &records,
+        chrono::NaiveDate::from_ymd_opt(2017, 5, 11).unwrap(),
+        &PdfRenderer::new(t).unwrap(),
+        dir.path(),
+    )
+    .unwrap();
     let marked: Vec<&PathBuf> =
         letters.files.iter().filter(|p| p.extension().is_some_and(|e| e == "xlsx")).collect();
     assert!(marked.len() >= 7);

@@ -9,7 +9,8 @@ use std::process::Command;
 use calamine::{open_workbook_auto, Reader};
 use chrono::NaiveDate;
 use permit_forms::ingest::{self, IngestOptions};
-use permit_forms::tracking::{Category, Tracking};
+use permit_forms::review::Category;
+use permit_forms::tracking::Tracking;
 use permit_forms::{samples, Record, YearMonth};
 
 use crate::util::{self, templates};
@@ -31,7 +32,7 @@ fn regions_in(records: &[Record], as_of: NaiveDate, m: YearMonth, category: Cate
     let t = Tracking::new(&templates().registry, records, as_of);
     t.regions
         .iter()
-        .filter(|r| r.month(m).is_some_and(|s| s.state.category() == category))
+        .filter(|r| r.month(m).is_some_and(|s| Category::of(s.state) == category))
         .map(|r| r.name.clone())
         .collect()
 }
@@ -86,7 +87,8 @@ fn demo_runs_the_whole_pipeline_and_clients_open_every_output() {
     let out = dir.path().join("out");
     let said = run(&["demo", "--out", out.to_str().unwrap()]);
     assert!(said.contains("识别表格 60 份"), "{said}");
-    let rec = out.join("记录");
+    let day = out.join("2017-05-11");
+    let rec = day.join("记录");
     assert_eq!(lines(&rec.join("records.jsonl")), 60);
     let rejected = std::fs::read_to_string(rec.join("rejected.jsonl")).unwrap();
     assert!(rejected.contains("损坏的表格.xlsx"), "{rejected}");
@@ -95,7 +97,7 @@ fn demo_runs_the_whole_pipeline_and_clients_open_every_output() {
     assert_eq!(forms.len(), 295 * 3);
 
     // The consolidated workbook: every sheet, and LibreOffice prints it.
-    let xlsx = out.join("汇总_截至2017-05-11.xlsx");
+    let xlsx = day.join("汇总_截至2017-05-11.xlsx");
     let wb = open_workbook_auto(&xlsx).unwrap();
     for sheet in ["总览", "按任务", "计划", "进展明细", "滞后与困难", "催报", "联系人", "校验问题"]
     {
@@ -106,7 +108,7 @@ fn demo_runs_the_whole_pipeline_and_clients_open_every_output() {
     assert!(text.contains("临沂市") && text.contains("未报"), "workbook print lacks the chase list");
 
     // The PDF report: fonts embedded and subset, text extractable.
-    let report = out.join("调度会报告_截至2017-05-11.pdf");
+    let report = day.join("调度会报告_截至2017-05-11.pdf");
     let fonts = util::poppler("pdffonts", &[], &report);
     let rows: Vec<&str> = fonts.lines().skip(2).collect();
     assert!(!rows.is_empty());
@@ -124,16 +126,16 @@ fn demo_runs_the_whole_pipeline_and_clients_open_every_output() {
     assert!(text.contains("试点地区共21个"), "figures missing");
     assert!(
         text.contains(
-            "应报21个地区，已报18个，其中如期12个、超前1个、滞后3个、迟报1个、未勾选进度1个；未报3个"
+            "应报21个地区，已收到18个：如期12个、超前1个、滞后3个、迟报1个，未勾选进度0个、勾选有误1个、状态无法识别0个；未报3个"
         ),
         "April figures wrong"
     );
 
     // The Word report and a feedback letter convert with LibreOffice.
-    let docx = out.join("调度会报告_截至2017-05-11.docx");
+    let docx = day.join("调度会报告_截至2017-05-11.docx");
     let pdf = util::soffice_convert(&docx, "pdf", &dir.path().join("lo"));
     assert!(util::squash(&util::pdf_text(&pdf)).contains("临沂市"));
-    let letter = out.join("退回意见/退回意见_河南省.docx");
+    let letter = day.join("退回意见/退回意见_河南省.docx");
     let pdf = util::soffice_convert(&letter, "pdf", &dir.path().join("lo"));
     let text = util::squash(&util::pdf_text(&pdf));
     // The finding names the empty 进度滞后的原因 cell (B9), the one to fill.

@@ -13,7 +13,11 @@ fn all_text(doc: &Document) -> String {
     let mut out = format!("{}\n{}\n", doc.title, doc.subtitle.join("\n"));
     for b in &doc.blocks {
         match b {
-            Block::Heading { text, .. } | Block::Paragraph(text) | Block::Note(text) => {
+            Block::Heading { text, .. }
+            | Block::Paragraph(text)
+            | Block::Note(text)
+            | Block::Right(text)
+            | Block::Line(text) => {
                 out.push_str(text);
                 out.push('\n');
             }
@@ -26,7 +30,11 @@ fn all_text(doc: &Document) -> String {
                     out.push('\n');
                 }
             }
-            Block::PageBreak => {}
+            Block::Chart(c) => {
+                out.push_str(&c.title);
+                out.push('\n');
+            }
+            Block::PageBreak | Block::Orientation(_) => {}
         }
     }
     out
@@ -50,7 +58,9 @@ fn report_has_the_figures_regions_and_tables() {
     let recs = fixture();
     let doc = build_report(t, &recs, as_of());
     assert_eq!(doc.title, REPORT_TITLE);
-    assert!(doc.cover_page);
+    // An official document: no cover page, the issuer and date under the title.
+    assert!(!doc.cover_page);
+    assert!(doc.subtitle.iter().any(|s| s.contains("部许可办")));
     assert!(doc.subtitle.iter().any(|s| s.contains("2017年5月11日")));
     assert!(doc.running_header.contains("2017年5月11日"));
     let text = all_text(&doc);
@@ -59,14 +69,14 @@ fn report_has_the_figures_regions_and_tables() {
     assert_eq!(april_missing, 19);
     for want in [
         "1 个地区报送了试点工作计划",
-        "应报 21 个地区，已报 2 个",
+        "应报 21 个地区，已收到 2 个",
         "如期 1 个",
         "滞后 1 个",
         &format!("未报 {april_missing} 个"),
         "+86 人员不足",
         "需要部里组织技术培训",
         "赵六 13900001111",
-        "累计：未报进展表 36 份，迟报 1 份，报告进度滞后 1 份",
+        "累计：未报 56 份（须催报；其中工作计划 20 份、进展表 36 份），迟报 1 份，报告进度滞后 1 份",
     ] {
         assert!(text.contains(want), "report lacks “{want}”:\n{text}");
     }
@@ -113,7 +123,7 @@ fn a_long_matrix_is_split_into_tables_of_twelve_months() {
 fn feedback_letters_list_each_finding() {
     let t = templates();
     let recs = fixture();
-    let letters = feedback(t, &recs);
+    let letters = feedback(t, &recs, as_of());
     let keys: Vec<&str> = letters.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(keys, ["天津市", "山东省", "未识别地区_某某"]);
     for (key, doc) in &letters {
@@ -160,9 +170,14 @@ fn report_renders_to_pdf_with_its_figures() {
     let pdf = dir.path().join("report.pdf");
     std::fs::write(&pdf, bytes).unwrap();
     let text = util::squash(&util::pdf_text(&pdf));
-    for want in
-        [REPORT_TITLE, "应报21个地区，已报2个", "迟报(如期)", "+86人员不足", "催报名单", "赵六13900001111"]
-    {
+    for want in [
+        REPORT_TITLE,
+        "应报21个地区，已收到2个",
+        "迟报(如期)",
+        "+86人员不足",
+        "催报与迟报",
+        "赵六13900001111",
+    ] {
         assert!(text.contains(want), "{want} missing from the PDF");
     }
     assert!(util::pdf_pages(&pdf) >= 3);

@@ -132,7 +132,7 @@ fn every_kind_of_docx_and_xlsx_is_schema_valid() {
         ingest::ingest_paths(t, &[samples_dir.path().to_path_buf()], &IngestOptions::default()).records;
     let as_of = demo::default_as_of();
     put("report.docx".into(), docx::render_document(&report::build_report(t, &records, as_of)).unwrap());
-    let letters = report::feedback(t, &records);
+    let letters = report::feedback(t, &records, chrono::NaiveDate::from_ymd_opt(2017, 5, 11).unwrap());
     let (_, letter) = letters.first().expect("the samples have findings to send back");
     put("letter.docx".into(), docx::render_document(letter).unwrap());
     put("consolidated.xlsx".into(), consolidate::consolidate(t, &records, as_of).unwrap());

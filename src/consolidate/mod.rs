@@ -2,15 +2,19 @@
 //! view, plan coverage, every progress record, behind-schedule reasons and
 //! difficulties, the chase list, the contact directory and every finding.
 //!
-//! The status sheets (总览, 按任务, 计划, 催报) judge as of the date by the
-//! rules of [`crate::tracking`]; the list sheets (进展明细, 滞后与困难, 联系人)
-//! show every current record, 校验问题 every record's findings (a
-//! superseded one marked so), whatever its date.
+//! The status sheets (总览, 按任务, 催报, 联系人) render the
+//! [`Review`] — its words, categories and colours —
+//! and 计划 judges the plan by the rules of [`crate::tracking`]; the list
+//! sheets (进展明细, 滞后与困难) show every current record, 校验问题 every
+//! record's findings (a superseded one marked so), whatever its date.
 //!
 //! Every text that came from a returned file is written with
 //! `write_string`, so a value starting with `=`, `+`, `-` or `@` stays text
-//! and never becomes a formula. Output is deterministic: fixed document
-//! date, registry order for regions, then month, then file.
+//! and never becomes a formula; it passes through
+//! [`crate::text::writable`] first (XML-illegal characters dropped, text
+//! over the 32,767-character cell limit cut with a note). Output is
+//! deterministic: fixed document date, registry order for regions, then
+//! month, then file.
 
 use std::collections::BTreeMap;
 
@@ -20,12 +24,14 @@ use rust_xlsxwriter::{
     Workbook, Worksheet, XlsxError,
 };
 
-use crate::period::{Period, YearMonth};
+use crate::doc::Rgb;
+use crate::period::Period;
 use crate::record::{FormKind, Person, Record, Status};
-use crate::registry::{Registry, Role};
+use crate::registry::Registry;
 use crate::render::RenderError;
+use crate::review::{circled, plan_cell, Category, Review};
 use crate::templates::Templates;
-use crate::tracking::{self, Category, PersonRole, State, Tracking};
+use crate::tracking::{State, Tick, Tracking};
 
 mod sheet;
 use sheet::{as_of_zh, base, date, opt, print_setup, put, rgb, Styles, TableSheet};
@@ -61,7 +67,8 @@ pub fn region_shown(r: &Record) -> String {
 }
 
 /// Builds the consolidated workbook as of `as_of`: the sheets in
-/// [`SHEETS`], statuses by the rules of [`crate::tracking`].
+/// [`SHEETS`], statuses by the rules of [`crate::tracking`] as the
+/// [`Review`] words them.
 ///
 /// # Examples
 /// ```
@@ -80,8 +87,16 @@ pub fn consolidate(
     records: &[Record],
     as_of: NaiveDate,
 ) -> Result<Vec<u8>, RenderError> {
+    render(templates, &Review::build(templates, records, as_of), records)
+}
+
+/// Renders the workbook of a review built from `records`.
+///
+/// # Errors
+/// [`RenderError::Xlsx`] when the writer refuses the workbook.
+pub fn render(templates: &Templates, review: &Review, records: &[Record]) -> Result<Vec<u8>, RenderError> {
     let reg = &templates.registry;
-    let tr = Tracking::new(reg, records, as_of);
+    let as_of = review.as_of;
     let st = Styles::new();
     let mut wb = Workbook::new();
     wb.set_properties(
@@ -90,97 +105,85 @@ pub fn consolidate(
             .set_author("排污许可管理试点")
             .set_creation_datetime(&ExcelDateTime::from_ymd(2017, 3, 1)?),
     );
-    overview(wb.add_worksheet(), &st, &tr, reg.settings.progress_due_day)?;
-    by_task(wb.add_worksheet(), &st, reg, &tr)?;
-    plans(wb.add_worksheet(), &st, reg, &tr)?;
+    overview(wb.add_worksheet(), &st, review)?;
+    by_task(wb.add_worksheet(), &st, review)?;
+    plans(wb.add_worksheet(), &st, reg, &Tracking::new(reg, records, as_of))?;
     let mut current: Vec<&Record> = records.iter().filter(|r| r.current).collect();
-    current.sort_by_key(record_order(reg));
+    current.sort_by_cached_key(record_order(reg));
     details(wb.add_worksheet(), &st, reg, &current)?;
     behind(wb.add_worksheet(), &st, templates, &current)?;
-    chase(wb.add_worksheet(), &st, templates, records, &tr)?;
-    contacts(wb.add_worksheet(), &st, templates, records, &tr)?;
+    chase(wb.add_worksheet(), &st, review)?;
+    contacts(wb.add_worksheet(), &st, review)?;
     let mut all: Vec<&Record> = records.iter().collect();
-    all.sort_by_key(record_order(reg));
+    all.sort_by_cached_key(record_order(reg));
     issues(wb.add_worksheet(), &st, templates, &all)?;
     Ok(wb.save_to_buffer()?)
 }
 
-fn overview(ws: &mut Worksheet, st: &Styles, tr: &Tracking, due_day: u32) -> Result<(), XlsxError> {
+fn overview(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError> {
     ws.set_name(SHEETS[0])?;
-    ws.write_string_with_format(0, 0, format!("试点工作进展总览（截至{}）", as_of_zh(tr.as_of)), &st.title)?;
+    ws.write_string_with_format(0, 0, format!("试点工作进展总览（截至{}）", as_of_zh(r.as_of)), &st.title)?;
     let h = MATRIX_HEADER_ROW;
     ws.set_column_width(0, 16)?;
     ws.set_column_width(1, 10)?;
     ws.write_string_with_format(h, 0, "试点地区", &st.header)?;
     ws.write_string_with_format(h, 1, "工作计划", &st.header)?;
-    for (i, m) in tr.months.iter().enumerate() {
+    for (i, m) in r.months.iter().enumerate() {
         ws.set_column_width(2 + i as u16, 11)?;
         ws.write_string_with_format(h, 2 + i as u16, m.label_zh(), &st.header)?;
     }
-    let last_col = 1 + tr.months.len() as u16;
-    for (i, r) in tr.regions.iter().enumerate() {
-        let row = h + 1 + i as u32;
-        ws.write_string_with_format(row, 0, &r.name, &st.center)?;
-        let plan = match r.plan.state {
-            State::Reported { late: true, .. } => ("迟报", Category::Late),
-            State::Reported { .. } => ("已报", Category::OnSchedule),
-            State::Missing => ("未报", Category::Missing),
-            State::NotDue => ("", Category::NotDue),
-        };
-        put(ws, row, 1, plan.0, &st.fills[&plan.1])?;
-        for (j, m) in tr.months.iter().enumerate() {
-            let c = 2 + j as u16;
-            match r.month(*m) {
-                Some(s) => put(ws, row, c, &s.state.label_zh(), &st.fills[&s.state.category()])?,
-                None => put(ws, row, c, "—", &st.center)?,
-            }
+    let last_col = 1 + r.months.len() as u16;
+    for (i, row) in r.matrix.iter().enumerate() {
+        let at = h + 1 + i as u32;
+        ws.write_string_with_format(at, 0, &row.region, &st.center)?;
+        put(ws, at, 1, &row.plan.text, st.fill(row.plan.category))?;
+        for (j, c) in row.months.iter().enumerate() {
+            put(ws, at, 2 + j as u16, &c.text, st.fill(c.category))?;
         }
     }
-    // Per-month counts; the coloured label cells are the legend.
-    let counts_head = h + 2 + tr.regions.len() as u32;
+    // Per-month counts; the coloured label cells are the legend. They
+    // start a printed page, so the block stays with its header.
+    let counts_head = h + 2 + r.matrix.len() as u32;
+    ws.set_page_breaks(&[counts_head])?;
     ws.write_string_with_format(counts_head, 0, "各月统计（地区数）", &st.header)?;
     ws.write_string_with_format(counts_head, 1, "", &st.header)?;
-    for (j, m) in tr.months.iter().enumerate() {
+    for (j, m) in r.months.iter().enumerate() {
         ws.write_string_with_format(counts_head, 2 + j as u16, m.label_zh(), &st.header)?;
     }
     let mut chart = Chart::new(ChartType::ColumnStacked);
-    for (k, cat) in Category::ALL.into_iter().enumerate() {
+    for (k, cat) in Category::MONTH.into_iter().enumerate() {
         let row = counts_head + 1 + k as u32;
-        ws.merge_range(row, 0, row, 1, cat.label_zh(), &st.fills[&cat])?;
-        for (j, m) in tr.months.iter().enumerate() {
-            let n = tr.counts(*m).get(&cat).copied().unwrap_or(0);
-            ws.write_number_with_format(row, 2 + j as u16, n as f64, &st.center)?;
+        ws.merge_range(row, 0, row, 1, cat.label_zh(), st.fill(Some(cat)))?;
+        for (j, mc) in r.counts.iter().enumerate() {
+            ws.write_number_with_format(row, 2 + j as u16, mc.count(cat) as f64, &st.center)?;
         }
-        if cat != Category::NotDue && !tr.months.is_empty() {
+        if cat != Category::NotDue && !r.months.is_empty() {
+            let Rgb(cr, cg, cb) = cat.bar();
             chart
                 .add_series()
                 .set_name((SHEETS[0], row, 0))
                 .set_categories((SHEETS[0], counts_head, 2, counts_head, last_col))
                 .set_values((SHEETS[0], row, 2, row, last_col))
                 .set_format(
-                    ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(rgb(cat.bar_rgb()))),
+                    ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(rgb((cr, cg, cb)))),
                 );
         }
     }
-    let legend_row = counts_head + 1 + Category::ALL.len() as u32;
+    let legend_row = counts_head + 1 + Category::MONTH.len() as u32;
     // The note and the chart span at least ten columns, so they print whole.
     let wide = last_col.max(9);
-    let note = format!(
-        "说明：迟报 = 填报时间晚于截止日（每月{}日当天仍为按时）；未报 = 截止日已过仍未收到；空白 = 未到截止日；— = 该地区无需报送该月。",
-        due_day
-    );
     ws.merge_range(
         legend_row,
         0,
         legend_row,
         wide,
-        &note,
+        &r.legend_note(),
         &base().set_text_wrap().set_align(FormatAlign::Top),
     )?;
-    ws.set_row_height(legend_row, 30)?;
+    ws.set_row_height(legend_row, 45)?;
     let mut last_row = legend_row;
-    if !tr.months.is_empty() {
-        chart.title().set_name("各月进度情况（地区数）");
+    if !r.months.is_empty() {
+        chart.title().set_name(&r.chart().title);
         chart.y_axis().set_name("地区数");
         chart.set_width(680).set_height(320);
         ws.insert_chart(legend_row + 2, 0, &chart)?;
@@ -190,18 +193,17 @@ fn overview(ws: &mut Worksheet, st: &Styles, tr: &Tracking, due_day: u32) -> Res
     print_setup(ws, true, h, h, last_row, wide)
 }
 
-fn by_task(ws: &mut Worksheet, st: &Styles, reg: &Registry, tr: &Tracking) -> Result<(), XlsxError> {
-    let max_ms = reg.tasks().map(|(_, t)| t.milestones.len()).max().unwrap_or(0);
+fn by_task(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError> {
+    let nodes = r.tasks.iter().map(|t| t.milestones.len()).max().unwrap_or(0);
     let mut cols: Vec<(String, f64)> = vec![
         ("试点任务".into(), 18.0),
         ("角色".into(), 6.0),
         ("试点地区".into(), 12.0),
-        ("最新报告月份".into(), 11.0),
-        ("最新进度".into(), 10.0),
+        ("最近一期进展表".into(), 16.0),
         ("最新月度实际进展".into(), 40.0),
     ];
-    for i in 0..max_ms {
-        cols.push((format!("时间节点{}", i + 1), 24.0));
+    for i in 0..nodes {
+        cols.push((format!("时间节点{}", circled(i)), 22.0));
     }
     let colrefs: Vec<(&str, f64)> = cols.iter().map(|(s, w)| (s.as_str(), *w)).collect();
     let mut t = TableSheet::new(
@@ -209,48 +211,25 @@ fn by_task(ws: &mut Worksheet, st: &Styles, reg: &Registry, tr: &Tracking) -> Re
         st,
         SHEETS[1],
         &format!(
-            "按试点任务（截至{}）　时间节点“已达成”：该节点所在月份（年度节点为当年12月）的进展表勾选超前或如期",
-            as_of_zh(tr.as_of)
+            "按试点任务（截至{}）　时间节点是否达成据该节点所在月份（年度节点为当年12月）进展表的勾选判断：超前或如期为已达成，滞后为未达成",
+            as_of_zh(r.as_of)
         ),
         &colrefs,
     )?;
-    for (tid, task) in reg.tasks() {
-        let members = task.lead.iter().chain(task.part.iter());
-        for &rid in members {
-            let role = reg.tasks_of(rid).into_iter().find(|(t, _)| *t == tid).map_or(Role::Sole, |(_, r)| r);
-            let rt = tr.region(rid);
-            let latest = rt.months.iter().rev().find_map(|(m, s)| s.record.map(|r| (m, s, r)));
-            let (month, status, actual) = match latest {
-                Some((m, s, r)) => (m.label_zh(), s.state.label_zh(), opt(&r.actual).to_string()),
-                None => (String::new(), "无报告".into(), String::new()),
-            };
-            let ms: Vec<(String, Category)> = task
-                .milestones
-                .iter()
-                .map(|m| {
-                    let o = tr.outcome(rid, tid, m);
-                    let cat = match o {
-                        tracking::Outcome::Met => Category::Ahead,
-                        tracking::Outcome::NotMet => Category::Behind,
-                        tracking::Outcome::Missing => Category::Missing,
-                        tracking::Outcome::Unknown => Category::Unticked,
-                        _ => Category::NotDue,
-                    };
-                    (format!("{}：{}\n{}", m.date, o.label_zh(), m.text), cat)
-                })
-                .collect();
-            let mut cells: Vec<(&str, &Format)> = vec![
-                (&task.name, &st.cell),
-                (role.label_zh(), &st.center),
-                (&rt.name, &st.center),
-                (&month, &st.center),
-                (&status, &st.center),
-                (&actual, &st.cell),
-            ];
-            cells.extend(ms.iter().map(|(s, c)| (s.as_str(), &st.fills[c])));
-            t.row(&cells)?;
-        }
+    for row in &r.tasks {
+        let mut cells: Vec<(&str, &Format)> = vec![
+            (&row.task, &st.cell),
+            (&row.role, &st.center),
+            (&row.region, &st.center),
+            (&row.current.text, st.fill(row.current.category)),
+            (&row.latest_actual, &st.cell),
+        ];
+        cells.extend(row.milestones.iter().map(|c| (c.text.as_str(), st.fill(c.category))));
+        t.row(&cells)?;
     }
+    let notes: Vec<String> =
+        r.milestone_notes.iter().map(|n| format!("{}：{}", n.tasks.join("、"), n.text)).collect();
+    t.note(&format!("时间节点：{}", notes.join("\n")))?;
     t.finish(true, true)
 }
 
@@ -274,12 +253,11 @@ fn plans(ws: &mut Worksheet, st: &Styles, reg: &Registry, tr: &Tracking) -> Resu
         ],
     )?;
     for rt in &tr.regions {
+        let cell = plan_cell(rt.plan.state);
         let status = match (rt.plan.state, rt.plan.first_submitted) {
-            (State::Reported { late: true, .. }, d) => format!("迟报（{}）", date(d)),
-            (State::Reported { .. }, Some(d)) => format!("已报（{d}）"),
-            (State::Reported { .. }, None) => "已报".into(),
-            (State::Missing, _) => "未报".into(),
-            (State::NotDue, _) => "未到期".into(),
+            (State::Reported { .. }, Some(d)) => format!("{}（{d}）", cell.text),
+            (State::NotDue, _) => Category::NotDue.label_zh().into(),
+            _ => cell.text,
         };
         let deadlines: BTreeMap<Period, Vec<String>> =
             reg.milestones_of(rt.region).into_iter().fold(BTreeMap::new(), |mut acc, (tid, m)| {
@@ -297,7 +275,7 @@ fn plans(ws: &mut Worksheet, st: &Styles, reg: &Registry, tr: &Tracking) -> Resu
                 (Some(_), Some(_)) if arrangement.trim().is_empty() => "无安排",
                 _ => "",
             };
-            let pf = if problem.is_empty() { &st.center } else { &st.fills[&Category::Missing] };
+            let pf = if problem.is_empty() { &st.center } else { st.fill(Some(Category::Missing)) };
             t.row(&[
                 (&rt.name, &st.center),
                 (&status, &st.center),
@@ -311,31 +289,34 @@ fn plans(ws: &mut Worksheet, st: &Styles, reg: &Registry, tr: &Tracking) -> Resu
     t.finish(true, true)
 }
 
+/// Columns of 进展明细. The first [`DETAIL_PRINTED`] are printed, one
+/// landscape page wide: their widths add up to what A4 landscape holds at
+/// 80 % (10 pt text never prints below 8 pt); the rest (other people, the
+/// file and sheet) stay on screen.
+pub const DETAIL_COLUMNS: [(&str, f64); 16] = [
+    ("试点地区", 10.0),
+    ("月份", 8.0),
+    ("进度情况", 8.0),
+    ("填报时间", 10.0),
+    ("截止日", 10.0),
+    ("是否迟报", 5.0),
+    ("月度工作安排", 25.0),
+    ("月度实际进展", 28.0),
+    ("进度滞后的原因", 20.0),
+    ("存在的困难和需要的支持", 20.0),
+    ("联系人", 14.0),
+    ("填报单位", 12.0),
+    ("总负责人", 14.0),
+    ("经办人", 16.0),
+    ("文件", 40.0),
+    ("工作表", 8.0),
+];
+
+/// How many of [`DETAIL_COLUMNS`] are printed.
+pub const DETAIL_PRINTED: usize = 12;
+
 fn details(ws: &mut Worksheet, st: &Styles, reg: &Registry, recs: &[&Record]) -> Result<(), XlsxError> {
-    let mut t = TableSheet::new(
-        ws,
-        st,
-        SHEETS[3],
-        "进展明细（每个地区每月的有效进展表）",
-        &[
-            ("试点地区", 12.0),
-            ("月份", 10.0),
-            ("进度情况", 8.0),
-            ("填报时间", 11.0),
-            ("截止日", 11.0),
-            ("是否迟报", 8.0),
-            ("月度工作安排", 36.0),
-            ("月度实际进展", 36.0),
-            ("进度滞后的原因", 26.0),
-            ("存在的困难和需要的支持", 26.0),
-            ("总负责人", 10.0),
-            ("联系人", 16.0),
-            ("经办人", 16.0),
-            ("填报单位", 16.0),
-            ("文件", 30.0),
-            ("工作表", 10.0),
-        ],
-    )?;
+    let mut t = TableSheet::new(ws, st, SHEETS[3], "进展明细（每个地区每月的有效进展表）", &DETAIL_COLUMNS)?;
     for r in recs.iter().filter(|r| r.kind == FormKind::Progress) {
         let month = r.period.map(|p| p.label_zh()).unwrap_or_default();
         let due = r.period.and_then(Period::as_month).map(|m| reg.progress_due(m));
@@ -347,7 +328,7 @@ fn details(ws: &mut Worksheet, st: &Styles, reg: &Registry, recs: &[&Record]) ->
         t.row(&[
             (&region_shown(r), &st.center),
             (&month, &st.center),
-            (r.status.map_or("未勾选", Status::label_zh), &st.center),
+            (Category::of_tick(Tick::of(r)).label_zh(), &st.center),
             (&date(r.submitted_on), &st.center),
             (&date(due), &st.center),
             (late, &st.center),
@@ -355,15 +336,16 @@ fn details(ws: &mut Worksheet, st: &Styles, reg: &Registry, recs: &[&Record]) ->
             (opt(&r.actual), &st.cell),
             (opt(&r.delay_reason), &st.cell),
             (opt(&r.difficulties), &st.cell),
-            (&person_line(&r.lead), &st.cell),
             (&person_line(&r.contact), &st.cell),
-            (&person_line(&r.handler), &st.cell),
             (opt(&r.submitter), &st.cell),
+            (&person_line(&r.lead), &st.cell),
+            (&person_line(&r.handler), &st.cell),
             (&r.source.file, &st.cell),
             (&r.source.sheet, &st.cell),
         ])?;
     }
-    t.finish(true, true)
+    // Printed: the first DETAIL_PRINTED columns, one page wide.
+    t.finish_printing(true, true, DETAIL_PRINTED as u16)
 }
 
 fn behind(ws: &mut Worksheet, st: &Styles, templates: &Templates, recs: &[&Record]) -> Result<(), XlsxError> {
@@ -393,7 +375,7 @@ fn behind(ws: &mut Worksheet, st: &Styles, templates: &Templates, recs: &[&Recor
         for r in recs {
             let Some(text) = pick(r) else { continue };
             let text = if text.is_empty() { "（未填写原因）" } else { text };
-            let fill = if kind == "进度滞后" { &st.fills[&Category::Behind] } else { &st.center };
+            let fill = if kind == "进度滞后" { st.fill(Some(Category::Behind)) } else { &st.center };
             t.row(&[
                 (kind, fill),
                 (&region_shown(r), &st.center),
@@ -408,73 +390,47 @@ fn behind(ws: &mut Worksheet, st: &Styles, templates: &Templates, recs: &[&Recor
     t.finish(true, true)
 }
 
-fn chase(
-    ws: &mut Worksheet,
-    st: &Styles,
-    templates: &Templates,
-    records: &[Record],
-    tr: &Tracking,
-) -> Result<(), XlsxError> {
+fn chase(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError> {
     let mut t = TableSheet::new(
         ws,
         st,
         SHEETS[5],
-        &format!("催报名单（截至{}：截止日已过未报，或迟报）", as_of_zh(tr.as_of)),
+        &format!("催报名单（截至{}）：未报的须催报；迟报的已收到，记录在案", as_of_zh(r.as_of)),
         &[
+            ("类别", 12.0),
             ("试点地区", 12.0),
             ("报表", 16.0),
             ("截止日", 11.0),
-            ("情况", 18.0),
+            ("情况", 20.0),
             ("联系人", 10.0),
             ("联系人电话", 14.0),
             ("经办人", 10.0),
             ("经办人电话", 14.0),
         ],
     )?;
-    let mut dirs = BTreeMap::new();
-    for (rt, month, slot) in tr.chase() {
-        let dir = dirs.entry(rt.region).or_insert_with(|| tracking::directory(records, &rt.name));
-        let form = match month {
-            None => templates.form_label(FormKind::Plan, None),
-            Some(m) => templates.form_label(FormKind::Progress, Some(Period::Month(m))),
-        };
-        let what = match slot.state {
-            State::Missing => "未报".to_string(),
-            _ => format!("迟报（{}）", date(slot.first_submitted)),
-        };
-        let p = |role| dir.get(&role).map(|c: &tracking::Contact| c.person.clone()).unwrap_or_default();
-        let (c, h) = (p(PersonRole::Contact), p(PersonRole::Handler));
-        let fill = if slot.state == State::Missing {
-            &st.fills[&Category::Missing]
-        } else {
-            &st.fills[&Category::Late]
-        };
+    for c in &r.chase {
+        let kind = if c.missing() { "未报（须催报）" } else { "迟报（已收到）" };
         t.row(&[
-            (&rt.name, &st.center),
-            (&form, &st.center),
-            (&slot.due.to_string(), &st.center),
-            (&what, fill),
-            (opt(&c.name), &st.center),
-            (opt(&c.phone), &st.center),
-            (opt(&h.name), &st.center),
-            (opt(&h.phone), &st.center),
+            (kind, st.fill(c.state.category)),
+            (&c.region, &st.center),
+            (&c.form, &st.center),
+            (&c.due.to_string(), &st.center),
+            (&c.state.text, st.fill(c.state.category)),
+            (opt(&c.contact.name), &st.center),
+            (opt(&c.contact.phone), &st.center),
+            (opt(&c.handler.name), &st.center),
+            (opt(&c.handler.phone), &st.center),
         ])?;
     }
     t.finish(false, true)
 }
 
-fn contacts(
-    ws: &mut Worksheet,
-    st: &Styles,
-    templates: &Templates,
-    records: &[Record],
-    tr: &Tracking,
-) -> Result<(), XlsxError> {
+fn contacts(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError> {
     let mut t = TableSheet::new(
         ws,
         st,
         SHEETS[6],
-        "联系人名录（取自各地区最新报表）",
+        "联系人名录（取自各地区最新报表；附3只写姓名时，职务和电话取自报同一姓名的附2）",
         &[
             ("试点地区", 12.0),
             ("角色", 10.0),
@@ -485,20 +441,16 @@ fn contacts(
             ("填报时间", 11.0),
         ],
     )?;
-    for rt in &tr.regions {
-        let dir = tracking::directory(records, &rt.name);
-        for (role, c) in &dir {
-            let src = templates.form_label(c.record.kind, c.record.period);
-            t.row(&[
-                (&rt.name, &st.center),
-                (role.label_zh(), &st.center),
-                (opt(&c.person.name), &st.center),
-                (opt(&c.person.title), &st.cell),
-                (opt(&c.person.phone), &st.center),
-                (&src, &st.cell),
-                (&date(c.record.submitted_on), &st.center),
-            ])?;
-        }
+    for c in &r.contacts {
+        t.row(&[
+            (&c.region, &st.center),
+            (c.role, &st.center),
+            (opt(&c.person.name), &st.center),
+            (opt(&c.person.title), &st.cell),
+            (opt(&c.person.phone), &st.center),
+            (&c.source, &st.cell),
+            (&date(c.submitted_on), &st.center),
+        ])?;
     }
     t.finish(false, true)
 }
@@ -516,18 +468,19 @@ fn issues(ws: &mut Worksheet, st: &Styles, templates: &Templates, recs: &[&Recor
             ("文件", 30.0),
             ("工作表", 10.0),
             ("单元格", 7.0),
-            ("规则", 16.0),
+            ("问题", 16.0),
             ("严重程度", 8.0),
             ("说明", 44.0),
             ("有效版本", 8.0),
+            ("规则代码", 18.0),
         ],
     )?;
     for r in recs {
         for i in &r.issues {
             let sev = if i.severity == crate::record::Severity::Error {
-                &st.fills[&Category::Missing]
+                st.fill(Some(Category::Missing))
             } else {
-                &st.fills[&Category::Behind]
+                st.fill(Some(Category::Behind))
             };
             t.row(&[
                 (&region_shown(r), &st.center),
@@ -536,18 +489,13 @@ fn issues(ws: &mut Worksheet, st: &Styles, templates: &Templates, recs: &[&Recor
                 (&r.source.file, &st.cell),
                 (&r.source.sheet, &st.cell),
                 (&i.cell.map(|c| c.to_string()).unwrap_or_default(), &st.center),
-                (i.rule.id(), &st.cell),
+                (i.rule.label_zh(), &st.cell),
                 (i.severity.label_zh(), sev),
                 (&i.message, &st.cell),
                 (if r.current { "是" } else { "否（已被重报替代）" }, &st.center),
+                (i.rule.id(), &st.cell),
             ])?;
         }
     }
     t.finish(true, true)
-}
-
-/// The months of the status matrix (re-exported for callers that lay out
-/// their own view).
-pub fn shown_months(templates: &Templates, records: &[Record], as_of: NaiveDate) -> Vec<YearMonth> {
-    Tracking::new(&templates.registry, records, as_of).months
 }

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
 
-use crate::tracking::Category;
+use crate::review::Category;
+use crate::text::xlsx_writable;
 
 /// GB2312 character set id: makes Excel and WPS pick the Chinese face.
 const CHARSET_GB2312: u8 = 134;
@@ -40,9 +41,13 @@ impl Styles {
         Styles {
             title: base().set_font_size(14).set_bold(),
             header: center.clone().set_bold().set_background_color(Color::RGB(0xE7E6E6)),
-            fills: Category::ALL
+            fills: Category::MONTH
                 .into_iter()
-                .map(|c| (c, center.clone().set_background_color(rgb(c.rgb()))))
+                .chain([Category::Received, Category::Met, Category::NotMet])
+                .filter_map(|c| {
+                    let f = c.fill()?;
+                    Some((c, center.clone().set_background_color(rgb((f.0, f.1, f.2)))))
+                })
                 .collect(),
             cell,
             center,
@@ -50,12 +55,21 @@ impl Styles {
     }
 }
 
-/// Writes user text as a string (never a formula); empty text as a blank cell.
+impl Styles {
+    /// The centred format of a category's fill; plain centred when it has none.
+    pub(super) fn fill(&self, c: Option<Category>) -> &Format {
+        c.and_then(|c| self.fills.get(&c)).unwrap_or(&self.center)
+    }
+}
+
+/// Writes user text as a string (never a formula), made writable (see
+/// [`writable`]); empty text as a blank cell.
 pub(super) fn put(ws: &mut Worksheet, r: u32, c: u16, text: &str, f: &Format) -> Result<(), XlsxError> {
+    let text = xlsx_writable(text);
     if text.is_empty() {
         ws.write_blank(r, c, f)?;
     } else {
-        ws.write_string_with_format(r, c, text, f)?;
+        ws.write_string_with_format(r, c, text.as_ref(), f)?;
     }
     Ok(())
 }
@@ -129,13 +143,41 @@ impl<'w> TableSheet<'w> {
         Ok(())
     }
 
+    /// A note row under the table, merged across it.
+    pub(super) fn note(&mut self, text: &str) -> Result<(), XlsxError> {
+        self.row += 1;
+        let text = xlsx_writable(text);
+        let f = base().set_text_wrap().set_align(FormatAlign::Top);
+        if self.ncols > 1 {
+            self.ws.merge_range(self.row, 0, self.row, self.ncols - 1, &text, &f)?;
+        } else {
+            self.ws.write_string_with_format(self.row, 0, text.as_ref(), &f)?;
+        }
+        let width: f64 = self.widths.iter().sum();
+        let lines = wrapped_lines(&text, width);
+        self.ws.set_row_height(self.row, (lines.min(30) as f64) * 13.0 + 3.0)?;
+        self.row += 1;
+        Ok(())
+    }
+
     pub(super) fn finish(self, landscape: bool, filter: bool) -> Result<(), XlsxError> {
+        let n = self.ncols;
+        self.finish_printing(landscape, filter, n)
+    }
+
+    /// Like `finish`, printing only the first `printed` columns.
+    pub(super) fn finish_printing(
+        self,
+        landscape: bool,
+        filter: bool,
+        printed: u16,
+    ) -> Result<(), XlsxError> {
         let last = self.row.max(3) - 1;
         if filter && self.row > 3 {
             self.ws.autofilter(2, 0, last, self.ncols - 1)?;
         }
         self.ws.set_freeze_panes(3, 0)?;
-        print_setup(self.ws, landscape, 2, 2, last, self.ncols - 1)
+        print_setup(self.ws, landscape, 2, 2, last, printed.clamp(1, self.ncols) - 1)
     }
 }
 
@@ -154,7 +196,7 @@ pub(super) fn print_setup(
         ws.set_portrait();
     }
     ws.set_print_fit_to_pages(1, 0);
-    ws.set_margins(0.5, 0.5, 0.7, 0.7, 0.3, 0.3);
+    ws.set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3);
     ws.set_repeat_rows(first_header, last_header)?;
     ws.set_print_area(0, 0, last_row, last_col)?;
     ws.set_footer("&C第 &P 页，共 &N 页");

@@ -482,7 +482,8 @@ pub fn write_marked_up(
 ) -> Result<Vec<(usize, PathBuf)>, MarkupError> {
     let mut planned: Vec<(usize, PathBuf)> = Vec::new();
     let mut used: BTreeMap<PathBuf, usize> = BTreeMap::new();
-    for (i, r) in records.iter().enumerate() {
+    let own: Vec<Record> = records.iter().map(Record::for_region).collect();
+    for (i, r) in own.iter().enumerate() {
         if !r.current || r.issues.is_empty() {
             continue;
         }
@@ -501,7 +502,7 @@ pub fn write_marked_up(
     planned
         .par_iter()
         .map(|(i, rel)| {
-            let bytes = render_marked_up(templates, &records[*i])?;
+            let bytes = render_marked_up(templates, &own[*i])?;
             let path = out_dir.join(rel);
             write_atomic(&path, &bytes)
                 .map_err(|source| MarkupError::Io { path: path.display().to_string(), source })

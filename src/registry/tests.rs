@@ -133,3 +133,18 @@ fn broken_registries_are_refused_with_file_line_and_problem() {
     let e = broken("[settings]", "[settings");
     assert!(e.contains("格式错误"), "{e}");
 }
+
+#[test]
+fn letter_settings_default_and_departments_by_region() {
+    let r = reg();
+    assert_eq!(r.settings.letters.resubmit_working_days, 5);
+    assert!(r.settings.letters.contact_name.is_empty() && r.settings.letters.departments.is_empty());
+    let text = include_str!("../../templates/registry.toml")
+        .replace("[settings.departments]\n", "[settings.departments]\n\"河北省\" = \"河北省环境保护厅\"\n");
+    let r = Registry::from_toml(&text, "registry.toml").unwrap();
+    assert_eq!(r.settings.letters.departments[&id(&r, "河北省")], "河北省环境保护厅");
+    let bad = include_str!("../../templates/registry.toml")
+        .replace("[settings.departments]\n", "[settings.departments]\n\"某某省\" = \"x\"\n");
+    let err = Registry::from_toml(&bad, "registry.toml").unwrap_err().to_string();
+    assert!(err.contains("某某省"), "{err}");
+}

@@ -24,6 +24,15 @@ pub const META_PROPERTY_PREFIX: &str = "permit-forms.";
 /// GB2312 character set id: makes Excel and WPS pick the Chinese face.
 const CHARSET_GB2312: u8 = 134;
 
+/// Text as an xlsx cell can hold it ([`crate::text::xlsx_writable`]).
+fn safe(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::text::xlsx_writable(text)
+}
+
+/// Most characters of a cell note (comment): a note is read in a pop-up,
+/// and Excel's limit for it is lower than a cell's.
+const NOTE_MAX_CHARS: usize = 2_000;
+
 /// A1 address of a grid position in the rendered sheet (`B4`).
 pub fn cell_ref(grid_row: usize, col: usize) -> String {
     a1(grid_row as u32 + TABLE_ORIGIN_ROW, col as u16)
@@ -118,8 +127,8 @@ pub fn render_workbook(sheets: &[(&str, &Grid)]) -> Result<Vec<u8>, RenderError>
 fn write_identity(ws: &mut Worksheet, id: &Identity) -> Result<(), XlsxError> {
     ws.set_name(META_SHEET)?;
     for (i, (k, v)) in id.pairs().into_iter().enumerate() {
-        ws.write_string(i as u32, 0, k)?;
-        ws.write_string(i as u32, 1, v)?;
+        ws.write_string(i as u32, 0, &*safe(k))?;
+        ws.write_string(i as u32, 1, &*safe(&v))?;
     }
     ws.set_very_hidden(true);
     Ok(())
@@ -134,14 +143,19 @@ fn write_form(ws: &mut Worksheet, grid: &Grid, name: &str) -> Result<(), XlsxErr
     let title_font = |size: f32| {
         Format::new().set_font_name(&grid.title_font).set_font_charset(CHARSET_GB2312).set_font_size(size)
     };
-    ws.write_string_with_format(0, 0, &grid.mark, &title_font(grid.mark_size).set_align(FormatAlign::Left))?;
+    ws.write_string_with_format(
+        0,
+        0,
+        &*safe(&grid.mark),
+        &title_font(grid.mark_size).set_align(FormatAlign::Left),
+    )?;
     ws.set_row_height(0, grid.mark_size * MARK_LINE)?;
     ws.merge_range(
         1,
         0,
         1,
         ncols - 1,
-        &grid.title,
+        &safe(&grid.title),
         &title_font(grid.title_size).set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter),
     )?;
     ws.set_row_height(1, grid.title_size * (TITLE_LINE + TITLE_BEFORE + TITLE_AFTER))?;
@@ -157,11 +171,11 @@ fn write_form(ws: &mut Worksheet, grid: &Grid, name: &str) -> Result<(), XlsxErr
         let (r0, c0) = (cell.row as u32 + TABLE_ORIGIN_ROW, cell.col as u16);
         let (r1, c1) = (r0 + cell.rows as u32 - 1, c0 + cell.cols as u16 - 1);
         if cell.is_merged() {
-            ws.merge_range(r0, c0, r1, c1, &cell.text, &fmt)?;
+            ws.merge_range(r0, c0, r1, c1, &safe(&cell.text), &fmt)?;
         } else if cell.text.is_empty() {
             ws.write_blank(r0, c0, &fmt)?;
         } else {
-            ws.write_string_with_format(r0, c0, &cell.text, &fmt)?;
+            ws.write_string_with_format(r0, c0, &*safe(&cell.text), &fmt)?;
         }
         if !cell.choices.is_empty() && cell.kind == CellKind::Input {
             // The list offers each choice ticked among the others, so the
@@ -292,14 +306,14 @@ fn write_marks(ws: &mut Worksheet, grid: &Grid, markup: &Markup) -> Result<(), X
         for r in r0..r0 + cell.rows as u32 {
             for c in c0..c0 + cell.cols as u16 {
                 if (r, c) == (r0, c0) && !cell.text.is_empty() {
-                    ws.write_string_with_format(r, c, &cell.text, &fmt)?;
+                    ws.write_string_with_format(r, c, &*safe(&cell.text), &fmt)?;
                 } else {
                     ws.write_blank(r, c, &fmt)?;
                 }
             }
         }
         let lines = text.iter().map(|t| t.chars().count() / 18 + 1).sum::<usize>() as u32;
-        let note = rust_xlsxwriter::Note::new(text.join("\n"))
+        let note = rust_xlsxwriter::Note::new(&*crate::text::writable(&text.join("\n"), NOTE_MAX_CHARS))
             .set_author("审核意见")
             .add_author_prefix(false)
             .set_width(260)
@@ -324,10 +338,17 @@ fn write_marks(ws: &mut Worksheet, grid: &Grid, markup: &Markup) -> Result<(), X
             .set_border(FormatBorder::Thin)
             .set_align(FormatAlign::Center)
             .set_background_color(rgb_color(*fill));
-        ws.write_string_with_format(row, col, text, &f)?;
+        ws.write_string_with_format(row, col, &*safe(text), &f)?;
     }
     if !markup.legend_note.is_empty() {
-        ws.merge_range(row + 1, 0, row + 1, ncols - 1, &markup.legend_note, &base.clone().set_text_wrap())?;
+        ws.merge_range(
+            row + 1,
+            0,
+            row + 1,
+            ncols - 1,
+            &safe(&markup.legend_note),
+            &base.clone().set_text_wrap(),
+        )?;
         ws.set_row_height(row + 1, grid.font_size * 3.0)?;
     }
     ws.set_print_area(0, 0, row + 1, ncols - 1)?;
@@ -359,7 +380,7 @@ fn write_list(ws: &mut Worksheet, grid: &Grid, name: &str, rows: &[Vec<String>])
             if text.is_empty() {
                 ws.write_blank(r as u32, c as u16, f)?;
             } else {
-                ws.write_string_with_format(r as u32, c as u16, text, f)?;
+                ws.write_string_with_format(r as u32, c as u16, &*safe(text), f)?;
             }
         }
     }

@@ -2,17 +2,18 @@
 //! as [`Document`](crate::doc::Document)s that `render::pdf` and
 //! `render::docx` draw.
 //!
-//! - [`build_report`]: 排污许可管理试点工作进展情况报告 as of a date (cover,
-//!   summary figures, the status matrix, per-task progress, behind-schedule
-//!   reasons, difficulties, the chase list).
+//! - [`report_document`]: 排污许可管理试点工作进展情况报告, a rendering of the
+//!   [`Review`](crate::review::Review) (summary and chart, the status matrix,
+//!   one table for all tasks, behind-schedule reasons, difficulties, 未报 to
+//!   chase and 迟报 noted); [`build_report`] builds the review first.
 //! - [`feedback`]: one 退回意见 letter per region (or per file of an unknown
 //!   region) listing every finding.
 
 mod build;
 mod feedback;
 
-pub use build::{build_report, REPORT_TITLE};
-pub use feedback::{feedback, file_safe};
+pub use build::{build_report, report_document, ISSUER, REPORT_TITLE};
+pub use feedback::{feedback, file_safe, working_days_after};
 
 use std::path::{Path, PathBuf};
 
@@ -49,8 +50,8 @@ pub struct Letters {
     pub missing_glyphs: Vec<char>,
 }
 
-/// Writes each region's 退回意见 as `DIR/退回意见_<key>.docx` and `.pdf`, and
-/// beside them each record's marked-up return as
+/// Writes each region's 退回意见, dated `date`, as `DIR/退回意见_<key>.docx` and
+/// `.pdf`, and beside them each record's marked-up return as
 /// `DIR/<key>/附3_试点工作进展表_河北省_2017年04月_请修改.xlsx`
 /// ([`crate::markup::write_marked_up`]), named in the letter.
 ///
@@ -59,6 +60,7 @@ pub struct Letters {
 pub fn write_feedback(
     templates: &Templates,
     records: &[Record],
+    date: chrono::NaiveDate,
     pdf: &PdfRenderer,
     dir: &Path,
 ) -> Result<Letters, WriteError> {
@@ -68,7 +70,7 @@ pub fn write_feedback(
         crate::markup::MarkupError::Render(e) => WriteError::Render(e),
         crate::markup::MarkupError::Io { path, source } => WriteError::Io { path, source },
     })?;
-    for (key, mut doc) in feedback(templates, records) {
+    for (key, mut doc) in feedback(templates, records, date) {
         crate::markup::name_in_letter(&mut doc, &key, &marked);
         let base = dir.join(format!("退回意见_{key}"));
         let (pdf_bytes, missing) = pdf.render_document(&doc)?;

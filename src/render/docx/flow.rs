@@ -1,17 +1,29 @@
 //! A flowing [`Document`] (review report, feedback letters) as a Word
-//! document: cover, headings, paragraphs, notes and tables that run over
-//! pages with their header rows repeated, a running header and page numbers.
+//! document: title (or cover), headings kept with the next paragraph,
+//! paragraphs, notes, right-aligned lines, tables that run over pages with
+//! their header rows repeated, bar charts as DrawingML chart parts, a
+//! running header and 第 N 页 共 M 页. An orientation block starts a new
+//! section; every section shows the same header and footer.
+//!
+//! What docx-rs cannot express is added by a post-pass over the finished
+//! package ([`finish`]): the chart parts (see `chart`) with their
+//! relationships and content types, the inline drawing in place of a marker
+//! paragraph, and the header and footer references of the earlier sections.
+
+use std::io::{Cursor, Read, Write};
 
 use docx_rs::{
-    AlignmentType, BorderType, BreakType, DocGrid, Docx, FieldCharType, Footer, Header, InstrPAGE, InstrText,
-    LineSpacing, LineSpacingType, PageNumType, PageOrientationType, PageSize, Paragraph, ParagraphBorder,
-    ParagraphBorderPosition, ParagraphBorders, Run, SectionProperty, Shading, ShdType, SpecialIndentType,
-    Table, TableAlignmentType, TableCell, TableCellMargins, TableLayoutType, TableRow, VAlignType, WidthType,
+    AlignmentType, BorderType, BreakType, DocGrid, Docx, FieldCharType, Footer, Header, InstrNUMPAGES,
+    InstrPAGE, InstrText, LineSpacing, LineSpacingType, PageNumType, PageOrientationType, PageSize,
+    Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Run, SectionProperty, Shading,
+    ShdType, SpecialIndentType, Table, TableAlignmentType, TableCell, TableCellMargins, TableLayoutType,
+    TableRow, VAlignType, WidthType,
 };
 
+use super::chart::{chart_marker, chart_xml, place_chart};
 use super::package::package;
 use super::{alignment, fonts, half_points, text_run, twips, A4_HEIGHT, A4_WIDTH, MARGINS};
-use crate::doc::{self, Block, Document, Orientation};
+use crate::doc::{self, BarChart, Block, Document, Orientation};
 use crate::render::RenderError;
 
 /// Face of body text, tables and notes (a Song face, as official documents).
@@ -57,7 +69,8 @@ impl Page {
 
 pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
     let size = if doc.font_size > 0.0 { doc.font_size } else { DEFAULT_SIZE };
-    let page = Page::of(doc.orientation);
+    let mut page = Page::of(doc.orientation);
+    let mut charts: Vec<&BarChart> = Vec::new();
     let mut docx = Docx::new()
         .page_size(page.width, page.height)
         .page_orient(page.orient)
@@ -92,7 +105,7 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
     }
 
     let mut header_rows = Vec::new();
-    for block in &doc.blocks {
+    for (i, block) in doc.blocks.iter().enumerate() {
         match block {
             Block::Heading { level, text } => {
                 let (s, before, after) = if *level <= 1 {
@@ -109,8 +122,11 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
                 );
             }
             Block::Paragraph(text) => {
+                // A paragraph that introduces what follows (ends with ：) keeps with it.
+                let intro = text.trim_end().ends_with(['：', ':']);
                 docx = docx.add_paragraph(
                     Paragraph::new()
+                        .keep_next(intro)
                         .add_run(text_run(text, BODY_FONT, size))
                         .line_spacing(spacing(size * 1.5, 0.0, size * 0.3))
                         .indent(
@@ -146,14 +162,218 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
             Block::PageBreak => {
                 docx = docx.add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)));
             }
+            Block::Orientation(o) => {
+                let next = Page::of(*o);
+                if next.orient != page.orient || next.width != page.width {
+                    // This paragraph ends the section so far, with its page.
+                    docx = docx.add_paragraph(
+                        Paragraph::new()
+                            .line_spacing(spacing(1.0, 0.0, 0.0))
+                            .section_property(page.section()),
+                    );
+                    page = next;
+                }
+            }
+            Block::Right(text) => {
+                let first = i == 0 || !matches!(doc.blocks[i - 1], Block::Right(_));
+                docx = docx.add_paragraph(
+                    Paragraph::new()
+                        .align(AlignmentType::Right)
+                        .add_run(text_run(text, BODY_FONT, size))
+                        .line_spacing(spacing(size * 1.5, if first { size * 2.0 } else { 0.0 }, 0.0)),
+                );
+            }
+            Block::Line(text) => {
+                docx = docx.add_paragraph(
+                    Paragraph::new().add_run(text_run(text, BODY_FONT, size)).line_spacing(spacing(
+                        size * 1.5,
+                        0.0,
+                        size * 0.3,
+                    )),
+                );
+            }
+            Block::Chart(c) => {
+                charts.push(c);
+                docx = docx.add_paragraph(
+                    Paragraph::new()
+                        .align(AlignmentType::Center)
+                        .add_run(Run::new().add_text(chart_marker(charts.len())))
+                        .line_spacing(LineSpacing::new().before(twips(size * 0.5)).after(twips(size * 0.5))),
+                );
+            }
         }
     }
 
-    docx = docx.header(running_header(&doc.running_header, size)).footer(page_number_footer(size));
+    docx = docx
+        .page_size(page.width, page.height)
+        .page_orient(page.orient)
+        .header(running_header(&doc.running_header, size))
+        .footer(page_number_footer(size));
+    if !doc.cover_page {
+        // The first page carries the title: no running header there, as in the PDF.
+        docx = docx.first_header(running_header("", size)).first_footer(page_number_footer(size));
+    }
     if doc.cover_page {
         docx = docx.page_num_type(PageNumType::new().start(1));
     }
-    package(docx, &header_rows, &[BODY_FONT, HEADING_FONT], &[])
+    let width_emu = u64::from(page.text_width()) * 635;
+    let bytes = package(docx, &header_rows, &[BODY_FONT, HEADING_FONT], &[])?;
+    finish(&bytes, &charts, width_emu, doc.cover_page)
+}
+
+/// Post-pass over the package: chart parts in place of their markers, and
+/// every section given the header and footer of the last one. Entries keep
+/// their order and fixed dates.
+fn finish(package: &[u8], charts: &[&BarChart], width_emu: u64, cover: bool) -> Result<Vec<u8>, RenderError> {
+    let err = |e: String| RenderError::Docx(format!("打包失败：{e}"));
+    let mut zip = zip::ZipArchive::new(Cursor::new(package)).map_err(|e| err(e.to_string()))?;
+    let date = zip::DateTime::from_date_and_time(2017, 3, 1, 0, 0, 0).map_err(|e| err(e.to_string()))?;
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(date)
+        .unix_permissions(0o644);
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let text = |f: &mut dyn Read| -> Result<String, RenderError> {
+        let mut s = String::new();
+        f.read_to_string(&mut s).map_err(|e| err(e.to_string()))?;
+        Ok(s)
+    };
+    for i in 0..zip.len() {
+        let name = zip
+            .by_index_raw(i)
+            .map_err(|e| err(e.to_string()))?
+            .name()
+            .map_err(|e| err(e.to_string()))?
+            .to_string();
+        let edited = match name.as_str() {
+            "word/document.xml" => {
+                let mut xml =
+                    share_headers(&text(&mut zip.by_index(i).map_err(|e| err(e.to_string()))?)?, cover);
+                for k in 0..charts.len() {
+                    xml = place_chart(&xml, k + 1, width_emu);
+                }
+                Some(xml)
+            }
+            "[Content_Types].xml" if !charts.is_empty() => {
+                let mut xml = text(&mut zip.by_index(i).map_err(|e| err(e.to_string()))?)?;
+                let decl: String = (1..=charts.len())
+                    .map(|k| {
+                        format!(
+                            "<Override PartName=\"/word/charts/chart{k}.xml\" \
+                             ContentType=\"application/vnd.openxmlformats-officedocument.drawingml.chart+xml\" />"
+                        )
+                    })
+                    .collect();
+                if let Some(at) = xml.rfind("</Types>") {
+                    xml.insert_str(at, &decl);
+                }
+                Some(xml)
+            }
+            "word/_rels/document.xml.rels" if !charts.is_empty() => {
+                let mut xml = text(&mut zip.by_index(i).map_err(|e| err(e.to_string()))?)?;
+                let decl: String = (1..=charts.len())
+                    .map(|k| {
+                        format!(
+                            "<Relationship Id=\"rIdPfChart{k}\" \
+                             Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart\" \
+                             Target=\"charts/chart{k}.xml\" />"
+                        )
+                    })
+                    .collect();
+                if let Some(at) = xml.rfind("</Relationships>") {
+                    xml.insert_str(at, &decl);
+                }
+                Some(xml)
+            }
+            _ => None,
+        };
+        match edited {
+            Some(xml) => {
+                out.start_file(name, options).map_err(|e| err(e.to_string()))?;
+                out.write_all(xml.as_bytes()).map_err(|e| err(e.to_string()))?;
+            }
+            // Unchanged parts are copied as they are, not deflated again.
+            None => {
+                let raw = zip.by_index_raw(i).map_err(|e| err(e.to_string()))?;
+                out.raw_copy_file(raw).map_err(|e| err(e.to_string()))?;
+            }
+        }
+    }
+    for (k, c) in charts.iter().enumerate() {
+        out.start_file(format!("word/charts/chart{}.xml", k + 1), options).map_err(|e| err(e.to_string()))?;
+        out.write_all(chart_xml(c).as_bytes()).map_err(|e| err(e.to_string()))?;
+    }
+    Ok(out.finish().map_err(|e| err(e.to_string()))?.into_inner())
+}
+
+/// Copies the header and footer references of the document's last section
+/// into each earlier section that has none (a section without them shows
+/// no header or page number), except a cover's section (`cover`: the first).
+fn share_headers(xml: &str, cover: bool) -> String {
+    let Some(last) = xml.rfind("<w:sectPr") else { return xml.to_string() };
+    let refs: String = {
+        let tail = &xml[last..];
+        let end = tail.find("</w:sectPr>").unwrap_or(tail.len());
+        let sect = &tail[..end];
+        let mut out = String::new();
+        for tag in ["<w:headerReference", "<w:footerReference"] {
+            let mut rest = sect;
+            while let Some(at) = rest.find(tag) {
+                let after = &rest[at..];
+                let close = after.find("/>").map_or(after.len(), |e| e + 2);
+                out.push_str(&after[..close]);
+                rest = &after[close..];
+            }
+        }
+        out
+    };
+    if refs.is_empty() || last == xml.find("<w:sectPr").unwrap_or(last) {
+        return xml.to_string();
+    }
+    // A distinct first page belongs to the first section, not the last.
+    let title_pg = xml[last..].contains("<w:titlePg />");
+    let xml = if title_pg {
+        format!("{}{}", &xml[..last], xml[last..].replacen("<w:titlePg />", "", 1))
+    } else {
+        xml.to_string()
+    };
+    let xml = xml.as_str();
+    let mut first = true;
+    let mut skip = cover;
+    let mut out = String::with_capacity(xml.len() + refs.len() * 2);
+    let mut rest = xml;
+    let mut offset = 0;
+    while let Some(at) = rest.find("<w:sectPr") {
+        let abs = offset + at;
+        let after = &rest[at..];
+        let open_end = after.find('>').map_or(after.len(), |e| e + 1);
+        out.push_str(&rest[..at + open_end]);
+        let self_closing = after[..open_end].ends_with("/>");
+        let body = &after[open_end..];
+        let covered = std::mem::take(&mut skip);
+        if abs < last
+            && !covered
+            && !self_closing
+            && !body[..body.find("</w:sectPr>").unwrap_or(0)].contains("Reference")
+        {
+            out.push_str(&refs);
+            if first && title_pg {
+                let end = body.find("</w:sectPr>").unwrap_or(0);
+                let at = body[..end].find("<w:docGrid").unwrap_or(end);
+                out.push_str(&body[..at]);
+                out.push_str("<w:titlePg />");
+                rest = &body[at..];
+                offset = abs + open_end + at;
+                first = false;
+                continue;
+            }
+        }
+        first = false;
+        rest = body;
+        offset = abs + open_end;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Exact line height `line`, with space before and after, all in points.
@@ -182,7 +402,7 @@ fn running_header(text: &str, size: f32) -> Header {
     Header::new().add_paragraph(p)
 }
 
-/// `第 N 页`, N a PAGE field.
+/// `第 N 页 共 M 页`, N a PAGE field, M a NUMPAGES field.
 fn page_number_footer(size: f32) -> Footer {
     let s = (size * 0.75).max(8.0);
     let run = || Run::new().fonts(fonts(BODY_FONT)).size(half_points(s));
@@ -192,6 +412,12 @@ fn page_number_footer(size: f32) -> Footer {
         .add_run(run().add_text("第 "))
         .add_run(run().add_field_char(FieldCharType::Begin, false))
         .add_run(run().add_instr_text(InstrText::PAGE(InstrPAGE::new())))
+        .add_run(run().add_field_char(FieldCharType::Separate, false))
+        .add_run(run().add_text("1"))
+        .add_run(run().add_field_char(FieldCharType::End, false))
+        .add_run(run().add_text(" 页 共 "))
+        .add_run(run().add_field_char(FieldCharType::Begin, false))
+        .add_run(run().add_instr_text(InstrText::NUMPAGES(InstrNUMPAGES::new())))
         .add_run(run().add_field_char(FieldCharType::Separate, false))
         .add_run(run().add_text("1"))
         .add_run(run().add_field_char(FieldCharType::End, false))
@@ -220,7 +446,10 @@ fn table(t: &doc::Table, text_width: u32, body: f32) -> Table {
     let size = if t.font_size > 0.0 { t.font_size } else { body };
     let ncols = t.columns.len().max(t.header.iter().chain(&t.rows).map(|r| row_span(r)).max().unwrap_or(1));
     let mut columns = t.columns.clone();
-    columns.resize(ncols, columns.last().copied().unwrap_or(1.0));
+    columns.resize(ncols, t.columns.last().copied().unwrap_or(1.0));
+    let resized = doc::Table { columns, header: t.header.clone(), rows: Vec::new(), font_size: t.font_size };
+    // The same widths as the PDF (header words kept whole), in twips.
+    let columns: Vec<f32> = resized.widths(text_width as f32 / 20.0, body);
     let widths = column_widths(&columns, text_width);
     let rows: Vec<TableRow> = t.header.iter().chain(&t.rows).map(|r| table_row(r, &widths, size)).collect();
     let borders = super::single_borders();

@@ -7,6 +7,7 @@
 //! (document language, repeated header rows, font table entries) and zips
 //! the parts deflated and dated [`FIXED_DATE`], so output is deterministic.
 
+mod chart;
 mod flow;
 mod form;
 mod package;
@@ -104,8 +105,11 @@ fn fonts(name: &str) -> RunFonts {
     RunFonts::new().east_asia(name).ascii(name).hi_ansi(name).cs(name)
 }
 
-/// A run of `text` whose `\n` become line breaks.
+/// A run of `text` whose `\n` become line breaks, made writable first
+/// ([`crate::text::writable`]: a character XML forbids would make the whole
+/// document unreadable).
 fn text_run(text: &str, font: &str, size: f32) -> Run {
+    let text = crate::text::writable(text, usize::MAX);
     let mut run = Run::new().fonts(fonts(font)).size(half_points(size));
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {

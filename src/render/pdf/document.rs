@@ -1,6 +1,12 @@
 //! A flowing [`Document`] (review report, feedback letters) on A4 pages:
-//! optional cover, headings, paragraphs, notes and tables that break between
-//! rows with their header rows repeated, a running header and 第 N 页 共 M 页.
+//! the title with its subtitle lines (or a cover page), headings kept with
+//! what follows them, paragraphs, notes, right-aligned lines, vector bar
+//! charts, and tables that break between rows with their header rows
+//! repeated under a 续表 line; a running header and 第 N 页 共 M 页 on every
+//! page. A block may switch the orientation: it starts a new page.
+//!
+//! The layout keeps a record of what went on each page ([`PageRecord`]), so
+//! tests can check page breaks without reading the PDF back.
 
 use std::collections::BTreeSet;
 
@@ -8,8 +14,10 @@ use super::canvas::{Page, A4_H, A4_W, BLACK};
 use super::font::{Face, Fonts, Pen, Style};
 use super::form::place_lines;
 use super::wrap::wrap;
-use crate::doc::{Block, Document, Orientation, Rgb, Table, TableCell};
+use crate::doc::{BarChart, Block, Document, Orientation, Rgb, Table, TableCell};
 use crate::form::layout::{CELL_PAD, LINE_HEIGHT};
+use crate::form::Align;
+use crate::text::writable;
 
 /// Left and right margins in points (2 cm).
 const MARGIN_X: f32 = 56.7;
@@ -19,17 +27,55 @@ const BODY_TOP: f32 = 72.0;
 const BODY_BOTTOM: f32 = 62.0;
 /// Grey for notes and the running header.
 const GREY: Rgb = Rgb(0x59, 0x59, 0x59);
+/// Light grey for chart grid lines.
+const GRID: Rgb = Rgb(0xD9, 0xD9, 0xD9);
 /// Line height of paragraphs, as a multiple of the size.
 const PARA_LEADING: f32 = 1.5;
 /// Vertical padding inside table cells.
 const CELL_VPAD: f32 = 3.0;
 /// Stand-in for a character the face lacks.
 const MISSING: char = '□';
+/// Height of a chart block, title and legend included.
+const CHART_H: f32 = 250.0;
+
+/// What one laid-out page holds, in order: for tests and checks.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Placed {
+    /// A heading (its text).
+    Heading(String),
+    /// Lines of a paragraph, note or right-aligned line.
+    Text,
+    /// Rows of a table; `continued` when the table began on an earlier page
+    /// (the page then shows 续表 and the header again).
+    TableRows {
+        /// The table began on an earlier page.
+        continued: bool,
+    },
+    /// A bar chart with this many bars drawn (rectangles, not an image).
+    Chart {
+        /// Bar segments drawn.
+        bars: usize,
+    },
+}
+
+/// The record of one page: its size and what went on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageRecord {
+    /// Width in points.
+    pub width: f32,
+    /// Height in points.
+    pub height: f32,
+    /// The blocks placed on it, in order (the title is not listed).
+    pub placed: Vec<Placed>,
+    /// The page-number line printed at its foot.
+    pub footer: String,
+}
 
 struct Flow<'a> {
     fonts: &'a Fonts,
     face: &'a Face,
     pages: Vec<Page>,
+    records: Vec<PageRecord>,
     width: f32,
     height: f32,
     y: f32,
@@ -38,7 +84,7 @@ struct Flow<'a> {
 }
 
 /// One laid-out cell of a table row.
-struct Placed<'c, 'f> {
+struct Cellout<'c, 'f> {
     x: f32,
     w: f32,
     lines: Vec<String>,
@@ -59,26 +105,47 @@ impl<'a> Flow<'a> {
     }
     fn page(&mut self) -> &mut Page {
         if self.pages.is_empty() {
-            self.pages.push(Page::new(self.width, self.height));
+            self.new_page();
         }
         let last = self.pages.len() - 1;
         &mut self.pages[last]
     }
     fn new_page(&mut self) {
         self.pages.push(Page::new(self.width, self.height));
+        self.records.push(PageRecord {
+            width: self.width,
+            height: self.height,
+            placed: Vec::new(),
+            footer: String::new(),
+        });
         self.y = BODY_TOP;
+    }
+    fn at_top(&self) -> bool {
+        self.y <= BODY_TOP + 0.01
     }
     /// Starts a new page unless `h` more points fit on this one (or the page is empty).
     fn ensure(&mut self, h: f32) {
-        if self.y + h > self.bottom() + 0.01 && self.y > BODY_TOP + 0.01 {
+        if self.y + h > self.bottom() + 0.01 && !self.at_top() {
             self.new_page();
         }
     }
+    fn record(&mut self, p: Placed) {
+        if self.records.is_empty() {
+            self.new_page();
+        }
+        let last = self.records.len() - 1;
+        let placed = &mut self.records[last].placed;
+        // Consecutive text lines of one block count once.
+        if !(p == Placed::Text && placed.last() == Some(&Placed::Text)) {
+            placed.push(p);
+        }
+    }
 
-    /// Replaces characters the face lacks with □, remembering them; drops
-    /// control characters other than `\n`.
+    /// Text made writable, characters the face lacks replaced with □ (and
+    /// remembered), control characters other than `\n` dropped.
     fn clean(&mut self, s: &str) -> String {
-        s.chars()
+        writable(s, usize::MAX)
+            .chars()
             .filter_map(|c| match c {
                 '\n' => Some('\n'),
                 '\t' => Some(' '),
@@ -94,7 +161,7 @@ impl<'a> Flow<'a> {
     }
 
     /// Wrapped lines at the full text width, breaking pages between lines.
-    fn lines(&mut self, text: &str, size: f32, style: Style, color: Rgb, leading: f32) {
+    fn lines(&mut self, text: &str, size: f32, style: Style, color: Rgb, leading: f32, align: Align) {
         let text = self.clean(text);
         let lh = size * leading;
         let width = self.text_width();
@@ -102,25 +169,88 @@ impl<'a> Flow<'a> {
         let face = pen.face;
         for line in wrap(face, &text, size, width) {
             self.ensure(lh);
-            let (x, y) = (self.left(), self.y + (lh - size) / 2.0 + face.ascent * size);
+            let lw = face.width(&line, size);
+            let x = match align {
+                Align::Right => self.left() + width - lw,
+                Align::Center => self.left() + (width - lw) / 2.0,
+                Align::Left => self.left(),
+            };
+            let y = self.y + (lh - size) / 2.0 + face.ascent * size;
             self.page().text(x, y, size, &line, pen, color);
+            self.record(Placed::Text);
             self.y += lh;
         }
     }
 
-    fn heading(&mut self, level: u8, text: &str) {
-        let size = if level <= 1 { self.body * 1.35 } else { self.body * 1.15 };
-        let before = if level <= 1 { 12.0 } else { 8.0 };
-        if self.y > BODY_TOP + 0.01 {
+    fn heading_size(&self, level: u8) -> (f32, f32) {
+        if level <= 1 {
+            (self.body * 1.3, 10.0)
+        } else {
+            (self.body * 1.1, 6.0)
+        }
+    }
+
+    /// Height the start of `block` needs on the page where a heading before
+    /// it goes: two lines of text, a table's header and first row, a whole
+    /// chart, or a further heading with its own next.
+    fn lead_height(&mut self, blocks: &[Block]) -> f32 {
+        match blocks.first() {
+            None | Some(Block::PageBreak) | Some(Block::Orientation(_)) => 0.0,
+            Some(Block::Heading { level, text }) => {
+                let (size, before) = self.heading_size(*level);
+                let n = wrap(self.face, text, size, self.text_width()).len().max(1) as f32;
+                before + n * size * LINE_HEIGHT + 4.0 + self.lead_height(&blocks[1..])
+            }
+            Some(Block::Paragraph(t)) | Some(Block::Right(t)) | Some(Block::Line(t)) => {
+                let n = wrap(self.face, t, self.body, self.text_width()).len().clamp(1, 2) as f32;
+                let own = n * self.body * PARA_LEADING;
+                // A paragraph that introduces what follows (ends with ：) keeps with it.
+                if introduces(t) {
+                    own + 4.0 + self.lead_height(&blocks[1..])
+                } else {
+                    own
+                }
+            }
+            Some(Block::Note(t)) => {
+                let s = self.body * 0.85;
+                wrap(self.face, t, s, self.text_width()).len().clamp(1, 2) as f32 * s * LINE_HEIGHT
+            }
+            Some(Block::Chart(_)) => CHART_H,
+            Some(Block::Table(t)) => {
+                let widths = t.widths(self.text_width(), self.body);
+                let size = if t.font_size > 0.0 { t.font_size } else { self.body };
+                let mut h = 0.0;
+                for r in t.header.iter().chain(t.rows.first()) {
+                    let row = self.layout_row(r, &widths, size);
+                    h += Self::row_height(&row).min(self.bottom() - BODY_TOP - 40.0);
+                }
+                h
+            }
+        }
+    }
+
+    fn heading(&mut self, level: u8, text: &str, rest: &[Block]) {
+        let (size, before) = self.heading_size(level);
+        if !self.at_top() {
             self.y += before;
         }
-        // Keep the heading with two lines of what follows.
-        self.ensure(size * LINE_HEIGHT + 2.0 * self.body * PARA_LEADING);
-        self.lines(text, size, Style::Strong, BLACK, LINE_HEIGHT);
+        // Keep the heading with the start of what follows.
+        let own = wrap(self.face, text, size, self.text_width()).len().max(1) as f32 * size * LINE_HEIGHT;
+        let next = self.lead_height(rest);
+        self.ensure(own + 4.0 + next);
+        let text = text.to_string();
+        self.lines(&text, size, Style::Strong, BLACK, LINE_HEIGHT, Align::Left);
+        // `lines` recorded Text; say it was a heading.
+        if let Some(last) = self.records.last_mut() {
+            if last.placed.last() == Some(&Placed::Text) {
+                last.placed.pop();
+            }
+            last.placed.push(Placed::Heading(text));
+        }
         self.y += 4.0;
     }
 
-    fn layout_row<'c>(&mut self, row: &'c [TableCell], widths: &[f32], size: f32) -> Vec<Placed<'c, 'a>> {
+    fn layout_row<'c>(&mut self, row: &'c [TableCell], widths: &[f32], size: f32) -> Vec<Cellout<'c, 'a>> {
         let mut out = Vec::new();
         let mut col = 0;
         let mut x = self.left();
@@ -134,20 +264,20 @@ impl<'a> Flow<'a> {
             let style = if cell.bold { Style::Strong } else { Style::Regular };
             let pen = self.fonts.pen(style, &text);
             let lines = wrap(pen.face, &text, size, (w - 2.0 * CELL_PAD).max(1.0));
-            out.push(Placed { x, w, lines, size, pen, cell });
+            out.push(Cellout { x, w, lines, size, pen, cell });
             x += w;
             col += span;
         }
         out
     }
 
-    fn row_height(row: &[Placed<'_, '_>]) -> f32 {
+    fn row_height(row: &[Cellout<'_, '_>]) -> f32 {
         let n = row.iter().map(|p| p.lines.len()).max().unwrap_or(0).max(1);
         n as f32 * row.first().map_or(10.0, |p| p.size) * LINE_HEIGHT + 2.0 * CELL_VPAD
     }
 
     /// Draws one row segment (`lines[from..from + take]` of each cell) at `self.y`.
-    fn draw_row(&mut self, row: &[Placed<'_, '_>], from: usize, take: usize, h: f32) {
+    fn draw_row(&mut self, row: &[Cellout<'_, '_>], from: usize, take: usize, h: f32) {
         let y = self.y;
         let page = self.page();
         for p in row {
@@ -167,93 +297,213 @@ impl<'a> Flow<'a> {
         self.y += h;
     }
 
+    /// A new page for a table that goes on: 续表, then the header again.
+    fn continue_table(&mut self, header: &[Vec<Cellout<'_, '_>>]) {
+        self.new_page();
+        let s = self.body * 0.8;
+        let pen = self.fonts.pen(Style::Regular, "续表");
+        let y = self.y + self.face.ascent * s;
+        let x = self.left();
+        self.page().text(x, y, s, "续表", pen, GREY);
+        self.y += s * LINE_HEIGHT + 2.0;
+        self.record(Placed::TableRows { continued: true });
+        for r in header {
+            let h = Self::row_height(r);
+            self.draw_row(r, 0, usize::MAX, h);
+        }
+    }
+
     fn table(&mut self, t: &Table) {
-        let total: f32 = t.columns.iter().filter(|w| w.is_finite() && **w > 0.0).sum();
-        if total <= 0.0 {
+        if t.columns.is_empty() {
             return;
         }
-        let widths: Vec<f32> = t
-            .columns
-            .iter()
-            .map(|w| if w.is_finite() && *w > 0.0 { w / total * self.text_width() } else { 0.0 })
-            .collect();
+        let widths = t.widths(self.text_width(), self.body);
         let size = if t.font_size > 0.0 { t.font_size } else { self.body };
         let lh = size * LINE_HEIGHT;
-        let header: Vec<Vec<Placed<'_, '_>>> =
+        let header: Vec<Vec<Cellout<'_, '_>>> =
             t.header.iter().map(|r| self.layout_row(r, &widths, size)).collect();
         let header_h: f32 = header.iter().map(|r| Self::row_height(r)).sum();
-        let draw_header = |flow: &mut Flow<'_>| {
-            for r in &header {
-                let h = Self::row_height(r);
-                flow.draw_row(r, 0, usize::MAX, h);
-            }
-        };
-        let body: Vec<Vec<Placed<'_, '_>>> =
+        let body: Vec<Vec<Cellout<'_, '_>>> =
             t.rows.iter().map(|r| self.layout_row(r, &widths, size)).collect();
         let first_h = body.first().map_or(0.0, |r| Self::row_height(r));
-        self.ensure(header_h + first_h);
-        draw_header(self);
-        for row in &body {
+        self.ensure(header_h + first_h.min(self.bottom() - BODY_TOP - header_h - 40.0));
+        self.record(Placed::TableRows { continued: false });
+        for r in &header {
+            let h = Self::row_height(r);
+            self.draw_row(r, 0, usize::MAX, h);
+        }
+        let room = self.bottom() - BODY_TOP - header_h - 20.0;
+        for (i, row) in body.iter().enumerate() {
             let h = Self::row_height(row);
-            if self.y + h > self.bottom() + 0.01 {
-                self.new_page();
-                draw_header(self);
+            // Never leave the last row alone on a page: when it would not
+            // fit after this one, the two go over together.
+            let orphan = i >= 1 && i + 2 == body.len() && {
+                let next = Self::row_height(&body[i + 1]);
+                self.y + h <= self.bottom() + 0.01
+                    && self.y + h + next > self.bottom() + 0.01
+                    && h + next <= room
+            };
+            if orphan || (self.y + h > self.bottom() + 0.01 && h <= room) {
+                self.continue_table(&header);
             }
             if self.y + h <= self.bottom() + 0.01 {
                 self.draw_row(row, 0, usize::MAX, h);
                 continue;
             }
-            // Taller than a page: split its lines over pages.
+            // Taller than the room left: split its lines over pages.
             let n = row.iter().map(|p| p.lines.len()).max().unwrap_or(1);
             let mut from = 0;
             while from < n {
-                let room = ((self.bottom() - self.y - 2.0 * CELL_VPAD) / lh).floor().max(1.0) as usize;
-                let take = room.min(n - from);
+                let room = ((self.bottom() - self.y - 2.0 * CELL_VPAD) / lh).floor();
+                if room < 1.0 {
+                    self.continue_table(&header);
+                    continue;
+                }
+                let take = (room as usize).min(n - from);
                 let seg_h = take as f32 * lh + 2.0 * CELL_VPAD;
                 self.draw_row(row, from, take, seg_h);
                 from += take;
                 if from < n {
-                    self.new_page();
-                    draw_header(self);
+                    self.continue_table(&header);
                 }
             }
         }
         self.y += 8.0;
     }
+
+    /// A stacked bar chart drawn with rectangles and lines, its legend under it.
+    fn chart(&mut self, c: &BarChart) {
+        if c.categories.is_empty() {
+            return;
+        }
+        self.ensure(CHART_H);
+        self.y += 4.0;
+        let top = self.y;
+        let (x0, width) = (self.left(), self.text_width());
+        let title = self.clean(&c.title);
+        let ts = self.body;
+        let pen = self.fonts.pen(Style::Strong, &title);
+        let tw = pen.face.width(&title, ts);
+        let ty = top + pen.face.ascent * ts;
+        self.page().text(x0 + (width - tw) / 2.0, ty, ts, &title, pen, BLACK);
+        // Plot area.
+        let ls = 8.0;
+        let plot_top = top + ts * 1.8;
+        let legend_h = 2.0 * ls * LINE_HEIGHT + 6.0;
+        let plot_bottom = top + CHART_H - 16.0 - legend_h - ls * LINE_HEIGHT;
+        let plot_left = x0 + 30.0;
+        let plot_w = width - 40.0;
+        let max = c.max_total().max(1);
+        let step =
+            [1u32, 2, 5, 10, 20, 50, 100, 200, 500, 1000].into_iter().find(|s| max / s <= 6).unwrap_or(1000);
+        let top_value = max.div_ceil(step) * step;
+        let scale = (plot_bottom - plot_top) / top_value as f32;
+        let regular = self.fonts.pen(Style::Regular, "");
+        let face = regular.face;
+        let mut v = 0;
+        while v <= top_value {
+            let y = plot_bottom - v as f32 * scale;
+            self.page().rect(plot_left, y - 0.2, plot_w, 0.4, None, Some(GRID));
+            let label = v.to_string();
+            let lw = face.width(&label, ls);
+            self.page().text(plot_left - 4.0 - lw, y + ls * 0.35, ls, &label, regular, GREY);
+            v += step;
+        }
+        let axis = self.clean(&c.value_axis);
+        self.page().text(x0, plot_top - 4.0, ls, &axis, regular, GREY);
+        let n = c.categories.len();
+        let slot = plot_w / n as f32;
+        let bar_w = (slot * 0.6).min(36.0);
+        // Label every k-th bar so the labels do not overlap.
+        let labels: Vec<String> = c.categories.iter().map(|s| self.clean(s)).collect();
+        let widest = labels.iter().map(|l| face.width(l, ls)).fold(0.0f32, f32::max);
+        let every = ((widest + 4.0) / slot).ceil().max(1.0) as usize;
+        let mut bars = 0;
+        for (i, label) in labels.iter().enumerate() {
+            let cx = plot_left + slot * (i as f32 + 0.5);
+            let mut base = plot_bottom;
+            for s in &c.series {
+                let v = s.values.get(i).copied().unwrap_or(0);
+                if v == 0 {
+                    continue;
+                }
+                let h = v as f32 * scale;
+                self.page().rect(cx - bar_w / 2.0, base - h, bar_w, h, Some(0.3), Some(s.color));
+                bars += 1;
+                base -= h;
+            }
+            if i % every == 0 {
+                let lw = face.width(label, ls);
+                self.page().text(cx - lw / 2.0, plot_bottom + ls * 1.3, ls, label, regular, BLACK);
+            }
+        }
+        self.page().line(plot_left, plot_bottom, plot_left + plot_w, plot_bottom, 0.6);
+        // Legend: a swatch and the name of each series, wrapping.
+        let mut lx = plot_left;
+        let mut ly = plot_bottom + ls * LINE_HEIGHT + 10.0;
+        for s in &c.series {
+            let name = self.clean(&s.name);
+            let w = 10.0 + 3.0 + face.width(&name, ls) + 12.0;
+            if lx + w > plot_left + plot_w {
+                lx = plot_left;
+                ly += ls * LINE_HEIGHT + 2.0;
+            }
+            self.page().rect(lx, ly, 10.0, 7.0, Some(0.3), Some(s.color));
+            self.page().text(lx + 13.0, ly + 7.0, ls, &name, regular, BLACK);
+            lx += w;
+        }
+        self.record(Placed::Chart { bars });
+        self.y = top + CHART_H;
+    }
 }
 
-/// Lays a document out on pages; returns them with the first numbered page
-/// index and the characters the face lacked.
-pub(crate) fn pages(fonts: &Fonts, doc: &Document) -> (Vec<Page>, usize, Vec<char>) {
+/// Whether a paragraph introduces the block after it (ends with a colon),
+/// so it is kept on the page with that block's start.
+fn introduces(t: &str) -> bool {
+    t.trim_end().ends_with(['：', ':'])
+}
+
+/// Lays a document out on pages; returns them, the record of each, and the
+/// characters the face lacked.
+pub(crate) fn pages(fonts: &Fonts, doc: &Document) -> (Vec<Page>, Vec<PageRecord>, Vec<char>) {
     let face = &fonts.serif;
-    let (width, height) = match doc.orientation {
+    let size_of = |o: Orientation| match o {
         Orientation::Portrait => (A4_W, A4_H),
         Orientation::Landscape => (A4_H, A4_W),
     };
+    let (width, height) = size_of(doc.orientation);
     let body = if doc.font_size > 0.0 { doc.font_size } else { 11.0 };
-    let mut f =
-        Flow { fonts, face, pages: Vec::new(), width, height, y: BODY_TOP, body, missing: BTreeSet::new() };
+    let mut f = Flow {
+        fonts,
+        face,
+        pages: Vec::new(),
+        records: Vec::new(),
+        width,
+        height,
+        y: BODY_TOP,
+        body,
+        missing: BTreeSet::new(),
+    };
     let title = f.clean(&doc.title);
     let subtitle: Vec<String> = doc.subtitle.iter().map(|s| f.clean(s)).collect();
     let first_numbered = if doc.cover_page {
-        let mut page = Page::new(width, height);
+        f.new_page();
         let mut y = height * 0.3;
         let ts = 26.0;
         let pen = fonts.pen(Style::Strong, &title);
         for line in wrap(pen.face, &title, ts, f.text_width()) {
             let w = pen.face.width(&line, ts);
-            page.text((width - w) / 2.0, y, ts, &line, pen, BLACK);
+            f.page().text((width - w) / 2.0, y, ts, &line, pen, BLACK);
             y += ts * 1.5;
         }
         y += 24.0;
         for s in &subtitle {
             for line in wrap(face, s, 15.0, f.text_width()) {
                 let w = face.width(&line, 15.0);
-                page.text((width - w) / 2.0, y, 15.0, &line, fonts.pen(Style::Regular, ""), BLACK);
+                f.page().text((width - w) / 2.0, y, 15.0, &line, fonts.pen(Style::Regular, ""), BLACK);
                 y += 15.0 * 1.8;
             }
         }
-        f.pages.push(page);
         f.new_page();
         1
     } else {
@@ -266,6 +516,7 @@ pub(crate) fn pages(fonts: &Fonts, doc: &Document) -> (Vec<Page>, usize, Vec<cha
             f.page().text((width - w) / 2.0, y, ts, &line, pen, BLACK);
             f.y += ts * 1.5;
         }
+        f.y += 4.0;
         for s in &subtitle {
             for line in wrap(face, s, body, f.text_width()) {
                 let w = face.width(&line, body);
@@ -277,40 +528,74 @@ pub(crate) fn pages(fonts: &Fonts, doc: &Document) -> (Vec<Page>, usize, Vec<cha
         f.y += 12.0;
         0
     };
-    for block in &doc.blocks {
+    for (i, block) in doc.blocks.iter().enumerate() {
         match block {
-            Block::Heading { level, text } => f.heading(*level, text),
+            Block::Heading { level, text } => f.heading(*level, text, &doc.blocks[i + 1..]),
             Block::Paragraph(t) => {
-                f.lines(t, body, Style::Regular, BLACK, PARA_LEADING);
+                if introduces(t) {
+                    let need = f.lead_height(&doc.blocks[i..]);
+                    f.ensure(need);
+                }
+                // First-line indent of two characters, as official text.
+                let indented = format!("\u{3000}\u{3000}{t}");
+                f.lines(&indented, body, Style::Regular, BLACK, PARA_LEADING, Align::Left);
                 f.y += 4.0;
             }
+            Block::Line(t) => {
+                f.lines(t, body, Style::Regular, BLACK, PARA_LEADING, Align::Left);
+                f.y += 4.0;
+            }
+            Block::Right(t) => {
+                // The signature block stands apart from the text above it.
+                if i > 0 && !matches!(doc.blocks[i - 1], Block::Right(_)) {
+                    f.y += body * 2.0;
+                }
+                f.lines(t, body, Style::Regular, BLACK, PARA_LEADING, Align::Right);
+            }
             Block::Note(t) => {
-                f.lines(t, body * 0.85, Style::Regular, GREY, LINE_HEIGHT);
+                f.lines(t, body * 0.85, Style::Regular, GREY, LINE_HEIGHT, Align::Left);
                 f.y += 4.0;
             }
             Block::Table(t) => f.table(t),
+            Block::Chart(c) => f.chart(c),
             Block::PageBreak => {
-                if f.y > BODY_TOP + 0.01 {
+                if !f.at_top() {
+                    f.new_page();
+                }
+            }
+            Block::Orientation(o) => {
+                let (w, h) = size_of(*o);
+                if (w, h) != (f.width, f.height) {
+                    f.width = w;
+                    f.height = h;
                     f.new_page();
                 }
             }
         }
     }
+    // Drop an empty trailing page (an orientation switch at the very end).
+    if f.pages.len() > first_numbered + 1 && f.records.last().is_some_and(|r| r.placed.is_empty()) {
+        f.pages.pop();
+        f.records.pop();
+    }
     // Running header and page numbers, now that the count is known.
     let header = f.clean(&doc.running_header);
     let total = f.pages.len() - first_numbered;
-    for (i, page) in f.pages.iter_mut().enumerate().skip(first_numbered) {
+    for (i, (page, rec)) in f.pages.iter_mut().zip(f.records.iter_mut()).enumerate().skip(first_numbered) {
         let hs = 9.0;
-        if !header.trim().is_empty() {
-            let line = wrap(face, &header, hs, width - 2.0 * MARGIN_X).into_iter().next().unwrap_or_default();
+        let (pw, ph) = (page.width, page.height);
+        // The first page carries the title; the header starts on the second.
+        if !header.trim().is_empty() && (doc.cover_page || i > first_numbered) {
+            let line = wrap(face, &header, hs, pw - 2.0 * MARGIN_X).into_iter().next().unwrap_or_default();
             let w = face.width(&line, hs);
-            page.text((width - w) / 2.0, 44.0, hs, &line, fonts.pen(Style::Regular, ""), GREY);
-            page.line(MARGIN_X, 50.0, width - MARGIN_X, 50.0, 0.5);
+            page.text((pw - w) / 2.0, 44.0, hs, &line, fonts.pen(Style::Regular, ""), GREY);
+            page.line(MARGIN_X, 50.0, pw - MARGIN_X, 50.0, 0.5);
         }
         let num = format!("第 {} 页 共 {} 页", i - first_numbered + 1, total);
         let w = face.width(&num, hs);
-        page.text((width - w) / 2.0, height - 34.0, hs, &num, fonts.pen(Style::Regular, ""), GREY);
+        page.text((pw - w) / 2.0, ph - 34.0, hs, &num, fonts.pen(Style::Regular, ""), GREY);
+        rec.footer = num;
     }
     let missing = f.missing.into_iter().collect();
-    (f.pages, first_numbered, missing)
+    (f.pages, f.records, missing)
 }

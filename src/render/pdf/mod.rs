@@ -23,6 +23,8 @@ use crate::templates::Templates;
 
 use font::{Face, Fonts};
 
+pub use document::{PageRecord, Placed};
+
 /// File name of the body face (宋体-style serif). When the templates lack it,
 /// the first font file that is not [`TITLE_FONT`] is used.
 pub const BODY_FONT: &str = crate::template_file::BODY_FONT_FILE;
@@ -105,6 +107,13 @@ impl PdfRenderer {
         let (pages, _, missing) = document::pages(&self.fonts, doc);
         let bytes = canvas::write_pdf(&self.fonts.slots(), &doc.title, &pages).map_err(RenderError::Pdf)?;
         Ok((bytes, missing))
+    }
+
+    /// Lays a document out as [`render_document`](Self::render_document)
+    /// would and returns what went on each page (headings, text, table rows,
+    /// charts) and its page-number line, without writing a PDF.
+    pub fn layout_document(&self, doc: &Document) -> Vec<PageRecord> {
+        document::pages(&self.fonts, doc).1
     }
 }
 
