@@ -687,11 +687,12 @@ fn bad_files_are_rejected_with_reasons_and_the_run_goes_on() {
     std::fs::write(&big, vec![b'x'; 2048]).unwrap();
     let before = tree_hashes(&root);
 
-    let out = ingest_paths(templates(), std::slice::from_ref(&root), &IngestOptions { max_file_size: 1024 });
+    let out =
+        ingest_paths(templates(), std::slice::from_ref(&root), &IngestOptions::with_max_file_size(1024));
     // The good file is under the limit? No: make the limit fit it.
     assert!(out.rejected.iter().any(|r| r.file.ends_with("big.ods") && r.reason.contains("文件过大")));
     let out =
-        ingest_paths(templates(), std::slice::from_ref(&root), &IngestOptions { max_file_size: 1_000_000 });
+        ingest_paths(templates(), std::slice::from_ref(&root), &IngestOptions::with_max_file_size(1_000_000));
     assert_eq!(tree_hashes(&root), before, "inputs changed");
     assert_eq!(out.records.len(), 1);
     let shown = format!("{}/河北省/good.xlsx", root.display());
@@ -710,14 +711,18 @@ fn bad_files_are_rejected_with_reasons_and_the_run_goes_on() {
     assert!(reason("encrypted.xlsx").contains("文件已加密"));
     assert!(reason("unrelated.xlsx").contains("没有可识别"));
     assert!(reason("big.ods").contains("不是电子表格文件"));
-    assert_eq!(out.rejected.len(), 6, "{:?}", out.rejected);
-    assert_eq!(out.passed_over, [format!("{}/说明.txt", root.display())]);
-    assert_eq!(out.files_read, 7);
+    // Every file is accounted for: the note is rejected with its type named,
+    // the lock file skipped.
+    assert!(reason("说明.txt").contains("（.txt）"));
+    assert_eq!(out.rejected.len(), 7, "{:?}", out.rejected);
+    let skipped: Vec<&str> = out.skipped.iter().map(|s| s.file.as_str()).collect();
+    assert_eq!(skipped, [format!("{}/河北省/~$good.xlsx", root.display())]);
+    assert_eq!(out.files_read, 8);
 
     let out_dir = dir.path().join("新建/输出");
     write_outputs(&out, &out_dir).unwrap();
     let rejected = std::fs::read_to_string(out_dir.join("rejected.jsonl")).unwrap();
-    assert_eq!(rejected.lines().count(), 6);
+    assert_eq!(rejected.lines().count(), 7);
     for line in rejected.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         assert!(v["file"].is_string() && v["reason"].is_string());

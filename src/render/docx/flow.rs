@@ -153,7 +153,10 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
     if doc.cover_page {
         docx = docx.page_num_type(PageNumType::new().start(1));
     }
-    package(docx, &header_rows, &[BODY_FONT, HEADING_FONT], &[])
+    // Marks the document as this tool's output, so `ingest` skips it when it
+    // lies among the returns.
+    let mark = [(crate::ingest::sniff::OUTPUT_PROPERTY.to_string(), doc.title.clone())];
+    package(docx, &header_rows, &[BODY_FONT, HEADING_FONT], &mark)
 }
 
 /// Exact line height `line`, with space before and after, all in points.
