@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::util::{self, templates};
 
-fn all_jobs() -> Vec<FormJob> {
+pub(crate) fn all_jobs() -> Vec<FormJob> {
     let opts = GenerateOptions {
         out: PathBuf::new(),
         formats: Vec::new(),
@@ -31,18 +31,18 @@ fn all_jobs() -> Vec<FormJob> {
     plan_jobs(templates(), &opts).expect("jobs")
 }
 
-fn sha(bytes: &[u8]) -> String {
+pub(crate) fn sha(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn filled_grid(job: &FormJob, values: &FillValues) -> Grid {
+pub(crate) fn filled_grid(job: &FormJob, values: &FillValues) -> Grid {
     let t = templates();
     let mut g = layout(t.form(job.kind), &t.registry, job.instance);
     fill_grid(&mut g, values);
     g
 }
 
-fn values_for(job: &FormJob, seed: u64) -> FillValues {
+pub(crate) fn values_for(job: &FormJob, seed: u64) -> FillValues {
     let t = templates();
     sample_values(&t.registry, job.kind, job.instance.region.unwrap(), job.instance.period, seed)
 }
@@ -52,7 +52,7 @@ fn date_zh(s: &str) -> NaiveDate {
 }
 
 /// The record a filled form must give back, built from the values put in.
-fn expected(job: &FormJob, v: &FillValues, file: &str, sheet: &str, sha256: &str) -> Record {
+pub(crate) fn expected(job: &FormJob, v: &FillValues, file: &str, sheet: &str, sha256: &str) -> Record {
     use PersonPart::*;
     use PersonRole::*;
     let t = templates();
@@ -102,7 +102,7 @@ fn expected(job: &FormJob, v: &FillValues, file: &str, sheet: &str, sha256: &str
     r
 }
 
-fn assert_record(got: &Record, want: &Record) {
+pub(crate) fn assert_record(got: &Record, want: &Record) {
     let g = serde_json::to_value(got).unwrap();
     let w = serde_json::to_value(want).unwrap();
     for (k, wv) in w.as_object().unwrap() {
@@ -515,7 +515,7 @@ fn values_beside_labels_and_status_variants() {
 // ---- validation rules ----------------------------------------------------------
 
 /// A clean filled form of `kind` for `region` (progress month `month`).
-fn base(kind: FormKind, region: &str, month: Option<(i32, u32)>) -> (FormJob, FillValues) {
+pub(crate) fn base(kind: FormKind, region: &str, month: Option<(i32, u32)>) -> (FormJob, FillValues) {
     let t = templates();
     let id = t.registry.region_by_name(region).unwrap();
     let job = FormJob {

@@ -7,6 +7,7 @@ mod consolidate;
 mod docx;
 mod generate;
 mod ingest;
+mod ingest_files;
 mod pdf;
 mod pipeline;
 mod report;
