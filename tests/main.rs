@@ -6,6 +6,7 @@ mod util;
 mod consolidate;
 mod docx;
 mod generate;
+mod hostile;
 mod ingest;
 mod ingest_files;
 mod pdf;

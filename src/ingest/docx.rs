@@ -21,13 +21,16 @@ use docx_rs::{
     TabValueType, Table, TableCellContent, TableChild, TableRowChild,
 };
 
+use super::guard::{LimitError, Limits};
 use super::read::{ReadError, Sheet, Value};
 
 /// Reads a .docx's tables (with the paragraphs around them) as sheets.
 ///
 /// # Errors
-/// [`ReadError::Damaged`] when docx-rs cannot read the package.
-pub fn read_docx(bytes: &[u8]) -> Result<Vec<Sheet>, ReadError> {
+/// [`ReadError::Damaged`] when docx-rs cannot read the package;
+/// [`ReadError::Limit`] when a table's grid exceeds [`Limits::sheet_cells`]
+/// or there are more tables than [`Limits::sheets`].
+pub fn read_docx(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, ReadError> {
     let doc = docx_rs::read_docx_with_options(bytes, ReadDocxOptions::default().with_image_previews(false))
         .map_err(|e| ReadError::damaged(e.to_string()))?;
     // Paragraph rows and tables in document order.
@@ -52,6 +55,10 @@ pub fn read_docx(bytes: &[u8]) -> Result<Vec<Sheet>, ReadError> {
             _ => {}
         }
     }
+    let tables = blocks.iter().filter(|b| matches!(b, Block::Table(_))).count();
+    if tables > limits.sheets {
+        return Err(LimitError::TooManySheets { count: tables, limit: limits.sheets }.into());
+    }
     let table_at: Vec<usize> =
         blocks.iter().enumerate().filter(|(_, b)| matches!(b, Block::Table(_))).map(|(i, _)| i).collect();
     let mut sheets = Vec::new();
@@ -70,7 +77,14 @@ pub fn read_docx(bytes: &[u8]) -> Result<Vec<Sheet>, ReadError> {
                 Block::Table(t) => rows.extend(table_rows(t)),
             }
         }
-        sheets.push(Sheet { name: format!("表{}", k + 1), hidden: false, origin: (0, 0), rows });
+        let name = format!("表{}", k + 1);
+        let width = rows.iter().map(Vec::len).max().unwrap_or(0) as u64;
+        let cells = width * rows.len() as u64;
+        if cells > limits.sheet_cells {
+            let sheet = format!("「{name}」");
+            return Err(LimitError::SheetTooLarge { sheet, cells, limit: limits.sheet_cells }.into());
+        }
+        sheets.push(Sheet { name, hidden: false, origin: (0, 0), rows });
     }
     Ok(sheets)
 }

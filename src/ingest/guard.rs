@@ -35,6 +35,9 @@ pub struct Limits {
     /// Cells of all sheets of one .xls or .ods together (these readers hold
     /// every sheet at once).
     pub book_cells: u64,
+    /// XML elements in the parts of a Word document (docx-rs builds a tree
+    /// of about 1–3 KB per element; a form has about 500).
+    pub word_elements: u64,
 }
 
 impl Default for Limits {
@@ -46,6 +49,7 @@ impl Default for Limits {
             sheets: 50,
             sheet_cells: 250_000,
             book_cells: 1_000_000,
+            word_elements: 40_000,
         }
     }
 }
@@ -99,6 +103,14 @@ pub enum LimitError {
     BookTooLarge {
         /// Cells claimed or used.
         cells: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A Word document with more XML elements than [`Limits::word_elements`].
+    #[error("Word 文档的结构元素过多（{count} 个，上限 {limit} 个），未读取")]
+    WordTooComplex {
+        /// Elements counted.
+        count: u64,
         /// The limit.
         limit: u64,
     },
@@ -284,6 +296,26 @@ pub fn check_xlsx(pkg: &Package, limits: &Limits) -> Result<(), ReadError> {
     Ok(())
 }
 
+/// Checks a Word package: the XML elements of its `word/*.xml` parts
+/// together, before docx-rs builds a tree of them.
+///
+/// # Errors
+/// [`ReadError::Limit`] over [`Limits::word_elements`].
+pub fn check_docx(pkg: &Package, limits: &Limits) -> Result<(), ReadError> {
+    let mut count = 0u64;
+    for (name, bytes) in &pkg.kept {
+        if name.starts_with("word/") && name.ends_with(".xml") {
+            // Start tags: `<` not followed by `/`, `?` or `!`.
+            count += bytes.windows(2).filter(|w| w[0] == b'<' && !matches!(w[1], b'/' | b'?' | b'!')).count()
+                as u64;
+        }
+    }
+    if count > limits.word_elements {
+        return Err(LimitError::WordTooComplex { count, limit: limits.word_elements }.into());
+    }
+    Ok(())
+}
+
 /// Checks an .ods `content.xml`: tables per workbook and, for each table,
 /// the area calamine would expand (rows up to the last non-empty one, times
 /// the widest non-empty row, repeats counted).
@@ -335,10 +367,8 @@ pub fn check_ods(content: &[u8], limits: &Limits) -> Result<(), ReadError> {
         if let Some(e) = e {
             match e.name().as_ref() {
                 "table:table" => {
+                    // Counted to the end, so the reason gives the real number.
                     tables += 1;
-                    if tables > limits.sheets {
-                        return Err(LimitError::TooManySheets { count: tables, limit: limits.sheets }.into());
-                    }
                     name = e
                         .attributes()
                         .flatten()
@@ -374,6 +404,9 @@ pub fn check_ods(content: &[u8], limits: &Limits) -> Result<(), ReadError> {
             }
         }
         buf.clear();
+    }
+    if tables > limits.sheets {
+        return Err(LimitError::TooManySheets { count: tables, limit: limits.sheets }.into());
     }
     Ok(())
 }
@@ -454,12 +487,8 @@ fn scan_biff(data: &[u8], limits: &Limits) -> Result<(), ReadError> {
         pos += 4 + len;
         let in_sheet = stack.len() == 1 && stack[0];
         match typ {
-            0x0085 => {
-                sheets += 1;
-                if sheets > limits.sheets {
-                    return Err(LimitError::TooManySheets { count: sheets, limit: limits.sheets }.into());
-                }
-            }
+            // BOUNDSHEET, one per sheet, all in the globals substream.
+            0x0085 => sheets += 1,
             0x0809 => {
                 let dt = u16_at(d, 2).unwrap_or(0);
                 stack.push(dt == 0x0010);
@@ -469,6 +498,9 @@ fn scan_biff(data: &[u8], limits: &Limits) -> Result<(), ReadError> {
                 }
             }
             0x000A => {
+                if stack.len() == 1 && !stack[0] && sheets > limits.sheets {
+                    return Err(LimitError::TooManySheets { count: sheets, limit: limits.sheets }.into());
+                }
                 if in_sheet {
                     index += 1;
                     let cells = bounds.cells().max(claim);
@@ -523,6 +555,9 @@ fn scan_biff(data: &[u8], limits: &Limits) -> Result<(), ReadError> {
             }
             _ => {}
         }
+    }
+    if sheets > limits.sheets {
+        return Err(LimitError::TooManySheets { count: sheets, limit: limits.sheets }.into());
     }
     Ok(())
 }

@@ -265,7 +265,7 @@ fn parse(
             )
         }
         Format::Docx => {
-            for sheet in docx::read_docx(bytes)?.into_iter().take(limits.sheets) {
+            for sheet in docx::read_docx(bytes, limits)? {
                 each(sheet, identity)?;
             }
             Ok(identity)

@@ -196,7 +196,7 @@ fn zip(bytes: &[u8], ext: &str, limits: &Limits) -> Result<Content, ReadError> {
                 | "docProps/custom.xml"
                 | "content.xml"
                 | "mimetype"
-        )
+        ) || (n.starts_with("word/") && n.ends_with(".xml"))
     };
     let pkg = guard::zip_package(bytes, limits, keep)?;
     let core = pkg.part("docProps/core.xml").map(String::from_utf8_lossy).unwrap_or_default();
@@ -220,6 +220,7 @@ fn zip(bytes: &[u8], ext: &str, limits: &Limits) -> Result<Content, ReadError> {
             ));
         }
         if pkg.has("word/document.xml") {
+            guard::check_docx(&pkg, limits)?;
             return Ok(Content::Form(Format::Docx, identity));
         }
         if pkg.names.iter().any(|n| n.starts_with("ppt/")) {
