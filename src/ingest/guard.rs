@@ -158,12 +158,30 @@ fn mb(bytes: u64) -> u64 {
     bytes / (1024 * 1024)
 }
 
-/// Whether a zip entry is read by some reader (XML parts): those are
-/// inflated here to check their real size. Pictures and other binary parts
-/// are never read, so their size does not matter.
+/// Folders of a spreadsheet package that calamine never opens (themes,
+/// pictures, printer settings, thumbnails, LibreOffice's settings): their
+/// size does not matter, and skipping them keeps the check cheap.
+const UNREAD_FOLDERS: &[&str] = &[
+    "xl/theme/",
+    "xl/media/",
+    "xl/printerSettings/",
+    "xl/drawings/",
+    "xl/embeddings/",
+    "Thumbnails/",
+    "Pictures/",
+    "Configurations2/",
+];
+
+/// Whether calamine may read a zip entry of a spreadsheet package (XML
+/// parts outside [`UNREAD_FOLDERS`]): those are inflated here to check
+/// their real size. (The zip crate calamine uses trusts the declared size,
+/// so the real one must be measured.) docx-rs reads every part of a Word
+/// package, pictures included, so there every entry is checked.
 fn is_read_part(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    lower.ends_with(".xml") || lower.ends_with(".rels") || lower == "mimetype" || lower.ends_with(".bin")
+    let xml =
+        lower.ends_with(".xml") || lower.ends_with(".rels") || lower == "mimetype" || lower.ends_with(".bin");
+    xml && !UNREAD_FOLDERS.iter().any(|f| name.starts_with(f))
 }
 
 /// Opens a zip package and inflates each XML part within the limits
@@ -177,6 +195,7 @@ pub fn zip_package(bytes: &[u8], limits: &Limits, keep: impl Fn(&str) -> bool) -
     if zip.len() > limits.entries {
         return Err(LimitError::TooManyEntries { count: zip.len(), limit: limits.entries }.into());
     }
+    let word = zip.file_names().any(|n| n.is_ok_and(|n| n == "word/document.xml"));
     let mut pkg = Package::default();
     let mut total = 0u64;
     for i in 0..zip.len() {
@@ -196,7 +215,7 @@ pub fn zip_package(bytes: &[u8], limits: &Limits, keep: impl Fn(&str) -> bool) -
             continue;
         }
         let keep_it = keep(&name);
-        if !keep_it && !is_read_part(&name) {
+        if !keep_it && !word && !is_read_part(&name) {
             continue;
         }
         let too_big = || -> ReadError {
