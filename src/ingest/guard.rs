@@ -315,15 +315,18 @@ pub fn check_xlsx(pkg: &Package, limits: &Limits) -> Result<(), ReadError> {
     Ok(())
 }
 
-/// Checks a Word package: the XML elements of its `word/*.xml` parts
-/// together, before docx-rs builds a tree of them.
+/// Checks a Word package: the XML elements of the parts docx-rs parses
+/// (`word/*.xml`, `docProps/*.xml`, `[Content_Types].xml`) together, before
+/// it builds a tree of them.
 ///
 /// # Errors
 /// [`ReadError::Limit`] over [`Limits::word_elements`].
 pub fn check_docx(pkg: &Package, limits: &Limits) -> Result<(), ReadError> {
     let mut count = 0u64;
     for (name, bytes) in &pkg.kept {
-        if name.starts_with("word/") && name.ends_with(".xml") {
+        let read_by_docx_rs =
+            name.starts_with("word/") || name.starts_with("docProps/") || name == "[Content_Types].xml";
+        if read_by_docx_rs && name.ends_with(".xml") {
             // Start tags: `<` not followed by `/`, `?` or `!`.
             count += bytes.windows(2).filter(|w| w[0] == b'<' && !matches!(w[1], b'/' | b'?' | b'!')).count()
                 as u64;

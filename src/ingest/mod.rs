@@ -1,20 +1,29 @@
-//! `ingest`: returned workbooks become validated records.
+//! `ingest`: returned files become validated records.
 //!
-//! The pipeline per file, run in parallel with the form models and the
-//! registry prepared once:
+//! [`walk`] lists the files under the inputs (sorted, links followed once,
+//! only regular files, each file once). Then, per file, run in parallel with
+//! the form models and the registry prepared once:
 //!
-//! 1. [`read`]: the file's bytes (read once, hashed with SHA-256) become
-//!    plain sheets of values, whatever the format (xlsx, xlsm, xls, ods);
-//!    bad files (empty, truncated, encrypted, not a spreadsheet) get a reason.
-//! 2. [`locate`]: each sheet is recognised as 附2 or 附3 by its labels (the
+//! 1. [`sniff`]: the bytes (read once, hashed with SHA-256) tell what the
+//!    file is — a workbook (xlsx, xlsm, xls, WPS .et, ods) or Word form
+//!    (docx), a zip of returns ([`archive`], read member by member), one of
+//!    this tool's own outputs (skipped), or a format that cannot be read
+//!    (rejected with what to ask the region for). [`guard`] checks the
+//!    file's claims against its bytes and fixed [`Limits`] before any
+//!    reader trusts them.
+//! 2. [`read`] (and [`docx`] for Word): the sheets, one at a time, as plain
+//!    rows of values, whatever the format.
+//! 3. [`locate`]: each sheet is recognised as 附2 or 附3 by its labels (the
 //!    hidden identity written by `generate` breaks ties), and every value is
 //!    found from the label texts of the form model.
-//! 3. [`build`] and [`normalize`]: values become typed record fields.
-//! 4. [`validate`]: the seed's rules add issues.
-//! 5. [`current`]: among resubmissions, one record counts.
+//! 4. [`build`] and [`normalize`]: values become typed record fields.
+//! 5. [`validate`]: the seed's rules add issues.
+//! 6. [`current`]: among resubmissions, one record counts.
 //!
-//! Outputs are in stable order (by file as given, then sheet order), so the
-//! same inputs give byte-identical `records.jsonl` and `rejected.jsonl`.
+//! Every file ends up as records, a rejection or a skip. Outputs are in
+//! stable order (by file as given, then sheet order), so the same inputs
+//! give byte-identical `records.jsonl`, `rejected.jsonl` and
+//! `skipped.jsonl`, which [`write_outputs`] replaces together.
 
 pub mod archive;
 pub mod build;

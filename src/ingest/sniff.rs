@@ -196,7 +196,8 @@ fn zip(bytes: &[u8], ext: &str, limits: &Limits) -> Result<Content, ReadError> {
                 | "docProps/custom.xml"
                 | "content.xml"
                 | "mimetype"
-        ) || (n.starts_with("word/") && n.ends_with(".xml"))
+        ) || ((n.starts_with("word/") || n.starts_with("docProps/") || n == "[Content_Types].xml")
+            && n.ends_with(".xml"))
     };
     let pkg = guard::zip_package(bytes, limits, keep)?;
     let core = pkg.part("docProps/core.xml").map(String::from_utf8_lossy).unwrap_or_default();
