@@ -210,6 +210,22 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// # Errors
 /// Any I/O error creating a folder, writing or renaming.
 pub fn write_set(files: &[(PathBuf, &[u8])]) -> std::io::Result<()> {
+    stage_set(files)?.commit()
+}
+
+/// Files written completely beside their targets and not yet renamed into
+/// place ([`stage_set`]); dropped without [`StagedSet::commit`], the
+/// temporary files are removed.
+pub struct StagedSet {
+    staged: Vec<Staged>,
+}
+
+/// The first half of [`write_set`]: writes every file to its temporary file
+/// (after removing temporary files that dead runs left in the folders).
+///
+/// # Errors
+/// Any I/O error creating a folder or writing.
+pub fn stage_set(files: &[(PathBuf, &[u8])]) -> std::io::Result<StagedSet> {
     let mut dirs: BTreeSet<&Path> = BTreeSet::new();
     for (p, _) in files {
         dirs.insert(parent_of(p));
@@ -217,11 +233,21 @@ pub fn write_set(files: &[(PathBuf, &[u8])]) -> std::io::Result<()> {
     for d in dirs {
         clean_stale_temps(d);
     }
-    let staged: Vec<Staged> = files.iter().map(|(p, b)| stage(p, b)).collect::<std::io::Result<_>>()?;
-    for s in &staged {
-        std::fs::rename(&s.tmp, &s.target)?;
+    let staged = files.iter().map(|(p, b)| stage(p, b)).collect::<std::io::Result<_>>()?;
+    Ok(StagedSet { staged })
+}
+
+impl StagedSet {
+    /// Renames every file into place, in order.
+    ///
+    /// # Errors
+    /// An I/O error renaming.
+    pub fn commit(self) -> std::io::Result<()> {
+        for s in &self.staged {
+            std::fs::rename(&s.tmp, &s.target)?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// An exclusive claim on an output folder, held while a run writes it and

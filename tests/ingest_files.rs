@@ -375,3 +375,44 @@ fn a_second_cli_run_into_a_held_folder_refuses_with_a_message() {
     assert!(start.elapsed() >= Duration::from_secs(9), "it waited before giving up");
     assert!(!out_dir.join("records.jsonl").exists());
 }
+
+/// Ctrl-C while the run waits for a held folder: its temporary files (already
+/// written) are removed and nothing replaces the outputs.
+#[test]
+fn an_interrupted_run_leaves_no_temp_files() {
+    let dir = util::tempdir();
+    let out_dir = dir.path().join("记录");
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let mut sleeper = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+    std::fs::write(out_dir.join(permit_forms::output::LOCK_NAME), sleeper.id().to_string()).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_permit-forms"))
+        .arg("ingest")
+        .arg(&input)
+        .arg("--out")
+        .arg(&out_dir)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let temps = || -> Vec<String> {
+        std::fs::read_dir(&out_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect()
+    };
+    let start = std::time::Instant::now();
+    while temps().len() < 3 && start.elapsed() < Duration::from_secs(8) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(temps().len(), 3, "the run staged its three outputs");
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    let _ = sleeper.kill();
+    let _ = sleeper.wait();
+    assert_eq!(status.code(), Some(128 + libc::SIGINT), "{status:?}");
+    assert!(temps().is_empty(), "{:?}", temps());
+    assert!(!out_dir.join("records.jsonl").exists());
+}

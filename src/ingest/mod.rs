@@ -43,7 +43,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::output::{write_set, LockError, OutputLock};
+use crate::output::{stage_set, LockError, OutputLock};
 use crate::record::{FormKind, Record, Rejected, Severity, Source};
 use crate::templates::Templates;
 pub use guard::Limits;
@@ -372,6 +372,14 @@ pub fn write_outputs(outcome: &IngestOutcome, out_dir: &Path) -> std::io::Result
     let recs = json_lines(&outcome.records)?;
     let rej = json_lines(&outcome.rejected)?;
     let skip = json_lines(&outcome.skipped)?;
+    std::fs::create_dir_all(out_dir)?;
+    // Written before waiting for the folder, so the wait only delays the
+    // renames (and an interrupted wait leaves nothing behind).
+    let staged = stage_set(&[
+        (out_dir.join("records.jsonl"), recs.as_slice()),
+        (out_dir.join("rejected.jsonl"), rej.as_slice()),
+        (out_dir.join("skipped.jsonl"), skip.as_slice()),
+    ])?;
     let start = std::time::Instant::now();
     let _lock = loop {
         match OutputLock::acquire(out_dir) {
@@ -382,9 +390,5 @@ pub fn write_outputs(outcome: &IngestOutcome, out_dir: &Path) -> std::io::Result
             Err(e) => return Err(std::io::Error::other(e.to_string())),
         }
     };
-    write_set(&[
-        (out_dir.join("records.jsonl"), recs.as_slice()),
-        (out_dir.join("rejected.jsonl"), rej.as_slice()),
-        (out_dir.join("skipped.jsonl"), skip.as_slice()),
-    ])
+    staged.commit()
 }
