@@ -214,15 +214,17 @@ pub fn zip_package(bytes: &[u8], limits: &Limits, keep: impl Fn(&str) -> bool) -
         if entry.is_dir() {
             continue;
         }
-        let keep_it = keep(&name);
-        if !keep_it && !word && !is_read_part(&name) {
-            continue;
-        }
         let too_big = || -> ReadError {
             LimitError::PartTooLarge { part: name.clone(), limit: mb(limits.part_bytes) }.into()
         };
+        // Readers reserve the declared size before inflating (docx-rs does),
+        // so it is checked for every entry, read or not.
         if entry.size() > limits.part_bytes {
             return Err(too_big());
+        }
+        let keep_it = keep(&name);
+        if !keep_it && !word && !is_read_part(&name) {
+            continue;
         }
         let mut limited = (&mut entry).take(limits.part_bytes + 1);
         let n = if keep_it {

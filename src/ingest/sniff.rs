@@ -161,8 +161,9 @@ fn own_jsonl(bytes: &[u8]) -> Option<String> {
 fn ole(bytes: &[u8], ext: &str, limits: &Limits) -> Result<Content, ReadError> {
     let cfb = match cfb::CompoundFile::open(Cursor::new(bytes)) {
         Ok(c) => c,
-        // calamine has its own reader; let it try, and name its error.
-        Err(_) => return Ok(Content::Form(Format::Xls, None)),
+        // Unchecked bytes never reach calamine (its own, more lenient reader
+        // would trust a DIMENSIONS record nobody has looked at).
+        Err(e) => return Err(ReadError::damaged(e.to_string())),
     };
     let has = |name: &str| cfb.walk().any(|e| e.name().eq_ignore_ascii_case(name));
     if has("EncryptedPackage") || has("EncryptionInfo") {
