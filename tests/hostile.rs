@@ -329,7 +329,7 @@ fn mutated() -> impl Strategy<Value = (usize, Vec<(u32, u8)>, Option<u32>)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
     /// Eight mutated files per run: the CLI must exit normally under the
     /// memory limit and account for each file (record, rejection or skip).
     #[test]

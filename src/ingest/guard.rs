@@ -158,6 +158,10 @@ fn mb(bytes: u64) -> u64 {
     bytes / (1024 * 1024)
 }
 
+/// Most a deflate stream can inflate to per byte (the format's limit is
+/// about 1,032:1), with a margin.
+const DEFLATE_MAX_RATIO: u64 = 1_100;
+
 /// Folders of a spreadsheet package that calamine never opens (themes,
 /// pictures, printer settings, thumbnails, LibreOffice's settings): their
 /// size does not matter, and skipping them keeps the check cheap.
@@ -196,22 +200,46 @@ pub fn zip_package(bytes: &[u8], limits: &Limits, keep: impl Fn(&str) -> bool) -
         return Err(LimitError::TooManyEntries { count: zip.len(), limit: limits.entries }.into());
     }
     let word = zip.file_names().any(|n| n.is_ok_and(|n| n == "word/document.xml"));
+    // What each entry can inflate to at most, from its compressed size (the
+    // reader never takes more input than that): a stored entry is its size,
+    // a deflated one at most about 1,032 times it. When every bound is within
+    // the limits, nothing needs inflating to know the file keeps to them (a
+    // form of 8 KB is bounded by a few MB), and only the kept parts are read.
+    let mut bounded = true;
+    let mut bound_total = 0u64;
+    for i in 0..zip.len() {
+        let Ok(e) = zip.by_index_raw(i) else {
+            bounded = false;
+            break;
+        };
+        let bound = match e.compression() {
+            zip::CompressionMethod::Stored => e.compressed_size(),
+            zip::CompressionMethod::Deflated => e.compressed_size().saturating_mul(DEFLATE_MAX_RATIO),
+            _ => u64::MAX,
+        };
+        bound_total = bound_total.saturating_add(bound);
+        if bound > limits.part_bytes || bound_total > limits.package_bytes {
+            bounded = false;
+            break;
+        }
+    }
     let mut pkg = Package::default();
     let mut total = 0u64;
     for i in 0..zip.len() {
-        let mut entry = match zip.by_index(i) {
-            Ok(e) => e,
-            Err(zip::result::ZipError::UnsupportedArchive(m)) if m.contains("assword") => {
-                return Err(ReadError::Encrypted)
-            }
+        // The entry's metadata first (no inflating set up); opened for
+        // reading only when it is to be inflated.
+        let (name, size, is_dir) = match zip.by_index_raw(i) {
+            Ok(e) => (
+                e.name()
+                    .map(|n| n.into_owned())
+                    .unwrap_or_else(|_| String::from_utf8_lossy(e.name_raw()).into_owned()),
+                e.size(),
+                e.is_dir(),
+            ),
             Err(e) => return Err(ReadError::damaged(e.to_string())),
         };
-        let name = entry
-            .name()
-            .map(|n| n.into_owned())
-            .unwrap_or_else(|_| String::from_utf8_lossy(entry.name_raw()).into_owned());
         pkg.names.push(name.clone());
-        if entry.is_dir() {
+        if is_dir {
             continue;
         }
         let too_big = || -> ReadError {
@@ -219,13 +247,20 @@ pub fn zip_package(bytes: &[u8], limits: &Limits, keep: impl Fn(&str) -> bool) -
         };
         // Readers reserve the declared size before inflating (docx-rs does),
         // so it is checked for every entry, read or not.
-        if entry.size() > limits.part_bytes {
+        if size > limits.part_bytes {
             return Err(too_big());
         }
         let keep_it = keep(&name);
-        if !keep_it && !word && !is_read_part(&name) {
+        if !keep_it && (bounded || (!word && !is_read_part(&name))) {
             continue;
         }
+        let mut entry = match zip.by_index(i) {
+            Ok(e) => e,
+            Err(zip::result::ZipError::UnsupportedArchive(m)) if m.contains("assword") => {
+                return Err(ReadError::Encrypted)
+            }
+            Err(e) => return Err(ReadError::damaged(e.to_string())),
+        };
         let mut limited = (&mut entry).take(limits.part_bytes + 1);
         let n = if keep_it {
             let mut buf = Vec::new();
