@@ -40,6 +40,7 @@ fn usage(msg: impl Into<String>) -> anyhow::Error {
 }
 
 fn main() -> ExitCode {
+    permit_forms::output::install_interrupt_cleanup();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -120,10 +121,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Ingest(args) => {
             let t = load_templates(templates_dir)?;
-            let opts = IngestOptions {
-                max_file_size: args.max_size.saturating_mul(1024 * 1024),
-                ..IngestOptions::default()
-            };
+            let opts = IngestOptions::with_max_file_size(args.max_size.saturating_mul(1024 * 1024));
             let outcome = ingest::ingest_paths(&t, &args.paths, &opts);
             ingest::write_outputs(&outcome, &args.out)
                 .with_context(|| format!("无法写入 {}", args.out.display()))?;

@@ -507,6 +507,9 @@ pub struct Rejected {
     pub file: String,
     /// Why, in Chinese.
     pub reason: String,
+    /// The reading library's own message (English), when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::util::{self, templates};
 
-fn all_jobs() -> Vec<FormJob> {
+pub(crate) fn all_jobs() -> Vec<FormJob> {
     let opts = GenerateOptions {
         out: PathBuf::new(),
         formats: Vec::new(),
@@ -31,7 +31,7 @@ fn all_jobs() -> Vec<FormJob> {
     plan_jobs(templates(), &opts).expect("jobs")
 }
 
-fn sha(bytes: &[u8]) -> String {
+pub(crate) fn sha(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -52,7 +52,7 @@ fn date_zh(s: &str) -> NaiveDate {
 }
 
 /// The record a filled form must give back, built from the values put in.
-fn expected(job: &FormJob, v: &FillValues, file: &str, sheet: &str, sha256: &str) -> Record {
+pub(crate) fn expected(job: &FormJob, v: &FillValues, file: &str, sheet: &str, sha256: &str) -> Record {
     use PersonPart::*;
     use PersonRole::*;
     let t = templates();
@@ -102,7 +102,7 @@ fn expected(job: &FormJob, v: &FillValues, file: &str, sheet: &str, sha256: &str
     r
 }
 
-fn assert_record(got: &Record, want: &Record) {
+pub(crate) fn assert_record(got: &Record, want: &Record) {
     let g = serde_json::to_value(got).unwrap();
     let w = serde_json::to_value(want).unwrap();
     for (k, wv) in w.as_object().unwrap() {
@@ -736,18 +736,12 @@ fn bad_files_are_rejected_with_reasons_and_the_run_goes_on() {
     std::fs::write(&big, vec![b'x'; 2048]).unwrap();
     let before = tree_hashes(&root);
 
-    let out = ingest_paths(
-        templates(),
-        std::slice::from_ref(&root),
-        &IngestOptions { max_file_size: 1024, ..IngestOptions::default() },
-    );
+    let out =
+        ingest_paths(templates(), std::slice::from_ref(&root), &IngestOptions::with_max_file_size(1024));
     // The good file is under the limit? No: make the limit fit it.
     assert!(out.rejected.iter().any(|r| r.file.ends_with("big.ods") && r.reason.contains("文件过大")));
-    let out = ingest_paths(
-        templates(),
-        std::slice::from_ref(&root),
-        &IngestOptions { max_file_size: 1_000_000, ..IngestOptions::default() },
-    );
+    let out =
+        ingest_paths(templates(), std::slice::from_ref(&root), &IngestOptions::with_max_file_size(1_000_000));
     assert_eq!(tree_hashes(&root), before, "inputs changed");
     assert_eq!(out.records.len(), 1);
     let shown = format!("{}/河北省/good.xlsx", root.display());
@@ -766,14 +760,18 @@ fn bad_files_are_rejected_with_reasons_and_the_run_goes_on() {
     assert!(reason("encrypted.xlsx").contains("文件已加密"));
     assert!(reason("unrelated.xlsx").contains("没有可识别"));
     assert!(reason("big.ods").contains("不是电子表格文件"));
-    assert_eq!(out.rejected.len(), 6, "{:?}", out.rejected);
-    assert_eq!(out.passed_over, [format!("{}/说明.txt", root.display())]);
-    assert_eq!(out.files_read, 7);
+    // Every file is accounted for: the note is rejected with its type named,
+    // the lock file skipped.
+    assert!(reason("说明.txt").contains("（.txt）"));
+    assert_eq!(out.rejected.len(), 7, "{:?}", out.rejected);
+    let skipped: Vec<&str> = out.skipped.iter().map(|s| s.file.as_str()).collect();
+    assert_eq!(skipped, [format!("{}/河北省/~$good.xlsx", root.display())]);
+    assert_eq!(out.files_read, 8);
 
     let out_dir = dir.path().join("新建/输出");
     write_outputs(&out, &out_dir).unwrap();
     let rejected = std::fs::read_to_string(out_dir.join("rejected.jsonl")).unwrap();
-    assert_eq!(rejected.lines().count(), 6);
+    assert_eq!(rejected.lines().count(), 7);
     for line in rejected.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         assert!(v["file"].is_string() && v["reason"].is_string());

@@ -19,7 +19,8 @@ fn sample_records() -> Vec<Record> {
     let dir = util::tempdir();
     samples::write_to(dir.path()).unwrap();
     let outcome = ingest::ingest_paths(templates(), &[dir.path().to_path_buf()], &IngestOptions::default());
-    assert_eq!(outcome.rejected.len(), 1, "{:?}", outcome.rejected);
+    // The damaged workbook and the note (说明.txt): every file is accounted for.
+    assert_eq!(outcome.rejected.len(), 2, "{:?}", outcome.rejected);
     outcome.records
 }
 

@@ -1,41 +1,57 @@
-//! `ingest`: returned workbooks become validated records.
+//! `ingest`: returned files become validated records.
 //!
-//! The pipeline per file, run in parallel with the form models and the
-//! registry prepared once:
+//! [`walk`] lists the files under the inputs (sorted, links followed once,
+//! only regular files, each file once). Then, per file, run in parallel with
+//! the form models and the registry prepared once:
 //!
-//! 1. [`read`]: the file's bytes (read once, hashed with SHA-256) become
-//!    plain sheets of values, whatever the format (xlsx, xlsm, xls, ods);
-//!    bad files (empty, truncated, encrypted, not a spreadsheet) get a reason.
-//! 2. [`locate`]: each sheet is recognised as 附2 or 附3 by its labels (the
+//! 1. [`sniff`]: the bytes (read once, hashed with SHA-256) tell what the
+//!    file is — a workbook (xlsx, xlsm, xls, WPS .et, ods) or Word form
+//!    (docx), a zip of returns ([`archive`], read member by member), one of
+//!    this tool's own outputs (skipped), or a format that cannot be read
+//!    (rejected with what to ask the region for). [`guard`] checks the
+//!    file's claims against its bytes and fixed [`Limits`] before any
+//!    reader trusts them.
+//! 2. [`read`] (and [`docx`] for Word): the sheets, one at a time, as plain
+//!    rows of values, whatever the format.
+//! 3. [`locate`]: each sheet is recognised as 附2 or 附3 by its labels (the
 //!    hidden identity written by `generate` breaks ties), and every value is
 //!    found from the label texts of the form model.
-//! 3. [`build`] and [`normalize`]: values become typed record fields.
-//! 4. [`validate`]: the seed's rules add issues.
-//! 5. [`current`]: among resubmissions, one record counts.
+//! 4. [`build`] and [`normalize`]: values become typed record fields.
+//! 5. [`validate`]: the seed's rules add issues.
+//! 6. [`current`]: among resubmissions, one record counts.
 //!
-//! Outputs are in stable order (by file as given, then sheet order), so the
-//! same inputs give byte-identical `records.jsonl` and `rejected.jsonl`.
+//! Every file ends up as records, a rejection or a skip. Outputs are in
+//! stable order (by file as given, then sheet order), so the same inputs
+//! give byte-identical `records.jsonl`, `rejected.jsonl` and
+//! `skipped.jsonl`, which [`write_outputs`] replaces together.
 
+pub mod archive;
 pub mod build;
 pub mod current;
+pub mod docx;
+pub mod guard;
 pub mod locate;
 pub mod normalize;
 pub mod read;
+pub mod sniff;
 pub mod validate;
+pub mod walk;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::output::write_atomic;
+use crate::output::{stage_set, LockError, OutputLock};
 use crate::record::{FormKind, Issue, Record, Rejected, Rule, Severity, Source};
 use crate::templates::Templates;
+pub use guard::Limits;
 use locate::Labels;
 use read::ReadError;
-
-/// File extensions read as workbooks (compared in lower case).
-pub const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods"];
+use sniff::{Content, Format};
+pub use walk::Skipped;
+use walk::{Input, DUPLICATE_REASON, LOCK_FILE_REASON, LOOP_REASON};
 
 /// Share of a form's labels a sheet must show to count as that form.
 const MIN_LABEL_SHARE: f32 = 0.6;
@@ -43,8 +59,11 @@ const MIN_LABEL_SHARE: f32 = 0.6;
 /// Settings of an ingest run.
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
-    /// Files larger than this (bytes) are rejected without being loaded.
+    /// Files larger than this (bytes) are rejected without being loaded;
+    /// also the largest member of a zip of returns.
     pub max_file_size: u64,
+    /// The fixed limits every file is read within.
+    pub limits: Limits,
     /// Text values longer than this (characters) are cut, with a visible
     /// `…（以下略，原文共 N 字）` and a `text.truncated` warning.
     pub max_text_chars: usize,
@@ -52,100 +71,92 @@ pub struct IngestOptions {
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        IngestOptions { max_file_size: 20 * 1024 * 1024, max_text_chars: build::MAX_TEXT_CHARS }
+        IngestOptions {
+            max_file_size: 20 * 1024 * 1024,
+            limits: Limits::default(),
+            max_text_chars: build::MAX_TEXT_CHARS,
+        }
     }
 }
 
-/// What an ingest run found.
+impl IngestOptions {
+    /// Default limits with another file size limit (bytes).
+    pub fn with_max_file_size(max_file_size: u64) -> Self {
+        IngestOptions { max_file_size, ..IngestOptions::default() }
+    }
+}
+
+/// What an ingest run found. Every file under the inputs is in exactly one
+/// of `records` (one or more forms), `rejected` or `skipped`.
 #[derive(Debug, Clone, Default)]
 pub struct IngestOutcome {
     /// One record per form found, by file then sheet order.
     pub records: Vec<Record>,
     /// One entry per input that gave no form, by file.
     pub rejected: Vec<Rejected>,
-    /// Spreadsheet files attempted.
+    /// Files passed over on purpose (lock files, the tool's own outputs,
+    /// the same file reached twice), with the reason.
+    pub skipped: Vec<Skipped>,
+    /// Regular files opened (a zip of returns counts once).
     pub files_read: usize,
-    /// Files in the given folders that are not spreadsheets, passed over.
-    pub passed_over: Vec<String>,
 }
 
 impl IngestOutcome {
     /// One line for the terminal:
-    /// `读取文件 N 个，识别表格 N 份，退回 N 个，错误 N 条，警告 N 条`.
+    /// `读取文件 N 个，识别表格 N 份，退回 N 个，跳过 N 个（…），错误 N 条，警告 N 条`.
     pub fn summary_zh(&self) -> String {
         let count = |s| self.records.iter().map(|r| r.count(s)).sum::<usize>();
         let mut line = format!(
-            "读取文件 {} 个，识别表格 {} 份，退回 {} 个，错误 {} 条，警告 {} 条",
+            "读取文件 {} 个，识别表格 {} 份，退回 {} 个",
             self.files_read,
             self.records.len(),
-            self.rejected.len(),
-            count(Severity::Error),
-            count(Severity::Warning)
+            self.rejected.len()
         );
-        if !self.passed_over.is_empty() {
-            line.push_str(&format!("，跳过非表格文件 {} 个", self.passed_over.len()));
+        if !self.skipped.is_empty() {
+            let mut kinds: Vec<(String, usize)> = Vec::new();
+            for s in &self.skipped {
+                let kind = match s.reason.as_str() {
+                    LOCK_FILE_REASON => "锁定文件".to_string(),
+                    DUPLICATE_REASON => "重复文件".to_string(),
+                    LOOP_REASON => "重复文件夹链接".to_string(),
+                    r if r.starts_with("本工具") => "本工具的输出".to_string(),
+                    r => r.to_string(),
+                };
+                match kinds.iter_mut().find(|(k, _)| *k == kind) {
+                    Some((_, n)) => *n += 1,
+                    None => kinds.push((kind, 1)),
+                }
+            }
+            let parts: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n} 个")).collect();
+            line.push_str(&format!("，跳过 {} 个（{}）", self.skipped.len(), parts.join("，")));
         }
+        line.push_str(&format!("，错误 {} 条，警告 {} 条", count(Severity::Error), count(Severity::Warning)));
         line
     }
 }
 
-/// One file to read: the name shown to the user and where it is.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Input {
-    shown: String,
-    path: PathBuf,
+/// What one file (or archive member) gave.
+#[derive(Default)]
+struct Found {
+    records: Vec<Record>,
+    rejected: Vec<Rejected>,
+    skipped: Vec<Skipped>,
 }
 
-fn is_lock_file(name: &str) -> bool {
-    name.starts_with("~$") || name.starts_with(".~lock.")
-}
-
-fn has_workbook_ext(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-}
-
-/// Walks a folder in sorted name order (never the file system's order).
-fn walk(
-    dir: &Path,
-    shown: &Path,
-    files: &mut Vec<Input>,
-    passed: &mut Vec<String>,
-    rejected: &mut Vec<Rejected>,
-) {
-    let mut entries: Vec<(String, PathBuf)> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd
-            .filter_map(Result::ok)
-            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-            .collect(),
-        Err(e) => {
-            rejected.push(Rejected {
-                file: shown.to_string_lossy().into_owned(),
-                reason: format!("无法读取文件夹（{e}）"),
-            });
-            return;
-        }
-    };
-    entries.sort();
-    for (name, path) in entries {
-        let show = shown.join(&name);
-        if path.is_dir() {
-            walk(&path, &show, files, passed, rejected);
-        } else if is_lock_file(&name) {
-            continue;
-        } else if has_workbook_ext(&path) {
-            files.push(Input { shown: show.to_string_lossy().into_owned(), path });
-        } else {
-            passed.push(show.to_string_lossy().into_owned());
+impl Found {
+    fn rejected(file: &str, e: ReadError) -> Found {
+        let detail = e.detail();
+        Found {
+            rejected: vec![Rejected { file: file.to_string(), reason: e.to_string(), detail }],
+            ..Found::default()
         }
     }
-}
 
-/// Result of reading one file.
-enum FileResult {
-    Records(Vec<Record>),
-    Rejected(Rejected),
+    fn extend(&mut self, other: Found) {
+        self.records.extend(other.records);
+        self.rejected.extend(other.rejected);
+        self.skipped.extend(other.skipped);
+    }
 }
 
 /// The prepared models.
@@ -165,63 +176,131 @@ impl<'a> Prepared<'a> {
     }
 }
 
-fn read_file(p: &Prepared, input: &Input, opts: &IngestOptions) -> FileResult {
-    let reject = |reason: String| FileResult::Rejected(Rejected { file: input.shown.clone(), reason });
-    match std::fs::metadata(&input.path) {
+fn read_file(p: &Prepared, input: &Input, opts: &IngestOptions) -> Found {
+    let io = |e: std::io::Error| Found {
+        rejected: vec![Rejected {
+            file: input.shown.clone(),
+            reason: "无法读取文件".into(),
+            detail: Some(e.to_string()),
+        }],
+        ..Found::default()
+    };
+    let file = match std::fs::File::open(&input.path) {
+        Ok(f) => f,
+        Err(e) => return io(e),
+    };
+    match file.metadata() {
         Ok(m) if m.len() > opts.max_file_size => {
-            return reject(ReadError::TooLarge { size: m.len(), limit: opts.max_file_size }.to_string())
+            return Found::rejected(
+                &input.shown,
+                ReadError::TooLarge { size: m.len(), limit: opts.max_file_size },
+            )
         }
         Ok(_) => {}
-        Err(e) => return reject(format!("无法读取文件（{e}）")),
+        Err(e) => return io(e),
     }
-    let bytes = match std::fs::read(&input.path) {
-        Ok(b) => b,
-        Err(e) => return reject(format!("无法读取文件（{e}）")),
+    let mut bytes = Vec::new();
+    // The size was checked, but a file may grow while it is read.
+    if let Err(e) = file.take(opts.max_file_size + 1).read_to_end(&mut bytes) {
+        return io(e);
+    }
+    if bytes.len() as u64 > opts.max_file_size {
+        let size = bytes.len() as u64;
+        return Found::rejected(&input.shown, ReadError::TooLarge { size, limit: opts.max_file_size });
+    }
+    read_entry(p, &input.shown, &bytes, opts, true)
+}
+
+/// Reads one file's (or archive member's) bytes: a form, a zip of returns
+/// (only at the top level: `outer`), one of the tool's outputs, or a
+/// rejection.
+fn read_entry(p: &Prepared, shown: &str, bytes: &[u8], opts: &IngestOptions, outer: bool) -> Found {
+    let content = match sniff::sniff(bytes, shown, &opts.limits) {
+        Ok(c) => c,
+        Err(e) => return Found::rejected(shown, e),
     };
-    match read_bytes(p, &input.shown, &bytes) {
-        Ok(records) => FileResult::Records(records),
-        Err(reason) => reject(reason),
+    match content {
+        Content::Own(reason) => {
+            Found { skipped: vec![Skipped { file: shown.into(), reason }], ..Found::default() }
+        }
+        Content::Archive if !outer => Found::rejected(
+            shown,
+            ReadError::Unsupported("压缩包内的压缩包未读取，请地区解压后直接报送表格文件".into()),
+        ),
+        Content::Archive => archive::read_archive(shown, bytes, opts, &mut |name, member| match member {
+            Ok(b) => read_entry(p, name, &b, opts, false),
+            Err(e) => Found::rejected(name, e),
+        }),
+        Content::Form(format, identity) => {
+            let identity = identity.and_then(|i| FormKind::from_id(&i));
+            match read_form(p, shown, bytes, format, identity, &opts.limits) {
+                Ok(records) => Found { records, ..Found::default() },
+                Err(e) => Found::rejected(shown, e),
+            }
+        }
     }
 }
 
-fn read_bytes(p: &Prepared, shown: &str, bytes: &[u8]) -> Result<Vec<Record>, String> {
+fn read_form(
+    p: &Prepared,
+    shown: &str,
+    bytes: &[u8],
+    format: Format,
+    identity: Option<FormKind>,
+    limits: &Limits,
+) -> Result<Vec<Record>, ReadError> {
     let sha = Sha256::digest(bytes);
     let sha256: String = sha.iter().map(|b| format!("{b:02x}")).collect();
-    let wb = read::read_workbook(bytes).map_err(|e| e.to_string())?;
-    let dates = normalize::DateSystem::from_flag(wb.date1904);
+    // Sheets come one at a time, each dropped after it is recognised.
     let mut records = Vec::new();
-    for sheet in &wb.sheets {
-        let Some(kind) = recognise(&p.labels, sheet, wb.identity) else { continue };
-        let Some(labels) = p.labels.iter().find(|l| l.kind() == kind) else { continue };
-        let located = locate::locate(labels, sheet);
-        let source = Source { file: shown.to_string(), sheet: sheet.name.clone(), sha256: sha256.clone() };
-        let ctx = build::Context {
-            registry: &p.templates.registry,
-            status: labels.status_words(),
-            dates,
-            max_text_chars: p.max_text_chars,
-        };
-        let mut built = build::build(kind, &located, &ctx, source);
-        if sheet.hidden {
-            // A hidden, untouched copy of the blank form is left over from
-            // copying the sheet, not a return.
-            if built.untouched() {
-                continue;
-            }
-            built.record.issues.push(Issue::new(
-                Rule::SheetHidden,
-                "source.sheet",
-                None,
-                format!("表格在隐藏的工作表“{}”中，请确认这是要报送的一份", sheet.name),
-            ));
+    read::read_sheets(bytes, format, identity, limits, &mut |sheet, identity| {
+        if let Some(record) = sheet_record(p, shown, &sha256, &sheet, identity) {
+            records.push(record);
         }
-        validate::validate(&mut built, &p.templates.registry);
-        records.push(built.record);
-    }
+        Ok(())
+    })?;
     if records.is_empty() {
-        return Err("工作簿中没有可识别的附2（试点工作计划表）或附3（试点工作进展表）".into());
+        let what = if format == Format::Docx { "文档" } else { "工作簿" };
+        return Err(ReadError::Unsupported(format!(
+            "{what}中没有可识别的附2（试点工作计划表）或附3（试点工作进展表）"
+        )));
     }
     Ok(records)
+}
+
+fn sheet_record(
+    p: &Prepared,
+    shown: &str,
+    sha256: &str,
+    sheet: &read::Sheet,
+    identity: Option<FormKind>,
+) -> Option<Record> {
+    let kind = recognise(&p.labels, sheet, identity)?;
+    let labels = p.labels.iter().find(|l| l.kind() == kind)?;
+    let located = locate::locate(labels, sheet);
+    let source = Source { file: shown.to_string(), sheet: sheet.name.clone(), sha256: sha256.to_string() };
+    let ctx = build::Context {
+        registry: &p.templates.registry,
+        status: labels.status_words(),
+        dates: normalize::DateSystem::from_flag(sheet.date1904),
+        max_text_chars: p.max_text_chars,
+    };
+    let mut built = build::build(kind, &located, &ctx, source);
+    if sheet.hidden {
+        // A hidden, untouched copy of the blank form is left over from
+        // copying the sheet, not a return.
+        if built.untouched() {
+            return None;
+        }
+        built.record.issues.push(Issue::new(
+            Rule::SheetHidden,
+            "source.sheet",
+            None,
+            format!("表格在隐藏的工作表“{}”中，请确认这是要报送的一份", sheet.name),
+        ));
+    }
+    validate::validate(&mut built, &p.templates.registry);
+    Some(built.record)
 }
 
 /// Reads one file's bytes into its records, as [`ingest_paths`] does for
@@ -230,7 +309,20 @@ fn read_bytes(p: &Prepared, shown: &str, bytes: &[u8]) -> Result<Vec<Record>, St
 /// # Errors
 /// The reason, in Chinese, why the bytes give no form (as in `rejected.jsonl`).
 pub fn ingest_bytes(templates: &Templates, shown: &str, bytes: &[u8]) -> Result<Vec<Record>, String> {
-    read_bytes(&Prepared::new(templates, &IngestOptions::default()), shown, bytes)
+    let found = read_entry(
+        &Prepared::new(templates, &IngestOptions::default()),
+        shown,
+        bytes,
+        &IngestOptions::default(),
+        true,
+    );
+    if let Some(r) = found.rejected.first().filter(|_| found.records.is_empty()) {
+        return Err(r.reason.clone());
+    }
+    if let Some(s) = found.skipped.first().filter(|_| found.records.is_empty()) {
+        return Err(s.reason.clone());
+    }
+    Ok(found.records)
 }
 
 /// Which form a sheet is, if any. A form shows at least
@@ -270,59 +362,68 @@ fn recognise(labels: &[Labels], sheet: &read::Sheet, identity: Option<FormKind>)
 /// println!("{}", outcome.summary_zh());
 /// ```
 pub fn ingest_paths(templates: &Templates, inputs: &[PathBuf], opts: &IngestOptions) -> IngestOutcome {
-    let mut files = Vec::new();
-    let mut outcome = IngestOutcome::default();
-    for input in inputs {
-        let shown = input.to_string_lossy().into_owned();
-        if input.is_dir() {
-            walk(input, input, &mut files, &mut outcome.passed_over, &mut outcome.rejected);
-        } else if !input.exists() {
-            outcome.rejected.push(Rejected { file: shown, reason: "找不到该文件或文件夹".into() });
-        } else if has_workbook_ext(input) {
-            files.push(Input { shown, path: input.clone() });
-        } else {
-            outcome.rejected.push(Rejected {
-                file: shown,
-                reason: "不是受支持的电子表格文件（应为 .xlsx、.xlsm、.xls 或 .ods）".into(),
-            });
-        }
-    }
-    files.sort();
-    files.dedup();
+    let walked = walk::walk(inputs);
+    let mut outcome =
+        IngestOutcome { rejected: walked.rejected, skipped: walked.skipped, ..IngestOutcome::default() };
     let prepared = Prepared::new(templates, opts);
-    let results: Vec<FileResult> = files.par_iter().map(|f| read_file(&prepared, f, opts)).collect();
-    outcome.files_read = files.len();
+    let results: Vec<Found> = walked.files.par_iter().map(|f| read_file(&prepared, f, opts)).collect();
+    outcome.files_read = walked.files.len();
     for r in results {
-        match r {
-            FileResult::Records(v) => outcome.records.extend(v),
-            FileResult::Rejected(r) => outcome.rejected.push(r),
-        }
+        outcome.records.extend(r.records);
+        outcome.rejected.extend(r.rejected);
+        outcome.skipped.extend(r.skipped);
     }
     outcome.rejected.sort_by(|a, b| a.file.cmp(&b.file));
-    outcome.passed_over.sort();
+    outcome.skipped.sort();
     current::mark_current(&mut outcome.records);
     crate::crosscheck::apply(&mut outcome.records, &templates.registry);
     outcome
 }
 
-/// Writes `records.jsonl` and `rejected.jsonl` into `out_dir` (created when
-/// missing), each atomically, one JSON object per line.
+/// JSON lines of `items`.
+fn json_lines<T: serde::Serialize>(items: &[T]) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    for item in items {
+        buf.extend_from_slice(serde_json::to_string(item).map_err(std::io::Error::other)?.as_bytes());
+        buf.push(b'\n');
+    }
+    Ok(buf)
+}
+
+/// How long [`write_outputs`] waits for another run writing the same
+/// folder before it gives up.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Writes `records.jsonl`, `rejected.jsonl` and `skipped.jsonl` into
+/// `out_dir` (created when missing), one JSON object per line. The files
+/// are replaced together (all are written completely before any replaces
+/// the old one), under a lock on the folder: a second run writing the same
+/// folder waits up to 10 s for the first, then gives up with a message.
 ///
 /// # Errors
-/// Any I/O error creating the folder or writing a file.
+/// Any I/O error creating the folder or writing a file; the folder held by
+/// another run (the message names it).
 pub fn write_outputs(outcome: &IngestOutcome, out_dir: &Path) -> std::io::Result<()> {
+    let recs = json_lines(&outcome.records)?;
+    let rej = json_lines(&outcome.rejected)?;
+    let skip = json_lines(&outcome.skipped)?;
     std::fs::create_dir_all(out_dir)?;
-    let lines = |items: Vec<serde_json::Result<String>>| -> std::io::Result<Vec<u8>> {
-        let mut buf = Vec::new();
-        for l in items {
-            buf.extend_from_slice(l.map_err(std::io::Error::other)?.as_bytes());
-            buf.push(b'\n');
+    // Written before waiting for the folder, so the wait only delays the
+    // renames (and an interrupted wait leaves nothing behind).
+    let staged = stage_set(&[
+        (out_dir.join("records.jsonl"), recs.as_slice()),
+        (out_dir.join("rejected.jsonl"), rej.as_slice()),
+        (out_dir.join("skipped.jsonl"), skip.as_slice()),
+    ])?;
+    let start = std::time::Instant::now();
+    let _lock = loop {
+        match OutputLock::acquire(out_dir) {
+            Ok(l) => break l,
+            Err(LockError::Busy { .. }) if start.elapsed() < LOCK_WAIT => {
+                std::thread::sleep(std::time::Duration::from_millis(100))
+            }
+            Err(e) => return Err(std::io::Error::other(e.to_string())),
         }
-        Ok(buf)
     };
-    let recs = lines(outcome.records.iter().map(serde_json::to_string).collect())?;
-    let rej = lines(outcome.rejected.iter().map(serde_json::to_string).collect())?;
-    write_atomic(&out_dir.join("records.jsonl"), &recs)?;
-    write_atomic(&out_dir.join("rejected.jsonl"), &rej)?;
-    Ok(())
+    staged.commit()
 }

@@ -8,6 +8,9 @@ use calamine::{
 };
 use chrono::NaiveDate;
 
+use super::docx;
+use super::guard::{LimitError, Limits};
+use super::sniff::{sniff, Content, Format};
 use crate::record::FormKind;
 use crate::render::xlsx::{META_PROPERTY_PREFIX, META_SHEET};
 
@@ -66,6 +69,9 @@ pub struct Sheet {
     pub origin: (u32, u32),
     /// Values, row-major.
     pub rows: Vec<Vec<Value>>,
+    /// The workbook counts dates from 1904 (its `date1904` flag): numbers
+    /// read as dates must use that epoch.
+    pub date1904: bool,
 }
 
 impl Sheet {
@@ -88,13 +94,11 @@ pub struct Workbook {
     /// The kind written by `generate` into the hidden `_meta` sheet or the
     /// custom document properties, when present.
     pub identity: Option<FormKind>,
-    /// The workbook counts dates from 1904 (its `date1904` flag): numbers
-    /// read as dates must use that epoch.
-    pub date1904: bool,
 }
 
-/// Why a file could not be read as a workbook. Each message is what the
-/// clerk reads in `rejected.jsonl`.
+/// Why a file could not be read as a form. Each message is the Chinese
+/// sentence the clerk reads in `rejected.jsonl`; the reader library's own
+/// (English) text, where there is one, is kept apart as [`ReadError::detail`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
     /// Zero bytes.
@@ -107,9 +111,16 @@ pub enum ReadError {
     /// Neither a zip package nor an OLE compound file.
     #[error("不是电子表格文件（无法识别为 xlsx、xls 或 ods）")]
     NotSpreadsheet,
+    /// A format that cannot be read here (.doc, .pdf, images, .rar …): the
+    /// reason says what to ask the region for.
+    #[error("{0}")]
+    Unsupported(String),
     /// The container is recognised but broken (truncated zip, bad records).
-    #[error("文件已损坏或不完整，无法读取（{0}）")]
-    Damaged(String),
+    #[error("文件已损坏或不完整，无法读取")]
+    Damaged {
+        /// The reader library's message.
+        detail: String,
+    },
     /// Larger than the configured limit; not loaded.
     #[error("文件过大（{size} 字节，上限 {limit} 字节），未读取")]
     TooLarge {
@@ -118,28 +129,72 @@ pub enum ReadError {
         /// The limit.
         limit: u64,
     },
+    /// Over one of the fixed reading limits ([`Limits`]).
+    #[error(transparent)]
+    Limit(#[from] LimitError),
 }
 
-const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+impl ReadError {
+    /// A damaged file, with the library's message as detail.
+    pub fn damaged(detail: impl Into<String>) -> Self {
+        ReadError::Damaged { detail: detail.into() }
+    }
 
-fn contains_utf16(bytes: &[u8], s: &str) -> bool {
-    let needle: Vec<u8> = s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
-    bytes.windows(needle.len()).any(|w| w == needle.as_slice())
+    /// The reader library's own message, kept beside the Chinese reason.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            ReadError::Damaged { detail } => Some(detail.clone()),
+            _ => None,
+        }
+    }
 }
 
-/// Reads a workbook from its bytes.
+/// Reads a workbook from its bytes (whatever the container), all sheets at
+/// once, within the default [`Limits`].
 ///
 /// # Errors
 /// A [`ReadError`] saying why the bytes are not a readable workbook.
 pub fn read_workbook(bytes: &[u8]) -> Result<Workbook, ReadError> {
+    let limits = Limits::default();
+    let (format, identity) = match sniff(bytes, "", &limits)? {
+        Content::Form(f, id) => (f, id.and_then(|i| FormKind::from_id(&i))),
+        _ => return Err(ReadError::NotSpreadsheet),
+    };
+    let mut sheets = Vec::new();
+    let identity = read_sheets(bytes, format, identity, &limits, &mut |s, _| {
+        sheets.push(s);
+        Ok(())
+    })?;
+    Ok(Workbook { sheets, identity })
+}
+
+/// Reads the sheets of a form file of `format` one at a time, handing each
+/// to `each` with the identity in workbook order (a sheet is dropped before the next is read,
+/// so a workbook never holds all its sheets at once), and returns the form
+/// kind named by the hidden identity (`_meta` sheet or custom properties;
+/// `identity` is what the package's properties already said). Calamine's
+/// panics on malformed files are caught and become [`ReadError::Damaged`].
+///
+/// # Errors
+/// A [`ReadError`] for a damaged file or one over a limit; an error `each`
+/// returns stops the reading.
+pub fn read_sheets(
+    bytes: &[u8],
+    format: Format,
+    identity: Option<FormKind>,
+    limits: &Limits,
+    each: &mut dyn FnMut(Sheet, Option<FormKind>) -> Result<(), ReadError>,
+) -> Result<Option<FormKind>, ReadError> {
     // calamine 0.38 panics on some malformed OLE files (a sector slice past
     // the end in cfb.rs, found by the property test); a bad file must be a
     // rejection, never the end of the run.
     install_quiet_hook();
     QUIET.with(|q| q.set(true));
-    let result = std::panic::catch_unwind(|| parse(bytes));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        parse(bytes, format, identity, limits, each)
+    }));
     QUIET.with(|q| q.set(false));
-    result.unwrap_or_else(|_| Err(ReadError::Damaged("文件结构异常".into())))
+    result.unwrap_or_else(|_| Err(ReadError::damaged("reader panicked on a malformed structure")))
 }
 
 thread_local! {
@@ -162,47 +217,74 @@ fn install_quiet_hook() {
     });
 }
 
-fn parse(bytes: &[u8]) -> Result<Workbook, ReadError> {
-    if bytes.is_empty() {
-        return Err(ReadError::Empty);
-    }
-    if bytes.starts_with(OLE_MAGIC) {
-        // An encrypted xlsx is an OLE file holding EncryptionInfo + EncryptedPackage.
-        if contains_utf16(bytes, "EncryptedPackage") || contains_utf16(bytes, "EncryptionInfo") {
-            return Err(ReadError::Encrypted);
+type Each<'e> = &'e mut dyn FnMut(Sheet, Option<FormKind>) -> Result<(), ReadError>;
+
+fn parse(
+    bytes: &[u8],
+    format: Format,
+    identity: Option<FormKind>,
+    limits: &Limits,
+    each: Each,
+) -> Result<Option<FormKind>, ReadError> {
+    match format {
+        Format::Xls => {
+            let wb: Xls<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| match e {
+                XlsError::Password => ReadError::Encrypted,
+                // calamine reports an encrypted .xls this way (calamine #385).
+                XlsError::Cfb(e) if e.to_string().starts_with("Codepage") => ReadError::Encrypted,
+                other => ReadError::damaged(other.to_string()),
+            })?;
+            let date1904 = wb.has_1904_epoch();
+            collect_with(
+                wb,
+                whole_range,
+                |w| w.workbook_properties().ok().map(|p| p.custom_properties),
+                identity,
+                date1904,
+                limits,
+                each,
+            )
         }
-        let wb: Xls<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| match e {
-            XlsError::Password => ReadError::Encrypted,
-            // calamine reports an encrypted .xls this way (calamine #385).
-            XlsError::Cfb(e) if e.to_string().starts_with("Codepage") => ReadError::Encrypted,
-            other => ReadError::Damaged(other.to_string()),
-        })?;
-        let date1904 = wb.has_1904_epoch();
-        return collect(wb, |w| w.workbook_properties().ok().map(|p| p.custom_properties))
-            .map(|w| Workbook { date1904, ..w });
-    }
-    if bytes.starts_with(b"PK") {
-        let ods = bytes.len() > 80 && bytes[..bytes.len().min(200)].windows(11).any(|w| w == b"opendocumen");
-        if ods {
+        Format::Ods => {
             let wb: Ods<_> = open_workbook_from_rs(Cursor::new(bytes))
-                .map_err(|e: calamine::OdsError| ReadError::Damaged(e.to_string()))?;
-            let date1904 = ods_null_date_1904(bytes);
-            return collect(wb, |w| w.workbook_properties().ok().map(|p| p.custom_properties))
-                .map(|w| Workbook { date1904, ..w });
+                .map_err(|e: calamine::OdsError| ReadError::damaged(e.to_string()))?;
+            collect_with(
+                wb,
+                whole_range,
+                |w| w.workbook_properties().ok().map(|p| p.custom_properties),
+                identity,
+                ods_null_date_1904(bytes),
+                limits,
+                each,
+            )
         }
-        let wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
-            .map_err(|e: calamine::XlsxError| ReadError::Damaged(e.to_string()))?;
-        let date1904 = wb.has_1904_epoch();
-        return collect_with(wb, xlsx_range, |w| w.workbook_properties().ok().map(|p| p.custom_properties))
-            .map(|w| Workbook { date1904, ..w });
+        Format::Xlsx => {
+            let wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
+                .map_err(|e: calamine::XlsxError| ReadError::damaged(e.to_string()))?;
+            let date1904 = wb.has_1904_epoch();
+            collect_with(
+                wb,
+                xlsx_range,
+                |w| w.workbook_properties().ok().map(|p| p.custom_properties),
+                identity,
+                date1904,
+                limits,
+                each,
+            )
+        }
+        Format::Docx => {
+            for sheet in docx::read_docx(bytes, limits)? {
+                each(sheet, identity)?;
+            }
+            Ok(identity)
+        }
     }
-    Err(ReadError::NotSpreadsheet)
 }
 
 /// Whether an .ods counts its date serials from 1904 (`table:null-date`
 /// 1904-01-01, as LibreOffice writes a workbook that came from a 1904 xlsx);
 /// calamine does not say. The setting sits at the start of `content.xml`, so
-/// only its first 64 KiB are read.
+/// only its first 64 KiB are read (the part's size was checked by the guard).
 fn ods_null_date_1904(bytes: &[u8]) -> bool {
     use std::io::Read;
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return false };
@@ -241,56 +323,85 @@ const MAX_ROWS: u32 = 5_000;
 /// See [`MAX_ROWS`].
 const MAX_COLS: u32 = 200;
 
+/// A sheet's range, or why it is not read.
+type RangeResult = Result<Option<Range<Data>>, ReadError>;
+
 /// An xlsx sheet read cell by cell, keeping only non-empty cells inside
-/// [`MAX_ROWS`] × [`MAX_COLS`].
-fn xlsx_range(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Option<Range<Data>> {
-    let mut reader = wb.worksheet_cells_reader(name).ok()?;
+/// [`MAX_ROWS`] × [`MAX_COLS`]; the area they span must stay within
+/// [`Limits::sheet_cells`] before the dense range is built, and at most
+/// four times that many cell elements are looked at.
+fn xlsx_range(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, limits: &Limits) -> RangeResult {
+    let Ok(mut reader) = wb.worksheet_cells_reader(name) else { return Ok(None) };
     let mut cells = Vec::new();
+    let (mut lo, mut hi) = ((u32::MAX, u32::MAX), (0u32, 0u32));
+    let mut seen = 0u64;
+    let too_large = |cells: u64| -> ReadError {
+        LimitError::SheetTooLarge { sheet: format!("「{name}」"), cells, limit: limits.sheet_cells }.into()
+    };
     while let Ok(Some(cell)) = reader.next_cell() {
+        seen += 1;
+        if seen > limits.sheet_cells.saturating_mul(4) {
+            return Err(too_large(seen));
+        }
         let (r, c) = cell.get_position();
         let value = Data::from(cell.get_value().clone());
         if r < MAX_ROWS && c < MAX_COLS && value != Data::Empty {
+            lo = (lo.0.min(r), lo.1.min(c));
+            hi = (hi.0.max(r), hi.1.max(c));
             cells.push(Cell::new((r, c), value));
         }
     }
-    Some(Range::from_sparse(cells))
+    if !cells.is_empty() {
+        let area = u64::from(hi.0 - lo.0 + 1) * u64::from(hi.1 - lo.1 + 1);
+        if area > limits.sheet_cells {
+            return Err(too_large(area));
+        }
+    }
+    Ok(Some(Range::from_sparse(cells)))
 }
 
-fn collect<'a, R, P>(wb: R, props: P) -> Result<Workbook, ReadError>
-where
-    R: Reader<Cursor<&'a [u8]>>,
-    P: FnOnce(&mut R) -> Option<std::collections::HashMap<String, String>>,
-{
-    collect_with(wb, |w: &mut R, name: &str| w.worksheet_range(name).ok(), props)
+/// A sheet of a reader that already holds it (xls, ods: checked against the
+/// limits before the file was opened).
+fn whole_range<'a, R: Reader<Cursor<&'a [u8]>>>(wb: &mut R, name: &str, _: &Limits) -> RangeResult {
+    Ok(wb.worksheet_range(name).ok())
 }
 
-fn collect_with<'a, R, F, P>(mut wb: R, mut range_of: F, props: P) -> Result<Workbook, ReadError>
+fn to_sheet(name: String, hidden: bool, range: &Range<Data>, date1904: bool) -> Sheet {
+    let origin = range.start().unwrap_or((0, 0));
+    let rows: Vec<Vec<Value>> = range.rows().map(|r| r.iter().map(convert).collect()).collect();
+    Sheet { name, hidden, origin, rows, date1904 }
+}
+
+fn collect_with<'a, R, F, P>(
+    mut wb: R,
+    mut range_of: F,
+    props: P,
+    mut identity: Option<FormKind>,
+    date1904: bool,
+    limits: &Limits,
+    each: Each,
+) -> Result<Option<FormKind>, ReadError>
 where
     R: Reader<Cursor<&'a [u8]>>,
-    F: FnMut(&mut R, &str) -> Option<Range<Data>>,
+    F: FnMut(&mut R, &str, &Limits) -> RangeResult,
     P: FnOnce(&mut R) -> Option<std::collections::HashMap<String, String>>,
 {
     let meta: Vec<(String, bool)> =
         wb.sheets_metadata().iter().map(|s| (s.name.clone(), s.visible != SheetVisible::Visible)).collect();
-    let mut sheets = Vec::new();
-    let mut identity = None;
-    for (name, hidden) in meta {
-        // A sheet calamine cannot read is skipped; the others may still hold forms.
-        let Some(range) = range_of(&mut wb, &name) else { continue };
-        let origin = range.start().unwrap_or((0, 0));
-        let rows: Vec<Vec<Value>> = range.rows().map(|r| r.iter().map(convert).collect()).collect();
-        let sheet = Sheet { name, hidden, origin, rows };
-        if sheet.name == META_SHEET {
-            for row in &sheet.rows {
+    if meta.len() > limits.sheets {
+        return Err(LimitError::TooManySheets { count: meta.len(), limit: limits.sheets }.into());
+    }
+    // The identity first: the `_meta` sheet, then the custom properties.
+    if meta.iter().any(|(n, _)| n == META_SHEET) {
+        if let Some(range) = range_of(&mut wb, META_SHEET, limits)? {
+            for row in to_sheet(META_SHEET.into(), true, &range, date1904).rows {
                 if let [Value::Text(k), Value::Text(v), ..] = row.as_slice() {
                     if k == "form" {
-                        identity = FormKind::from_id(v.trim());
+                        identity = FormKind::from_id(v.trim()).or(identity);
                     }
                 }
             }
-            continue;
         }
-        sheets.push(sheet);
     }
     if identity.is_none() {
         if let Some(p) = props(&mut wb) {
@@ -298,7 +409,17 @@ where
                 p.get(&format!("{META_PROPERTY_PREFIX}form")).and_then(|v| FormKind::from_id(v.trim()));
         }
     }
-    Ok(Workbook { sheets, identity, date1904: false })
+    for (name, hidden) in meta {
+        if name == META_SHEET {
+            continue;
+        }
+        // A sheet calamine cannot read is skipped; the others may still hold forms.
+        let Some(range) = range_of(&mut wb, &name, limits)? else { continue };
+        let sheet = to_sheet(name, hidden, &range, date1904);
+        drop(range);
+        each(sheet, identity)?;
+    }
+    Ok(identity)
 }
 
 #[cfg(test)]
@@ -321,11 +442,8 @@ mod tests {
     #[test]
     fn bad_bytes_are_named() {
         assert_eq!(read_workbook(b"").unwrap_err(), ReadError::Empty);
-        assert_eq!(read_workbook(b"hello world").unwrap_err(), ReadError::NotSpreadsheet);
-        assert!(matches!(read_workbook(b"PK\x03\x04garbage").unwrap_err(), ReadError::Damaged(_)));
-        let mut ole = OLE_MAGIC.to_vec();
-        ole.extend("EncryptionInfo".encode_utf16().flat_map(|u| u.to_le_bytes()));
-        assert_eq!(read_workbook(&ole).unwrap_err(), ReadError::Encrypted);
+        assert!(read_workbook(b"hello world").unwrap_err().to_string().contains("不是电子表格文件"));
+        assert!(matches!(read_workbook(b"PK\x03\x04garbage").unwrap_err(), ReadError::Damaged { .. }));
     }
 
     #[test]

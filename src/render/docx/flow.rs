@@ -217,7 +217,10 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
         docx = docx.page_num_type(PageNumType::new().start(1));
     }
     let width_emu = u64::from(page.text_width()) * 635;
-    let bytes = package(docx, &header_rows, &[BODY_FONT, HEADING_FONT], &[])?;
+    // Marks the document as this tool's output, so `ingest` skips it when it
+    // lies among the returns.
+    let mark = [(crate::ingest::sniff::OUTPUT_PROPERTY.to_string(), doc.title.clone())];
+    let bytes = package(docx, &header_rows, &[BODY_FONT, HEADING_FONT], &mark)?;
     finish(&bytes, &charts, width_emu, doc.cover_page)
 }
 

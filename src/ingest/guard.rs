@@ -1,0 +1,677 @@
+//! Fixed limits, checked against a file's bytes before any reader trusts its
+//! claims.
+//!
+//! The readers allocate from what a file *says*: calamine reserves the
+//! shared-string count an xlsx declares, the cell area an .xls DIMENSIONS
+//! record declares, and expands every `number-columns-repeated` of an .ods;
+//! a zip part may inflate a thousandfold. An allocation failure aborts the
+//! whole process (no panic guard catches it) and takes every other region's
+//! return with it. So each claim is checked here first, against the bytes
+//! that are really there, and a file over a limit is rejected with a
+//! sentence naming the limit ([`ReadError::Limit`]).
+
+use std::io::{Cursor, Read};
+
+use quick_xml::events::Event;
+
+use super::read::ReadError;
+
+/// The limits every file is read within. The defaults leave a wide margin
+/// above a real form (a form sheet is about 20 rows by 10 columns; a form
+/// package has a dozen parts of a few KB) and keep one file well under
+/// 300 MB of memory and 2 s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Inflated size of one zip part (bytes).
+    pub part_bytes: u64,
+    /// Inflated size of all parts of one package together (bytes).
+    pub package_bytes: u64,
+    /// Parts in one package, members in one archive of returns.
+    pub entries: usize,
+    /// Sheets in one workbook, tables in one Word document.
+    pub sheets: usize,
+    /// Cells in the used area (rows × columns) of one sheet.
+    pub sheet_cells: u64,
+    /// Cells of all sheets of one .xls or .ods together (these readers hold
+    /// every sheet at once).
+    pub book_cells: u64,
+    /// XML elements in the parts of a Word document (docx-rs builds a tree
+    /// of about 1–3 KB per element; a form has about 500).
+    pub word_elements: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            part_bytes: 32 * 1024 * 1024,
+            package_bytes: 128 * 1024 * 1024,
+            entries: 1_000,
+            sheets: 50,
+            sheet_cells: 250_000,
+            book_cells: 1_000_000,
+            word_elements: 40_000,
+        }
+    }
+}
+
+/// Which limit a file exceeds, with the figures; its `Display` is the
+/// Chinese sentence a clerk reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LimitError {
+    /// A zip part inflates beyond [`Limits::part_bytes`].
+    #[error("压缩包内的部件 {part} 解压后超过 {limit} MB 的上限（疑似压缩炸弹），未读取")]
+    PartTooLarge {
+        /// Part name.
+        part: String,
+        /// The limit in MB.
+        limit: u64,
+    },
+    /// All parts together inflate beyond [`Limits::package_bytes`].
+    #[error("文件解压后总大小超过 {limit} MB 的上限（疑似压缩炸弹），未读取")]
+    PackageTooLarge {
+        /// The limit in MB.
+        limit: u64,
+    },
+    /// More parts or members than [`Limits::entries`].
+    #[error("压缩包内有 {count} 个部件，超过 {limit} 个的上限，未读取")]
+    TooManyEntries {
+        /// Entries found.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// More sheets than [`Limits::sheets`].
+    #[error("工作簿有 {count} 个工作表，超过 {limit} 个的上限，未读取")]
+    TooManySheets {
+        /// Sheets declared.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A sheet's used area exceeds [`Limits::sheet_cells`].
+    #[error("工作表{sheet}的使用区域（{cells} 个单元格）超过每表 {limit} 个单元格的上限，未读取")]
+    SheetTooLarge {
+        /// Sheet name or position, with the brackets.
+        sheet: String,
+        /// Cells claimed or used.
+        cells: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The sheets together exceed [`Limits::book_cells`].
+    #[error("工作簿各表的使用区域合计 {cells} 个单元格，超过 {limit} 个单元格的上限，未读取")]
+    BookTooLarge {
+        /// Cells claimed or used.
+        cells: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A Word document with more XML elements than [`Limits::word_elements`].
+    #[error("Word 文档的结构元素过多（{count} 个，上限 {limit} 个），未读取")]
+    WordTooComplex {
+        /// Elements counted.
+        count: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The shared-string table claims more strings than it holds.
+    #[error("共享字符串表声明有 {claimed} 条字符串，实际只有 {found} 条，文件内容与声明不符，未读取")]
+    SharedStringsClaim {
+        /// uniqueCount as declared.
+        claimed: u64,
+        /// `<si>` elements present.
+        found: u64,
+    },
+    /// An .xls DIMENSIONS record that is impossible.
+    #[error("工作表声明的行列范围无效（起始 {first}，结束 {last}），文件内容与声明不符，未读取")]
+    BadDimensions {
+        /// First row or column claimed.
+        first: u64,
+        /// Last row or column claimed.
+        last: u64,
+    },
+}
+
+/// The parts of a zip package, checked against the limits, with the text of
+/// the parts the caller asked to keep.
+#[derive(Debug, Default)]
+pub struct Package {
+    /// Every entry name, in archive order.
+    pub names: Vec<String>,
+    /// The kept parts: name and inflated bytes.
+    pub kept: Vec<(String, Vec<u8>)>,
+}
+
+impl Package {
+    /// A kept part's bytes.
+    pub fn part(&self, name: &str) -> Option<&[u8]> {
+        self.kept.iter().find(|(n, _)| n == name).map(|(_, b)| b.as_slice())
+    }
+
+    /// Whether the package has an entry of this name.
+    pub fn has(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+}
+
+fn mb(bytes: u64) -> u64 {
+    bytes / (1024 * 1024)
+}
+
+/// Most a deflate stream can inflate to per byte (the format's limit is
+/// about 1,032:1), with a margin.
+const DEFLATE_MAX_RATIO: u64 = 1_100;
+
+/// Folders of a spreadsheet package that calamine never opens (themes,
+/// pictures, printer settings, thumbnails, LibreOffice's settings): their
+/// size does not matter, and skipping them keeps the check cheap.
+const UNREAD_FOLDERS: &[&str] = &[
+    "xl/theme/",
+    "xl/media/",
+    "xl/printerSettings/",
+    "xl/drawings/",
+    "xl/embeddings/",
+    "Thumbnails/",
+    "Pictures/",
+    "Configurations2/",
+];
+
+/// Whether calamine may read a zip entry of a spreadsheet package (XML
+/// parts outside [`UNREAD_FOLDERS`]): those are inflated here to check
+/// their real size. (The zip crate calamine uses trusts the declared size,
+/// so the real one must be measured.) docx-rs reads every part of a Word
+/// package, pictures included, so there every entry is checked.
+fn is_read_part(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let xml =
+        lower.ends_with(".xml") || lower.ends_with(".rels") || lower == "mimetype" || lower.ends_with(".bin");
+    xml && !UNREAD_FOLDERS.iter().any(|f| name.starts_with(f))
+}
+
+/// Opens a zip package and inflates each XML part within the limits
+/// (counting bytes, not keeping them, unless `keep` asks for the part).
+///
+/// # Errors
+/// [`ReadError::Limit`] over a limit; [`ReadError::Damaged`] when the zip
+/// structure is broken; [`ReadError::Encrypted`] for an encrypted entry.
+pub fn zip_package(bytes: &[u8], limits: &Limits, keep: impl Fn(&str) -> bool) -> Result<Package, ReadError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::damaged(e.to_string()))?;
+    if zip.len() > limits.entries {
+        return Err(LimitError::TooManyEntries { count: zip.len(), limit: limits.entries }.into());
+    }
+    let word = zip.file_names().any(|n| n.is_ok_and(|n| n == "word/document.xml"));
+    // What each entry can inflate to at most, from its compressed size (the
+    // reader never takes more input than that): a stored entry is its size,
+    // a deflated one at most about 1,032 times it. When every bound is within
+    // the limits, nothing needs inflating to know the file keeps to them (a
+    // form of 8 KB is bounded by a few MB), and only the kept parts are read.
+    let mut bounded = true;
+    let mut bound_total = 0u64;
+    for i in 0..zip.len() {
+        let Ok(e) = zip.by_index_raw(i) else {
+            bounded = false;
+            break;
+        };
+        let bound = match e.compression() {
+            zip::CompressionMethod::Stored => e.compressed_size(),
+            zip::CompressionMethod::Deflated => e.compressed_size().saturating_mul(DEFLATE_MAX_RATIO),
+            _ => u64::MAX,
+        };
+        bound_total = bound_total.saturating_add(bound);
+        if bound > limits.part_bytes || bound_total > limits.package_bytes {
+            bounded = false;
+            break;
+        }
+    }
+    let mut pkg = Package::default();
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        // The entry's metadata first (no inflating set up); opened for
+        // reading only when it is to be inflated.
+        let (name, size, is_dir) = match zip.by_index_raw(i) {
+            Ok(e) => (
+                e.name()
+                    .map(|n| n.into_owned())
+                    .unwrap_or_else(|_| String::from_utf8_lossy(e.name_raw()).into_owned()),
+                e.size(),
+                e.is_dir(),
+            ),
+            Err(e) => return Err(ReadError::damaged(e.to_string())),
+        };
+        pkg.names.push(name.clone());
+        if is_dir {
+            continue;
+        }
+        let too_big = || -> ReadError {
+            LimitError::PartTooLarge { part: name.clone(), limit: mb(limits.part_bytes) }.into()
+        };
+        // Readers reserve the declared size before inflating (docx-rs does),
+        // so it is checked for every entry, read or not.
+        if size > limits.part_bytes {
+            return Err(too_big());
+        }
+        let keep_it = keep(&name);
+        if !keep_it && (bounded || (!word && !is_read_part(&name))) {
+            continue;
+        }
+        let mut entry = match zip.by_index(i) {
+            Ok(e) => e,
+            Err(zip::result::ZipError::UnsupportedArchive(m)) if m.contains("assword") => {
+                return Err(ReadError::Encrypted)
+            }
+            Err(e) => return Err(ReadError::damaged(e.to_string())),
+        };
+        let mut limited = (&mut entry).take(limits.part_bytes + 1);
+        let n = if keep_it {
+            let mut buf = Vec::new();
+            limited.read_to_end(&mut buf).map_err(|e| ReadError::damaged(e.to_string()))?;
+            let n = buf.len() as u64;
+            pkg.kept.push((name.clone(), buf));
+            n
+        } else {
+            std::io::copy(&mut limited, &mut std::io::sink())
+                .map_err(|e| ReadError::damaged(e.to_string()))?
+        };
+        if n > limits.part_bytes {
+            return Err(too_big());
+        }
+        total += n;
+        if total > limits.package_bytes {
+            return Err(LimitError::PackageTooLarge { limit: mb(limits.package_bytes) }.into());
+        }
+    }
+    Ok(pkg)
+}
+
+/// Local name of an XML element (`x:sheet` → `sheet`).
+fn local(name: &str) -> &str {
+    match name.rfind(':') {
+        Some(i) => &name[i + 1..],
+        None => name,
+    }
+}
+
+fn attr_u64(e: &quick_xml::events::BytesStart, key: &str) -> Option<u64> {
+    e.attributes()
+        .flatten()
+        .find(|a| local(a.key.as_ref()) == key)
+        .and_then(|a| a.value.trim().parse::<u64>().ok())
+}
+
+fn attr_present(e: &quick_xml::events::BytesStart, key: &str) -> bool {
+    e.attributes().flatten().any(|a| a.key.as_ref() == key)
+}
+
+/// Checks an xlsx package: the number of sheets in `xl/workbook.xml` and
+/// the string count `xl/sharedStrings.xml` declares.
+///
+/// # Errors
+/// [`ReadError::Limit`] when a claim exceeds a limit or the bytes.
+pub fn check_xlsx(pkg: &Package, limits: &Limits) -> Result<(), ReadError> {
+    if let Some(wb) = pkg.kept.iter().find(|(n, _)| n.ends_with("workbook.xml")).map(|(_, b)| b) {
+        let mut reader = quick_xml::Reader::from_reader(wb.as_slice());
+        let mut buf = Vec::new();
+        let mut sheets = 0usize;
+        loop {
+            match reader.read_event_into(&mut buf) {
+                Ok(Event::Start(e) | Event::Empty(e)) if local(e.name().as_ref()) == "sheet" => sheets += 1,
+                Ok(Event::Eof) | Err(_) => break,
+                _ => {}
+            }
+            buf.clear();
+        }
+        if sheets > limits.sheets {
+            return Err(LimitError::TooManySheets { count: sheets, limit: limits.sheets }.into());
+        }
+    }
+    if let Some(sst) = pkg.kept.iter().find(|(n, _)| n.ends_with("sharedStrings.xml")).map(|(_, b)| b) {
+        let mut reader = quick_xml::Reader::from_reader(sst.as_slice());
+        let mut buf = Vec::new();
+        let mut claimed = None;
+        let mut found = 0u64;
+        loop {
+            match reader.read_event_into(&mut buf) {
+                Ok(Event::Start(e) | Event::Empty(e)) => match local(e.name().as_ref()) {
+                    "sst" => claimed = attr_u64(&e, "uniqueCount"),
+                    "si" => found += 1,
+                    _ => {}
+                },
+                Ok(Event::Eof) | Err(_) => break,
+                _ => {}
+            }
+            buf.clear();
+        }
+        // Some writers miscount a little; what matters is that the
+        // reservation stays near the real size.
+        if let Some(claimed) = claimed {
+            if claimed > found.saturating_mul(2).saturating_add(10_000) {
+                return Err(LimitError::SharedStringsClaim { claimed, found }.into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks a Word package: the XML elements of the parts docx-rs parses
+/// (`word/*.xml`, `docProps/*.xml`, `[Content_Types].xml`) together, before
+/// it builds a tree of them.
+///
+/// # Errors
+/// [`ReadError::Limit`] over [`Limits::word_elements`].
+pub fn check_docx(pkg: &Package, limits: &Limits) -> Result<(), ReadError> {
+    let mut count = 0u64;
+    for (name, bytes) in &pkg.kept {
+        let read_by_docx_rs =
+            name.starts_with("word/") || name.starts_with("docProps/") || name == "[Content_Types].xml";
+        if read_by_docx_rs && name.ends_with(".xml") {
+            // Start tags: `<` not followed by `/`, `?` or `!`.
+            count += bytes.windows(2).filter(|w| w[0] == b'<' && !matches!(w[1], b'/' | b'?' | b'!')).count()
+                as u64;
+        }
+    }
+    if count > limits.word_elements {
+        return Err(LimitError::WordTooComplex { count, limit: limits.word_elements }.into());
+    }
+    Ok(())
+}
+
+/// Checks an .ods `content.xml`: tables per workbook and, for each table,
+/// the area calamine would expand (rows up to the last non-empty one, times
+/// the widest non-empty row, repeats counted).
+///
+/// # Errors
+/// [`ReadError::Limit`] over a limit.
+pub fn check_ods(content: &[u8], limits: &Limits) -> Result<(), ReadError> {
+    let mut reader = quick_xml::Reader::from_reader(content);
+    let mut buf = Vec::new();
+    let mut tables = 0usize;
+    let mut book = 0u64;
+    let (mut rows_seen, mut rows_used, mut width) = (0u64, 0u64, 0u64);
+    let (mut row_rep, mut col_pos, mut row_width) = (1u64, 0u64, 0u64);
+    let mut name = String::new();
+    let finish = |name: &str, rows_used: u64, width: u64, book: &mut u64| -> Result<(), ReadError> {
+        let cells = rows_used.saturating_mul(width);
+        if cells > limits.sheet_cells {
+            let sheet = format!("「{name}」");
+            return Err(LimitError::SheetTooLarge { sheet, cells, limit: limits.sheet_cells }.into());
+        }
+        *book = book.saturating_add(cells);
+        if *book > limits.book_cells {
+            return Err(LimitError::BookTooLarge { cells: *book, limit: limits.book_cells }.into());
+        }
+        Ok(())
+    };
+    loop {
+        let ev = reader.read_event_into(&mut buf);
+        let (e, empty) = match &ev {
+            Ok(Event::Start(e)) => (Some(e.clone()), false),
+            Ok(Event::Empty(e)) => (Some(e.clone()), true),
+            Ok(Event::End(e)) => {
+                match e.name().as_ref() {
+                    "table:table-row" => {
+                        if row_width > 0 {
+                            rows_used = rows_seen.saturating_add(row_rep);
+                            width = width.max(row_width);
+                        }
+                        rows_seen = rows_seen.saturating_add(row_rep);
+                    }
+                    "table:table" => finish(&name, rows_used, width, &mut book)?,
+                    _ => {}
+                }
+                (None, false)
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            _ => (None, false),
+        };
+        if let Some(e) = e {
+            match e.name().as_ref() {
+                "table:table" => {
+                    // Counted to the end, so the reason gives the real number.
+                    tables += 1;
+                    name = e
+                        .attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == "table:name")
+                        .map(|a| a.value.into_owned())
+                        .unwrap_or_default();
+                    (rows_seen, rows_used, width) = (0, 0, 0);
+                    if empty {
+                        finish(&name, 0, 0, &mut book)?;
+                    }
+                }
+                "table:table-row" => {
+                    row_rep = attr_u64(&e, "number-rows-repeated").unwrap_or(1).max(1);
+                    (col_pos, row_width) = (0, 0);
+                    if empty {
+                        rows_seen = rows_seen.saturating_add(row_rep);
+                    }
+                }
+                "table:table-cell" | "table:covered-table-cell" => {
+                    let rep = attr_u64(&e, "number-columns-repeated").unwrap_or(1).max(1);
+                    let filled =
+                        !empty || attr_present(&e, "office:value-type") || attr_present(&e, "table:formula");
+                    col_pos = col_pos.saturating_add(rep);
+                    if filled {
+                        row_width = col_pos;
+                    }
+                    if !empty {
+                        // Skip the cell's content (paragraphs, annotations).
+                        let _ = reader.read_to_end_into(e.name(), &mut Vec::new());
+                    }
+                }
+                _ => {}
+            }
+        }
+        buf.clear();
+    }
+    if tables > limits.sheets {
+        return Err(LimitError::TooManySheets { count: tables, limit: limits.sheets }.into());
+    }
+    Ok(())
+}
+
+/// Checks an .xls (or WPS .et) file: the workbook stream is taken out of
+/// the compound file and its BIFF records scanned for the number of sheets,
+/// each sheet's DIMENSIONS claim and the area its cells really span.
+///
+/// # Errors
+/// [`ReadError::Limit`] over a limit; [`ReadError::Damaged`] when the
+/// compound file is broken (calamine would fail on it too).
+pub fn check_xls(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
+    let mut cfb =
+        cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| ReadError::damaged(e.to_string()))?;
+    let stream = ["/Workbook", "/Book", "/WORKBOOK", "/BOOK"].into_iter().find(|s| cfb.is_stream(s));
+    let Some(stream) = stream else { return Ok(()) };
+    let len = cfb.entry(stream).map(|e| e.len()).unwrap_or(0);
+    if len > limits.part_bytes {
+        return Err(LimitError::PartTooLarge {
+            part: stream.trim_start_matches('/').into(),
+            limit: mb(limits.part_bytes),
+        }
+        .into());
+    }
+    let mut data = Vec::with_capacity(len as usize);
+    cfb.open_stream(stream)
+        .and_then(|s| s.take(limits.part_bytes).read_to_end(&mut data))
+        .map_err(|e| ReadError::damaged(e.to_string()))?;
+    scan_biff(&data, limits)
+}
+
+/// Area (rows × columns) of a bounding box of cells.
+#[derive(Default, Clone, Copy)]
+struct Bounds {
+    min: Option<(u32, u32)>,
+    max: (u32, u32),
+}
+
+impl Bounds {
+    fn add(&mut self, r: u32, c: u32) {
+        self.min = Some(match self.min {
+            Some((mr, mc)) => (mr.min(r), mc.min(c)),
+            None => (r, c),
+        });
+        self.max = (self.max.0.max(r), self.max.1.max(c));
+    }
+
+    fn cells(&self) -> u64 {
+        match self.min {
+            Some((r0, c0)) => (u64::from(self.max.0 - r0) + 1) * (u64::from(self.max.1 - c0) + 1),
+            None => 0,
+        }
+    }
+}
+
+fn u16_at(d: &[u8], at: usize) -> Option<u32> {
+    d.get(at..at + 2).map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])))
+}
+
+fn u32_at(d: &[u8], at: usize) -> Option<u32> {
+    d.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+fn scan_biff(data: &[u8], limits: &Limits) -> Result<(), ReadError> {
+    let mut pos = 0usize;
+    let mut sheets = 0usize;
+    let mut book = 0u64;
+    // Substream stack (globals, then each sheet at the top level; charts
+    // nest inside a sheet): true for a worksheet.
+    let mut stack: Vec<bool> = Vec::new();
+    let mut bounds = Bounds::default();
+    let mut claim = 0u64;
+    let mut index = 0usize;
+    while pos + 4 <= data.len() {
+        let typ = u16::from_le_bytes([data[pos], data[pos + 1]]);
+        let len = usize::from(u16::from_le_bytes([data[pos + 2], data[pos + 3]]));
+        let Some(d) = data.get(pos + 4..pos + 4 + len) else { break };
+        pos += 4 + len;
+        let in_sheet = stack.len() == 1 && stack[0];
+        match typ {
+            // BOUNDSHEET, one per sheet, all in the globals substream.
+            0x0085 => sheets += 1,
+            0x0809 => {
+                let dt = u16_at(d, 2).unwrap_or(0);
+                stack.push(dt == 0x0010);
+                if stack.len() == 1 {
+                    bounds = Bounds::default();
+                    claim = 0;
+                }
+            }
+            0x000A => {
+                if stack.len() == 1 && !stack[0] && sheets > limits.sheets {
+                    return Err(LimitError::TooManySheets { count: sheets, limit: limits.sheets }.into());
+                }
+                if in_sheet {
+                    index += 1;
+                    let cells = bounds.cells().max(claim);
+                    if cells > limits.sheet_cells {
+                        let sheet = format!("（第 {index} 个）");
+                        return Err(
+                            LimitError::SheetTooLarge { sheet, cells, limit: limits.sheet_cells }.into()
+                        );
+                    }
+                    book = book.saturating_add(cells);
+                    if book > limits.book_cells {
+                        return Err(LimitError::BookTooLarge { cells: book, limit: limits.book_cells }.into());
+                    }
+                }
+                stack.pop();
+            }
+            0x0200 if in_sheet => {
+                // Mirrors calamine's parse_dimensions, which reserves
+                // (last - first + 1) rows times columns.
+                let (rf, rl, cf, cl) = match d.len() {
+                    10 => (u16_at(d, 0), u16_at(d, 2), u16_at(d, 4), u16_at(d, 6)),
+                    14 | 16 => (u32_at(d, 0), u32_at(d, 4), u16_at(d, 8), u16_at(d, 10)),
+                    _ => continue,
+                };
+                let (Some(rf), Some(rl), Some(mut cf), Some(cl)) = (rf, rl, cf, cl) else { continue };
+                if cf > 0xFF || cl < cf {
+                    cf = 0;
+                }
+                if rl >= 1 && cl >= 1 {
+                    if rl - 1 < rf {
+                        return Err(
+                            LimitError::BadDimensions { first: rf.into(), last: (rl - 1).into() }.into()
+                        );
+                    }
+                    claim = u64::from(rl - rf) * u64::from(cl - cf);
+                }
+            }
+            // NUMBER, LABEL, LABELSST, RK, BOOLERR, FORMULA, RSTRING: row, column first.
+            0x0203 | 0x0204 | 0x00FD | 0x027E | 0x0205 | 0x0006 | 0x00D6 if in_sheet => {
+                if let (Some(r), Some(c)) = (u16_at(d, 0), u16_at(d, 2)) {
+                    bounds.add(r, c);
+                }
+            }
+            // MULRK: row, first column, …, last column.
+            0x00BD if in_sheet => {
+                if let (Some(r), Some(c0), Some(c1)) =
+                    (u16_at(d, 0), u16_at(d, 2), u16_at(d, d.len().saturating_sub(2)))
+                {
+                    bounds.add(r, c0);
+                    bounds.add(r, c1.max(c0));
+                }
+            }
+            _ => {}
+        }
+    }
+    if sheets > limits.sheets {
+        return Err(LimitError::TooManySheets { count: sheets, limit: limits.sheets }.into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ods_content(body: &str) -> Vec<u8> {
+        format!(
+            "<office:document-content xmlns:office=\"o\" xmlns:table=\"t\" xmlns:text=\"x\"><office:body>\
+             <office:spreadsheet>{body}</office:spreadsheet></office:body></office:document-content>"
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn ods_trailing_empty_repeats_are_free_but_filled_repeats_count() {
+        let limits = Limits::default();
+        let normal = ods_content(
+            "<table:table table:name=\"表\"><table:table-row><table:table-cell office:value-type=\"string\">\
+             <text:p>试点地区</text:p></table:table-cell><table:table-cell table:number-columns-repeated=\"1023\"/>\
+             </table:table-row><table:table-row table:number-rows-repeated=\"1048575\">\
+             <table:table-cell table:number-columns-repeated=\"1024\"/></table:table-row></table:table>",
+        );
+        assert_eq!(check_ods(&normal, &limits), Ok(()));
+        let hostile = ods_content(
+            "<table:table table:name=\"表\"><table:table-row table:number-rows-repeated=\"6000\">\
+             <table:table-cell table:number-columns-repeated=\"16000\" office:value-type=\"float\" office:value=\"1\"/>\
+             </table:table-row></table:table>",
+        );
+        let err = check_ods(&hostile, &limits).unwrap_err();
+        assert!(err.to_string().contains("上限"), "{err}");
+    }
+
+    #[test]
+    fn biff_dimensions_claim_is_checked() {
+        let rec = |typ: u16, data: &[u8]| {
+            let mut v = typ.to_le_bytes().to_vec();
+            v.extend((data.len() as u16).to_le_bytes());
+            v.extend(data);
+            v
+        };
+        let mut s = rec(0x0809, &[0, 6, 5, 0]);
+        s.extend(rec(0x000A, &[]));
+        s.extend(rec(0x0809, &[0, 6, 0x10, 0]));
+        let mut dims = Vec::new();
+        dims.extend(0u32.to_le_bytes());
+        dims.extend(4_000_000_000u32.to_le_bytes());
+        dims.extend(0u16.to_le_bytes());
+        dims.extend(200u16.to_le_bytes());
+        dims.extend(0u16.to_le_bytes());
+        s.extend(rec(0x0200, &dims));
+        s.extend(rec(0x000A, &[]));
+        let err = scan_biff(&s, &Limits::default()).unwrap_err();
+        assert!(matches!(err, ReadError::Limit(LimitError::SheetTooLarge { .. })), "{err:?}");
+    }
+}

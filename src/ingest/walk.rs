@@ -1,0 +1,166 @@
+//! The walk over the inputs: which files to read, in a stable order, and an
+//! account of every other entry.
+//!
+//! - Folders are walked in sorted byte order of names (never the file
+//!   system's order).
+//! - Symbolic links are followed, but a folder already walked (the same
+//!   device and inode) is not walked again, so a link loop ends and a folder
+//!   reached twice gives its files once.
+//! - Only regular files are read: a named pipe, socket or device is
+//!   rejected without being opened (opening a pipe would wait for ever).
+//! - The same file reached twice (`a.xlsx`, `./a.xlsx`, an absolute path, a
+//!   link or a hard link) is read once; the other names are skipped.
+//! - Names that are not UTF-8 are shown with the odd bytes as `\xNN`, so two
+//!   such files stay distinguishable in `source.file`.
+
+use std::collections::BTreeSet;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use crate::record::Rejected;
+
+/// One file to read: the name shown to the user and where it is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Input {
+    /// The path as given, joined with the path inside a given folder.
+    pub shown: String,
+    /// Where to read it.
+    pub path: PathBuf,
+}
+
+/// An entry that is neither read nor rejected, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct Skipped {
+    /// The path as shown.
+    pub file: String,
+    /// Why, in Chinese.
+    pub reason: String,
+}
+
+/// What the walk found.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// Regular files to read, in walk order.
+    pub files: Vec<Input>,
+    /// Entries rejected without reading (missing, not a regular file).
+    pub rejected: Vec<Rejected>,
+    /// Entries passed over on purpose (lock files, duplicates).
+    pub skipped: Vec<Skipped>,
+}
+
+/// Reason given for an Excel/WPS/LibreOffice lock file.
+pub const LOCK_FILE_REASON: &str = "Excel/WPS 打开文件时留下的锁定文件";
+/// Reason given for a file reached a second time.
+pub const DUPLICATE_REASON: &str = "与已读取的文件是同一个文件";
+
+/// Reason given for a link to a folder already walked.
+pub const LOOP_REASON: &str = "指向已读取文件夹的链接（不重复读取）";
+
+/// A path as text: UTF-8 as is, other bytes as `\xNN`.
+pub fn shown(path: &Path) -> String {
+    let bytes = path.as_os_str().as_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
+}
+
+fn is_lock_file(name: &str) -> bool {
+    name.starts_with("~$") || name.starts_with(".~lock.")
+}
+
+/// Walks the inputs in the order given.
+pub fn walk(inputs: &[PathBuf]) -> Walk {
+    let mut w = Walker::default();
+    for input in inputs {
+        let show = shown(input);
+        match std::fs::metadata(input) {
+            Ok(m) if m.is_dir() => w.dir(input, &show, &m),
+            Ok(m) => w.file(input, show, &m),
+            Err(_) if std::fs::symlink_metadata(input).is_ok() => {
+                w.out.rejected.push(rejected(show, "符号链接指向的文件不存在"));
+            }
+            Err(_) => w.out.rejected.push(rejected(show, "找不到该文件或文件夹")),
+        }
+    }
+    w.out
+}
+
+fn rejected(file: String, reason: &str) -> Rejected {
+    Rejected { file, reason: reason.into(), detail: None }
+}
+
+#[derive(Default)]
+struct Walker {
+    out: Walk,
+    dirs: BTreeSet<(u64, u64)>,
+    files: BTreeSet<(u64, u64)>,
+}
+
+impl Walker {
+    fn file(&mut self, path: &Path, show: String, m: &std::fs::Metadata) {
+        if !m.is_file() {
+            self.out.rejected.push(rejected(show, "不是普通文件（命名管道、设备或套接字），未读取"));
+        } else if !self.files.insert((m.dev(), m.ino())) {
+            self.out.skipped.push(Skipped { file: show, reason: DUPLICATE_REASON.into() });
+        } else {
+            self.out.files.push(Input { shown: show, path: path.to_path_buf() });
+        }
+    }
+
+    fn dir(&mut self, dir: &Path, show: &str, m: &std::fs::Metadata) {
+        if !self.dirs.insert((m.dev(), m.ino())) {
+            // A link back to a folder being walked or already walked.
+            self.out.skipped.push(Skipped { file: show.to_string(), reason: LOOP_REASON.into() });
+            return;
+        }
+        let entries = match std::fs::read_dir(dir) {
+            Ok(rd) => rd,
+            Err(e) => {
+                self.out.rejected.push(Rejected {
+                    file: show.to_string(),
+                    reason: "无法读取文件夹".into(),
+                    detail: Some(e.to_string()),
+                });
+                return;
+            }
+        };
+        let mut entries: Vec<(Vec<u8>, std::ffi::OsString)> = entries
+            .filter_map(Result::ok)
+            .map(|e| (e.file_name().as_bytes().to_vec(), e.file_name()))
+            .collect();
+        entries.sort();
+        for (_, name) in entries {
+            let path = dir.join(&name);
+            let show = format!("{}/{}", show.trim_end_matches('/'), shown(Path::new(&name)));
+            if is_lock_file(&name.to_string_lossy()) {
+                self.out.skipped.push(Skipped { file: show, reason: LOCK_FILE_REASON.into() });
+                continue;
+            }
+            match std::fs::metadata(&path) {
+                Ok(m) if m.is_dir() => self.dir(&path, &show, &m),
+                Ok(m) => self.file(&path, show, &m),
+                Err(_) => self.out.rejected.push(rejected(show, "符号链接指向的文件不存在")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn non_utf8_names_stay_distinct() {
+        let a = shown(Path::new(OsStr::from_bytes(b"r/\xB1\xA8\xB1\xED.xlsx")));
+        let b = shown(Path::new(OsStr::from_bytes(b"r/\xB1\xA8\xB1\xEE.xlsx")));
+        assert_eq!(a, "r/\\xB1\\xA8\\xB1\\xED.xlsx");
+        assert_ne!(a, b);
+    }
+}
