@@ -9,7 +9,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use permit_forms::ingest::{ingest_paths, write_outputs, IngestOptions, IngestOutcome};
+use permit_forms::ingest::{write_outputs, IngestOutcome};
 use permit_forms::output::OutputLock;
 use permit_forms::render::{docx, xlsx};
 use permit_forms::FormKind;
