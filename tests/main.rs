@@ -12,6 +12,7 @@ mod ingest_cases;
 mod markup;
 mod pdf;
 mod pipeline;
+mod provenance;
 mod report;
 mod review;
 mod validity;
