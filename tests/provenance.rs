@@ -334,3 +334,31 @@ fn the_report_cites_file_and_cell_for_findings_and_behind_reasons() {
         assert!(flat.contains(&cite), "PDF lacks {cite}");
     }
 }
+
+#[test]
+fn the_review_verb_links_returns_named_relative_to_a_stripped_prefix() {
+    let dir = util::tempdir();
+    let root = dir.path();
+    samples::write_to(&root.join("returns")).unwrap();
+    let opts = permit_forms::review::ReviewOptions {
+        returns: vec![root.join("returns")],
+        as_of: d("2017-05-11"),
+        out: root.to_path_buf(),
+        strip_prefix: Some(root.to_path_buf()),
+    };
+    let res = permit_forms::review::run(templates(), &opts, &PdfRenderer::new(templates()).unwrap()).unwrap();
+    let (_, xlsx) = res.items.iter().find(|(what, _)| what == "汇总工作簿").unwrap();
+    let bytes = std::fs::read(xlsx).unwrap();
+    let targets = link_targets(&bytes, 4);
+    assert!(targets.len() >= 10, "{targets:?}");
+    for t in &targets {
+        assert!(t.starts_with("../returns/"), "{t}");
+        assert!(res.dir.join(t).is_file(), "{t}");
+    }
+    // The 来源 text names the file as the region knows it, not the path.
+    let rows = table(xlsx, "进展明细");
+    for r in &rows {
+        let name = r["文件"].rsplit('/').next().unwrap();
+        assert!(r["来源"].starts_with(&format!("{name}!")), "{} vs {}", r["来源"], r["文件"]);
+    }
+}

@@ -104,7 +104,8 @@ pub fn consolidate_in(
     as_of: NaiveDate,
     workbook_dir: &Path,
 ) -> Result<Vec<u8>, RenderError> {
-    render_in(templates, &Review::build(templates, records, as_of), records, Some(workbook_dir))
+    let at = LinkFrom { workbook_dir, sources_root: None };
+    render_in(templates, &Review::build(templates, records, as_of), records, Some(at))
 }
 
 /// Renders the workbook of a review built from `records`, without links.
@@ -115,15 +116,35 @@ pub fn render(templates: &Templates, review: &Review, records: &[Record]) -> Res
     render_in(templates, review, records, None)
 }
 
+/// Where a workbook is saved, for its relative links to the returns.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkFrom<'a> {
+    /// The folder the workbook is saved in.
+    pub workbook_dir: &'a Path,
+    /// The folder a relative `source.file` is relative to (the `review`
+    /// verb's stripped prefix); `None`: the current directory.
+    pub sources_root: Option<&'a Path>,
+}
+
 /// Where the workbook goes, for the relative links to the returns (none
 /// when unknown).
 #[derive(Clone, Copy)]
-struct Links<'a>(Option<&'a Path>);
+struct Links<'a>(Option<LinkFrom<'a>>);
 
 impl Links<'_> {
     /// A `file:///` link to the return, relative to the workbook's folder.
     fn url(&self, source: &Provenance, text: &str) -> Option<Url> {
-        let rel = source.link(self.0?)?;
+        let at = self.0?;
+        let rel = match at.sources_root {
+            Some(root) if Path::new(&source.file).is_relative() => {
+                let file = Provenance {
+                    file: root.join(&source.file).to_string_lossy().into_owned(),
+                    ..source.clone()
+                };
+                file.link(at.workbook_dir)?
+            }
+            _ => source.link(at.workbook_dir)?,
+        };
         Some(Url::new(format!("file:///{rel}")).set_text(text).set_tip(source.label.as_str()))
     }
 
@@ -161,7 +182,7 @@ impl Links<'_> {
 }
 
 /// Renders the workbook of a review built from `records`, to be saved in
-/// `workbook_dir` when given (the returns reachable from it are linked).
+/// a folder when `at` gives one (the returns reachable from it are linked).
 ///
 /// # Errors
 /// [`RenderError::Xlsx`] when the writer refuses the workbook.
@@ -169,9 +190,9 @@ pub fn render_in(
     templates: &Templates,
     review: &Review,
     records: &[Record],
-    workbook_dir: Option<&Path>,
+    at: Option<LinkFrom>,
 ) -> Result<Vec<u8>, RenderError> {
-    let links = Links(workbook_dir);
+    let links = Links(at);
     let reg = &templates.registry;
     let as_of = review.as_of;
     let st = Styles::new();

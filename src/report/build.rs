@@ -273,7 +273,7 @@ fn findings_blocks(r: &Review) -> Vec<Block> {
     vec![
         Block::Paragraph(intro),
         Block::Table(Table {
-            columns: vec![1.3, 1.2, 1.8, 0.8, 6.0],
+            columns: vec![1.2, 1.1, 2.3, 0.8, 5.7],
             header: header_row(&["试点地区", "报表", "问题", "严重程度", "说明及来源"]),
             rows,
             font_size: 8.0,
