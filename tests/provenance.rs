@@ -298,6 +298,14 @@ fn a_fixing_resubmission_is_recorded_and_the_report_says_corrected() {
         assert!(docx_text.contains(&mark), "docx lacks {mark}");
     }
     assert!(flat.contains("河北省5月.xlsx"), "the fixed finding cites the first file");
+
+    // Before the correction arrived, nothing is corrected: the first version's findings stand.
+    let before = build_report(t, &records, d("2017-06-06"));
+    let text = util::squash(&util::zip_entry(&docx::render_document(&before).unwrap(), "word/document.xml"));
+    assert!(!text.contains("已更正："));
+    for rule in &want {
+        assert!(text.contains(&util::squash(rule)), "{rule}");
+    }
 }
 
 #[test]
@@ -327,7 +335,7 @@ fn the_report_cites_file_and_cell_for_findings_and_behind_reasons() {
         assert!(docx_text.contains(&cite), "docx lacks {cite}");
     }
     // Every finding of a current return, with its own cell.
-    let current: Vec<_> = review.findings.iter().filter(|f| f.current).collect();
+    let current: Vec<_> = review.findings.iter().filter(|f| f.arrived && !f.superseded).collect();
     assert!(!current.is_empty());
     for f in current {
         let cite = util::squash(&format!("（来源：{}）", f.source.label));

@@ -238,14 +238,15 @@ fn cite(p: &Provenance) -> String {
     format!("（来源：{}）", p.label)
 }
 
-/// The findings of the current returns, each citing its file and cell, and
-/// the findings of earlier versions that a resubmission fixed, marked 已更正.
+/// The findings of the returns current as of the review's date, each
+/// citing its file and cell, and the findings of earlier versions that a
+/// resubmission fixed, marked 已更正.
 fn findings_blocks(r: &Review) -> Vec<Block> {
-    let shown: Vec<_> = r.findings.iter().filter(|f| f.current || f.corrected).collect();
+    let shown: Vec<_> = r.findings.iter().filter(|f| f.arrived && (!f.superseded || f.corrected)).collect();
     if shown.is_empty() {
         return vec![Block::Paragraph("各报表未发现问题。".into())];
     }
-    let open = shown.iter().filter(|f| f.current).count();
+    let open = shown.iter().filter(|f| !f.superseded).count();
     let fixed = shown.len() - open;
     let mut intro = format!("有效报表中共发现问题 {open} 个（含交叉核对提示），详见下表；");
     if fixed > 0 {

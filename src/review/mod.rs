@@ -402,7 +402,7 @@ impl Review {
         let key = crate::consolidate::record_order(reg);
         order.sort_by_cached_key(|&i| key(&&records[i]));
         let corr = trace::all_corrections(records);
-        let findings = trace::findings(templates, records, &order, &corr);
+        let findings = trace::findings(templates, records, &order, &corr, as_of);
         let corrections = trace::correction_rows(templates, records, &corr);
         Review {
             as_of,

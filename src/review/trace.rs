@@ -5,6 +5,8 @@
 
 use std::path::Path;
 
+use chrono::NaiveDate;
+
 use crate::crosscheck::{corrections, Correction};
 use crate::markup::{file_link, issue_label, source_label};
 use crate::record::{FormKind, Issue, Record, Severity};
@@ -65,11 +67,17 @@ pub struct FindingRow {
     pub message: String,
     /// Whether the record is the current one of its region, kind and period.
     pub current: bool,
+    /// Whether the return had arrived by the review's date (填报时间 not
+    /// after it, or unknown), as [`crate::tracking`] counts it.
+    pub arrived: bool,
+    /// Whether a later version of the form had arrived by the review's date.
+    pub superseded: bool,
     /// Where the finding points.
     pub source: Provenance,
     /// For a cross-check: the other form compared, `文件名!工作表!B7`.
     pub compared: Option<String>,
-    /// Whether a later version of the form no longer has this finding (已更正).
+    /// Whether a later version of the form, arrived by the review's date, no
+    /// longer has this finding (已更正).
     pub corrected: bool,
 }
 
@@ -153,7 +161,9 @@ pub(super) fn findings(
     records: &[Record],
     order: &[usize],
     corr: &[Correction],
+    as_of: NaiveDate,
 ) -> Vec<FindingRow> {
+    let arrived = |r: &Record| r.submitted_on.is_none_or(|d| d <= as_of);
     let mut out = Vec::new();
     for &idx in order {
         let r = &records[idx];
@@ -169,6 +179,8 @@ pub(super) fn findings(
                 severity: i.severity,
                 message: i.message.clone(),
                 current: r.current,
+                arrived: arrived(r),
+                superseded: corr.iter().any(|c| c.earlier == idx && arrived(&records[c.later])),
                 source: Provenance::of_issue(r, i),
                 compared: i.compared.as_ref().map(|c| {
                     let base = format!("{}!{}", crate::markup::file_name_of(&c.file), c.sheet);
@@ -177,7 +189,9 @@ pub(super) fn findings(
                         None => base,
                     }
                 }),
-                corrected: corr.iter().any(|c| c.earlier == idx && c.is_fixed(i)),
+                corrected: corr
+                    .iter()
+                    .any(|c| c.earlier == idx && arrived(&records[c.later]) && c.is_fixed(i)),
             });
         }
     }
@@ -260,4 +274,17 @@ pub(super) fn correction_rows(
 /// The corrections of `records` (see [`crate::crosscheck::corrections`]).
 pub(super) fn all_corrections(records: &[Record]) -> Vec<Correction> {
     corrections(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_paths_read_as_the_forms_words() {
+        assert_eq!(field_zh("contact.phone"), "联系人联系方式");
+        assert_eq!(field_zh("submitted_on"), "填报时间");
+        assert_eq!(field_zh("schedule.arrangement"), "试点任务安排");
+        assert_eq!(field_zh("unknown.path"), "unknown.path");
+    }
 }
