@@ -180,6 +180,20 @@ fn every_row_names_its_source_cell_and_links_to_the_return() {
     let words: Vec<String> = (3..10).map(|r| text(range.get_value((r, 1)))).collect();
     assert!(words.iter().any(|w| w == "已报"), "{words:?}");
 
+    // Each reported matrix cell names its source cell in a note (sheet 1's comments part).
+    let notes = util::zip_entry(&bytes, "xl/comments1.xml");
+    let beijing_april = records
+        .iter()
+        .find(|r| {
+            r.current
+                && r.region.as_deref() == Some("北京市")
+                && r.period == permit_forms::Period::month(2017, 4)
+        })
+        .unwrap();
+    let label = source_label(beijing_april, "status");
+    assert!(label.ends_with(&format!("!{}", beijing_april.cells["status"])), "{label}");
+    assert!(notes.contains(&format!("来源：{label}")), "no note for {label}");
+
     // Without a folder to link from, no links.
     let plain = permit_forms::consolidate::consolidate(templates(), &records, d("2017-05-11")).unwrap();
     assert!(link_targets(&plain, 4).is_empty());

@@ -21,8 +21,8 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use rust_xlsxwriter::{
-    Chart, ChartFormat, ChartSolidFill, ChartType, DocProperties, ExcelDateTime, Format, FormatAlign, Url,
-    Workbook, Worksheet, XlsxError,
+    Chart, ChartFormat, ChartSolidFill, ChartType, DocProperties, ExcelDateTime, Format, FormatAlign, Note,
+    Url, Workbook, Worksheet, XlsxError,
 };
 
 use crate::doc::Rgb;
@@ -233,8 +233,18 @@ fn overview(ws: &mut Worksheet, st: &Styles, r: &Review, links: Links) -> Result
     for (i, row) in r.matrix.iter().enumerate() {
         let at = h + 1 + i as u32;
         ws.write_string_with_format(at, 0, &row.region, &st.center)?;
-        let cell = |ws: &mut Worksheet, col: u16, c: &Cell| {
-            links.put(ws, at, col, &c.text, c.source.as_ref(), st.fill(c.category))
+        // A reported cell links to its return and names the cell it was read from in a note.
+        let cell = |ws: &mut Worksheet, col: u16, c: &Cell| -> Result<(), XlsxError> {
+            links.put(ws, at, col, &c.text, c.source.as_ref(), st.fill(c.category))?;
+            if let Some(s) = &c.source {
+                let note = Note::new(format!("来源：{}", s.label))
+                    .set_author("来源")
+                    .add_author_prefix(false)
+                    .set_width(300)
+                    .set_height(60);
+                ws.insert_note(at, col, &note)?;
+            }
+            Ok(())
         };
         cell(ws, 1, &row.plan)?;
         for (j, c) in row.months.iter().enumerate() {
