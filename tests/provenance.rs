@@ -384,3 +384,26 @@ fn the_review_verb_links_returns_named_relative_to_a_stripped_prefix() {
         assert!(r["来源"].starts_with(&format!("{name}!")), "{} vs {}", r["来源"], r["文件"]);
     }
 }
+
+#[test]
+fn a_long_list_of_findings_is_cut_in_the_report_and_points_to_the_workbook() {
+    let t = templates();
+    let dir = util::tempdir();
+    samples::write_to(dir.path()).unwrap();
+    let records = ingest_dir(dir.path());
+    let mut review = permit_forms::review::Review::build(t, &records, d("2017-05-11"));
+    let one = review.findings.iter().find(|f| f.arrived && !f.superseded).unwrap().clone();
+    review.findings = vec![one; 450];
+    let doc = permit_forms::report::report_document(&review);
+    let text = util::squash(&util::zip_entry(&docx::render_document(&doc).unwrap(), "word/document.xml"));
+    assert!(text.contains("其余150条见汇总工作簿“校验问题”表"), "no note of the rest");
+    let rows: usize = doc
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            permit_forms::doc::Block::Table(t) if t.header[0].len() == 5 => Some(t.rows.len()),
+            _ => None,
+        })
+        .sum();
+    assert_eq!(rows, 300);
+}

@@ -15,6 +15,9 @@ pub const REPORT_TITLE: &str = "排污许可管理试点工作进展情况报告
 /// Who issues the report.
 pub const ISSUER: &str = "部许可办";
 
+/// Most findings the report lists; the rest are in the workbook's 校验问题.
+const REPORT_FINDINGS_MAX: usize = 300;
+
 /// Months per matrix table, so a table fits the landscape page.
 const MONTHS_PER_TABLE: usize = 12;
 
@@ -256,6 +259,7 @@ fn findings_blocks(r: &Review) -> Vec<Block> {
     }
     let rows = shown
         .iter()
+        .take(REPORT_FINDINGS_MAX)
         .map(|f| {
             let rule = if f.corrected { format!("已更正：{}", f.rule) } else { f.rule.clone() };
             let mut text = format!("{}\n{}", f.message, cite(&f.source));
@@ -271,7 +275,7 @@ fn findings_blocks(r: &Review) -> Vec<Block> {
             ]
         })
         .collect();
-    vec![
+    let mut blocks = vec![
         Block::Paragraph(intro),
         Block::Table(Table {
             columns: vec![1.2, 1.1, 2.3, 0.8, 5.7],
@@ -279,7 +283,14 @@ fn findings_blocks(r: &Review) -> Vec<Block> {
             rows,
             font_size: 8.0,
         }),
-    ]
+    ];
+    if shown.len() > REPORT_FINDINGS_MAX {
+        blocks.push(Block::Note(format!(
+            "表中列出前 {REPORT_FINDINGS_MAX} 条，其余 {} 条见汇总工作簿“校验问题”表。",
+            shown.len() - REPORT_FINDINGS_MAX
+        )));
+    }
+    blocks
 }
 
 /// One table for every task: a row per region, the latest month due and

@@ -3,6 +3,7 @@
 //! links, 校验问题, 更正记录) and the report (findings and 滞后 sections
 //! citing file and cell, 已更正 marks).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -164,6 +165,8 @@ pub(super) fn findings(
     as_of: NaiveDate,
 ) -> Vec<FindingRow> {
     let arrived = |r: &Record| r.submitted_on.is_none_or(|d| d <= as_of);
+    // Each version is the earlier one of at most one correction.
+    let next: BTreeMap<usize, &Correction> = corr.iter().map(|c| (c.earlier, c)).collect();
     let mut out = Vec::new();
     for &idx in order {
         let r = &records[idx];
@@ -180,7 +183,7 @@ pub(super) fn findings(
                 message: i.message.clone(),
                 current: r.current,
                 arrived: arrived(r),
-                superseded: corr.iter().any(|c| c.earlier == idx && arrived(&records[c.later])),
+                superseded: next.get(&idx).is_some_and(|c| arrived(&records[c.later])),
                 source: Provenance::of_issue(r, i),
                 compared: i.compared.as_ref().map(|c| {
                     let base = format!("{}!{}", crate::markup::file_name_of(&c.file), c.sheet);
@@ -189,9 +192,7 @@ pub(super) fn findings(
                         None => base,
                     }
                 }),
-                corrected: corr
-                    .iter()
-                    .any(|c| c.earlier == idx && arrived(&records[c.later]) && c.is_fixed(i)),
+                corrected: next.get(&idx).is_some_and(|c| arrived(&records[c.later]) && c.is_fixed(i)),
             });
         }
     }
