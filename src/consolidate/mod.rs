@@ -127,25 +127,43 @@ pub struct LinkFrom<'a> {
 }
 
 /// Where the workbook goes, for the relative links to the returns (none
-/// when unknown).
-#[derive(Clone, Copy)]
-struct Links<'a>(Option<LinkFrom<'a>>);
+/// when unknown), with each file's link worked out once.
+struct Links<'a> {
+    at: Option<LinkFrom<'a>>,
+    cache: std::cell::RefCell<BTreeMap<String, Option<String>>>,
+}
 
-impl Links<'_> {
+impl<'a> Links<'a> {
+    fn new(at: Option<LinkFrom<'a>>) -> Self {
+        Links { at, cache: Default::default() }
+    }
+
     /// A `file:///` link to the return, relative to the workbook's folder.
     fn url(&self, source: &Provenance, text: &str) -> Option<Url> {
-        let at = self.0?;
-        let rel = match at.sources_root {
+        let at = self.at?;
+        let cached = self.cache.borrow().get(&source.file).cloned();
+        let rel = match cached {
+            Some(rel) => rel,
+            None => {
+                let rel = Self::link(at, source);
+                self.cache.borrow_mut().insert(source.file.clone(), rel.clone());
+                rel
+            }
+        }?;
+        Some(Url::new(format!("file:///{rel}")).set_text(text).set_tip(source.label.as_str()))
+    }
+
+    fn link(at: LinkFrom, source: &Provenance) -> Option<String> {
+        match at.sources_root {
             Some(root) if Path::new(&source.file).is_relative() => {
                 let file = Provenance {
                     file: root.join(&source.file).to_string_lossy().into_owned(),
                     ..source.clone()
                 };
-                file.link(at.workbook_dir)?
+                file.link(at.workbook_dir)
             }
-            _ => source.link(at.workbook_dir)?,
-        };
-        Some(Url::new(format!("file:///{rel}")).set_text(text).set_tip(source.label.as_str()))
+            _ => source.link(at.workbook_dir),
+        }
     }
 
     /// Writes `text` at (r, c), linked to its source when reachable.
@@ -192,7 +210,7 @@ pub fn render_in(
     records: &[Record],
     at: Option<LinkFrom>,
 ) -> Result<Vec<u8>, RenderError> {
-    let links = Links(at);
+    let links = Links::new(at);
     let reg = &templates.registry;
     let as_of = review.as_of;
     let st = Styles::new();
@@ -203,21 +221,21 @@ pub fn render_in(
             .set_author("排污许可管理试点")
             .set_creation_datetime(&ExcelDateTime::from_ymd(2017, 3, 1)?),
     );
-    overview(wb.add_worksheet(), &st, review, links)?;
+    overview(wb.add_worksheet(), &st, review, &links)?;
     by_task(wb.add_worksheet(), &st, review)?;
     plans(wb.add_worksheet(), &st, reg, &Tracking::new(reg, records, as_of))?;
     let mut current: Vec<&Record> = records.iter().filter(|r| r.current).collect();
     current.sort_by_cached_key(record_order(reg));
-    details(wb.add_worksheet(), &st, reg, &current, links)?;
-    behind(wb.add_worksheet(), &st, templates, &current, links)?;
+    details(wb.add_worksheet(), &st, reg, &current, &links)?;
+    behind(wb.add_worksheet(), &st, templates, &current, &links)?;
     chase(wb.add_worksheet(), &st, review)?;
     contacts(wb.add_worksheet(), &st, review)?;
-    issues(wb.add_worksheet(), &st, review, links)?;
+    issues(wb.add_worksheet(), &st, review, &links)?;
     corrections(wb.add_worksheet(), &st, review)?;
     Ok(wb.save_to_buffer()?)
 }
 
-fn overview(ws: &mut Worksheet, st: &Styles, r: &Review, links: Links) -> Result<(), XlsxError> {
+fn overview(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Result<(), XlsxError> {
     ws.set_name(SHEETS[0])?;
     ws.write_string_with_format(0, 0, format!("试点工作进展总览（截至{}）", as_of_zh(r.as_of)), &st.title)?;
     let h = MATRIX_HEADER_ROW;
@@ -431,7 +449,7 @@ fn details(
     st: &Styles,
     reg: &Registry,
     recs: &[&Record],
-    links: Links,
+    links: &Links,
 ) -> Result<(), XlsxError> {
     let mut t = TableSheet::new(ws, st, SHEETS[3], "进展明细（每个地区每月的有效进展表）", &DETAIL_COLUMNS)?;
     for r in recs.iter().filter(|r| r.kind == FormKind::Progress) {
@@ -472,7 +490,7 @@ fn behind(
     st: &Styles,
     templates: &Templates,
     recs: &[&Record],
-    links: Links,
+    links: &Links,
 ) -> Result<(), XlsxError> {
     let mut t = TableSheet::new(
         ws,
@@ -585,7 +603,7 @@ fn contacts(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError
     t.finish(false, true)
 }
 
-fn issues(ws: &mut Worksheet, st: &Styles, r: &Review, links: Links) -> Result<(), XlsxError> {
+fn issues(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Result<(), XlsxError> {
     let mut t = TableSheet::new(
         ws,
         st,
