@@ -132,7 +132,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let t = load_templates(templates_dir)?;
             let as_of = parse_date(&args.as_of)?;
             let records = load_records(&args.dir)?;
-            let bytes = consolidate::consolidate(&t, &records, as_of)?;
+            let dir = args.out.parent().unwrap_or(std::path::Path::new(""));
+            let bytes = consolidate::consolidate_in(&t, &records, as_of, dir)?;
             write_atomic(&args.out, &bytes).with_context(|| format!("无法写入 {}", args.out.display()))?;
             eprintln!("已生成汇总工作簿 {}（截至 {as_of}，{} 条记录）", args.out.display(), records.len());
             Ok(())

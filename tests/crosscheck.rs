@@ -140,7 +140,7 @@ fn sample_resubmission_against_the_first() {
 
 /// Writes a filled 附3 (or 附2 when `month` is None) of `region` to `path`,
 /// with `edits` replacing the filler's values.
-fn write_return(
+pub(crate) fn write_return(
     path: &Path,
     region: &str,
     month: Option<(i32, u32)>,

@@ -14,6 +14,7 @@ mod ingest_files;
 mod markup;
 mod pdf;
 mod pipeline;
+mod provenance;
 mod report;
 mod review;
 mod validity;

@@ -17,11 +17,12 @@
 //! month, then file.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use chrono::NaiveDate;
 use rust_xlsxwriter::{
-    Chart, ChartFormat, ChartSolidFill, ChartType, DocProperties, ExcelDateTime, Format, FormatAlign,
-    Workbook, Worksheet, XlsxError,
+    Chart, ChartFormat, ChartSolidFill, ChartType, DocProperties, ExcelDateTime, Format, FormatAlign, Note,
+    Url, Workbook, Worksheet, XlsxError,
 };
 
 use crate::doc::Rgb;
@@ -29,7 +30,7 @@ use crate::period::Period;
 use crate::record::{FormKind, Person, Record, Status};
 use crate::registry::Registry;
 use crate::render::RenderError;
-use crate::review::{circled, plan_cell, Category, Review};
+use crate::review::{circled, plan_cell, Category, Cell, Provenance, Review};
 use crate::templates::Templates;
 use crate::tracking::{State, Tick, Tracking};
 
@@ -37,8 +38,8 @@ mod sheet;
 use sheet::{as_of_zh, base, date, opt, print_setup, put, rgb, Styles, TableSheet};
 
 /// Sheet names, in workbook order.
-pub const SHEETS: [&str; 8] =
-    ["总览", "按任务", "计划", "进展明细", "滞后与困难", "催报", "联系人", "校验问题"];
+pub const SHEETS: [&str; 9] =
+    ["总览", "按任务", "计划", "进展明细", "滞后与困难", "催报", "联系人", "校验问题", "更正记录"];
 
 /// Row (0-based) of the matrix header on 总览; regions start on the next row.
 pub const MATRIX_HEADER_ROW: u32 = 2;
@@ -50,7 +51,9 @@ pub fn person_line(p: &Person) -> String {
 
 /// Regions first in registry order, then records of unknown regions by the
 /// text written; then month, then file.
-fn record_order(reg: &Registry) -> impl Fn(&&Record) -> (usize, String, Option<Period>, String, String) + '_ {
+pub(crate) fn record_order(
+    reg: &Registry,
+) -> impl Fn(&&Record) -> (usize, String, Option<Period>, String, String) + '_ {
     move |r: &&Record| {
         let idx = r.region.as_deref().and_then(|n| reg.region_by_name(n)).map_or(usize::MAX, |id| id.0);
         (idx, r.region_raw.clone(), r.period, r.source.file.clone(), r.source.sheet.clone())
@@ -90,11 +93,124 @@ pub fn consolidate(
     render(templates, &Review::build(templates, records, as_of), records)
 }
 
-/// Renders the workbook of a review built from `records`.
+/// Like [`consolidate`], for a workbook to be saved in `workbook_dir`: the
+/// 来源 cells (and the matrix cells) link to the returns reachable from it.
+///
+/// # Errors
+/// [`RenderError::Xlsx`] when the writer refuses the workbook.
+pub fn consolidate_in(
+    templates: &Templates,
+    records: &[Record],
+    as_of: NaiveDate,
+    workbook_dir: &Path,
+) -> Result<Vec<u8>, RenderError> {
+    let at = LinkFrom { workbook_dir, sources_root: None };
+    render_in(templates, &Review::build(templates, records, as_of), records, Some(at))
+}
+
+/// Renders the workbook of a review built from `records`, without links.
 ///
 /// # Errors
 /// [`RenderError::Xlsx`] when the writer refuses the workbook.
 pub fn render(templates: &Templates, review: &Review, records: &[Record]) -> Result<Vec<u8>, RenderError> {
+    render_in(templates, review, records, None)
+}
+
+/// Where a workbook is saved, for its relative links to the returns.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkFrom<'a> {
+    /// The folder the workbook is saved in.
+    pub workbook_dir: &'a Path,
+    /// The folder a relative `source.file` is relative to (the `review`
+    /// verb's stripped prefix); `None`: the current directory.
+    pub sources_root: Option<&'a Path>,
+}
+
+/// Where the workbook goes, for the relative links to the returns (none
+/// when unknown), with each file's link worked out once.
+struct Links<'a> {
+    at: Option<LinkFrom<'a>>,
+    cache: std::cell::RefCell<BTreeMap<String, Option<String>>>,
+}
+
+impl<'a> Links<'a> {
+    fn new(at: Option<LinkFrom<'a>>) -> Self {
+        Links { at, cache: Default::default() }
+    }
+
+    /// A `file:///` link to the return, relative to the workbook's folder.
+    fn url(&self, source: &Provenance, text: &str) -> Option<Url> {
+        let at = self.at?;
+        let cached = self.cache.borrow().get(&source.file).cloned();
+        let rel = match cached {
+            Some(rel) => rel,
+            None => {
+                let rel = Self::link(at, source);
+                self.cache.borrow_mut().insert(source.file.clone(), rel.clone());
+                rel
+            }
+        }?;
+        Some(Url::new(format!("file:///{rel}")).set_text(text).set_tip(source.label.as_str()))
+    }
+
+    fn link(at: LinkFrom, source: &Provenance) -> Option<String> {
+        match at.sources_root {
+            Some(root) if Path::new(&source.file).is_relative() => {
+                let file = Provenance {
+                    file: root.join(&source.file).to_string_lossy().into_owned(),
+                    ..source.clone()
+                };
+                file.link(at.workbook_dir)
+            }
+            _ => source.link(at.workbook_dir),
+        }
+    }
+
+    /// Writes `text` at (r, c), linked to its source when reachable.
+    fn put(
+        &self,
+        ws: &mut Worksheet,
+        r: u32,
+        c: u16,
+        text: &str,
+        source: Option<&Provenance>,
+        f: &Format,
+    ) -> Result<(), XlsxError> {
+        let text = crate::text::xlsx_writable(text);
+        match source.and_then(|s| self.url(s, &text)) {
+            Some(url) if !text.is_empty() => {
+                ws.write_url_with_format(r, c, url, f)?;
+                Ok(())
+            }
+            _ => put(ws, r, c, &text, f),
+        }
+    }
+
+    /// Links the 来源 cell of the last row written to its source.
+    fn source_cell(
+        &self,
+        t: &mut TableSheet,
+        col: u16,
+        source: &Provenance,
+        f: &Format,
+    ) -> Result<(), XlsxError> {
+        let row = t.row - 1;
+        self.put(t.ws, row, col, &source.label, Some(source), f)
+    }
+}
+
+/// Renders the workbook of a review built from `records`, to be saved in
+/// a folder when `at` gives one (the returns reachable from it are linked).
+///
+/// # Errors
+/// [`RenderError::Xlsx`] when the writer refuses the workbook.
+pub fn render_in(
+    templates: &Templates,
+    review: &Review,
+    records: &[Record],
+    at: Option<LinkFrom>,
+) -> Result<Vec<u8>, RenderError> {
+    let links = Links::new(at);
     let reg = &templates.registry;
     let as_of = review.as_of;
     let st = Styles::new();
@@ -105,22 +221,21 @@ pub fn render(templates: &Templates, review: &Review, records: &[Record]) -> Res
             .set_author("排污许可管理试点")
             .set_creation_datetime(&ExcelDateTime::from_ymd(2017, 3, 1)?),
     );
-    overview(wb.add_worksheet(), &st, review)?;
+    overview(wb.add_worksheet(), &st, review, &links)?;
     by_task(wb.add_worksheet(), &st, review)?;
     plans(wb.add_worksheet(), &st, reg, &Tracking::new(reg, records, as_of))?;
     let mut current: Vec<&Record> = records.iter().filter(|r| r.current).collect();
     current.sort_by_cached_key(record_order(reg));
-    details(wb.add_worksheet(), &st, reg, &current)?;
-    behind(wb.add_worksheet(), &st, templates, &current)?;
+    details(wb.add_worksheet(), &st, reg, &current, &links)?;
+    behind(wb.add_worksheet(), &st, templates, &current, &links)?;
     chase(wb.add_worksheet(), &st, review)?;
     contacts(wb.add_worksheet(), &st, review)?;
-    let mut all: Vec<&Record> = records.iter().collect();
-    all.sort_by_cached_key(record_order(reg));
-    issues(wb.add_worksheet(), &st, templates, &all)?;
+    issues(wb.add_worksheet(), &st, review, &links)?;
+    corrections(wb.add_worksheet(), &st, review)?;
     Ok(wb.save_to_buffer()?)
 }
 
-fn overview(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError> {
+fn overview(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Result<(), XlsxError> {
     ws.set_name(SHEETS[0])?;
     ws.write_string_with_format(0, 0, format!("试点工作进展总览（截至{}）", as_of_zh(r.as_of)), &st.title)?;
     let h = MATRIX_HEADER_ROW;
@@ -136,9 +251,22 @@ fn overview(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError
     for (i, row) in r.matrix.iter().enumerate() {
         let at = h + 1 + i as u32;
         ws.write_string_with_format(at, 0, &row.region, &st.center)?;
-        put(ws, at, 1, &row.plan.text, st.fill(row.plan.category))?;
+        // A reported cell links to its return and names the cell it was read from in a note.
+        let cell = |ws: &mut Worksheet, col: u16, c: &Cell| -> Result<(), XlsxError> {
+            links.put(ws, at, col, &c.text, c.source.as_ref(), st.fill(c.category))?;
+            if let Some(s) = &c.source {
+                let note = Note::new(format!("来源：{}", s.label))
+                    .set_author("来源")
+                    .add_author_prefix(false)
+                    .set_width(300)
+                    .set_height(60);
+                ws.insert_note(at, col, &note)?;
+            }
+            Ok(())
+        };
+        cell(ws, 1, &row.plan)?;
         for (j, c) in row.months.iter().enumerate() {
-            put(ws, at, 2 + j as u16, &c.text, st.fill(c.category))?;
+            cell(ws, 2 + j as u16, c)?;
         }
     }
     // Per-month counts; the coloured label cells are the legend. They
@@ -293,7 +421,7 @@ fn plans(ws: &mut Worksheet, st: &Styles, reg: &Registry, tr: &Tracking) -> Resu
 /// landscape page wide: their widths add up to what A4 landscape holds at
 /// 80 % (10 pt text never prints below 8 pt); the rest (other people, the
 /// file and sheet) stay on screen.
-pub const DETAIL_COLUMNS: [(&str, f64); 16] = [
+pub const DETAIL_COLUMNS: [(&str, f64); 17] = [
     ("试点地区", 10.0),
     ("月份", 8.0),
     ("进度情况", 8.0),
@@ -310,12 +438,19 @@ pub const DETAIL_COLUMNS: [(&str, f64); 16] = [
     ("经办人", 16.0),
     ("文件", 40.0),
     ("工作表", 8.0),
+    ("来源", 40.0),
 ];
 
 /// How many of [`DETAIL_COLUMNS`] are printed.
 pub const DETAIL_PRINTED: usize = 12;
 
-fn details(ws: &mut Worksheet, st: &Styles, reg: &Registry, recs: &[&Record]) -> Result<(), XlsxError> {
+fn details(
+    ws: &mut Worksheet,
+    st: &Styles,
+    reg: &Registry,
+    recs: &[&Record],
+    links: &Links,
+) -> Result<(), XlsxError> {
     let mut t = TableSheet::new(ws, st, SHEETS[3], "进展明细（每个地区每月的有效进展表）", &DETAIL_COLUMNS)?;
     for r in recs.iter().filter(|r| r.kind == FormKind::Progress) {
         let month = r.period.map(|p| p.label_zh()).unwrap_or_default();
@@ -343,12 +478,20 @@ fn details(ws: &mut Worksheet, st: &Styles, reg: &Registry, recs: &[&Record]) ->
             (&r.source.file, &st.cell),
             (&r.source.sheet, &st.cell),
         ])?;
+        // The row's own words (月度实际进展) are where it is found.
+        links.source_cell(&mut t, 16, &Provenance::of(r, "actual"), &st.cell)?;
     }
     // Printed: the first DETAIL_PRINTED columns, one page wide.
     t.finish_printing(true, true, DETAIL_PRINTED as u16)
 }
 
-fn behind(ws: &mut Worksheet, st: &Styles, templates: &Templates, recs: &[&Record]) -> Result<(), XlsxError> {
+fn behind(
+    ws: &mut Worksheet,
+    st: &Styles,
+    templates: &Templates,
+    recs: &[&Record],
+    links: &Links,
+) -> Result<(), XlsxError> {
     let mut t = TableSheet::new(
         ws,
         st,
@@ -362,15 +505,19 @@ fn behind(ws: &mut Worksheet, st: &Styles, templates: &Templates, recs: &[&Recor
             ("进度情况", 8.0),
             ("内容", 50.0),
             ("月度实际进展", 40.0),
+            ("来源", 40.0),
         ],
     )?;
-    for (kind, pick) in [
+    for (kind, field, pick) in [
         (
             "进度滞后",
+            "delay_reason",
             (|r: &Record| (r.status == Some(Status::Behind)).then(|| opt(&r.delay_reason)))
                 as fn(&Record) -> Option<&str>,
         ),
-        ("困难和支持", |r: &Record| r.difficulties.as_deref().filter(|s| !s.trim().is_empty())),
+        ("困难和支持", "difficulties", |r: &Record| {
+            r.difficulties.as_deref().filter(|s| !s.trim().is_empty())
+        }),
     ] {
         for r in recs {
             let Some(text) = pick(r) else { continue };
@@ -385,6 +532,7 @@ fn behind(ws: &mut Worksheet, st: &Styles, templates: &Templates, recs: &[&Recor
                 (text, &st.cell),
                 (opt(&r.actual), &st.cell),
             ])?;
+            links.source_cell(&mut t, 7, &Provenance::of(r, field), &st.cell)?;
         }
     }
     t.finish(true, true)
@@ -455,12 +603,12 @@ fn contacts(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError
     t.finish(false, true)
 }
 
-fn issues(ws: &mut Worksheet, st: &Styles, templates: &Templates, recs: &[&Record]) -> Result<(), XlsxError> {
+fn issues(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Result<(), XlsxError> {
     let mut t = TableSheet::new(
         ws,
         st,
         SHEETS[7],
-        "校验问题（全部报表的全部问题）",
+        "校验问题（全部报表的全部问题；来源链接到所报文件，对照报表为交叉核对所比较的另一份报表）",
         &[
             ("试点地区", 14.0),
             ("报表", 8.0),
@@ -473,29 +621,81 @@ fn issues(ws: &mut Worksheet, st: &Styles, templates: &Templates, recs: &[&Recor
             ("说明", 44.0),
             ("有效版本", 8.0),
             ("规则代码", 18.0),
+            ("来源", 40.0),
+            ("对照报表", 40.0),
+            ("更正情况", 10.0),
         ],
     )?;
-    for r in recs {
-        for i in &r.issues {
-            let sev = if i.severity == crate::record::Severity::Error {
-                st.fill(Some(Category::Missing))
-            } else {
-                st.fill(Some(Category::Behind))
-            };
-            t.row(&[
-                (&region_shown(r), &st.center),
-                (&templates.form(r.kind).mark, &st.center),
-                (&r.period.map(|p| p.label_zh()).unwrap_or_default(), &st.center),
-                (&r.source.file, &st.cell),
-                (&r.source.sheet, &st.cell),
-                (&i.cell.map(|c| c.to_string()).unwrap_or_default(), &st.center),
-                (i.rule.label_zh(), &st.cell),
-                (i.severity.label_zh(), sev),
-                (&i.message, &st.cell),
-                (if r.current { "是" } else { "否（已被重报替代）" }, &st.center),
-                (i.rule.id(), &st.cell),
-            ])?;
-        }
+    for f in &r.findings {
+        let sev = if f.severity == crate::record::Severity::Error {
+            st.fill(Some(Category::Missing))
+        } else {
+            st.fill(Some(Category::Behind))
+        };
+        let fixed = if f.corrected { "已更正" } else { "" };
+        t.row(&[
+            (&f.region, &st.center),
+            (&f.form, &st.center),
+            (&f.period, &st.center),
+            (&f.source.file, &st.cell),
+            (&f.sheet, &st.cell),
+            (&f.cell, &st.center),
+            (&f.rule, &st.cell),
+            (f.severity.label_zh(), sev),
+            (&f.message, &st.cell),
+            (if f.current { "是" } else { "否（已被重报替代）" }, &st.center),
+            (f.rule_id, &st.cell),
+            (&f.source.label, &st.cell),
+            (f.compared.as_deref().unwrap_or(""), &st.cell),
+            (fixed, if f.corrected { st.fill(Some(Category::Met)) } else { &st.center }),
+        ])?;
+        links.source_cell(&mut t, 11, &f.source, &st.cell)?;
+    }
+    t.finish(true, true)
+}
+
+fn corrections(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError> {
+    let mut t = TableSheet::new(
+        ws,
+        st,
+        SHEETS[8],
+        "更正记录（同一地区同一报表重报时，与前一版本相比：更改的内容，已更正、仍在和新出现的问题）",
+        &[
+            ("试点地区", 12.0),
+            ("报表", 8.0),
+            ("期间", 10.0),
+            ("类别", 10.0),
+            ("字段或问题", 18.0),
+            ("原内容", 36.0),
+            ("新内容", 36.0),
+            ("原单元格", 8.0),
+            ("新单元格", 8.0),
+            ("原文件", 30.0),
+            ("更正文件", 30.0),
+        ],
+    )?;
+    for c in &r.corrections {
+        let fill = match c.kind {
+            "问题已更正" => st.fill(Some(Category::Met)),
+            "新问题" => st.fill(Some(Category::Behind)),
+            _ => &st.center,
+        };
+        t.row(&[
+            (&c.region, &st.center),
+            (&c.form, &st.center),
+            (&c.period, &st.center),
+            (c.kind, fill),
+            (&c.item, &st.cell),
+            (&c.old, &st.cell),
+            (&c.new, &st.cell),
+            (&c.old_cell, &st.center),
+            (&c.new_cell, &st.center),
+            (&c.earlier, &st.cell),
+            (&c.later, &st.cell),
+        ])?;
+    }
+    if r.corrections.is_empty() {
+        t.note("没有重报的报表。")?;
     }
     t.finish(true, true)
 }

@@ -41,8 +41,8 @@ use crate::templates::Templates;
 
 mod source;
 
-use source::file_name_of;
-pub use source::{issue_label, original_texts, parse_a1, source_label, source_link};
+pub(crate) use source::file_name_of;
+pub use source::{file_link, issue_label, original_texts, parse_a1, source_label, source_link};
 
 /// Fill of a cell with an error (light red).
 pub const ERROR_FILL: (u8, u8, u8) = (0xFF, 0xC7, 0xCE);

@@ -63,7 +63,12 @@ pub fn issue_label(record: &Record, issue: &Issue) -> String {
 /// is not reachable (moved, or `source.file` is relative to a folder that is
 /// not the current one). Both are resolved against the current directory.
 pub fn source_link(record: &Record, workbook_dir: &Path) -> Option<String> {
-    let target = std::fs::canonicalize(&record.source.file).ok()?;
+    file_link(&record.source.file, workbook_dir)
+}
+
+/// Like [`source_link`], for a file path as recorded in `source.file`.
+pub fn file_link(file: &str, workbook_dir: &Path) -> Option<String> {
+    let target = std::fs::canonicalize(file).ok()?;
     let dir = if workbook_dir.as_os_str().is_empty() { Path::new(".") } else { workbook_dir };
     let base = std::fs::canonicalize(dir).ok()?;
     relative_path(&base, &target)

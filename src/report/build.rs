@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use crate::doc::{Block, Document, Orientation, Table, TableCell};
 use crate::period::YearMonth;
 use crate::record::Record;
-use crate::review::{circled, date_zh, Category, Cell, Review};
+use crate::review::{circled, date_zh, Category, Cell, Provenance, Review};
 use crate::templates::Templates;
 
 /// Title of the report.
@@ -14,6 +14,9 @@ pub const REPORT_TITLE: &str = "排污许可管理试点工作进展情况报告
 
 /// Who issues the report.
 pub const ISSUER: &str = "部许可办";
+
+/// Most findings the report lists; the rest are in the workbook's 校验问题.
+const REPORT_FINDINGS_MAX: usize = 300;
 
 /// Months per matrix table, so a table fits the landscape page.
 const MONTHS_PER_TABLE: usize = 12;
@@ -61,7 +64,8 @@ pub fn build_report(templates: &Templates, records: &[Record], as_of: NaiveDate)
 
 /// The report of a review, laid out as an official document: A4 portrait,
 /// the title with 部许可办 and the date under it, numbered sections
-/// 一、… 六、, a stacked bar chart of each month's reports, and landscape
+/// 一、… 七、 (七 lists the findings, citing file and cell, 已更正 where a
+/// resubmission fixed one), a stacked bar chart of each month's reports, and landscape
 /// pages only for a matrix too wide for portrait.
 pub fn report_document(r: &Review) -> Document {
     let date = date_zh(r.as_of);
@@ -142,7 +146,7 @@ pub fn report_document(r: &Review) -> Document {
                     vec![
                         TableCell::center(e.region.clone()),
                         TableCell::center(e.month.label_zh()),
-                        TableCell::text(e.text.clone()),
+                        TableCell::text(format!("{}\n{}", e.text, cite(&e.source))),
                         TableCell::text(e.actual.clone()),
                     ]
                 })
@@ -217,6 +221,10 @@ pub fn report_document(r: &Review) -> Document {
         blocks.push(Block::Table(chase_table(&late)));
     }
 
+    // 七、报表校验问题
+    blocks.push(h1("七、报表校验问题"));
+    blocks.extend(findings_blocks(r));
+
     Document {
         title: REPORT_TITLE.into(),
         subtitle: vec![format!("{ISSUER}　{date}")],
@@ -226,6 +234,63 @@ pub fn report_document(r: &Review) -> Document {
         font_size: 11.0,
         blocks,
     }
+}
+
+/// `（来源：附3_…xlsx!附3 试点工作进展表!B9）`
+fn cite(p: &Provenance) -> String {
+    format!("（来源：{}）", p.label)
+}
+
+/// The findings of the returns current as of the review's date, each
+/// citing its file and cell, and the findings of earlier versions that a
+/// resubmission fixed, marked 已更正.
+fn findings_blocks(r: &Review) -> Vec<Block> {
+    let shown: Vec<_> = r.findings.iter().filter(|f| f.arrived && (!f.superseded || f.corrected)).collect();
+    if shown.is_empty() {
+        return vec![Block::Paragraph("各报表未发现问题。".into())];
+    }
+    let open = shown.iter().filter(|f| !f.superseded).count();
+    let fixed = shown.len() - open;
+    let mut intro = format!("有效报表中共发现问题 {open} 个（含交叉核对提示），详见下表；");
+    if fixed > 0 {
+        intro.push_str(&format!("另有 {fixed} 个问题已在重报的更正版本中更正（标“已更正”）。"));
+    } else {
+        intro.push_str("没有经重报更正的问题。");
+    }
+    let rows = shown
+        .iter()
+        .take(REPORT_FINDINGS_MAX)
+        .map(|f| {
+            let rule = if f.corrected { format!("已更正：{}", f.rule) } else { f.rule.clone() };
+            let mut text = format!("{}\n{}", f.message, cite(&f.source));
+            if let Some(c) = &f.compared {
+                text.push_str(&format!("\n（对照：{c}）"));
+            }
+            vec![
+                TableCell::center(f.region.clone()),
+                TableCell::center(format!("{}\n{}", f.form, f.period)),
+                TableCell::text(rule),
+                TableCell::center(f.severity.label_zh()),
+                TableCell::text(text),
+            ]
+        })
+        .collect();
+    let mut blocks = vec![
+        Block::Paragraph(intro),
+        Block::Table(Table {
+            columns: vec![1.2, 1.1, 2.3, 0.8, 5.7],
+            header: header_row(&["试点地区", "报表", "问题", "严重程度", "说明及来源"]),
+            rows,
+            font_size: 8.0,
+        }),
+    ];
+    if shown.len() > REPORT_FINDINGS_MAX {
+        blocks.push(Block::Note(format!(
+            "表中列出前 {REPORT_FINDINGS_MAX} 条，其余 {} 条见汇总工作簿“校验问题”表。",
+            shown.len() - REPORT_FINDINGS_MAX
+        )));
+    }
+    blocks
 }
 
 /// One table for every task: a row per region, the latest month due and

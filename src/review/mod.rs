@@ -10,9 +10,11 @@
 
 mod category;
 mod run;
+mod trace;
 
 pub use category::Category;
 pub use run::{run, Attention, ReviewOptions, ReviewOutputs};
+pub use trace::{field_zh, CorrectionRow, FindingRow, Provenance};
 
 use std::collections::BTreeMap;
 
@@ -39,17 +41,24 @@ pub struct Cell {
     pub text: String,
     /// The category, when the cell is a judgement.
     pub category: Option<Category>,
+    /// Where the value came from, when it was read from a record.
+    pub source: Option<Provenance>,
 }
 
 impl Cell {
     /// A plain text cell.
     pub fn plain(text: impl Into<String>) -> Self {
-        Cell { text: text.into(), category: None }
+        Cell { text: text.into(), category: None, source: None }
     }
 
     /// A judgement cell.
     pub fn of(text: impl Into<String>, category: Category) -> Self {
-        Cell { text: text.into(), category: Some(category) }
+        Cell { text: text.into(), category: Some(category), source: None }
+    }
+
+    /// The same cell, traced to `source`.
+    pub fn from(self, source: Option<Provenance>) -> Self {
+        Cell { source, ..self }
     }
 }
 
@@ -166,6 +175,8 @@ pub struct Entry {
     pub text: String,
     /// 月度实际进展 of the same report (cut likewise).
     pub actual: String,
+    /// The cell the text was read from.
+    pub source: Provenance,
 }
 
 /// A report to chase (未报) or to note as late (迟报).
@@ -240,6 +251,11 @@ pub struct Review {
     pub chase: Vec<ChaseRow>,
     /// The contact directory.
     pub contacts: Vec<ContactRow>,
+    /// Every finding of every record (superseded versions too), regions in
+    /// registry order, then month, then file.
+    pub findings: Vec<FindingRow>,
+    /// What each resubmission changed (更正记录).
+    pub corrections: Vec<CorrectionRow>,
 }
 
 fn cut(s: &str) -> String {
@@ -278,11 +294,16 @@ impl Review {
             .iter()
             .map(|rt| RegionRow {
                 region: rt.name.clone(),
-                plan: plan_cell(rt.plan.state),
+                plan: plan_cell(rt.plan.state).from(rt.plan.record.map(Provenance::of_form)),
                 months: tr
                     .months
                     .iter()
-                    .map(|m| rt.month(*m).map_or_else(|| Cell::plain("—"), |s| month_cell(s.state)))
+                    .map(|m| {
+                        rt.month(*m).map_or_else(
+                            || Cell::plain("—"),
+                            |s| month_cell(s.state).from(s.record.map(|r| Provenance::of(r, "status"))),
+                        )
+                    })
                     .collect(),
             })
             .collect();
@@ -309,22 +330,25 @@ impl Review {
                 rt.months.iter().filter_map(move |(m, s)| s.record.map(|r| (rt.name.as_str(), *m, r)))
             })
             .collect();
-        let entry = |n: &str, m: YearMonth, text: &str, r: &Record| Entry {
+        let entry = |n: &str, m: YearMonth, text: &str, r: &Record, field: &str| Entry {
             region: n.to_string(),
             month: m,
             text: cut(text),
             actual: cut(r.actual.as_deref().unwrap_or("")),
+            source: Provenance::of(r, field),
         };
         let behind = counting
             .iter()
             .filter(|(_, _, r)| r.status == Some(Status::Behind))
-            .map(|(n, m, r)| entry(n, *m, r.delay_reason.as_deref().unwrap_or("（未填写原因）"), r))
+            .map(|(n, m, r)| {
+                entry(n, *m, r.delay_reason.as_deref().unwrap_or("（未填写原因）"), r, "delay_reason")
+            })
             .collect();
         let difficulties = counting
             .iter()
             .filter_map(|(n, m, r)| {
                 let d = r.difficulties.as_deref().filter(|s| !s.trim().is_empty())?;
-                Some(entry(n, *m, d, r))
+                Some(entry(n, *m, d, r, "difficulties"))
             })
             .collect();
         let mut dirs = BTreeMap::new();
@@ -374,6 +398,12 @@ impl Review {
                 });
             }
         }
+        let mut order: Vec<usize> = (0..records.len()).collect();
+        let key = crate::consolidate::record_order(reg);
+        order.sort_by_cached_key(|&i| key(&&records[i]));
+        let corr = trace::all_corrections(records);
+        let findings = trace::findings(templates, records, &order, &corr, as_of);
+        let corrections = trace::correction_rows(templates, records, &corr);
         Review {
             as_of,
             due_day: reg.settings.progress_due_day,
@@ -393,6 +423,8 @@ impl Review {
             difficulties,
             chase,
             contacts,
+            findings,
+            corrections,
         }
     }
 
@@ -491,7 +523,9 @@ fn tasks(reg: &Registry, tr: &Tracking) -> (Vec<TaskRow>, Vec<MilestoneNote>) {
                 || Cell::of("未到期", Category::NotDue),
                 |(m, s)| {
                     let c = month_cell(s.state);
-                    Cell { text: format!("{}：{}", m.label_zh(), c.text), category: c.category }
+                    Cell {
+                        text: format!("{}：{}", m.label_zh(), c.text), category: c.category, source: None
+                    }
                 },
             );
             rows.push(TaskRow {

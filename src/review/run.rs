@@ -123,7 +123,12 @@ pub fn run(
 
     let review = Review::build(templates, &records, opts.as_of);
     let xlsx = dir.join(format!("汇总_截至{tag}.xlsx"));
-    let bytes = crate::consolidate::render(templates, &review, &records)?;
+    let bytes = crate::consolidate::render_in(
+        templates,
+        &review,
+        &records,
+        Some(crate::consolidate::LinkFrom { workbook_dir: &dir, sources_root: opts.strip_prefix.as_deref() }),
+    )?;
     write_atomic(&xlsx, &bytes).map_err(io(&xlsx))?;
     res.items.push(("汇总工作簿".into(), xlsx));
 

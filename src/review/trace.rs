@@ -1,0 +1,291 @@
+//! Where the review's values came from, every finding, and what corrected
+//! returns changed — decided here once for the workbook (来源 columns and
+//! links, 校验问题, 更正记录) and the report (findings and 滞后 sections
+//! citing file and cell, 已更正 marks).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::crosscheck::{corrections, Correction};
+use crate::markup::{file_link, issue_label, source_label};
+use crate::record::{FormKind, Issue, Record, Severity};
+use crate::templates::Templates;
+
+/// Where a value shown came from: `文件名!工作表!B7` as text, and the file
+/// as recorded (for a hyperlink).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Provenance {
+    /// `文件名!工作表!B7` (`文件名!工作表` when the cell is unknown).
+    pub label: String,
+    /// `source.file` of the record.
+    pub file: String,
+}
+
+impl Provenance {
+    /// The cell of `field` (a record path: `status`, `contact.name`) in `record`'s return.
+    pub fn of(record: &Record, field: &str) -> Self {
+        Provenance { label: source_label(record, field), file: record.source.file.clone() }
+    }
+
+    /// The cell a finding points at.
+    pub fn of_issue(record: &Record, issue: &Issue) -> Self {
+        Provenance { label: issue_label(record, issue), file: record.source.file.clone() }
+    }
+
+    /// The return's file and sheet, no cell (a whole form, as for a plan's 已报).
+    pub fn of_form(record: &Record) -> Self {
+        Self::of(record, "")
+    }
+
+    /// A relative path from `workbook_dir` to the return, when it is reachable.
+    pub fn link(&self, workbook_dir: &Path) -> Option<String> {
+        file_link(&self.file, workbook_dir)
+    }
+}
+
+/// One finding of one record, as the 校验问题 sheet and the report show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingRow {
+    /// Region name as shown (canonical, or what was written, marked).
+    pub region: String,
+    /// `附2` / `附3`.
+    pub form: String,
+    /// `2017年4月`, or empty.
+    pub period: String,
+    /// The return's sheet.
+    pub sheet: String,
+    /// The finding's cell (`B9`), or empty.
+    pub cell: String,
+    /// The rule in words.
+    pub rule: String,
+    /// The stable rule id.
+    pub rule_id: &'static str,
+    /// Error or warning.
+    pub severity: Severity,
+    /// The message.
+    pub message: String,
+    /// Whether the record is the current one of its region, kind and period.
+    pub current: bool,
+    /// Whether the return had arrived by the review's date (填报时间 not
+    /// after it, or unknown), as [`crate::tracking`] counts it.
+    pub arrived: bool,
+    /// Whether a later version of the form had arrived by the review's date.
+    pub superseded: bool,
+    /// Where the finding points.
+    pub source: Provenance,
+    /// For a cross-check: the other form compared, `文件名!工作表!B7`.
+    pub compared: Option<String>,
+    /// Whether a later version of the form, arrived by the review's date, no
+    /// longer has this finding (已更正).
+    pub corrected: bool,
+}
+
+/// One line of the 更正记录: a field that changed, or a finding fixed,
+/// remaining or new, between two versions of a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorrectionRow {
+    /// Region name.
+    pub region: String,
+    /// `附2` / `附3`.
+    pub form: String,
+    /// `2017年3月`, or empty for a plan.
+    pub period: String,
+    /// `字段更改`, `问题已更正`, `问题仍在` or `新问题`.
+    pub kind: &'static str,
+    /// The field in words (`月度实际进展`, `计划 2017年4月 试点任务安排`), or the rule in words.
+    pub item: String,
+    /// The earlier value (for a finding: the earlier version's message).
+    pub old: String,
+    /// The later value (for a finding: the later version's message).
+    pub new: String,
+    /// Cell in the earlier version.
+    pub old_cell: String,
+    /// Cell in the later version.
+    pub new_cell: String,
+    /// The earlier version's file.
+    pub earlier: String,
+    /// The later version's file.
+    pub later: String,
+}
+
+/// A field path in the clerk's words.
+pub fn field_zh(path: &str) -> String {
+    let person = |p: &str| match p {
+        "lead" => Some("总负责人"),
+        "contact" => Some("联系人"),
+        "handler" => Some("经办人"),
+        _ => None,
+    };
+    let part = |p: &str| match p {
+        "name" => Some("姓名"),
+        "title" => Some("职务"),
+        "phone" => Some("联系方式"),
+        _ => None,
+    };
+    if let Some((p, q)) = path.split_once('.') {
+        if let (Some(a), Some(b)) = (person(p), part(q)) {
+            return format!("{a}{b}");
+        }
+    }
+    match path {
+        "region" => "试点地区",
+        "tasks" => "试点任务",
+        "period" => "月份",
+        "planned" => "月度工作安排",
+        "actual" => "月度实际进展",
+        "status" => "进度情况",
+        "delay_reason" => "进度滞后的原因",
+        "difficulties" => "存在的困难和需要的支持",
+        "division" => "填报单位",
+        "submitter" => "填报人",
+        "submitted_on" => "填报时间",
+        "schedule.arrangement" => "试点任务安排",
+        other => other,
+    }
+    .to_string()
+}
+
+fn period_of(r: &Record) -> String {
+    r.period.map(|p| p.label_zh()).unwrap_or_default()
+}
+
+fn form_mark(templates: &Templates, kind: FormKind) -> String {
+    templates.form(kind).mark.clone()
+}
+
+/// Every finding of every record, in `order` (indices into `records`),
+/// those a later version fixed marked.
+pub(super) fn findings(
+    templates: &Templates,
+    records: &[Record],
+    order: &[usize],
+    corr: &[Correction],
+    as_of: NaiveDate,
+) -> Vec<FindingRow> {
+    let arrived = |r: &Record| r.submitted_on.is_none_or(|d| d <= as_of);
+    // Each version is the earlier one of at most one correction.
+    let next: BTreeMap<usize, &Correction> = corr.iter().map(|c| (c.earlier, c)).collect();
+    let mut out = Vec::new();
+    for &idx in order {
+        let r = &records[idx];
+        for i in &r.issues {
+            out.push(FindingRow {
+                region: crate::consolidate::region_shown(r),
+                form: form_mark(templates, r.kind),
+                period: period_of(r),
+                sheet: r.source.sheet.clone(),
+                cell: i.cell.map(|c| c.to_string()).unwrap_or_default(),
+                rule: i.rule.label_zh().to_string(),
+                rule_id: i.rule.id(),
+                severity: i.severity,
+                message: i.message.clone(),
+                current: r.current,
+                arrived: arrived(r),
+                superseded: next.get(&idx).is_some_and(|c| arrived(&records[c.later])),
+                source: Provenance::of_issue(r, i),
+                compared: i.compared.as_ref().map(|c| {
+                    let base = format!("{}!{}", crate::markup::file_name_of(&c.file), c.sheet);
+                    match &c.cell {
+                        Some(cell) => format!("{base}!{cell}"),
+                        None => base,
+                    }
+                }),
+                corrected: next.get(&idx).is_some_and(|c| arrived(&records[c.later]) && c.is_fixed(i)),
+            });
+        }
+    }
+    out
+}
+
+/// The 更正记录 rows of `corrections(records)`.
+pub(super) fn correction_rows(
+    templates: &Templates,
+    records: &[Record],
+    corr: &[Correction],
+) -> Vec<CorrectionRow> {
+    let mut out = Vec::new();
+    for c in corr {
+        let (a, b) = (&records[c.earlier], &records[c.later]);
+        let row = |kind: &'static str, item: String, old: String, new: String, oc: String, nc: String| {
+            CorrectionRow {
+                region: c.region.clone(),
+                form: form_mark(templates, c.kind),
+                period: c.period.map(|p| p.label_zh()).unwrap_or_default(),
+                kind,
+                item,
+                old,
+                new,
+                old_cell: oc,
+                new_cell: nc,
+                earlier: a.source.file.clone(),
+                later: b.source.file.clone(),
+            }
+        };
+        for f in &c.changes {
+            let item = match f.period {
+                Some(p) => format!("{} {}", p.label_zh(), field_zh(&f.field)),
+                None => field_zh(&f.field),
+            };
+            out.push(row(
+                "字段更改",
+                item,
+                f.old.clone().unwrap_or_default(),
+                f.new.clone().unwrap_or_default(),
+                f.old_cell.clone().unwrap_or_default(),
+                f.new_cell.clone().unwrap_or_default(),
+            ));
+        }
+        let cell = |i: &Issue| i.cell.map(|c| c.to_string()).unwrap_or_default();
+        for i in &c.fixed {
+            out.push(row(
+                "问题已更正",
+                i.rule.label_zh().into(),
+                i.message.clone(),
+                String::new(),
+                cell(i),
+                String::new(),
+            ));
+        }
+        for i in &c.remaining {
+            out.push(row(
+                "问题仍在",
+                i.rule.label_zh().into(),
+                String::new(),
+                i.message.clone(),
+                String::new(),
+                cell(i),
+            ));
+        }
+        for i in &c.new {
+            out.push(row(
+                "新问题",
+                i.rule.label_zh().into(),
+                String::new(),
+                i.message.clone(),
+                String::new(),
+                cell(i),
+            ));
+        }
+    }
+    out
+}
+
+/// The corrections of `records` (see [`crate::crosscheck::corrections`]).
+pub(super) fn all_corrections(records: &[Record]) -> Vec<Correction> {
+    corrections(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_paths_read_as_the_forms_words() {
+        assert_eq!(field_zh("contact.phone"), "联系人联系方式");
+        assert_eq!(field_zh("submitted_on"), "填报时间");
+        assert_eq!(field_zh("schedule.arrangement"), "试点任务安排");
+        assert_eq!(field_zh("unknown.path"), "unknown.path");
+    }
+}
