@@ -221,6 +221,34 @@ fn report_pages_are_numbered_headings_kept_and_the_chart_drawn() {
     assert!(util::squash(&util::pdf_text(&pdf)).contains("各试点任务进展"));
 }
 
+/// Regression (issue 9, outputs): feedback into a folder holding an earlier
+/// run's letters left those letters beside the new ones, looking current.
+#[test]
+fn feedback_clears_its_earlier_letters_and_nothing_else() {
+    let t = templates();
+    let recs = sample_records();
+    let dir = util::tempdir();
+    let pdf = PdfRenderer::new(t).unwrap();
+    let first = report::write_feedback(t, &recs, d("2017-05-11"), &pdf, dir.path()).unwrap();
+    assert!(first.count > 1);
+    std::fs::write(dir.path().join("说明.txt"), "办公室自己的文件").unwrap();
+    // The second run: one region's records only.
+    let keep = recs.iter().find(|r| r.current && !r.for_region().issues.is_empty()).unwrap().region.clone();
+    let only: Vec<Record> = recs.iter().filter(|r| r.region == keep).cloned().collect();
+    let second = report::write_feedback(t, &only, d("2017-05-12"), &pdf, dir.path()).unwrap();
+    assert_eq!(second.count, 1);
+    let mut left = util::walk(dir.path());
+    left.sort();
+    let mut want: Vec<String> = second
+        .files
+        .iter()
+        .map(|f| f.strip_prefix(dir.path()).unwrap().to_string_lossy().into_owned())
+        .chain(["说明.txt".to_string()])
+        .collect();
+    want.sort();
+    assert_eq!(left, want, "only the second run's files and the office's own file remain");
+}
+
 #[test]
 fn letters_name_the_department_the_deadline_and_the_contact() {
     let mut t: Templates = templates().clone();

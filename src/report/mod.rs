@@ -53,7 +53,9 @@ pub struct Letters {
 /// Writes each region's 退回意见, dated `date`, as `DIR/退回意见_<key>.docx` and
 /// `.pdf`, and beside them each record's marked-up return as
 /// `DIR/<key>/附3_试点工作进展表_河北省_2017年04月_请修改.xlsx`
-/// ([`crate::markup::write_marked_up`]), named in the letter.
+/// ([`crate::markup::write_marked_up`]), named in the letter. Letters and
+/// marked-up returns an earlier run left in `DIR` are removed first
+/// ([`clear_earlier`]), so none of them lies there looking current.
 ///
 /// # Errors
 /// The first letter that could not be rendered or written.
@@ -65,6 +67,7 @@ pub fn write_feedback(
     dir: &Path,
 ) -> Result<Letters, WriteError> {
     let mut out = Letters::default();
+    clear_earlier(dir).map_err(|source| WriteError::Io { path: dir.display().to_string(), source })?;
     // Each record with findings also goes back as its form, marked up; the letter names it.
     let marked = crate::markup::write_marked_up(templates, records, dir).map_err(|e| match e {
         crate::markup::MarkupError::Render(e) => WriteError::Render(e),
@@ -87,4 +90,53 @@ pub fn write_feedback(
     out.missing_glyphs.sort_unstable();
     out.missing_glyphs.dedup();
     Ok(out)
+}
+
+/// Removes from `dir` what an earlier [`write_feedback`] wrote there: the
+/// letters (`退回意见_*.docx` / `.pdf`, recognised by content as this tool's
+/// output) and, one folder down, the marked-up returns (`*_请修改*.xlsx`),
+/// then the folders that leaves empty. Anything else in `dir` is left alone.
+/// Returns how many files were removed.
+///
+/// # Errors
+/// A folder that cannot be listed or a file that cannot be removed.
+pub fn clear_earlier(dir: &Path) -> std::io::Result<usize> {
+    use crate::ingest::sniff::{sniff, Content};
+    let mut removed = 0;
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(0) };
+    let limits = crate::ingest::Limits::default();
+    for entry in entries {
+        let entry = entry?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let kind = entry.file_type()?;
+        if kind.is_file()
+            && name.starts_with("退回意见_")
+            && (name.ends_with(".docx") || name.ends_with(".pdf"))
+        {
+            let own = std::fs::read(&path)
+                .ok()
+                .is_some_and(|b| matches!(sniff(&b, &name, &limits), Ok(Content::Own(_))));
+            if own {
+                std::fs::remove_file(&path)?;
+                removed += 1;
+            }
+        } else if kind.is_dir() {
+            let mut here = 0;
+            for inner in std::fs::read_dir(&path)? {
+                let inner = inner?;
+                let n = inner.file_name().to_string_lossy().into_owned();
+                if inner.file_type()?.is_file() && n.contains("_请修改") && n.ends_with(".xlsx") {
+                    std::fs::remove_file(inner.path())?;
+                    here += 1;
+                }
+            }
+            // A folder it emptied goes; one holding anything else stays.
+            if here > 0 && std::fs::read_dir(&path)?.next().is_none() {
+                std::fs::remove_dir(&path)?;
+            }
+            removed += here;
+        }
+    }
+    Ok(removed)
 }
