@@ -81,16 +81,14 @@ fn cell_format(grid: &Grid, cell: &GridCell, border: bool) -> Format {
     f
 }
 
-/// Renders a form grid as an xlsx workbook.
-///
-/// # Errors
-/// [`RenderError::Xlsx`] when the writer refuses the workbook.
-pub fn render(grid: &Grid) -> Result<Vec<u8>, RenderError> {
+/// A new workbook with the form's document properties: title, author, a
+/// fixed creation date (byte-identical output between runs) and the hidden
+/// identity as `permit-forms.*` custom properties.
+fn form_workbook(grid: &Grid) -> Result<Workbook, RenderError> {
     let mut wb = Workbook::new();
     let mut props = DocProperties::new()
         .set_title(format!("{} {}", grid.mark, grid.title))
         .set_author("排污许可管理试点")
-        // A fixed date keeps the output byte-identical between runs.
         .set_creation_datetime(&ExcelDateTime::from_ymd(2017, 3, 1)?);
     if let Some(id) = &grid.identity {
         for (k, v) in id.pairs() {
@@ -98,7 +96,15 @@ pub fn render(grid: &Grid) -> Result<Vec<u8>, RenderError> {
         }
     }
     wb.set_properties(&props);
+    Ok(wb)
+}
 
+/// Renders a form grid as an xlsx workbook.
+///
+/// # Errors
+/// [`RenderError::Xlsx`] when the writer refuses the workbook.
+pub fn render(grid: &Grid) -> Result<Vec<u8>, RenderError> {
+    let mut wb = form_workbook(grid)?;
     let ws = wb.add_worksheet();
     write_form(ws, grid, &grid.sheet)?;
     if let Some(id) = &grid.identity {
@@ -260,18 +266,7 @@ fn rgb_color(c: (u8, u8, u8)) -> rust_xlsxwriter::Color {
 /// [`RenderError::Xlsx`] when the writer refuses the workbook (a mark outside
 /// the grid, an over-long sheet name).
 pub fn render_marked(grid: &Grid, markup: &Markup) -> Result<Vec<u8>, RenderError> {
-    let mut wb = Workbook::new();
-    let mut props = DocProperties::new()
-        .set_title(format!("{} {}", grid.mark, grid.title))
-        .set_author("排污许可管理试点")
-        .set_creation_datetime(&ExcelDateTime::from_ymd(2017, 3, 1)?);
-    if let Some(id) = &grid.identity {
-        for (k, v) in id.pairs() {
-            props = props.set_custom_property(format!("{META_PROPERTY_PREFIX}{k}"), v.as_str());
-        }
-    }
-    wb.set_properties(&props);
-
+    let mut wb = form_workbook(grid)?;
     let ws = wb.add_worksheet();
     write_form(ws, grid, &grid.sheet)?;
     write_marks(ws, grid, markup)?;
