@@ -25,6 +25,23 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// Why an output (a letter, a report, a marked-up return) could not be
+/// written: its renderer refused it, or the file system did.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The document could not be rendered.
+    #[error(transparent)]
+    Render(#[from] crate::render::RenderError),
+    /// A file could not be written.
+    #[error("{path}：无法写入（{source}）")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
 /// Prefix of every temporary file this tool creates.
 const TEMP_PREFIX: &str = ".permit-forms-";
 /// Suffix of every temporary file this tool creates.

@@ -31,7 +31,7 @@ use crate::fill::{fill_grid, FillValues};
 use crate::form::layout::{lines_needed, LINE_HEIGHT};
 use crate::form::{layout, CellKind, Field, FormInstance, Grid, PersonPart, PersonRole};
 use crate::ingest::locate::label_key;
-use crate::output::write_atomic;
+use crate::output::{write_atomic, WriteError};
 use crate::period::Period;
 use crate::record::{FormKind, Issue, Record, Severity};
 use crate::render::xlsx::{render_marked, CellMark, Markup};
@@ -87,21 +87,6 @@ pub struct MarkedUp {
     pub unplaced: Vec<Unplaced>,
 }
 
-/// Why marked-up returns could not all be written.
-#[derive(Debug, thiserror::Error)]
-pub enum MarkupError {
-    /// A form could not be rendered.
-    #[error(transparent)]
-    Render(#[from] RenderError),
-    /// A file could not be written.
-    #[error("{path}：无法写入（{source}）")]
-    Io {
-        /// The file.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
-}
 /// A value typed after its label in one cell (`时间：2017年4月`) without the
 /// label; other text unchanged.
 fn strip_inline_label(text: &str, labels: &[String]) -> String {
@@ -479,7 +464,7 @@ pub fn write_marked_up(
     templates: &Templates,
     records: &[Record],
     out_dir: &Path,
-) -> Result<Vec<(usize, PathBuf)>, MarkupError> {
+) -> Result<Vec<(usize, PathBuf)>, WriteError> {
     let mut planned: Vec<(usize, PathBuf)> = Vec::new();
     let mut used: BTreeMap<PathBuf, usize> = BTreeMap::new();
     let own: Vec<Record> = records.iter().map(Record::for_region).collect();
@@ -505,9 +490,9 @@ pub fn write_marked_up(
             let bytes = render_marked_up(templates, &own[*i])?;
             let path = out_dir.join(rel);
             write_atomic(&path, &bytes)
-                .map_err(|source| MarkupError::Io { path: path.display().to_string(), source })
+                .map_err(|source| WriteError::Io { path: path.display().to_string(), source })
         })
-        .collect::<Result<Vec<()>, MarkupError>>()?;
+        .collect::<Result<Vec<()>, WriteError>>()?;
     Ok(planned)
 }
 

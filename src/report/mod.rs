@@ -19,24 +19,10 @@ use std::path::{Path, PathBuf};
 
 use crate::output::write_atomic;
 use crate::record::Record;
-use crate::render::{docx, pdf::PdfRenderer, RenderError};
+use crate::render::{docx, pdf::PdfRenderer};
 use crate::templates::Templates;
 
-/// Why the feedback letters could not all be written.
-#[derive(Debug, thiserror::Error)]
-pub enum WriteError {
-    /// A letter could not be rendered.
-    #[error(transparent)]
-    Render(#[from] RenderError),
-    /// A file could not be written.
-    #[error("{path}：无法写入（{source}）")]
-    Io {
-        /// The file.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
-}
+pub use crate::output::WriteError;
 
 /// What [`write_feedback`] wrote.
 #[derive(Debug, Clone, Default)]
@@ -69,10 +55,7 @@ pub fn write_feedback(
     let mut out = Letters::default();
     clear_earlier(dir).map_err(|source| WriteError::Io { path: dir.display().to_string(), source })?;
     // Each record with findings also goes back as its form, marked up; the letter names it.
-    let marked = crate::markup::write_marked_up(templates, records, dir).map_err(|e| match e {
-        crate::markup::MarkupError::Render(e) => WriteError::Render(e),
-        crate::markup::MarkupError::Io { path, source } => WriteError::Io { path, source },
-    })?;
+    let marked = crate::markup::write_marked_up(templates, records, dir)?;
     for (key, mut doc) in feedback(templates, records, date) {
         crate::markup::name_in_letter(&mut doc, &key, &marked);
         let base = dir.join(format!("退回意见_{key}"));
