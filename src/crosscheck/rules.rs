@@ -22,6 +22,16 @@ fn compared(other: &Record, field: &str) -> Compared {
     }
 }
 
+/// How alike two texts found the same are, in words: `相同`, or
+/// `几乎相同（相似度N%）`.
+fn sameness(sim: f64) -> String {
+    if sim >= 1.0 {
+        "相同".to_string()
+    } else {
+        format!("几乎相同（相似度{}%）", percent(sim))
+    }
+}
+
 fn warning(
     rule: Rule,
     field: &str,
@@ -172,11 +182,7 @@ impl<'a> Ctx<'a, '_> {
             };
             let sim = dice(self.texts.grams(field), before.grams(field));
             if sim >= self.opts.same_from {
-                let how = if sim >= 1.0 {
-                    "相同".to_string()
-                } else {
-                    format!("几乎相同（相似度{}%）", percent(sim))
-                };
+                let how = sameness(sim);
                 out.push(warning(
                     Rule::SameAsLastMonth,
                     field,
@@ -219,11 +225,7 @@ impl<'a> Ctx<'a, '_> {
         };
         let sim = dice(&self.texts.actual, &self.texts.planned);
         if sim >= self.opts.same_from {
-            let how = if sim >= 1.0 {
-                "相同".to_string()
-            } else {
-                format!("几乎相同（相似度{}%）", percent(sim))
-            };
+            let how = sameness(sim);
             out.push(warning(
                 Rule::ActualEqualsPlanned,
                 "actual",
