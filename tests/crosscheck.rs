@@ -140,7 +140,7 @@ fn sample_resubmission_against_the_first() {
 
 /// Writes a filled 附3 (or 附2 when `month` is None) of `region` to `path`,
 /// with `edits` replacing the filler's values.
-pub(crate) fn write_return(
+fn write_return(
     path: &Path,
     region: &str,
     month: Option<(i32, u32)>,
@@ -243,6 +243,34 @@ fn findings_reach_records_jsonl_with_the_form_compared() {
 fn a_corrected_return_fixes_findings() {
     let dir = util::tempdir();
     let returns = dir.path().join("returns");
+    let planned = write_fixing_pair(&returns);
+    let records = ingest_dir(&returns);
+    assert_eq!(records.len(), 2);
+    let first = &records[0];
+    let rules = |r: &Record| r.issues.iter().map(|i| i.rule).collect::<Vec<_>>();
+    assert!(rules(first).contains(&permit_forms::record::Rule::DelayReasonMissing), "{:?}", first.issues);
+    assert!(rules(first).contains(&permit_forms::record::Rule::ActualEqualsPlanned), "{:?}", first.issues);
+    let c = corrections(&records);
+    assert_eq!(c.len(), 1);
+    let c = &c[0];
+    assert_eq!((c.earlier, c.later), (0, 1));
+    let fixed: BTreeSet<&str> = c.fixed.iter().map(|i| i.rule.id()).collect();
+    assert_eq!(fixed, BTreeSet::from(["delay_reason.missing", "cross.actual_equals_planned"]));
+    assert!(c.new.is_empty(), "{:?}", c.new);
+    assert_eq!(c.remaining.len(), records[1].issues.len());
+    let changed: Vec<&str> = c.changes.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(changed, ["actual", "delay_reason", "submitted_on"]);
+    let actual = &c.changes[0];
+    assert_eq!(actual.old.as_deref(), Some(planned.as_str()));
+    assert_eq!(actual.new.as_deref(), Some("受理企业申请18家，完成现场核查6家"));
+    assert_eq!(c.changes[1].old, None);
+}
+
+/// A 河北省 2017年5月 return and its （更正）: the first is 滞后 without a
+/// reason and copies 月度工作安排 into 月度实际进展; the correction gives a
+/// reason, the real progress and a later 填报时间. Returns the copied
+/// 月度工作安排. Shared with provenance.rs.
+pub(crate) fn write_fixing_pair(returns: &Path) -> String {
     // First: 滞后 without a reason, and 月度实际进展 copied from 月度工作安排.
     let t = templates();
     let id = t.registry.region_by_name("河北省").unwrap();
@@ -274,24 +302,5 @@ fn a_corrected_return_fixes_findings() {
             (Field::SubmittedOn, Some("2017年6月8日")),
         ],
     );
-    let records = ingest_dir(&returns);
-    assert_eq!(records.len(), 2);
-    let first = &records[0];
-    let rules = |r: &Record| r.issues.iter().map(|i| i.rule).collect::<Vec<_>>();
-    assert!(rules(first).contains(&permit_forms::record::Rule::DelayReasonMissing), "{:?}", first.issues);
-    assert!(rules(first).contains(&permit_forms::record::Rule::ActualEqualsPlanned), "{:?}", first.issues);
-    let c = corrections(&records);
-    assert_eq!(c.len(), 1);
-    let c = &c[0];
-    assert_eq!((c.earlier, c.later), (0, 1));
-    let fixed: BTreeSet<&str> = c.fixed.iter().map(|i| i.rule.id()).collect();
-    assert_eq!(fixed, BTreeSet::from(["delay_reason.missing", "cross.actual_equals_planned"]));
-    assert!(c.new.is_empty(), "{:?}", c.new);
-    assert_eq!(c.remaining.len(), records[1].issues.len());
-    let changed: Vec<&str> = c.changes.iter().map(|f| f.field.as_str()).collect();
-    assert_eq!(changed, ["actual", "delay_reason", "submitted_on"]);
-    let actual = &c.changes[0];
-    assert_eq!(actual.old.as_deref(), Some(planned.as_str()));
-    assert_eq!(actual.new.as_deref(), Some("受理企业申请18家，完成现场核查6家"));
-    assert_eq!(c.changes[1].old, None);
+    planned
 }

@@ -11,16 +11,13 @@ use calamine::{open_workbook_auto, Data, Reader};
 use chrono::NaiveDate;
 use permit_forms::consolidate::consolidate_in;
 use permit_forms::crosscheck::corrections;
-use permit_forms::fill::sample_values;
-use permit_forms::form::Field;
 use permit_forms::ingest::{self, IngestOptions};
 use permit_forms::markup::{issue_label, source_label};
 use permit_forms::render::{docx, pdf::PdfRenderer};
 use permit_forms::report::build_report;
 use permit_forms::review::field_zh;
-use permit_forms::{samples, FormKind, Record, YearMonth};
+use permit_forms::{samples, Record};
 
-use crate::crosscheck::write_return;
 use crate::util::{self, templates};
 
 fn d(s: &str) -> NaiveDate {
@@ -235,34 +232,7 @@ fn a_fixing_resubmission_is_recorded_and_the_report_says_corrected() {
     let dir = util::tempdir();
     let returns = dir.path().join("returns");
     let t = templates();
-    let id = t.registry.region_by_name("河北省").unwrap();
-    let planned = sample_values(&t.registry, FormKind::Progress, id, YearMonth::new(2017, 5), 4).values
-        [&Field::Planned]
-        .clone();
-    write_return(
-        &returns.join("河北省5月.xlsx"),
-        "河北省",
-        Some((2017, 5)),
-        4,
-        &[
-            (Field::Status, Some("滞后")),
-            (Field::DelayReason, None),
-            (Field::Actual, Some(&planned)),
-            (Field::SubmittedOn, Some("2017年6月5日")),
-        ],
-    );
-    write_return(
-        &returns.join("河北省5月（更正）.xlsx"),
-        "河北省",
-        Some((2017, 5)),
-        4,
-        &[
-            (Field::Status, Some("滞后")),
-            (Field::DelayReason, Some("企业申报材料不全，已退回补充")),
-            (Field::Actual, Some("受理企业申请18家，完成现场核查6家")),
-            (Field::SubmittedOn, Some("2017年6月8日")),
-        ],
-    );
+    let planned = crate::crosscheck::write_fixing_pair(&returns);
     let records = ingest_dir(&returns);
     let c = corrections(&records);
     assert_eq!(c.len(), 1);
