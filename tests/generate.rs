@@ -457,18 +457,9 @@ fn every_generated_pdf_is_one_page() {
 }
 
 /// About `n` characters of a clerk's prose without line breaks, ending with
-/// the sentence `last`.
+/// the sentence `last` (the PDF tests' filler text).
 fn prose(n: usize, last: &str) -> String {
-    let words = "组织重点企业开展排污许可证申请前的培训与现场核查，";
-    let mut s = String::new();
-    while s.chars().count() + words.chars().count() + last.chars().count() + 1 < n {
-        s.push_str(words);
-    }
-    let fill = n.saturating_sub(s.chars().count() + last.chars().count() + 1);
-    s.extend(std::iter::repeat_n('核', fill));
-    s.push('。');
-    s.push_str(last);
-    s
+    crate::pdf::long_text(n, last)
 }
 
 /// The sample of the issue: one 附2 per window and the blank, three 附3.

@@ -339,15 +339,7 @@ proptest! {
         std::fs::create_dir_all(&input).unwrap();
         for (i, (which, edits, cut)) in cases.into_iter().enumerate() {
             let (ext, seed) = &seeds()[which];
-            let mut bytes = seed.clone();
-            for (at, b) in edits {
-                let n = bytes.len();
-                bytes[at as usize % n] = b;
-            }
-            if let Some(c) = cut {
-                let n = bytes.len();
-                bytes.truncate(c as usize % n);
-            }
+            let bytes = util::mutate(seed, &edits, cut);
             std::fs::write(input.join(format!("{i}.{ext}")), bytes).unwrap();
         }
         let out = dir.path().join("out");

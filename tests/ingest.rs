@@ -857,15 +857,7 @@ mod fuzz {
             edits in proptest::collection::vec((any::<u32>(), any::<u8>()), 1..16),
             cut in proptest::option::of(any::<u32>()),
         ) {
-            let mut bytes = seeds()[which].clone();
-            for (at, b) in edits {
-                let n = bytes.len();
-                bytes[at as usize % n] = b;
-            }
-            if let Some(c) = cut {
-                let n = bytes.len();
-                bytes.truncate(c as usize % n);
-            }
+            let bytes = util::mutate(&seeds()[which], &edits, cut);
             let _ = ingest_bytes(templates(), "fuzz", &bytes);
         }
     }

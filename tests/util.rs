@@ -145,3 +145,19 @@ pub fn walk(root: &Path) -> Vec<String> {
     out.sort();
     out
 }
+
+/// `seed` with the bytes at `edits` (positions taken modulo the length)
+/// overwritten, then cut at `cut` (modulo the length): a mutated file for
+/// the property tests.
+pub fn mutate(seed: &[u8], edits: &[(u32, u8)], cut: Option<u32>) -> Vec<u8> {
+    let mut bytes = seed.to_vec();
+    for &(at, b) in edits {
+        let n = bytes.len();
+        bytes[at as usize % n] = b;
+    }
+    if let Some(c) = cut {
+        let n = bytes.len();
+        bytes.truncate(c as usize % n);
+    }
+    bytes
+}
