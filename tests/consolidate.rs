@@ -159,7 +159,7 @@ fn write(dir: &Path, bytes: &[u8]) -> std::path::PathBuf {
 
 /// Rows of a table sheet (header on row 3 of the sheet, body below), as maps
 /// from header to text.
-fn table(path: &Path, sheet: &str) -> Vec<BTreeMap<String, String>> {
+pub(crate) fn table(path: &Path, sheet: &str) -> Vec<BTreeMap<String, String>> {
     let mut wb = open_workbook_auto(path).unwrap();
     let range = wb.worksheet_range(sheet).unwrap();
     let (h, width) = (2u32, range.end().map_or(0, |e| e.1 + 1));

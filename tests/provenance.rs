@@ -37,19 +37,12 @@ fn text(d: Option<&Data>) -> String {
     }
 }
 
-/// Rows of a table sheet (header on the third row), as maps from header to text.
+/// Rows of a table sheet (header on the third row), as maps from header to
+/// text, blank rows left out.
 fn table(path: &Path, sheet: &str) -> Vec<BTreeMap<String, String>> {
-    let mut wb = open_workbook_auto(path).unwrap();
-    let range = wb.worksheet_range(sheet).unwrap();
-    let (h, width) = (2u32, range.end().map_or(0, |e| e.1 + 1));
-    let head: Vec<String> = (0..width).map(|c| text(range.get_value((h, c)))).collect();
-    let last = range.end().map_or(0, |e| e.0);
-    ((h + 1)..=last)
-        .map(|r| {
-            head.iter().enumerate().map(|(c, k)| (k.clone(), text(range.get_value((r, c as u32))))).collect()
-        })
-        .filter(|row: &BTreeMap<String, String>| row.values().any(|v| !v.is_empty()))
-        .collect()
+    let mut rows = crate::consolidate::table(path, sheet);
+    rows.retain(|row| row.values().any(|v| !v.is_empty()));
+    rows
 }
 
 /// `%E5%8C%97` → bytes → text.
