@@ -353,17 +353,23 @@ fn outputs_are_written_together_with_umask_permissions_and_wait_for_a_running_wr
     assert!(rejected.contains(".doc"), "{rejected}");
 }
 
+/// Makes `out_dir` held by a live process that is not this one (the test
+/// process itself would count as alive too, so a child that sleeps); kill
+/// the child to let go.
+fn hold(out_dir: &Path) -> std::process::Child {
+    std::fs::create_dir_all(out_dir).unwrap();
+    let sleeper = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+    std::fs::write(out_dir.join(permit_forms::output::LOCK_NAME), sleeper.id().to_string()).unwrap();
+    sleeper
+}
+
 #[test]
 fn a_second_cli_run_into_a_held_folder_refuses_with_a_message() {
     let dir = util::tempdir();
     let out_dir = dir.path().join("记录");
     let input = dir.path().join("in");
     std::fs::create_dir_all(&input).unwrap();
-    // Held by a live process that is not this one (the test process itself
-    // would count as alive too, so use a child that sleeps).
-    std::fs::create_dir_all(&out_dir).unwrap();
-    let mut sleeper = std::process::Command::new("sleep").arg("30").spawn().unwrap();
-    std::fs::write(out_dir.join(permit_forms::output::LOCK_NAME), sleeper.id().to_string()).unwrap();
+    let mut sleeper = hold(&out_dir);
     let start = std::time::Instant::now();
     let res = std::process::Command::new(env!("CARGO_BIN_EXE_permit-forms"))
         .arg("ingest")
@@ -389,9 +395,7 @@ fn an_interrupted_run_leaves_no_temp_files() {
     let out_dir = dir.path().join("记录");
     let input = dir.path().join("in");
     std::fs::create_dir_all(&input).unwrap();
-    std::fs::create_dir_all(&out_dir).unwrap();
-    let mut sleeper = std::process::Command::new("sleep").arg("30").spawn().unwrap();
-    std::fs::write(out_dir.join(permit_forms::output::LOCK_NAME), sleeper.id().to_string()).unwrap();
+    let mut sleeper = hold(&out_dir);
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_permit-forms"))
         .arg("ingest")
         .arg(&input)
