@@ -42,7 +42,12 @@ fn main() {
         }
     }
     let dir = tempfile::tempdir().expect("temp dir");
+    // `INGEST_BENCH_FORMATS=docx` (comma-separated) runs only those formats.
+    let only = std::env::var("INGEST_BENCH_FORMATS").ok();
     for ext in ["xlsx", "docx"] {
+        if only.as_deref().is_some_and(|o| !o.split(',').any(|f| f == ext)) {
+            continue;
+        }
         let input = dir.path().join(format!("returns-{ext}"));
         std::fs::create_dir_all(&input).expect("dir");
         (0..FILES).into_par_iter().for_each(|i| {
@@ -77,5 +82,9 @@ fn main() {
         let median: Duration = times[times.len() / 2];
         println!("{ext}: median {:.3} s, min {:.3} s", median.as_secs_f64(), times[0].as_secs_f64());
         println!("peak memory (VmHWM, whole process): {} KB", peak_memory_kb().unwrap_or(0));
+    }
+    // `INGEST_BENCH_KEEP=1` keeps the inputs (to profile the CLI on them).
+    if std::env::var_os("INGEST_BENCH_KEEP").is_some() {
+        println!("inputs kept in {}", dir.keep().display());
     }
 }

@@ -188,6 +188,8 @@ pub struct Registry {
     windows: BTreeMap<String, Window>,
     /// compacted spelling → region, for exact matches.
     spellings: HashMap<String, RegionId>,
+    /// Each task's name compacted, by task index (for [`Registry::find_tasks`]).
+    task_keys: Vec<String>,
 }
 
 // ---- raw TOML shape -------------------------------------------------------
@@ -486,7 +488,8 @@ impl Registry {
             });
         }
 
-        let mut registry = Registry { settings, regions, tasks, windows, spellings };
+        let task_keys = tasks.iter().map(|t| compact(&t.name)).collect();
+        let mut registry = Registry { settings, regions, tasks, windows, spellings, task_keys };
         for (name, dept) in &raw.settings.departments {
             let Some(id) = registry.region_by_name(name) else {
                 return Err(invalid(dept.span(), format!("departments 中的“{name}”不是登记的试点地区")));
@@ -668,14 +671,12 @@ impl Registry {
     /// A longer name that contains a shorter one wins over it.
     pub fn find_tasks(&self, written: &str) -> Vec<TaskId> {
         let key = compact(written);
+        let names = &self.task_keys;
         let hits: Vec<TaskId> =
-            self.tasks().filter(|(_, t)| key.contains(&compact(&t.name))).map(|(id, _)| id).collect();
+            (0..names.len()).filter(|&i| key.contains(names[i].as_str())).map(TaskId).collect();
         hits.iter()
             .copied()
-            .filter(|&id| {
-                let name = compact(&self.task(id).name);
-                !hits.iter().any(|&o| o != id && compact(&self.task(o).name).contains(&name))
-            })
+            .filter(|&id| !hits.iter().any(|&o| o != id && names[o.0].contains(names[id.0].as_str())))
             .collect()
     }
 }

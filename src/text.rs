@@ -19,7 +19,25 @@ pub fn fold_char(c: char) -> char {
 /// white space and every invisible character removed (clerks pad names and
 /// labels with spaces; text pasted from web pages carries zero-width marks).
 pub fn compact(s: &str) -> String {
-    fold_width(s).chars().filter(|&c| !c.is_whitespace() && !is_invisible(c)).collect()
+    let mut out = String::with_capacity(s.len());
+    out.extend(s.chars().map(fold_char).filter(|&c| !c.is_whitespace() && !is_invisible(c)));
+    out
+}
+
+/// [`compact`] of the start of `s`: at most `max` characters, and whether
+/// that is all of `s` (`true`) or `s` goes on. For tests on a text's start
+/// (is it a label?) without compacting a 20,000-character paragraph.
+pub fn compact_head(s: &str, max: usize) -> (String, bool) {
+    let mut out = String::new();
+    let mut n = 0;
+    for c in s.chars().map(fold_char).filter(|&c| !c.is_whitespace() && !is_invisible(c)) {
+        if n == max {
+            return (out, false);
+        }
+        out.push(c);
+        n += 1;
+    }
+    (out, true)
 }
 
 /// Characters that print as nothing: zero-width spaces and joiners, the word

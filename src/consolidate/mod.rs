@@ -219,7 +219,9 @@ pub fn render_in(
         &DocProperties::new()
             .set_title(format!("排污许可管理试点工作汇总（截至{}）", as_of_zh(as_of)))
             .set_author("排污许可管理试点")
-            .set_creation_datetime(&ExcelDateTime::from_ymd(2017, 3, 1)?),
+            .set_creation_datetime(&ExcelDateTime::from_ymd(2017, 3, 1)?)
+            // Marks the workbook as this tool's output, so ingest skips it.
+            .set_custom_property(crate::ingest::sniff::OUTPUT_PROPERTY, "汇总工作簿"),
     );
     overview(wb.add_worksheet(), &st, review, &links)?;
     by_task(wb.add_worksheet(), &st, review)?;

@@ -115,11 +115,11 @@ pub enum LimitError {
         limit: u64,
     },
     /// The shared-string table claims more strings than it holds.
-    #[error("共享字符串表声明有 {claimed} 条字符串，实际只有 {found} 条，文件内容与声明不符，未读取")]
+    #[error("共享字符串表声明有 {claimed} 条字符串，实际最多只有 {found} 条，文件内容与声明不符，未读取")]
     SharedStringsClaim {
         /// uniqueCount as declared.
         claimed: u64,
-        /// `<si>` elements present.
+        /// `<si>` elements present, or the most the part's size allows.
         found: u64,
     },
     /// An .xls DIMENSIONS record that is impossible.
@@ -132,20 +132,46 @@ pub enum LimitError {
     },
 }
 
+/// How much of a zip part [`zip_package`] keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Not kept (only measured, when its size must be known).
+    No,
+    /// The whole inflated part.
+    Whole,
+    /// At most this many inflated bytes from the start (a header such as
+    /// `<sst uniqueCount=…>`); the whole part when it is shorter.
+    Head(usize),
+}
+
+/// A kept part of a zip package.
+#[derive(Debug)]
+pub struct Part {
+    /// Entry name.
+    pub name: String,
+    /// Inflated bytes (all of them, or the head asked for).
+    pub bytes: Vec<u8>,
+    /// `bytes` is the whole part.
+    pub whole: bool,
+    /// Most the part can inflate to (bytes), from its compressed size and
+    /// [`Limits::part_bytes`].
+    pub bound: u64,
+}
+
 /// The parts of a zip package, checked against the limits, with the text of
 /// the parts the caller asked to keep.
 #[derive(Debug, Default)]
 pub struct Package {
     /// Every entry name, in archive order.
     pub names: Vec<String>,
-    /// The kept parts: name and inflated bytes.
-    pub kept: Vec<(String, Vec<u8>)>,
+    /// The kept parts.
+    pub kept: Vec<Part>,
 }
 
 impl Package {
     /// A kept part's bytes.
     pub fn part(&self, name: &str) -> Option<&[u8]> {
-        self.kept.iter().find(|(n, _)| n == name).map(|(_, b)| b.as_slice())
+        self.kept.iter().find(|p| p.name == name).map(|p| p.bytes.as_slice())
     }
 
     /// Whether the package has an entry of this name.
@@ -189,17 +215,21 @@ fn is_read_part(name: &str) -> bool {
 }
 
 /// Opens a zip package and inflates each XML part within the limits
-/// (counting bytes, not keeping them, unless `keep` asks for the part).
+/// (counting bytes, not keeping them, unless `keep` — given the part's name
+/// and every entry name — asks for the part).
 ///
 /// # Errors
 /// [`ReadError::Limit`] over a limit; [`ReadError::Damaged`] when the zip
 /// structure is broken; [`ReadError::Encrypted`] for an encrypted entry.
-pub fn zip_package(bytes: &[u8], limits: &Limits, keep: impl Fn(&str) -> bool) -> Result<Package, ReadError> {
+pub fn zip_package(
+    bytes: &[u8],
+    limits: &Limits,
+    keep: impl Fn(&str, &[String]) -> Keep,
+) -> Result<Package, ReadError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::damaged(e.to_string()))?;
     if zip.len() > limits.entries {
         return Err(LimitError::TooManyEntries { count: zip.len(), limit: limits.entries }.into());
     }
-    let word = zip.file_names().any(|n| n.is_ok_and(|n| n == "word/document.xml"));
     // What each entry can inflate to at most, from its compressed size (the
     // reader never takes more input than that): a stored entry is its size,
     // a deflated one at most about 1,032 times it. When every bound is within
@@ -207,41 +237,39 @@ pub fn zip_package(bytes: &[u8], limits: &Limits, keep: impl Fn(&str) -> bool) -
     // form of 8 KB is bounded by a few MB), and only the kept parts are read.
     let mut bounded = true;
     let mut bound_total = 0u64;
+    let mut pkg = Package::default();
+    let mut entries = Vec::with_capacity(zip.len());
     for i in 0..zip.len() {
-        let Ok(e) = zip.by_index_raw(i) else {
-            bounded = false;
-            break;
-        };
-        let bound = match e.compression() {
-            zip::CompressionMethod::Stored => e.compressed_size(),
-            zip::CompressionMethod::Deflated => e.compressed_size().saturating_mul(DEFLATE_MAX_RATIO),
-            _ => u64::MAX,
+        // The entry's metadata (no inflating set up).
+        let (name, size, is_dir, bound) = match zip.by_index_raw(i) {
+            Ok(e) => {
+                let bound = match e.compression() {
+                    zip::CompressionMethod::Stored => e.compressed_size(),
+                    zip::CompressionMethod::Deflated => e.compressed_size().saturating_mul(DEFLATE_MAX_RATIO),
+                    _ => u64::MAX,
+                };
+                let name = e
+                    .name()
+                    .map(|n| n.into_owned())
+                    .unwrap_or_else(|_| String::from_utf8_lossy(e.name_raw()).into_owned());
+                (name, e.size(), e.is_dir(), bound)
+            }
+            Err(e) => return Err(ReadError::damaged(e.to_string())),
         };
         bound_total = bound_total.saturating_add(bound);
         if bound > limits.part_bytes || bound_total > limits.package_bytes {
             bounded = false;
-            break;
         }
+        pkg.names.push(name);
+        entries.push((size, is_dir, bound));
     }
-    let mut pkg = Package::default();
+    let word = pkg.has("word/document.xml");
     let mut total = 0u64;
-    for i in 0..zip.len() {
-        // The entry's metadata first (no inflating set up); opened for
-        // reading only when it is to be inflated.
-        let (name, size, is_dir) = match zip.by_index_raw(i) {
-            Ok(e) => (
-                e.name()
-                    .map(|n| n.into_owned())
-                    .unwrap_or_else(|_| String::from_utf8_lossy(e.name_raw()).into_owned()),
-                e.size(),
-                e.is_dir(),
-            ),
-            Err(e) => return Err(ReadError::damaged(e.to_string())),
-        };
-        pkg.names.push(name.clone());
+    for (i, &(size, is_dir, bound)) in entries.iter().enumerate() {
         if is_dir {
             continue;
         }
+        let name = &pkg.names[i];
         let too_big = || -> ReadError {
             LimitError::PartTooLarge { part: name.clone(), limit: mb(limits.part_bytes) }.into()
         };
@@ -250,9 +278,13 @@ pub fn zip_package(bytes: &[u8], limits: &Limits, keep: impl Fn(&str) -> bool) -
         if size > limits.part_bytes {
             return Err(too_big());
         }
-        let keep_it = keep(&name);
-        if !keep_it && (bounded || (!word && !is_read_part(&name))) {
+        let mut keep_it = keep(name, &pkg.names);
+        if keep_it == Keep::No && (bounded || (!word && !is_read_part(name))) {
             continue;
+        }
+        // Unbounded, a part's real size must be measured: all of it is read.
+        if !bounded && matches!(keep_it, Keep::Head(_)) {
+            keep_it = Keep::Whole;
         }
         let mut entry = match zip.by_index(i) {
             Ok(e) => e,
@@ -261,16 +293,25 @@ pub fn zip_package(bytes: &[u8], limits: &Limits, keep: impl Fn(&str) -> bool) -
             }
             Err(e) => return Err(ReadError::damaged(e.to_string())),
         };
-        let mut limited = (&mut entry).take(limits.part_bytes + 1);
-        let n = if keep_it {
-            let mut buf = Vec::new();
-            limited.read_to_end(&mut buf).map_err(|e| ReadError::damaged(e.to_string()))?;
-            let n = buf.len() as u64;
-            pkg.kept.push((name.clone(), buf));
-            n
-        } else {
-            std::io::copy(&mut limited, &mut std::io::sink())
-                .map_err(|e| ReadError::damaged(e.to_string()))?
+        let n = match keep_it {
+            Keep::No => std::io::copy(&mut (&mut entry).take(limits.part_bytes + 1), &mut std::io::sink())
+                .map_err(|e| ReadError::damaged(e.to_string()))?,
+            Keep::Whole | Keep::Head(_) => {
+                let cap = match keep_it {
+                    Keep::Head(n) => n as u64,
+                    _ => limits.part_bytes + 1,
+                };
+                // Room for the declared size up front (within a small cap, as
+                // the declaration may lie): reading then fills it in large
+                // steps instead of probing with tiny reads.
+                let mut buf = Vec::with_capacity(size.min(cap).min(READ_AHEAD) as usize + 1);
+                (&mut entry).take(cap).read_to_end(&mut buf).map_err(|e| ReadError::damaged(e.to_string()))?;
+                let n = buf.len() as u64;
+                let whole = keep_it == Keep::Whole || n < cap;
+                let bound = bound.min(limits.part_bytes);
+                pkg.kept.push(Part { name: name.clone(), bytes: buf, whole, bound });
+                n
+            }
         };
         if n > limits.part_bytes {
             return Err(too_big());
@@ -302,52 +343,50 @@ fn attr_present(e: &quick_xml::events::BytesStart, key: &str) -> bool {
     e.attributes().flatten().any(|a| a.key.as_ref() == key)
 }
 
-/// Checks an xlsx package: the number of sheets in `xl/workbook.xml` and
-/// the string count `xl/sharedStrings.xml` declares.
+/// Most room reserved ahead for a kept part's declared size (bytes).
+const READ_AHEAD: u64 = 256 * 1024;
+
+/// The smallest a shared string can be written (`<si><t/></si>`), bytes.
+const MIN_SI_BYTES: u64 = 12;
+
+/// Checks an xlsx package: the string count `xl/sharedStrings.xml`
+/// declares (calamine reserves room for that many strings before reading
+/// one). When only the part's head was kept, the claim is checked against
+/// the most strings the part's compressed size allows; a whole part is
+/// counted. (The number of sheets is checked when the workbook is opened:
+/// calamine reads only their names then.)
 ///
 /// # Errors
-/// [`ReadError::Limit`] when a claim exceeds a limit or the bytes.
-pub fn check_xlsx(pkg: &Package, limits: &Limits) -> Result<(), ReadError> {
-    if let Some(wb) = pkg.kept.iter().find(|(n, _)| n.ends_with("workbook.xml")).map(|(_, b)| b) {
-        let mut reader = quick_xml::Reader::from_reader(wb.as_slice());
-        let mut buf = Vec::new();
-        let mut sheets = 0usize;
-        loop {
-            match reader.read_event_into(&mut buf) {
-                Ok(Event::Start(e) | Event::Empty(e)) if local(e.name().as_ref()) == "sheet" => sheets += 1,
-                Ok(Event::Eof) | Err(_) => break,
+/// [`ReadError::Limit`] when a claim exceeds the bytes.
+pub fn check_xlsx(pkg: &Package) -> Result<(), ReadError> {
+    let Some(sst) = pkg.kept.iter().find(|p| p.name.ends_with("sharedStrings.xml")) else { return Ok(()) };
+    let mut reader = quick_xml::Reader::from_reader(sst.bytes.as_slice());
+    let mut buf = Vec::new();
+    let mut claimed = None;
+    let mut found = 0u64;
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) => match local(e.name().as_ref()) {
+                "sst" => {
+                    claimed = attr_u64(&e, "uniqueCount");
+                    if !sst.whole {
+                        break;
+                    }
+                }
+                "si" => found += 1,
                 _ => {}
-            }
-            buf.clear();
+            },
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
         }
-        if sheets > limits.sheets {
-            return Err(LimitError::TooManySheets { count: sheets, limit: limits.sheets }.into());
-        }
+        buf.clear();
     }
-    if let Some(sst) = pkg.kept.iter().find(|(n, _)| n.ends_with("sharedStrings.xml")).map(|(_, b)| b) {
-        let mut reader = quick_xml::Reader::from_reader(sst.as_slice());
-        let mut buf = Vec::new();
-        let mut claimed = None;
-        let mut found = 0u64;
-        loop {
-            match reader.read_event_into(&mut buf) {
-                Ok(Event::Start(e) | Event::Empty(e)) => match local(e.name().as_ref()) {
-                    "sst" => claimed = attr_u64(&e, "uniqueCount"),
-                    "si" => found += 1,
-                    _ => {}
-                },
-                Ok(Event::Eof) | Err(_) => break,
-                _ => {}
-            }
-            buf.clear();
-        }
-        // Some writers miscount a little; what matters is that the
-        // reservation stays near the real size.
-        if let Some(claimed) = claimed {
-            if claimed > found.saturating_mul(2).saturating_add(10_000) {
-                return Err(LimitError::SharedStringsClaim { claimed, found }.into());
-            }
-        }
+    let Some(claimed) = claimed else { return Ok(()) };
+    // Some writers miscount a little; what matters is that the reservation
+    // stays near the real size.
+    let most = if sst.whole { found } else { sst.bound / MIN_SI_BYTES };
+    if claimed > most.saturating_mul(2).saturating_add(10_000) {
+        return Err(LimitError::SharedStringsClaim { claimed, found: most }.into());
     }
     Ok(())
 }
@@ -360,7 +399,7 @@ pub fn check_xlsx(pkg: &Package, limits: &Limits) -> Result<(), ReadError> {
 /// [`ReadError::Limit`] over [`Limits::word_elements`].
 pub fn check_docx(pkg: &Package, limits: &Limits) -> Result<(), ReadError> {
     let mut count = 0u64;
-    for (name, bytes) in &pkg.kept {
+    for Part { name, bytes, .. } in &pkg.kept {
         let read_by_docx_rs =
             name.starts_with("word/") || name.starts_with("docProps/") || name == "[Content_Types].xml";
         if read_by_docx_rs && name.ends_with(".xml") {

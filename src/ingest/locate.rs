@@ -13,7 +13,10 @@ use crate::form::{Anchor, Content, Direction, Field, FormModel};
 use crate::ingest::normalize::StatusWords;
 use crate::ingest::read::{Sheet, Value};
 use crate::record::FormKind;
-use crate::text::{compact, fold_width, is_invisible};
+use crate::text::{compact, compact_head, fold_char, fold_width, is_invisible};
+
+/// Longest text (characters, compacted) that can be a label by itself.
+const LABEL_HEAD: usize = 40;
 
 /// How far (in columns) a value may sit right of its label.
 const RIGHT_REACH: usize = 4;
@@ -21,7 +24,11 @@ const RIGHT_REACH: usize = 4;
 /// Comparison key of a label: compacted, a trailing parenthesised note
 /// (（勾选）, （若有）, （盖章）) and trailing colons removed.
 pub fn label_key(text: &str) -> String {
-    let mut k = compact(text);
+    trim_label(compact(text))
+}
+
+/// [`label_key`] of a text already compacted.
+fn trim_label(mut k: String) -> String {
     loop {
         let before = k.len();
         while k.ends_with(':') {
@@ -94,6 +101,8 @@ pub struct Labels {
     /// Per key, the notes its label carries in brackets (勾选, 盖章 …).
     notes: Vec<Vec<String>>,
     status: StatusWords,
+    /// The first character of every key.
+    first_chars: Vec<char>,
 }
 
 /// The bracketed notes of a label text (`填报单位：（盖章）` → 盖章).
@@ -139,8 +148,12 @@ impl Labels {
                 _ => None,
             })
             .unwrap_or_default();
+        let mut first_chars: Vec<char> = keys.iter().filter_map(|k| k.chars().next()).collect();
+        first_chars.sort_unstable();
+        first_chars.dedup();
         Labels {
             kind: model.kind,
+            first_chars,
             keys,
             title: compact(&model.title),
             anchors: model.anchors().unwrap_or_default(),
@@ -174,11 +187,19 @@ impl Labels {
     /// label without value; a cell starting `label：` may go on with further
     /// `label：value` pairs of the form (`总负责人：张三  责任处室：综合处`).
     fn classify(&self, text: &str) -> Vec<(usize, Option<String>)> {
-        let full = label_key(text);
+        // Most cells are values: their first character starts no label.
+        let first = text.chars().map(fold_char).find(|&c| !c.is_whitespace() && !is_invisible(c));
+        if !first.is_some_and(|c| self.first_chars.contains(&c)) {
+            return Vec::new();
+        }
+        // Only a text's start can be a label: a long paragraph is compacted
+        // no further than [`LABEL_HEAD`] characters.
+        let (head, whole) = compact_head(text, LABEL_HEAD + 1);
+        let full = if whole { trim_label(head) } else { head };
         if full.is_empty() {
             return Vec::new();
         }
-        if full.chars().count() <= 40 {
+        if whole {
             if let Some(i) = self.keys.iter().position(|k| *k == full) {
                 return vec![(i, None)];
             }
@@ -266,13 +287,15 @@ fn hits(labels: &Labels, sheet: &Sheet) -> Vec<Hit> {
 }
 
 /// How much a sheet looks like the form: the labels found, and whether its
-/// title is there.
-#[derive(Debug, Clone, PartialEq)]
+/// title is there. It keeps the label cells it found, so [`locate`] reads
+/// the sheet without matching the labels again.
+#[derive(Debug, Clone)]
 pub struct Score {
     /// Keys of the labels found.
     pub found: std::collections::BTreeSet<String>,
     /// The form's title (试点工作进展表 …) appears on the sheet.
     pub title: bool,
+    hits: Vec<Hit>,
 }
 
 impl Score {
@@ -293,12 +316,17 @@ impl Score {
 
 /// Scores `sheet` against `labels`.
 pub fn score(labels: &Labels, sheet: &Sheet) -> Score {
-    let found = hits(labels, sheet).into_iter().map(|h| labels.keys[h.key].clone()).collect();
-    let title =
-        sheet.rows.iter().flatten().any(
-            |v| matches!(v, Value::Text(t) if t.chars().count() < 60 && compact(t).contains(&labels.title)),
-        );
-    Score { found, title }
+    let hits = hits(labels, sheet);
+    let found = hits.iter().map(|h| labels.keys[h.key].clone()).collect();
+    // A title holds the title's last character (a cheap test before compacting).
+    let last = labels.title.chars().last().unwrap_or(' ');
+    let title = sheet.rows.iter().flatten().any(|v| {
+        matches!(v, Value::Text(t) if t.len() < 60 * 4
+            && t.contains(last)
+            && t.chars().count() < 60
+            && compact(t).contains(&labels.title))
+    });
+    Score { found, title, hits }
 }
 
 struct Finder<'a> {
@@ -371,9 +399,10 @@ impl Finder<'_> {
     }
 }
 
-/// Finds the values of every anchor of `labels` on `sheet`.
-pub fn locate(labels: &Labels, sheet: &Sheet) -> Located {
-    let finder = Finder { sheet, hits: hits(labels, sheet) };
+/// Finds the values of every anchor of `labels` on `sheet`, from the label
+/// cells `score` (of the same labels and sheet) found.
+pub fn locate(labels: &Labels, sheet: &Sheet, score: Score) -> Located {
+    let finder = Finder { sheet, hits: score.hits };
     let first = |key: Option<usize>| key.and_then(|k| finder.hits.iter().find(|h| h.key == k));
     let mut out = Located::default();
     let mut schedule_cols: Vec<(Field, usize, usize)> = Vec::new();

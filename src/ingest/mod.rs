@@ -275,9 +275,9 @@ fn sheet_record(
     sheet: &read::Sheet,
     identity: Option<FormKind>,
 ) -> Option<Record> {
-    let kind = recognise(&p.labels, sheet, identity)?;
-    let labels = p.labels.iter().find(|l| l.kind() == kind)?;
-    let located = locate::locate(labels, sheet);
+    let (labels, score) = recognise(&p.labels, sheet, identity)?;
+    let kind = labels.kind();
+    let located = locate::locate(labels, sheet, score);
     let source = Source { file: shown.to_string(), sheet: sheet.name.clone(), sha256: sha256.to_string() };
     let ctx = build::Context {
         registry: &p.templates.registry,
@@ -330,21 +330,27 @@ pub fn ingest_bytes(templates: &Templates, shown: &str, bytes: &[u8]) -> Result<
 /// most labels), the title on the sheet decides, then the share of the labels
 /// only that form has (月度实际进展 … for 附3, 姓名/试点任务安排 … for 附2),
 /// then the hidden identity written by `generate`.
-fn recognise(labels: &[Labels], sheet: &read::Sheet, identity: Option<FormKind>) -> Option<FormKind> {
-    let scores: Vec<locate::Score> = labels.iter().map(|l| locate::score(l, sheet)).collect();
-    let mut candidates: Vec<(bool, i32, bool, i32, FormKind)> = Vec::new();
+fn recognise<'l>(
+    labels: &'l [Labels],
+    sheet: &read::Sheet,
+    identity: Option<FormKind>,
+) -> Option<(&'l Labels, locate::Score)> {
+    let mut scores: Vec<Option<locate::Score>> = labels.iter().map(|l| Some(locate::score(l, sheet))).collect();
+    let mut candidates: Vec<(bool, i32, bool, i32, usize)> = Vec::new();
     for (i, l) in labels.iter().enumerate() {
-        let share = scores[i].share(l.keys());
+        let score = scores[i].as_ref()?;
+        let share = score.share(l.keys());
         if share < MIN_LABEL_SHARE {
             continue;
         }
         let others: Vec<&String> =
             labels.iter().enumerate().filter(|(j, _)| *j != i).flat_map(|(_, o)| o.keys()).collect();
-        let own = scores[i].share(l.keys().iter().filter(|k| !others.contains(k)));
+        let own = score.share(l.keys().iter().filter(|k| !others.contains(k)));
         let pct = |x: f32| (x * 1000.0) as i32;
-        candidates.push((scores[i].title, pct(own), identity == Some(l.kind()), pct(share), l.kind()));
+        candidates.push((score.title, pct(own), identity == Some(l.kind()), pct(share), i));
     }
-    candidates.into_iter().max().map(|c| c.4)
+    let best = candidates.into_iter().max()?.4;
+    Some((&labels[best], scores[best].take()?))
 }
 
 /// Reads every input (files, or folders recursively in sorted order) and
@@ -380,14 +386,20 @@ pub fn ingest_paths(templates: &Templates, inputs: &[PathBuf], opts: &IngestOpti
     outcome
 }
 
-/// JSON lines of `items`.
-fn json_lines<T: serde::Serialize>(items: &[T]) -> std::io::Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    for item in items {
-        buf.extend_from_slice(serde_json::to_string(item).map_err(std::io::Error::other)?.as_bytes());
-        buf.push(b'\n');
-    }
-    Ok(buf)
+/// JSON lines of `items`, in order (serialised in parallel, in chunks).
+fn json_lines<T: serde::Serialize + Sync>(items: &[T]) -> std::io::Result<Vec<u8>> {
+    let chunks: Vec<Vec<u8>> = items
+        .par_chunks(256)
+        .map(|chunk| {
+            let mut buf = Vec::with_capacity(chunk.len() * 1024);
+            for item in chunk {
+                serde_json::to_writer(&mut buf, item).map_err(std::io::Error::other)?;
+                buf.push(b'\n');
+            }
+            Ok(buf)
+        })
+        .collect::<std::io::Result<_>>()?;
+    Ok(chunks.concat())
 }
 
 /// How long [`write_outputs`] waits for another run writing the same

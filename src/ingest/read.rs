@@ -391,8 +391,9 @@ where
     if meta.len() > limits.sheets {
         return Err(LimitError::TooManySheets { count: meta.len(), limit: limits.sheets }.into());
     }
-    // The identity first: the `_meta` sheet, then the custom properties.
-    if meta.iter().any(|(n, _)| n == META_SHEET) {
+    // The identity first: the custom properties (read by sniffing the
+    // package), else the `_meta` sheet, else the workbook's properties.
+    if identity.is_none() && meta.iter().any(|(n, _)| n == META_SHEET) {
         if let Some(range) = range_of(&mut wb, META_SHEET, limits)? {
             for row in to_sheet(META_SHEET.into(), true, &range, date1904).rows {
                 if let [Value::Text(k), Value::Text(v), ..] = row.as_slice() {

@@ -10,7 +10,7 @@ use std::io::Cursor;
 
 use quick_xml::events::Event;
 
-use super::guard::{self, Limits};
+use super::guard::{self, Keep, Limits};
 use super::read::ReadError;
 use crate::render::xlsx::META_PROPERTY_PREFIX;
 
@@ -187,18 +187,45 @@ fn ole(bytes: &[u8], ext: &str, limits: &Limits) -> Result<Content, ReadError> {
     Err(ReadError::NotSpreadsheet)
 }
 
+/// Bytes of `xl/sharedStrings.xml` inflated to read its `<sst uniqueCount>`.
+const SST_HEAD: usize = 1024;
+
 fn zip(bytes: &[u8], ext: &str, limits: &Limits) -> Result<Content, ReadError> {
-    let keep = |n: &str| {
-        matches!(
-            n,
-            "xl/workbook.xml"
-                | "xl/sharedStrings.xml"
-                | "docProps/core.xml"
-                | "docProps/custom.xml"
-                | "content.xml"
-                | "mimetype"
-        ) || ((n.starts_with("word/") || n.starts_with("docProps/") || n == "[Content_Types].xml")
-            && n.ends_with(".xml"))
+    // Only what tells the package apart is inflated here: the document
+    // properties (identity, the tool's own outputs), the head of an xlsx's
+    // shared strings (the count calamine trusts), a Word document's parts
+    // (docx-rs parses them all), an .ods's mimetype and content.
+    let keep = |n: &str, names: &[String]| -> Keep {
+        let has = |x: &str| names.iter().any(|m| m == x);
+        if n == "docProps/custom.xml" {
+            Keep::Whole
+        } else if n == "docProps/core.xml" {
+            // The title marks a 汇总 workbook of a version that wrote no
+            // custom properties; with them, the custom properties tell.
+            if has("docProps/custom.xml") {
+                Keep::No
+            } else {
+                Keep::Whole
+            }
+        } else if has("xl/workbook.xml") {
+            if n == "xl/sharedStrings.xml" {
+                Keep::Head(SST_HEAD)
+            } else {
+                Keep::No
+            }
+        } else if has("word/document.xml") {
+            let word = (n.starts_with("word/") || n.starts_with("docProps/") || n == "[Content_Types].xml")
+                && n.ends_with(".xml");
+            if word {
+                Keep::Whole
+            } else {
+                Keep::No
+            }
+        } else if matches!(n, "content.xml" | "mimetype") {
+            Keep::Whole
+        } else {
+            Keep::No
+        }
     };
     let pkg = guard::zip_package(bytes, limits, keep)?;
     let core = pkg.part("docProps/core.xml").map(String::from_utf8_lossy).unwrap_or_default();
@@ -213,7 +240,7 @@ fn zip(bytes: &[u8], ext: &str, limits: &Limits) -> Result<Content, ReadError> {
             if core.contains(&format!("<dc:title>{CONSOLIDATE_TITLE}")) {
                 return Ok(Content::Own("本工具生成的汇总工作簿，不是报送的表格".into()));
             }
-            guard::check_xlsx(&pkg, limits)?;
+            guard::check_xlsx(&pkg)?;
             return Ok(Content::Form(Format::Xlsx, identity));
         }
         if pkg.has("xl/workbook.bin") {
