@@ -29,13 +29,11 @@ pub fn compact(s: &str) -> String {
 /// (is it a label?) without compacting a 20,000-character paragraph.
 pub fn compact_head(s: &str, max: usize) -> (String, bool) {
     let mut out = String::new();
-    let mut n = 0;
-    for c in s.chars().map(fold_char).filter(|&c| !c.is_whitespace() && !is_invisible(c)) {
+    for (n, c) in s.chars().map(fold_char).filter(|&c| !c.is_whitespace() && !is_invisible(c)).enumerate() {
         if n == max {
             return (out, false);
         }
         out.push(c);
-        n += 1;
     }
     (out, true)
 }

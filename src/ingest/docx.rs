@@ -10,6 +10,15 @@
 //! in the xlsx form, and a cell has the same A1 address in both: `表1!B7` is
 //! row 7, column B of the first table's sheet.
 //!
+//! docx-rs builds a tree of every part it reads and of every formatting
+//! element in them, which ingest never looks at (fonts, sizes, spacing,
+//! borders, styles, numbering, themes, comments). So it is given a package
+//! of the main document alone, without the formatting: every run's and
+//! paragraph mark's properties (`w:rPr`) and the sections' (`w:sectPr`)
+//! are left out, and of the paragraph, row, cell and table properties only
+//! what ingest reads is kept (tab stops; `gridBefore`; `gridSpan` and
+//! `vMerge`). Text, tables, rows, cells and the table grid stay as written.
+//!
 //! Merged cells are expanded to the grid positions as a spreadsheet holds
 //! them: a cell spanning columns (`gridSpan`) or rows (`vMerge`) keeps its
 //! text in its top-left position, the covered positions are empty. A
@@ -21,6 +30,10 @@ use docx_rs::{
     TabValueType, Table, TableCellContent, TableChild, TableRowChild,
 };
 
+use std::io::{Cursor, Read, Write};
+
+use quick_xml::events::Event;
+
 use super::guard::{LimitError, Limits};
 use super::read::{ReadError, Sheet, Value};
 
@@ -31,8 +44,10 @@ use super::read::{ReadError, Sheet, Value};
 /// [`ReadError::Limit`] when a table's grid exceeds [`Limits::sheet_cells`]
 /// or there are more tables than [`Limits::sheets`].
 pub fn read_docx(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, ReadError> {
-    let doc = docx_rs::read_docx_with_options(bytes, ReadDocxOptions::default().with_image_previews(false))
-        .map_err(|e| ReadError::damaged(e.to_string()))?;
+    let package = slim_package(bytes, limits)?;
+    let doc =
+        docx_rs::read_docx_with_options(&package, ReadDocxOptions::default().with_image_previews(false))
+            .map_err(|e| ReadError::damaged(e.to_string()))?;
     // Paragraph rows and tables in document order.
     enum Block<'a> {
         Para(&'a Paragraph),
@@ -94,13 +109,23 @@ pub fn read_docx(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, ReadError>
 fn table_rows(t: &Table) -> Vec<Vec<Value>> {
     let mut rows = Vec::with_capacity(t.rows.len());
     for TableChild::TableRow(row) in &t.rows {
-        let before = serde_json::to_value(&row.property)
-            .ok()
-            .and_then(|v| v.get("gridBefore").and_then(|g| g.as_u64()))
-            .unwrap_or(0) as usize;
+        // docx-rs keeps these properties private; they are read from their
+        // serialised form (only when the row or cell has any).
+        let before = if row.property == Default::default() {
+            0
+        } else {
+            serde_json::to_value(&row.property)
+                .ok()
+                .and_then(|v| v.get("gridBefore").and_then(|g| g.as_u64()))
+                .unwrap_or(0) as usize
+        };
         let mut cells = vec![Value::Empty; before.min(64)];
         for TableRowChild::TableCell(cell) in &row.cells {
-            let prop = serde_json::to_value(&cell.property).unwrap_or_default();
+            let prop = if cell.property == Default::default() {
+                serde_json::Value::Null
+            } else {
+                serde_json::to_value(&cell.property).unwrap_or_default()
+            };
             let span = prop.get("gridSpan").and_then(|g| g.as_u64()).unwrap_or(1).clamp(1, 64) as usize;
             let continued = prop.get("verticalMerge").and_then(|m| m.as_str()) == Some("continue");
             let text = if continued { String::new() } else { cell_text(&cell.children) };
@@ -218,4 +243,197 @@ fn paragraph_cells(p: &Paragraph, grid: &[usize]) -> Vec<Value> {
         cells[col] = Value::Text(part.to_string());
     }
     cells
+}
+
+/// Children kept in a property element (by local name): what the reading
+/// below uses. Any other child of these is left out; elements elsewhere are
+/// kept unless [`DROPPED`] names them.
+const KEPT_PROPERTIES: &[(&str, &[&str])] = &[
+    ("pPr", &["tabs"]),
+    ("trPr", &["gridBefore"]),
+    ("tcPr", &["gridSpan", "vMerge"]),
+    ("tblPr", &[]),
+    ("tblPrEx", &[]),
+];
+
+/// Elements left out wherever they are: formatting only.
+const DROPPED: &[&[u8]] = &[b"rPr", b"sectPr"];
+
+/// The local part of a qualified XML name (`w:tcPr` → `tcPr`).
+fn local_name(name: &[u8]) -> &[u8] {
+    name.iter().rposition(|&b| b == b':').map_or(name, |i| &name[i + 1..])
+}
+
+/// The main document part without its formatting (see the module docs),
+/// and the number of elements kept.
+///
+/// # Errors
+/// [`ReadError::Damaged`] for XML that does not parse.
+fn slim_document(xml: &[u8]) -> Result<(Vec<u8>, u64), ReadError> {
+    let damaged = |e: &dyn std::fmt::Display| ReadError::damaged(e.to_string());
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut writer = quick_xml::Writer::new(Vec::with_capacity(xml.len() / 2));
+    // Per open element that is kept: the index of its entry in
+    // KEPT_PROPERTIES, when it is a property element.
+    let mut open: Vec<Option<usize>> = Vec::new();
+    // Depth inside an element being left out (0: not inside one).
+    let mut skipping = 0usize;
+    let mut elements = 0u64;
+    let kept = |open: &[Option<usize>], name: &[u8]| -> bool {
+        if DROPPED.contains(&name) {
+            return false;
+        }
+        match open.last().copied().flatten() {
+            Some(p) => KEPT_PROPERTIES[p].1.iter().any(|c| c.as_bytes() == name),
+            None => true,
+        }
+    };
+    let property = |name: &[u8]| KEPT_PROPERTIES.iter().position(|(p, _)| p.as_bytes() == name);
+    loop {
+        let event = reader.read_event().map_err(|e| damaged(&e))?;
+        match event {
+            Event::Eof => break,
+            Event::Start(e) => {
+                let name = e.name();
+                let name = local_name(name.as_ref().as_bytes());
+                if skipping > 0 {
+                    skipping += 1;
+                } else if kept(&open, name) {
+                    open.push(property(name));
+                    elements += 1;
+                    writer.write_event(Event::Start(e)).map_err(|e| damaged(&e))?;
+                } else {
+                    skipping = 1;
+                }
+            }
+            Event::Empty(e) => {
+                let name = e.name();
+                if skipping == 0 && kept(&open, local_name(name.as_ref().as_bytes())) {
+                    elements += 1;
+                    writer.write_event(Event::Empty(e)).map_err(|e| damaged(&e))?;
+                }
+            }
+            Event::End(e) => {
+                if skipping > 0 {
+                    skipping -= 1;
+                } else {
+                    open.pop();
+                    writer.write_event(Event::End(e)).map_err(|e| damaged(&e))?;
+                }
+            }
+            other => {
+                if skipping == 0 {
+                    writer.write_event(other).map_err(|e| damaged(&e))?;
+                }
+            }
+        }
+    }
+    Ok((writer.into_inner(), elements))
+}
+
+/// `[Content_Types].xml` of the package handed to docx-rs.
+const SLIM_CONTENT_TYPES: &str = concat!(
+    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
+    r#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">"#,
+    r#"<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>"#,
+    r#"<Default Extension="xml" ContentType="application/xml"/>"#,
+    r#"<Override PartName="/word/document.xml" "#,
+    r#"ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>"#,
+    r#"</Types>"#
+);
+
+/// `_rels/.rels` of the package handed to docx-rs: the main document only.
+const SLIM_PACKAGE_RELS: &str = concat!(
+    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
+    r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
+    r#"<Relationship Id="rId1" "#,
+    r#"Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" "#,
+    r#"Target="word/document.xml"/>"#,
+    r#"</Relationships>"#
+);
+
+/// `word/_rels/document.xml.rels` of the package handed to docx-rs: none
+/// (no styles, numbering, headers, pictures: nothing ingest reads).
+const SLIM_DOCUMENT_RELS: &str = concat!(
+    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
+    r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>"#
+);
+
+/// The package docx-rs reads: the main document without formatting (see the
+/// module docs), with the parts docx-rs requires around it, stored.
+///
+/// # Errors
+/// [`ReadError::Damaged`] when the main document is missing or not XML;
+/// [`ReadError::Limit`] when it keeps more than [`Limits::word_elements`]
+/// elements (the tree docx-rs would build) or inflates beyond
+/// [`Limits::part_bytes`].
+fn slim_package(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, ReadError> {
+    let damaged = |e: &dyn std::fmt::Display| ReadError::damaged(e.to_string());
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(&e))?;
+    let mut document = Vec::new();
+    {
+        let entry = zip.by_name("word/document.xml").map_err(|e| damaged(&e))?;
+        let size = entry.size().min(limits.part_bytes);
+        document.reserve(size.min(4 << 20) as usize + 1);
+        entry.take(limits.part_bytes + 1).read_to_end(&mut document).map_err(|e| damaged(&e))?;
+    }
+    if document.len() as u64 > limits.part_bytes {
+        let limit = limits.part_bytes / (1024 * 1024);
+        return Err(LimitError::PartTooLarge { part: "word/document.xml".into(), limit }.into());
+    }
+    let (document, elements) = slim_document(&document)?;
+    if elements > limits.word_elements {
+        return Err(LimitError::WordTooComplex { count: elements, limit: limits.word_elements }.into());
+    }
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(document.len() + 2048)));
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, data) in [
+        ("[Content_Types].xml", SLIM_CONTENT_TYPES.as_bytes()),
+        ("_rels/.rels", SLIM_PACKAGE_RELS.as_bytes()),
+        ("word/_rels/document.xml.rels", SLIM_DOCUMENT_RELS.as_bytes()),
+        ("word/document.xml", document.as_slice()),
+    ] {
+        out.start_file(name, stored).map_err(|e| damaged(&e))?;
+        out.write_all(data).map_err(|e| damaged(&e))?;
+    }
+    Ok(out.finish().map_err(|e| damaged(&e))?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formatting_is_left_out_and_what_ingest_reads_is_kept() {
+        let xml = concat!(
+            r#"<w:document xmlns:w="w"><w:body><w:p><w:pPr><w:spacing w:after="0"/>"#,
+            r#"<w:tabs><w:tab w:val="left" w:pos="2000"/></w:tabs><w:rPr><w:b/></w:rPr></w:pPr>"#,
+            r#"<w:r><w:rPr><w:rFonts w:eastAsia="宋体"/><w:sz w:val="24"/></w:rPr><w:t>填报单位：</w:t>"#,
+            r#"<w:tab/><w:t xml:space="preserve">河北 &amp; 省</w:t></w:r></w:p>"#,
+            r#"<w:tbl><w:tblPr><w:tblW w:w="0"/></w:tblPr><w:tblGrid><w:gridCol w:w="900"/></w:tblGrid>"#,
+            r#"<w:tr><w:trPr><w:gridBefore w:val="1"/><w:trHeight w:val="400"/></w:trPr>"#,
+            r#"<w:tc><w:tcPr><w:tcW w:w="900"/><w:gridSpan w:val="2"/><w:vMerge/></w:tcPr>"#,
+            r#"<w:p><w:r><w:t>√</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"#,
+            r#"<w:sectPr><w:pgSz w:w="11906"/></w:sectPr></w:body></w:document>"#
+        );
+        let (slim, elements) = slim_document(xml.as_bytes()).unwrap();
+        let slim = String::from_utf8(slim).unwrap();
+        for gone in
+            ["<w:rPr", "<w:rFonts", "<w:spacing", "<w:sectPr", "<w:tblW", "<w:trHeight", "<w:tcW", "<w:b/>"]
+        {
+            assert!(!slim.contains(gone), "{gone} kept: {slim}");
+        }
+        for kept in [
+            r#"<w:tabs><w:tab w:val="left" w:pos="2000"/></w:tabs>"#,
+            r#"<w:gridBefore w:val="1"/>"#,
+            r#"<w:gridSpan w:val="2"/><w:vMerge/>"#,
+            r#"<w:gridCol w:w="900"/>"#,
+            r#"<w:t xml:space="preserve">河北 &amp; 省</w:t>"#,
+            "<w:tab/>",
+            "<w:t>√</w:t>",
+        ] {
+            assert!(slim.contains(kept), "{kept} lost: {slim}");
+        }
+        assert_eq!(elements, slim.matches('<').count() as u64 - slim.matches("</").count() as u64);
+    }
 }

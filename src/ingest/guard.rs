@@ -35,8 +35,8 @@ pub struct Limits {
     /// Cells of all sheets of one .xls or .ods together (these readers hold
     /// every sheet at once).
     pub book_cells: u64,
-    /// XML elements in the parts of a Word document (docx-rs builds a tree
-    /// of about 1–3 KB per element; a form has about 500).
+    /// XML elements of a Word document's main part that docx-rs reads
+    /// (it builds a tree of about 1–3 KB per element; a form has about 500).
     pub word_elements: u64,
 }
 
@@ -305,7 +305,10 @@ pub fn zip_package(
                 // the declaration may lie): reading then fills it in large
                 // steps instead of probing with tiny reads.
                 let mut buf = Vec::with_capacity(size.min(cap).min(READ_AHEAD) as usize + 1);
-                (&mut entry).take(cap).read_to_end(&mut buf).map_err(|e| ReadError::damaged(e.to_string()))?;
+                (&mut entry)
+                    .take(cap)
+                    .read_to_end(&mut buf)
+                    .map_err(|e| ReadError::damaged(e.to_string()))?;
                 let n = buf.len() as u64;
                 let whole = keep_it == Keep::Whole || n < cap;
                 let bound = bound.min(limits.part_bytes);
@@ -387,29 +390,6 @@ pub fn check_xlsx(pkg: &Package) -> Result<(), ReadError> {
     let most = if sst.whole { found } else { sst.bound / MIN_SI_BYTES };
     if claimed > most.saturating_mul(2).saturating_add(10_000) {
         return Err(LimitError::SharedStringsClaim { claimed, found: most }.into());
-    }
-    Ok(())
-}
-
-/// Checks a Word package: the XML elements of the parts docx-rs parses
-/// (`word/*.xml`, `docProps/*.xml`, `[Content_Types].xml`) together, before
-/// it builds a tree of them.
-///
-/// # Errors
-/// [`ReadError::Limit`] over [`Limits::word_elements`].
-pub fn check_docx(pkg: &Package, limits: &Limits) -> Result<(), ReadError> {
-    let mut count = 0u64;
-    for Part { name, bytes, .. } in &pkg.kept {
-        let read_by_docx_rs =
-            name.starts_with("word/") || name.starts_with("docProps/") || name == "[Content_Types].xml";
-        if read_by_docx_rs && name.ends_with(".xml") {
-            // Start tags: `<` not followed by `/`, `?` or `!`.
-            count += bytes.windows(2).filter(|w| w[0] == b'<' && !matches!(w[1], b'/' | b'?' | b'!')).count()
-                as u64;
-        }
-    }
-    if count > limits.word_elements {
-        return Err(LimitError::WordTooComplex { count, limit: limits.word_elements }.into());
     }
     Ok(())
 }

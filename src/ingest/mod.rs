@@ -335,7 +335,8 @@ fn recognise<'l>(
     sheet: &read::Sheet,
     identity: Option<FormKind>,
 ) -> Option<(&'l Labels, locate::Score)> {
-    let mut scores: Vec<Option<locate::Score>> = labels.iter().map(|l| Some(locate::score(l, sheet))).collect();
+    let mut scores: Vec<Option<locate::Score>> =
+        labels.iter().map(|l| Some(locate::score(l, sheet))).collect();
     let mut candidates: Vec<(bool, i32, bool, i32, usize)> = Vec::new();
     for (i, l) in labels.iter().enumerate() {
         let score = scores[i].as_ref()?;

@@ -3,9 +3,7 @@
 
 use std::io::Cursor;
 
-use calamine::{
-    open_workbook_from_rs, Cell, Data, DataType, Ods, Range, Reader, SheetVisible, Xls, XlsError, Xlsx,
-};
+use calamine::{open_workbook_from_rs, Data, DataType, Ods, Reader, SheetVisible, Xls, XlsError, Xlsx};
 use chrono::NaiveDate;
 
 use super::docx;
@@ -237,7 +235,7 @@ fn parse(
             let date1904 = wb.has_1904_epoch();
             collect_with(
                 wb,
-                whole_range,
+                whole_grid,
                 |w| w.workbook_properties().ok().map(|p| p.custom_properties),
                 identity,
                 date1904,
@@ -250,7 +248,7 @@ fn parse(
                 .map_err(|e: calamine::OdsError| ReadError::damaged(e.to_string()))?;
             collect_with(
                 wb,
-                whole_range,
+                whole_grid,
                 |w| w.workbook_properties().ok().map(|p| p.custom_properties),
                 identity,
                 ods_null_date_1904(bytes),
@@ -264,7 +262,7 @@ fn parse(
             let date1904 = wb.has_1904_epoch();
             collect_with(
                 wb,
-                xlsx_range,
+                xlsx_grid,
                 |w| w.workbook_properties().ok().map(|p| p.custom_properties),
                 identity,
                 date1904,
@@ -323,14 +321,32 @@ const MAX_ROWS: u32 = 5_000;
 /// See [`MAX_ROWS`].
 const MAX_COLS: u32 = 200;
 
-/// A sheet's range, or why it is not read.
-type RangeResult = Result<Option<Range<Data>>, ReadError>;
+/// A sheet's values: the position of `rows[0][0]` and the rows.
+struct Grid {
+    origin: (u32, u32),
+    rows: Vec<Vec<Value>>,
+}
+
+/// A sheet's values, or why it is not read.
+type GridResult = Result<Option<Grid>, ReadError>;
+
+/// A cell value as calamine streams it from an xlsx, reduced to [`Value`].
+fn convert_ref(d: calamine::DataRef<'_>) -> Value {
+    use calamine::DataRef;
+    match d {
+        DataRef::SharedString(s) => Value::Text(s.to_string()),
+        DataRef::String(s) => Value::Text(s),
+        DataRef::Float(f) => Value::Number(f),
+        DataRef::Int(i) => Value::Number(i as f64),
+        other => convert(&Data::from(other)),
+    }
+}
 
 /// An xlsx sheet read cell by cell, keeping only non-empty cells inside
 /// [`MAX_ROWS`] × [`MAX_COLS`]; the area they span must stay within
-/// [`Limits::sheet_cells`] before the dense range is built, and at most
+/// [`Limits::sheet_cells`] before the dense rows are built, and at most
 /// four times that many cell elements are looked at.
-fn xlsx_range(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, limits: &Limits) -> RangeResult {
+fn xlsx_grid(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, limits: &Limits) -> GridResult {
     let Ok(mut reader) = wb.worksheet_cells_reader(name) else { return Ok(None) };
     let mut cells = Vec::new();
     let (mut lo, mut hi) = ((u32::MAX, u32::MAX), (0u32, 0u32));
@@ -344,32 +360,38 @@ fn xlsx_range(wb: &mut Xlsx<Cursor<&[u8]>>, name: &str, limits: &Limits) -> Rang
             return Err(too_large(seen));
         }
         let (r, c) = cell.get_position();
-        let value = Data::from(cell.get_value().clone());
-        if r < MAX_ROWS && c < MAX_COLS && value != Data::Empty {
+        if r >= MAX_ROWS || c >= MAX_COLS {
+            continue;
+        }
+        let value = convert_ref(cell.get_value().clone());
+        if value != Value::Empty {
             lo = (lo.0.min(r), lo.1.min(c));
             hi = (hi.0.max(r), hi.1.max(c));
-            cells.push(Cell::new((r, c), value));
+            cells.push((r, c, value));
         }
     }
-    if !cells.is_empty() {
-        let area = u64::from(hi.0 - lo.0 + 1) * u64::from(hi.1 - lo.1 + 1);
-        if area > limits.sheet_cells {
-            return Err(too_large(area));
-        }
+    if cells.is_empty() {
+        return Ok(Some(Grid { origin: (0, 0), rows: Vec::new() }));
     }
-    Ok(Some(Range::from_sparse(cells)))
+    let (height, width) = ((hi.0 - lo.0 + 1) as usize, (hi.1 - lo.1 + 1) as usize);
+    let area = height as u64 * width as u64;
+    if area > limits.sheet_cells {
+        return Err(too_large(area));
+    }
+    let mut rows = vec![vec![Value::Empty; width]; height];
+    for (r, c, v) in cells {
+        rows[(r - lo.0) as usize][(c - lo.1) as usize] = v;
+    }
+    Ok(Some(Grid { origin: lo, rows }))
 }
 
 /// A sheet of a reader that already holds it (xls, ods: checked against the
 /// limits before the file was opened).
-fn whole_range<'a, R: Reader<Cursor<&'a [u8]>>>(wb: &mut R, name: &str, _: &Limits) -> RangeResult {
-    Ok(wb.worksheet_range(name).ok())
-}
-
-fn to_sheet(name: String, hidden: bool, range: &Range<Data>, date1904: bool) -> Sheet {
-    let origin = range.start().unwrap_or((0, 0));
-    let rows: Vec<Vec<Value>> = range.rows().map(|r| r.iter().map(convert).collect()).collect();
-    Sheet { name, hidden, origin, rows, date1904 }
+fn whole_grid<'a, R: Reader<Cursor<&'a [u8]>>>(wb: &mut R, name: &str, _: &Limits) -> GridResult {
+    Ok(wb.worksheet_range(name).ok().map(|range| Grid {
+        origin: range.start().unwrap_or((0, 0)),
+        rows: range.rows().map(|r| r.iter().map(convert).collect()).collect(),
+    }))
 }
 
 fn collect_with<'a, R, F, P>(
@@ -383,7 +405,7 @@ fn collect_with<'a, R, F, P>(
 ) -> Result<Option<FormKind>, ReadError>
 where
     R: Reader<Cursor<&'a [u8]>>,
-    F: FnMut(&mut R, &str, &Limits) -> RangeResult,
+    F: FnMut(&mut R, &str, &Limits) -> GridResult,
     P: FnOnce(&mut R) -> Option<std::collections::HashMap<String, String>>,
 {
     let meta: Vec<(String, bool)> =
@@ -394,8 +416,8 @@ where
     // The identity first: the custom properties (read by sniffing the
     // package), else the `_meta` sheet, else the workbook's properties.
     if identity.is_none() && meta.iter().any(|(n, _)| n == META_SHEET) {
-        if let Some(range) = range_of(&mut wb, META_SHEET, limits)? {
-            for row in to_sheet(META_SHEET.into(), true, &range, date1904).rows {
+        if let Some(grid) = range_of(&mut wb, META_SHEET, limits)? {
+            for row in grid.rows {
                 if let [Value::Text(k), Value::Text(v), ..] = row.as_slice() {
                     if k == "form" {
                         identity = FormKind::from_id(v.trim()).or(identity);
@@ -415,10 +437,8 @@ where
             continue;
         }
         // A sheet calamine cannot read is skipped; the others may still hold forms.
-        let Some(range) = range_of(&mut wb, &name, limits)? else { continue };
-        let sheet = to_sheet(name, hidden, &range, date1904);
-        drop(range);
-        each(sheet, identity)?;
+        let Some(Grid { origin, rows }) = range_of(&mut wb, &name, limits)? else { continue };
+        each(Sheet { name, hidden, origin, rows, date1904 }, identity)?;
     }
     Ok(identity)
 }

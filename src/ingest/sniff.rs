@@ -193,8 +193,8 @@ const SST_HEAD: usize = 1024;
 fn zip(bytes: &[u8], ext: &str, limits: &Limits) -> Result<Content, ReadError> {
     // Only what tells the package apart is inflated here: the document
     // properties (identity, the tool's own outputs), the head of an xlsx's
-    // shared strings (the count calamine trusts), a Word document's parts
-    // (docx-rs parses them all), an .ods's mimetype and content.
+    // shared strings (the count calamine trusts), an .ods's mimetype and
+    // content. (A Word document's main part is checked as it is read.)
     let keep = |n: &str, names: &[String]| -> Keep {
         let has = |x: &str| names.iter().any(|m| m == x);
         if n == "docProps/custom.xml" {
@@ -210,14 +210,6 @@ fn zip(bytes: &[u8], ext: &str, limits: &Limits) -> Result<Content, ReadError> {
         } else if has("xl/workbook.xml") {
             if n == "xl/sharedStrings.xml" {
                 Keep::Head(SST_HEAD)
-            } else {
-                Keep::No
-            }
-        } else if has("word/document.xml") {
-            let word = (n.starts_with("word/") || n.starts_with("docProps/") || n == "[Content_Types].xml")
-                && n.ends_with(".xml");
-            if word {
-                Keep::Whole
             } else {
                 Keep::No
             }
@@ -249,7 +241,6 @@ fn zip(bytes: &[u8], ext: &str, limits: &Limits) -> Result<Content, ReadError> {
             ));
         }
         if pkg.has("word/document.xml") {
-            guard::check_docx(&pkg, limits)?;
             return Ok(Content::Form(Format::Docx, identity));
         }
         if pkg.names.iter().any(|n| n.starts_with("ppt/")) {
