@@ -402,12 +402,29 @@ impl StatusWords {
     fn pieces(&self, text: &str) -> Vec<Piece> {
         let text: String = fold_width(&clean(text)).chars().filter(|&c| !is_invisible(c)).collect();
         let chars: Vec<char> = text.chars().collect();
+        // A word at `i`, its letters perhaps spaced out (`如 期`, `超　前`):
+        // the position after it.
+        let word_end = |i: usize, w: &[char]| -> Option<usize> {
+            let mut j = i;
+            for (k, &c) in w.iter().enumerate() {
+                if k > 0 {
+                    while chars.get(j).is_some_and(|c| c.is_whitespace()) {
+                        j += 1;
+                    }
+                }
+                if chars.get(j) != Some(&c) {
+                    return None;
+                }
+                j += 1;
+            }
+            Some(j)
+        };
         let mut out = Vec::new();
         let mut i = 0;
         while i < chars.len() {
-            if let Some((s, w)) = self.words.iter().find(|(_, w)| chars[i..].starts_with(w)) {
-                out.push(Piece::Word(*s));
-                i += w.len();
+            if let Some((s, end)) = self.words.iter().find_map(|(s, w)| word_end(i, w).map(|e| (*s, e))) {
+                out.push(Piece::Word(s));
+                i = end;
                 continue;
             }
             let c = chars[i];
@@ -429,7 +446,7 @@ impl StatusWords {
                     continue;
                 }
             }
-            let next_is_word = self.words.iter().any(|(_, w)| chars[i + 1..].starts_with(w));
+            let next_is_word = self.words.iter().any(|(_, w)| word_end(i + 1, w).is_some());
             out.push(match c {
                 '不' | '未' | '无' | '没' | '非' if next_is_word => Piece::Not,
                 c if c.is_whitespace() => Piece::Space,
@@ -792,6 +809,11 @@ mod tests {
             ("☒滞后", Behind),
             ("\u{200B}如期\u{200B}", OnSchedule),
             ("○超前 ●如期 ○滞后", OnSchedule),
+            // Letters spaced out, as a clerk pads a word.
+            ("如 期", OnSchedule),
+            ("超 前　　如 期√　　滞 后", OnSchedule),
+            ("√超　前 如期 滞后", Ahead),
+            ("超前 如期 滞　后√", Behind),
         ] {
             assert_eq!(one(s), StatusPick::One(want), "{s}");
         }
