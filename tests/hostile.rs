@@ -237,8 +237,15 @@ fn built_hostile_xlsx_ods_docx_and_zip_variants_are_rejected_fast() {
     let text = String::from_utf8(s.clone()).unwrap();
     let patched = text.replacen("uniqueCount=\"2\"", "uniqueCount=\"1000000000000\"", 1);
     assert_ne!(patched, text, "{text}");
+    // The same claim behind 100 KB of white space and comments, past the
+    // head that is read to find it.
+    let padded_claim =
+        patched.replacen("<sst", &format!("{}<!--{}--><sst", " ".repeat(50_000), "x".repeat(50_000)), 1);
     *s = patched.into_bytes();
     check_case("sst_claim.xlsx", &zip_parts(&parts), "共享字符串表声明");
+    let (_, s) = parts.iter_mut().find(|(n, _)| n == "xl/sharedStrings.xml").expect("an sst part");
+    *s = padded_claim.into_bytes();
+    check_case("sst_claim_padded.xlsx", &zip_parts(&parts), "共享字符串表的开头");
     // A sheet part that inflates to 40 MB.
     check_case("bomb.xlsx", &padded(&good, "xl/worksheets/sheet1.xml", 40 << 20), "解压后超过 32 MB");
     // 60 sheets.

@@ -122,6 +122,9 @@ pub enum LimitError {
         /// `<si>` elements present, or the most the part's size allows.
         found: u64,
     },
+    /// The shared-string table does not start with its `<sst>` element.
+    #[error("共享字符串表的开头不是规范的格式，无法核对其声明的字符串条数，未读取")]
+    SharedStringsHead,
     /// An .xls DIMENSIONS record that is impossible.
     #[error("工作表声明的行列范围无效（起始 {first}，结束 {last}），文件内容与声明不符，未读取")]
     BadDimensions {
@@ -366,11 +369,13 @@ pub fn check_xlsx(pkg: &Package) -> Result<(), ReadError> {
     let mut reader = quick_xml::Reader::from_reader(sst.bytes.as_slice());
     let mut buf = Vec::new();
     let mut claimed = None;
+    let mut seen_sst = false;
     let mut found = 0u64;
     loop {
         match reader.read_event_into(&mut buf) {
             Ok(Event::Start(e) | Event::Empty(e)) => match local(e.name().as_ref()) {
                 "sst" => {
+                    seen_sst = true;
                     claimed = attr_u64(&e, "uniqueCount");
                     if !sst.whole {
                         break;
@@ -384,7 +389,14 @@ pub fn check_xlsx(pkg: &Package) -> Result<(), ReadError> {
         }
         buf.clear();
     }
-    let Some(claimed) = claimed else { return Ok(()) };
+    let Some(claimed) = claimed else {
+        // Every writer puts `<sst …>` at the start; a part whose head does
+        // not show it cannot be checked, and calamine would trust it.
+        if !sst.whole && !seen_sst {
+            return Err(LimitError::SharedStringsHead.into());
+        }
+        return Ok(());
+    };
     // Some writers miscount a little; what matters is that the reservation
     // stays near the real size.
     let most = if sst.whole { found } else { sst.bound / MIN_SI_BYTES };

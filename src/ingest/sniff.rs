@@ -188,7 +188,7 @@ fn ole(bytes: &[u8], ext: &str, limits: &Limits) -> Result<Content, ReadError> {
 }
 
 /// Bytes of `xl/sharedStrings.xml` inflated to read its `<sst uniqueCount>`.
-const SST_HEAD: usize = 1024;
+const SST_HEAD: usize = 4096;
 
 fn zip(bytes: &[u8], ext: &str, limits: &Limits) -> Result<Content, ReadError> {
     // Only what tells the package apart is inflated here: the document
