@@ -210,7 +210,6 @@ pub fn render_in(
     records: &[Record],
     at: Option<LinkFrom>,
 ) -> Result<Vec<u8>, RenderError> {
-    let links = Links::new(at);
     let reg = &templates.registry;
     let as_of = review.as_of;
     let st = Styles::new();
@@ -221,17 +220,38 @@ pub fn render_in(
             .set_author("排污许可管理试点")
             .set_creation_datetime(&ExcelDateTime::from_ymd(2017, 3, 1)?),
     );
-    overview(wb.add_worksheet(), &st, review, &links)?;
-    by_task(wb.add_worksheet(), &st, review)?;
-    plans(wb.add_worksheet(), &st, reg, &Tracking::new(reg, records, as_of))?;
-    let mut current: Vec<&Record> = records.iter().filter(|r| r.current).collect();
-    current.sort_by_cached_key(record_order(reg));
-    details(wb.add_worksheet(), &st, reg, &current, &links)?;
-    behind(wb.add_worksheet(), &st, templates, &current, &links)?;
-    chase(wb.add_worksheet(), &st, review)?;
-    contacts(wb.add_worksheet(), &st, review)?;
-    issues(wb.add_worksheet(), &st, review, &links)?;
-    corrections(wb.add_worksheet(), &st, review)?;
+    // Level 3 (Excel's own) instead of 6: the sheets' XML is deflated in
+    // about half the time for a file about a fifth larger.
+    wb.set_zip_compression_level(3);
+    // 更正记录 can hold many times the rows of all other sheets together:
+    // it is filled on its own thread while the others are.
+    let (others, last) = rayon::join(
+        || -> Result<[Worksheet; 8], XlsxError> {
+            let links = Links::new(at);
+            // Each function names its sheet (in the order of SHEETS).
+            let mut sheets: [Worksheet; 8] = std::array::from_fn(|_| Worksheet::new());
+            let [s0, s1, s2, s3, s4, s5, s6, s7] = &mut sheets;
+            overview(s0, &st, review, &links)?;
+            by_task(s1, &st, review)?;
+            plans(s2, &st, reg, &Tracking::new(reg, records, as_of))?;
+            let mut current: Vec<&Record> = records.iter().filter(|r| r.current).collect();
+            current.sort_by_cached_key(record_order(reg));
+            details(s3, &st, reg, &current, &links)?;
+            behind(s4, &st, templates, &current, &links)?;
+            chase(s5, &st, review)?;
+            contacts(s6, &st, review)?;
+            issues(s7, &st, review, &links)?;
+            Ok(sheets)
+        },
+        || -> Result<Worksheet, XlsxError> {
+            let mut ws = Worksheet::new();
+            corrections(&mut ws, &st, review)?;
+            Ok(ws)
+        },
+    );
+    for ws in others?.into_iter().chain([last?]) {
+        wb.push_worksheet(ws);
+    }
     Ok(wb.save_to_buffer()?)
 }
 

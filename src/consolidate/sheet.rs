@@ -99,6 +99,10 @@ pub(super) struct TableSheet<'w> {
 /// does not grow rows of a generated file when it prints.
 pub(super) fn wrapped_lines(text: &str, width: f64) -> usize {
     let per_line = (width - 1.0).max(2.0);
+    // A character weighs at most its UTF-8 length: short text fits one line.
+    if (text.len() as f64) <= per_line && !text.contains('\n') {
+        return 1;
+    }
     text.split('\n')
         .map(|part| {
             let w: f64 = part.chars().map(|c| if c.is_ascii() { 1.0 } else { 1.6 }).sum();
