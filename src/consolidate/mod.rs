@@ -15,6 +15,12 @@
 //! over the 32,767-character cell limit cut with a note). Output is
 //! deterministic: fixed document date, registry order for regions, then
 //! month, then file.
+//!
+//! Speed: 更正记录, which lists every resubmission's changes and can hold
+//! most of the workbook's cells, is filled on its own thread in the writer's
+//! low-memory mode while the other sheets are filled on another (see
+//! [`render_in`]); table rows set their formats once per run of cells
+//! sharing one.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -223,20 +229,19 @@ pub fn render_in(
     // Level 2 instead of 6: the sheets' XML is deflated in about a third
     // of the time for a file about a quarter larger.
     wb.set_zip_compression_level(2);
-    // 校验问题 and 更正记录 list every version of every form and can hold
-    // many times the cells of the other sheets together. They are filled
-    // on one thread while the others are on another, in the writer's
-    // low-memory mode: rows go out as XML as they are filled, so saving only
-    // deflates them. (Low-memory sheets number their strings as they are
-    // written: filled one after the other, in a fixed order, the workbook
-    // stays byte-identical from run to run.)
-    let mut listed = [wb.new_worksheet_with_low_memory()?, wb.new_worksheet_with_low_memory()?];
-    let (status, written) = rayon::join(
-        || -> Result<[Worksheet; 7], XlsxError> {
+    // 更正记录 lists what every resubmission changed and can hold many times
+    // the cells of all other sheets together. It is filled on one thread
+    // while the others are on another, in the writer's low-memory mode:
+    // rows go out as XML as they are filled, so saving only deflates them.
+    // (A low-memory sheet numbers its strings as it is written; with one
+    // such sheet the numbering is the same on every run.)
+    let mut last = wb.new_worksheet_with_low_memory()?;
+    let (others, written) = rayon::join(
+        || -> Result<[Worksheet; 8], XlsxError> {
             let links = Links::new(at);
             // Each function names its sheet (in the order of SHEETS).
-            let mut sheets: [Worksheet; 7] = std::array::from_fn(|_| Worksheet::new());
-            let [s0, s1, s2, s3, s4, s5, s6] = &mut sheets;
+            let mut sheets: [Worksheet; 8] = std::array::from_fn(|_| Worksheet::new());
+            let [s0, s1, s2, s3, s4, s5, s6, s7] = &mut sheets;
             overview(s0, &st, review, &links)?;
             by_task(s1, &st, review)?;
             plans(s2, &st, reg, &Tracking::new(reg, records, as_of))?;
@@ -246,16 +251,13 @@ pub fn render_in(
             behind(s4, &st, templates, &current, &links)?;
             chase(s5, &st, review)?;
             contacts(s6, &st, review)?;
+            issues(s7, &st, review, &links)?;
             Ok(sheets)
         },
-        || -> Result<(), XlsxError> {
-            let [s7, s8] = &mut listed;
-            issues(s7, &st, review, &Links::new(at))?;
-            corrections(s8, &st, review)
-        },
+        || corrections(&mut last, &st, review),
     );
     written?;
-    for ws in status?.into_iter().chain(listed) {
+    for ws in others?.into_iter().chain([last]) {
         wb.push_worksheet(ws);
     }
     Ok(wb.save_to_buffer()?)
@@ -677,8 +679,6 @@ fn issues(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Result<
         ])?;
         links.source_cell(&mut t, 11, &f.source, &st.cell)?;
     }
-    // The sheet is written in low-memory mode (see render_in).
-    t.end_low_memory()?;
     t.finish(true, true)
 }
 

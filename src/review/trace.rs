@@ -201,14 +201,18 @@ fn findings(
 
 /// The 更正记录 rows of `corrections(records)`.
 fn correction_rows(templates: &Templates, records: &[Record], corr: &[Correction]) -> Vec<CorrectionRow> {
-    let mut out = Vec::new();
+    let rows = corr.iter().map(|c| c.changes.len() + c.fixed.len() + c.remaining.len() + c.new.len()).sum();
+    let mut out = Vec::with_capacity(rows);
     for c in corr {
         let (a, b) = (&records[c.earlier], &records[c.later]);
+        // Said once per correction, cloned into each of its rows.
+        let (form, period) =
+            (form_mark(templates, c.kind), c.period.map(|p| p.label_zh()).unwrap_or_default());
         let row = |kind: &'static str, item: String, old: String, new: String, oc: String, nc: String| {
             CorrectionRow {
                 region: c.region.clone(),
-                form: form_mark(templates, c.kind),
-                period: c.period.map(|p| p.label_zh()).unwrap_or_default(),
+                form: form.clone(),
+                period: period.clone(),
                 kind,
                 item,
                 old,
@@ -280,7 +284,10 @@ pub(super) fn traced(
     let key = crate::consolidate::record_order(&templates.registry);
     order.sort_by_cached_key(|&i| key(&&records[i]));
     let corr = corrections(records);
-    (findings(templates, records, &order, &corr, as_of), correction_rows(templates, records, &corr))
+    rayon::join(
+        || findings(templates, records, &order, &corr, as_of),
+        || correction_rows(templates, records, &corr),
+    )
 }
 
 #[cfg(test)]
