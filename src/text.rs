@@ -133,8 +133,12 @@ pub const XLSX_CELL_MAX_CHARS: usize = 32_767;
 /// 32,767 UTF-16 units (half as many characters when some lie outside the
 /// BMP, each taking two units).
 pub fn xlsx_writable(text: &str) -> std::borrow::Cow<'_, str> {
-    let max =
-        if text.chars().any(|c| c.len_utf16() > 1) { XLSX_CELL_MAX_CHARS / 2 } else { XLSX_CELL_MAX_CHARS };
+    // A text of at most the limit in UTF-8 bytes is within it in UTF-16 units too.
+    let max = if text.len() > XLSX_CELL_MAX_CHARS && text.chars().any(|c| c.len_utf16() > 1) {
+        XLSX_CELL_MAX_CHARS / 2
+    } else {
+        XLSX_CELL_MAX_CHARS
+    };
     writable(text, max)
 }
 

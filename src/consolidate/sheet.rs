@@ -99,6 +99,10 @@ pub(super) struct TableSheet<'w> {
 /// does not grow rows of a generated file when it prints.
 pub(super) fn wrapped_lines(text: &str, width: f64) -> usize {
     let per_line = (width - 1.0).max(2.0);
+    // A character weighs at most its UTF-8 length: short text fits one line.
+    if (text.len() as f64) <= per_line && !text.contains('\n') {
+        return 1;
+    }
     text.split('\n')
         .map(|part| {
             let w: f64 = part.chars().map(|c| if c.is_ascii() { 1.0 } else { 1.6 }).sum();
@@ -130,11 +134,26 @@ impl<'w> TableSheet<'w> {
         })
     }
 
+    /// Writes a body row: user text as strings (never formulas, see
+    /// [`put`]), empty text as a blank cell of its format. The formats are
+    /// set once per run of neighbouring cells sharing one: the writer looks
+    /// a format up by hashing it, which in a sheet of many thousand rows
+    /// cost more than writing the text.
     pub(super) fn row(&mut self, cells: &[(&str, &Format)]) -> Result<(), XlsxError> {
         let mut lines = 1;
-        for (c, (t, f)) in cells.iter().enumerate() {
-            put(self.ws, self.row, c as u16, t, f)?;
+        for (c, (t, _)) in cells.iter().enumerate() {
+            let text = xlsx_writable(t);
+            if !text.is_empty() {
+                self.ws.write_string(self.row, c as u16, text.as_ref())?;
+            }
             lines = lines.max(wrapped_lines(t, self.widths.get(c).copied().unwrap_or(10.0)));
+        }
+        let mut first = 0;
+        for c in 1..=cells.len() {
+            if c == cells.len() || !std::ptr::eq(cells[c].1, cells[first].1) {
+                self.ws.set_range_format(self.row, first as u16, self.row, c as u16 - 1, cells[first].1)?;
+                first = c;
+            }
         }
         if lines > 1 {
             self.ws.set_row_height(self.row, (lines.min(30) as f64) * 13.0 + 3.0)?;
@@ -157,6 +176,16 @@ impl<'w> TableSheet<'w> {
         let lines = wrapped_lines(&text, width);
         self.ws.set_row_height(self.row, (lines.min(30) as f64) * 13.0 + 3.0)?;
         self.row += 1;
+        Ok(())
+    }
+
+    /// Ends a sheet written in the writer's low-memory mode. There, a last
+    /// row with a set height is written twice when the workbook is saved
+    /// (rust_xlsxwriter 0.102, `flush_last_row`), which Excel reports as
+    /// damage; an empty unformatted cell on the next row makes that row the
+    /// last one, and the table's rows are written once.
+    pub(super) fn end_low_memory(&mut self) -> Result<(), XlsxError> {
+        self.ws.write_blank(self.row, 0, &Format::new())?;
         Ok(())
     }
 

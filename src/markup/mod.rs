@@ -467,11 +467,14 @@ pub fn write_marked_up(
 ) -> Result<Vec<(usize, PathBuf)>, WriteError> {
     let mut planned: Vec<(usize, PathBuf)> = Vec::new();
     let mut used: BTreeMap<PathBuf, usize> = BTreeMap::new();
-    let own: Vec<Record> = records.iter().map(Record::for_region).collect();
-    for (i, r) in own.iter().enumerate() {
-        if !r.current || r.issues.is_empty() {
-            continue;
-        }
+    // Only the records that go back are made into what goes back.
+    let own: BTreeMap<usize, Record> = records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.current && r.issues.iter().any(|i| !i.rule.is_cross()))
+        .map(|(i, r)| (i, r.for_region()))
+        .collect();
+    for (&i, r) in &own {
         let dir = PathBuf::from(letter_key(templates, r));
         let name = file_name(templates, r);
         let n = used.entry(dir.join(&name)).or_insert(0);
@@ -487,7 +490,7 @@ pub fn write_marked_up(
     planned
         .par_iter()
         .map(|(i, rel)| {
-            let bytes = render_marked_up(templates, &own[*i])?;
+            let bytes = render_marked_up(templates, &own[i])?;
             let path = out_dir.join(rel);
             write_atomic(&path, &bytes)
                 .map_err(|source| WriteError::Io { path: path.display().to_string(), source })

@@ -69,7 +69,11 @@ fn stem(file: &str) -> String {
 pub fn feedback(templates: &Templates, records: &[Record], date: NaiveDate) -> Vec<(String, Document)> {
     let reg = &templates.registry;
     // A letter asks for what the region's own files need (Record::for_region).
-    let own: Vec<Record> = records.iter().map(Record::for_region).collect();
+    let own: Vec<Record> = records
+        .iter()
+        .filter(|r| r.current && r.issues.iter().any(|i| !i.rule.is_cross()))
+        .map(Record::for_region)
+        .collect();
     // (sort key, file key) → records
     let mut groups: BTreeMap<(usize, String), Vec<&Record>> = BTreeMap::new();
     for r in own.iter().filter(|r| r.current && !r.issues.is_empty()) {

@@ -17,6 +17,8 @@ pub use feedback::{feedback, file_safe, working_days_after};
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::output::write_atomic;
 use crate::record::Record;
 use crate::render::{docx, pdf::PdfRenderer};
@@ -44,7 +46,7 @@ pub struct Letters {
 /// ([`clear_earlier`]), so none of them lies there looking current.
 ///
 /// # Errors
-/// The first letter that could not be rendered or written.
+/// A letter or marked-up return that could not be rendered or written.
 pub fn write_feedback(
     templates: &Templates,
     records: &[Record],
@@ -56,17 +58,26 @@ pub fn write_feedback(
     clear_earlier(dir).map_err(|source| WriteError::Io { path: dir.display().to_string(), source })?;
     // Each record with findings also goes back as its form, marked up; the letter names it.
     let marked = crate::markup::write_marked_up(templates, records, dir)?;
-    for (key, mut doc) in feedback(templates, records, date) {
-        crate::markup::name_in_letter(&mut doc, &key, &marked);
-        let base = dir.join(format!("退回意见_{key}"));
-        let (pdf_bytes, missing) = pdf.render_document(&doc)?;
+    let letters = feedback(templates, records, date);
+    // Each letter is rendered and written on its own (in parallel); the
+    // files are listed in letter order.
+    let written = letters
+        .into_par_iter()
+        .map(|(key, mut doc)| -> Result<([PathBuf; 2], Vec<char>), WriteError> {
+            crate::markup::name_in_letter(&mut doc, &key, &marked);
+            let base = dir.join(format!("退回意见_{key}"));
+            let (pdf_bytes, missing) = pdf.render_document(&doc)?;
+            let paths = [base.with_extension("docx"), base.with_extension("pdf")];
+            for (path, bytes) in paths.iter().zip([docx::render_document(&doc)?, pdf_bytes]) {
+                write_atomic(path, &bytes)
+                    .map_err(|source| WriteError::Io { path: path.display().to_string(), source })?;
+            }
+            Ok((paths, missing))
+        })
+        .collect::<Result<Vec<_>, WriteError>>()?;
+    for (paths, missing) in written {
+        out.files.extend(paths);
         out.missing_glyphs.extend(missing);
-        for (ext, bytes) in [("docx", docx::render_document(&doc)?), ("pdf", pdf_bytes)] {
-            let path = base.with_extension(ext);
-            write_atomic(&path, &bytes)
-                .map_err(|source| WriteError::Io { path: path.display().to_string(), source })?;
-            out.files.push(path);
-        }
         out.count += 1;
     }
     out.files.extend(marked.into_iter().map(|(_, rel)| dir.join(rel)));

@@ -287,6 +287,17 @@ impl Review {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn build(templates: &Templates, records: &[Record], as_of: NaiveDate) -> Review {
+        // The findings and the corrections compare every version of every
+        // form: worked out beside the status views.
+        let (status, (findings, corrections)) = rayon::join(
+            || Self::status(templates, records, as_of),
+            || trace::traced(templates, records, as_of),
+        );
+        Review { findings, corrections, ..status }
+    }
+
+    /// The review without its findings and corrections.
+    fn status(templates: &Templates, records: &[Record], as_of: NaiveDate) -> Review {
         let reg = &templates.registry;
         let tr = Tracking::new(reg, records, as_of);
         let matrix = tr
@@ -398,12 +409,6 @@ impl Review {
                 });
             }
         }
-        let mut order: Vec<usize> = (0..records.len()).collect();
-        let key = crate::consolidate::record_order(reg);
-        order.sort_by_cached_key(|&i| key(&&records[i]));
-        let corr = trace::all_corrections(records);
-        let findings = trace::findings(templates, records, &order, &corr, as_of);
-        let corrections = trace::correction_rows(templates, records, &corr);
         Review {
             as_of,
             due_day: reg.settings.progress_due_day,
@@ -423,8 +428,8 @@ impl Review {
             difficulties,
             chase,
             contacts,
-            findings,
-            corrections,
+            findings: Vec::new(),
+            corrections: Vec::new(),
         }
     }
 

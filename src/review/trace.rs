@@ -157,7 +157,7 @@ fn form_mark(templates: &Templates, kind: FormKind) -> String {
 
 /// Every finding of every record, in `order` (indices into `records`),
 /// those a later version fixed marked.
-pub(super) fn findings(
+fn findings(
     templates: &Templates,
     records: &[Record],
     order: &[usize],
@@ -200,19 +200,19 @@ pub(super) fn findings(
 }
 
 /// The 更正记录 rows of `corrections(records)`.
-pub(super) fn correction_rows(
-    templates: &Templates,
-    records: &[Record],
-    corr: &[Correction],
-) -> Vec<CorrectionRow> {
-    let mut out = Vec::new();
+fn correction_rows(templates: &Templates, records: &[Record], corr: &[Correction]) -> Vec<CorrectionRow> {
+    let rows = corr.iter().map(|c| c.changes.len() + c.fixed.len() + c.remaining.len() + c.new.len()).sum();
+    let mut out = Vec::with_capacity(rows);
     for c in corr {
         let (a, b) = (&records[c.earlier], &records[c.later]);
+        // Said once per correction, cloned into each of its rows.
+        let (form, period) =
+            (form_mark(templates, c.kind), c.period.map(|p| p.label_zh()).unwrap_or_default());
         let row = |kind: &'static str, item: String, old: String, new: String, oc: String, nc: String| {
             CorrectionRow {
                 region: c.region.clone(),
-                form: form_mark(templates, c.kind),
-                period: c.period.map(|p| p.label_zh()).unwrap_or_default(),
+                form: form.clone(),
+                period: period.clone(),
                 kind,
                 item,
                 old,
@@ -272,9 +272,22 @@ pub(super) fn correction_rows(
     out
 }
 
-/// The corrections of `records` (see [`crate::crosscheck::corrections`]).
-pub(super) fn all_corrections(records: &[Record]) -> Vec<Correction> {
-    corrections(records)
+/// Every finding of `records` (regions in registry order, then month, then
+/// file) and the 更正记录 rows of their corrections
+/// (see [`crate::crosscheck::corrections`]).
+pub(super) fn traced(
+    templates: &Templates,
+    records: &[Record],
+    as_of: NaiveDate,
+) -> (Vec<FindingRow>, Vec<CorrectionRow>) {
+    let mut order: Vec<usize> = (0..records.len()).collect();
+    let key = crate::consolidate::record_order(&templates.registry);
+    order.sort_by_cached_key(|&i| key(&&records[i]));
+    let corr = corrections(records);
+    rayon::join(
+        || findings(templates, records, &order, &corr, as_of),
+        || correction_rows(templates, records, &corr),
+    )
 }
 
 #[cfg(test)]
