@@ -11,6 +11,7 @@
 //! This is data for the review outputs (the 更正记录 sheet, the 已更正 marks,
 //! letters that leave fixed findings out); it renders nothing.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::crosscheck::cell_of;
@@ -156,34 +157,37 @@ fn match_findings(before: &[Issue], after: &[Issue]) -> (Vec<Issue>, Vec<Issue>,
     (fixed, remaining, new)
 }
 
-fn person_values(prefix: &str, p: &Person) -> [(String, Option<String>); 3] {
-    [
-        (format!("{prefix}.name"), p.name.clone()),
-        (format!("{prefix}.title"), p.title.clone()),
-        (format!("{prefix}.phone"), p.phone.clone()),
-    ]
+/// A field's name and its value as shown to a clerk, borrowed where the
+/// record holds it as text.
+type FieldValue<'r> = (&'static str, Option<Cow<'r, str>>);
+
+fn person_values<'r>(names: [&'static str; 3], p: &'r Person) -> [FieldValue<'r>; 3] {
+    let text = |v: &'r Option<String>| v.as_deref().map(Cow::Borrowed);
+    [(names[0], text(&p.name)), (names[1], text(&p.title)), (names[2], text(&p.phone))]
 }
 
 /// Every comparable field of a record with its value as shown to a clerk,
 /// in record order (schedule rows come separately).
-fn values(r: &Record) -> Vec<(String, Option<String>)> {
-    let joined = |v: &[String]| (!v.is_empty()).then(|| v.join("、"));
-    let mut out = vec![
-        ("region".to_string(), Some(r.region_raw.clone()).filter(|s| !s.is_empty())),
-        ("tasks".to_string(), joined(&r.tasks)),
-        ("period".to_string(), r.period.map(|p| p.label_zh())),
-        ("planned".to_string(), r.planned.clone()),
-        ("actual".to_string(), r.actual.clone()),
-        ("status".to_string(), r.status.map(|s| s.label_zh().to_string())),
-        ("delay_reason".to_string(), r.delay_reason.clone()),
-        ("difficulties".to_string(), r.difficulties.clone()),
+fn values(r: &Record) -> Vec<FieldValue<'_>> {
+    fn text(v: &Option<String>) -> Option<Cow<'_, str>> {
+        v.as_deref().map(Cow::Borrowed)
+    }
+    let mut out: Vec<FieldValue<'_>> = vec![
+        ("region", Some(Cow::Borrowed(r.region_raw.as_str())).filter(|s| !s.is_empty())),
+        ("tasks", (!r.tasks.is_empty()).then(|| Cow::Owned(r.tasks.join("、")))),
+        ("period", r.period.map(|p| Cow::Owned(p.label_zh()))),
+        ("planned", text(&r.planned)),
+        ("actual", text(&r.actual)),
+        ("status", r.status.map(|s| Cow::Borrowed(s.label_zh()))),
+        ("delay_reason", text(&r.delay_reason)),
+        ("difficulties", text(&r.difficulties)),
     ];
-    out.extend(person_values("lead", &r.lead));
-    out.extend(person_values("contact", &r.contact));
-    out.extend(person_values("handler", &r.handler));
-    out.push(("division".to_string(), r.division.clone()));
-    out.push(("submitter".to_string(), r.submitter.clone()));
-    out.push(("submitted_on".to_string(), r.submitted_on.map(|d| d.format("%Y-%m-%d").to_string())));
+    out.extend(person_values(["lead.name", "lead.title", "lead.phone"], &r.lead));
+    out.extend(person_values(["contact.name", "contact.title", "contact.phone"], &r.contact));
+    out.extend(person_values(["handler.name", "handler.title", "handler.phone"], &r.handler));
+    out.push(("division", text(&r.division)));
+    out.push(("submitter", text(&r.submitter)));
+    out.push(("submitted_on", r.submitted_on.map(|d| Cow::Owned(d.format("%Y-%m-%d").to_string()))));
     out
 }
 
@@ -193,12 +197,12 @@ fn field_changes(a: &Record, b: &Record) -> Vec<FieldChange> {
         .zip(values(b))
         .filter(|((_, old), (_, new))| old != new)
         .map(|((field, old), (_, new))| FieldChange {
-            old_cell: cell_of(a, &field),
-            new_cell: cell_of(b, &field),
-            field,
+            old_cell: cell_of(a, field),
+            new_cell: cell_of(b, field),
+            field: field.to_string(),
             period: None,
-            old,
-            new,
+            old: old.map(Cow::into_owned),
+            new: new.map(Cow::into_owned),
         })
         .collect();
     // Schedule rows by period, in period order; a row only one version has
