@@ -186,7 +186,13 @@ fn fix_info(lo: &mut lopdf::Document) {
 /// a form's 30.
 fn save(lo: &mut lopdf::Document, out: &mut Vec<u8>) -> Result<(), String> {
     lo.version = "1.5".into();
-    let options = lopdf::SaveOptions::builder().use_object_streams(true).use_xref_streams(true).build();
+    // Without a level lopdf leaves the object stream uncompressed (it holds
+    // the font dictionaries and their width arrays: about 2 KB more).
+    let options = lopdf::SaveOptions::builder()
+        .use_object_streams(true)
+        .use_xref_streams(true)
+        .compression_level(6)
+        .build();
     lo.save_with_options(out, options).map_err(|e| e.to_string())
 }
 
@@ -407,15 +413,175 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
     fix_info(&mut lo);
     drop_empty_entries(&mut lo);
     shrink_fonts(&mut lo);
+    compact_font_dicts(&mut lo);
     lo.compress();
-    // printpdf puts a random /ID in the trailer; derive it from the content.
-    lo.trailer.remove(b"ID");
-    let mut first = Vec::new();
-    save(&mut lo, &mut first)?;
-    let id: String = Sha256::digest(&first).iter().take(16).map(|b| format!("{b:02x}")).collect();
-    let id = lopdf::Object::String(id.into_bytes(), lopdf::StringFormat::Literal);
-    lo.trailer.set("ID", lopdf::Object::Array(vec![id.clone(), id]));
+    // printpdf puts a random /ID in the trailer; derive it from the content:
+    // the file is written once with a placeholder of the same length, which
+    // is then replaced by the hash of those bytes.
+    let placeholder = lopdf::Object::String(ID_PLACEHOLDER.to_vec(), lopdf::StringFormat::Literal);
+    lo.trailer.set("ID", lopdf::Object::Array(vec![placeholder.clone(), placeholder]));
     let mut bytes = Vec::new();
     save(&mut lo, &mut bytes)?;
+    let id: String = Sha256::digest(&bytes).iter().take(16).map(|b| format!("{b:02x}")).collect();
+    set_file_id(&mut bytes, id.as_bytes())?;
     Ok(bytes)
+}
+
+/// Stands for the file /ID until the file's hash is known (32 characters,
+/// as the hex digest that replaces it).
+const ID_PLACEHOLDER: &[u8; 32] = b"permit-forms-file-id-placeholder";
+
+/// Replaces the two placeholder /ID strings of the trailer (the last two
+/// occurrences: the cross-reference stream's dictionary ends the file) by `id`.
+fn set_file_id(bytes: &mut [u8], id: &[u8]) -> Result<(), String> {
+    let mut end = bytes.len();
+    for _ in 0..2 {
+        let at = bytes[..end]
+            .windows(ID_PLACEHOLDER.len())
+            .rposition(|w| w == ID_PLACEHOLDER)
+            .ok_or_else(|| "文件标识写入失败".to_string())?;
+        bytes[at..at + id.len()].copy_from_slice(id);
+        end = at;
+    }
+    Ok(())
+}
+
+/// Shortens what printpdf writes for each composite font: the width array
+/// keeps only widths that differ from the default width (most CJK glyphs
+/// are the default 1000), in runs of consecutive CIDs, and the ToUnicode
+/// CMap is rewritten as one list (printpdf writes a block per 256 codes and
+/// comment lines). Both are the same mapping in fewer bytes.
+fn compact_font_dicts(lo: &mut lopdf::Document) {
+    use lopdf::Object;
+    let mut to_unicode = Vec::new();
+    let mut descendants = Vec::new();
+    for obj in lo.objects.values_mut() {
+        let Object::Dictionary(d) = obj else { continue };
+        if !d.get(b"Subtype").and_then(Object::as_name).is_ok_and(|n| n == b"Type0") {
+            continue;
+        }
+        if let Ok(r) = d.get(b"ToUnicode").and_then(Object::as_reference) {
+            to_unicode.push(r);
+        }
+        if let Ok(Object::Array(list)) = d.get_mut(b"DescendantFonts") {
+            for f in list.iter_mut() {
+                match f {
+                    Object::Dictionary(cid) => trim_widths(cid),
+                    Object::Reference(r) => descendants.push(*r),
+                    _ => {}
+                }
+            }
+        }
+    }
+    for r in descendants {
+        if let Ok(cid) = lo.get_object_mut(r).and_then(Object::as_dict_mut) {
+            trim_widths(cid);
+        }
+    }
+    for r in to_unicode {
+        let Ok(Object::Stream(stream)) = lo.get_object_mut(r) else { continue };
+        let text = match stream.dict.get(b"Filter") {
+            Ok(_) => stream.decompressed_content().ok(),
+            Err(_) => Some(stream.content.clone()),
+        };
+        let Some(short) = text.and_then(|t| compact_cmap(&t)) else { continue };
+        stream.dict.remove(b"Filter");
+        stream.dict.remove(b"DecodeParms");
+        stream.set_content(short.into_bytes());
+    }
+}
+
+/// The `/W` array of a CIDFont without the widths equal to `/DW`.
+fn trim_widths(cid: &mut lopdf::Dictionary) {
+    use lopdf::Object;
+    let default = match cid.get(b"DW") {
+        Ok(Object::Integer(w)) => *w as f32,
+        Ok(Object::Real(w)) => *w,
+        _ => return,
+    };
+    let Ok(Object::Array(w)) = cid.get(b"W") else { return };
+    let number = |o: &Object| match o {
+        Object::Integer(v) => Some(*v as f32),
+        Object::Real(v) => Some(*v),
+        _ => None,
+    };
+    // (CID, width) for every glyph; only the `c [w1 w2 …]` form is expected.
+    let mut widths: Vec<(i64, Object)> = Vec::new();
+    let mut i = 0;
+    while i < w.len() {
+        let (Some(Object::Integer(first)), Some(Object::Array(ws))) = (w.get(i), w.get(i + 1)) else {
+            return;
+        };
+        for (k, v) in ws.iter().enumerate() {
+            if number(v).is_none() {
+                return;
+            }
+            widths.push((first + k as i64, v.clone()));
+        }
+        i += 2;
+    }
+    let mut out: Vec<Object> = Vec::new();
+    let mut run: Vec<Object> = Vec::new();
+    let mut next = i64::MIN;
+    for (c, v) in widths {
+        if number(&v).is_some_and(|x| (x - default).abs() < 0.5) {
+            continue;
+        }
+        if c != next && !run.is_empty() {
+            out.push(Object::Array(std::mem::take(&mut run)));
+        }
+        if run.is_empty() {
+            out.push(Object::Integer(c));
+        }
+        run.push(v);
+        next = c + 1;
+    }
+    if !run.is_empty() {
+        out.push(Object::Array(run));
+    }
+    if out.is_empty() {
+        cid.remove(b"W");
+    } else {
+        cid.set("W", Object::Array(out));
+    }
+}
+
+/// A ToUnicode CMap holding the same single-code mappings as `cmap` in one
+/// `bfchar` list (blocks of at most 100, as the format allows), or `None`
+/// when `cmap` has anything else (ranges), which is then kept.
+fn compact_cmap(cmap: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(cmap).ok()?;
+    if text.contains("beginbfrange") || text.contains("begincidrange") {
+        return None;
+    }
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("beginbfchar") {
+        let block = &rest[at + "beginbfchar".len()..];
+        let end = block.find("endbfchar")?;
+        let mut hex =
+            block[..end].split(|c: char| c == '<' || c == '>').map(str::trim).filter(|t| !t.is_empty());
+        while let Some(code) = hex.next() {
+            pairs.push((code, hex.next()?));
+        }
+        rest = &block[end..];
+    }
+    if pairs.is_empty() {
+        return None;
+    }
+    let mut out = String::from(
+        "/CIDInit/ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo<</Registry(Adobe)/Ordering(UCS)/Supplement 0>>def\n\
+         /CMapName/Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000><FFFF>\nendcodespacerange\n",
+    );
+    for chunk in pairs.chunks(100) {
+        out.push_str(&format!("{} beginbfchar\n", chunk.len()));
+        for (code, unicode) in chunk {
+            out.push_str(&format!("<{code}><{unicode}>\n"));
+        }
+        out.push_str("endbfchar\n");
+    }
+    out.push_str("endcmap\nCMapName currentdict/CMap defineresource pop\nend\nend\n");
+    Some(out)
 }
