@@ -81,6 +81,17 @@ impl Measure {
         })
     }
 
+    /// The metrics of the embedded body face when `bytes` is that very
+    /// face (the default templates) and it was read, so the PDF renderer
+    /// does not parse the same 7 MB face a second time.
+    pub(crate) fn embedded_for(bytes: &[u8]) -> Option<&'static Measure> {
+        use crate::template_file::{BODY_FONT_FILE, EMBEDDED_FONTS};
+        let (_, body) = EMBEDDED_FONTS.iter().find(|(n, _)| *n == BODY_FONT_FILE)?;
+        let same = std::ptr::eq(body.as_ptr(), bytes.as_ptr()) && body.len() == bytes.len();
+        let m = Measure::embedded();
+        (same && !m.cmap.is_empty()).then_some(m)
+    }
+
     /// Estimated metrics (ideographs one em, ASCII half), for when no face
     /// can be read.
     fn estimate() -> Measure {

@@ -9,7 +9,9 @@ use printpdf::{
 };
 use sha2::{Digest, Sha256};
 
-use super::font::{Face, Pen};
+use std::sync::Arc;
+
+use super::font::{Face, Pen, Subset};
 use crate::doc::Rgb;
 
 /// A4 width in points.
@@ -196,50 +198,32 @@ fn save(lo: &mut lopdf::Document, out: &mut Vec<u8>) -> Result<(), String> {
     lo.save_with_options(out, options).map_err(|e| e.to_string())
 }
 
-/// Inlines the subroutines of every embedded CFF font (see `cff`); a font
-/// that cannot be read that way stays as it was. The forms of a region
-/// share their subsets, so the result is kept per input stream and the
-/// inlining and compression are done once per subset, not per document.
-fn shrink_fonts(lo: &mut lopdf::Document) {
-    use std::collections::HashMap;
-    use std::sync::{Arc, Mutex, OnceLock};
-    type Done = HashMap<[u8; 32], Option<Arc<Vec<u8>>>>;
-    static DONE: OnceLock<Mutex<Done>> = OnceLock::new();
-    let done = DONE.get_or_init(|| Mutex::new(HashMap::new()));
-    for obj in lo.objects.values_mut() {
-        let lopdf::Object::Stream(stream) = obj else { continue };
-        let cff =
-            stream.dict.get(b"Subtype").and_then(lopdf::Object::as_name).is_ok_and(|n| n == b"CIDFontType0C");
-        if !cff {
+/// Puts each subset's own font program (subroutines inlined, made once per
+/// subset: see `Subset::program`) in place of the one printpdf wrote, found
+/// by the font name the descriptor carries.
+fn embed_programs(lo: &mut lopdf::Document, subsets: &[Arc<Subset>]) {
+    use lopdf::Object;
+    let mut swaps = Vec::new();
+    for obj in lo.objects.values() {
+        let Object::Dictionary(d) = obj else { continue };
+        let (Ok(name), Ok(file)) = (
+            d.get(b"FontName").and_then(Object::as_name),
+            d.get(b"FontFile3").and_then(Object::as_reference),
+        ) else {
             continue;
-        }
-        let key: [u8; 32] = Sha256::digest(&stream.content).into();
-        let hit = done.lock().ok().and_then(|d| d.get(&key).cloned());
-        let small = match hit {
-            Some(small) => small,
-            None => {
-                let small =
-                    stream.decompressed_content().ok().and_then(|b| super::cff::desubroutinize(&b)).and_then(
-                        |plain| {
-                            let mut s = lopdf::Stream::new(lopdf::Dictionary::new(), plain);
-                            s.compress().ok()?;
-                            // Only a stream that really was deflated is used as one.
-                            s.dict.get(b"Filter").ok()?;
-                            Some(Arc::new(s.content))
-                        },
-                    );
-                if let Ok(mut d) = done.lock() {
-                    if d.len() >= 1024 {
-                        d.clear();
-                    }
-                    d.insert(key, small.clone());
-                }
-                small
-            }
         };
-        if let Some(small) = small {
-            stream.set_content(small.as_ref().clone());
-            stream.dict.set("Filter", lopdf::Object::Name(b"FlateDecode".to_vec()));
+        let program = subsets
+            .iter()
+            .find(|s| s.font.font_name.as_deref().is_some_and(|n| n.as_bytes() == name))
+            .and_then(|s| s.program.as_ref());
+        if let Some(program) = program {
+            swaps.push((file, program));
+        }
+    }
+    for (file, program) in swaps {
+        if let Ok(Object::Stream(stream)) = lo.get_object_mut(file) {
+            stream.set_content(program.clone());
+            stream.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
             stream.dict.remove(b"DecodeParms");
         }
     }
@@ -312,14 +296,14 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
             chars.into_iter().chain(SHARED_CHARS.chars().filter(|c| face.has(*c))).collect()
         };
         let font_id = FontId(format!("F{}", slot + 1));
-        let glyphs = if chars.is_empty() {
-            Default::default()
+        let sub = if chars.is_empty() {
+            None
         } else {
             let sub = face.subset(&chars)?;
             doc.resources.fonts.map.insert(font_id.clone(), printpdf::PdfFont::new(sub.font.clone()));
-            sub.glyphs.clone()
+            Some(sub)
         };
-        fonts.push((font_id, glyphs));
+        fonts.push((font_id, sub));
     }
 
     let mut out_pages = Vec::with_capacity(pages.len());
@@ -365,11 +349,11 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
                     }
                 }
                 Item::Text { x, y, size, text, slot, bold, color: c, spacing } => {
-                    let Some((font_id, glyphs)) = fonts.get(*slot) else { continue };
+                    let Some((font_id, Some(sub))) = fonts.get(*slot) else { continue };
                     let items: Vec<Codepoint> = text
                         .chars()
                         .filter_map(|ch| {
-                            glyphs.get(&ch).map(|g| Codepoint::with_cid(*g, 0.0, ch.to_string()))
+                            sub.glyphs.get(&ch).map(|g| Codepoint::with_cid(*g, 0.0, ch.to_string()))
                         })
                         .collect();
                     if items.is_empty() {
@@ -412,8 +396,9 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
     fix_info(&mut lo);
     drop_empty_entries(&mut lo);
-    shrink_fonts(&mut lo);
-    compact_font_dicts(&mut lo);
+    let subsets: Vec<Arc<Subset>> = fonts.iter().filter_map(|(_, s)| s.clone()).collect();
+    embed_programs(&mut lo, &subsets);
+    compact_font_dicts(&mut lo, &subsets);
     lo.compress();
     // printpdf puts a random /ID in the trailer; derive it from the content:
     // the file is written once with a placeholder of the same length, which
@@ -451,7 +436,7 @@ fn set_file_id(bytes: &mut [u8], id: &[u8]) -> Result<(), String> {
 /// are the default 1000), in runs of consecutive CIDs, and the ToUnicode
 /// CMap is rewritten as one list (printpdf writes a block per 256 codes and
 /// comment lines). Both are the same mapping in fewer bytes.
-fn compact_font_dicts(lo: &mut lopdf::Document) {
+fn compact_font_dicts(lo: &mut lopdf::Document, subsets: &[Arc<Subset>]) {
     use lopdf::Object;
     let mut to_unicode = Vec::new();
     let mut descendants = Vec::new();
@@ -461,7 +446,10 @@ fn compact_font_dicts(lo: &mut lopdf::Document) {
             continue;
         }
         if let Ok(r) = d.get(b"ToUnicode").and_then(Object::as_reference) {
-            to_unicode.push(r);
+            let name = d.get(b"BaseFont").and_then(Object::as_name).unwrap_or_default();
+            let subset =
+                subsets.iter().find(|s| s.font.font_name.as_deref().is_some_and(|n| n.as_bytes() == name));
+            to_unicode.push((r, subset));
         }
         if let Ok(Object::Array(list)) = d.get_mut(b"DescendantFonts") {
             for f in list.iter_mut() {
@@ -478,16 +466,23 @@ fn compact_font_dicts(lo: &mut lopdf::Document) {
             trim_widths(cid);
         }
     }
-    for r in to_unicode {
+    for (r, subset) in to_unicode {
         let Ok(Object::Stream(stream)) = lo.get_object_mut(r) else { continue };
-        let text = match stream.dict.get(b"Filter") {
-            Ok(_) => stream.decompressed_content().ok(),
-            Err(_) => Some(stream.content.clone()),
+        let compact = |stream: &lopdf::Stream| {
+            let text = match stream.dict.get(b"Filter") {
+                Ok(_) => stream.decompressed_content().ok(),
+                Err(_) => Some(stream.content.clone()),
+            };
+            text.and_then(|t| compact_cmap(&t)).and_then(|short| super::font::deflated(short.into_bytes()))
         };
-        let Some(short) = text.and_then(|t| compact_cmap(&t)) else { continue };
-        stream.dict.remove(b"Filter");
+        let short = match subset.and_then(|s| s.to_unicode.as_ref()) {
+            Some(whole) => Some(whole.clone()),
+            None => compact(stream),
+        };
+        let Some(short) = short else { continue };
+        stream.set_content(short);
+        stream.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
         stream.dict.remove(b"DecodeParms");
-        stream.set_content(short.into_bytes());
     }
 }
 
@@ -547,8 +542,8 @@ fn trim_widths(cid: &mut lopdf::Dictionary) {
 }
 
 /// A ToUnicode CMap holding the same single-code mappings as `cmap` in one
-/// `bfchar` list (blocks of at most 100, as the format allows), or `None`
-/// when `cmap` has anything else (ranges), which is then kept.
+/// `bfchar` list, or `None` when `cmap` has anything else (ranges), which
+/// is then kept.
 fn compact_cmap(cmap: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(cmap).ok()?;
     if text.contains("beginbfrange") || text.contains("begincidrange") {
@@ -569,6 +564,14 @@ fn compact_cmap(cmap: &[u8]) -> Option<String> {
     if pairs.is_empty() {
         return None;
     }
+    let pairs: Vec<(String, String)> =
+        pairs.into_iter().map(|(c, u)| (c.to_string(), u.to_string())).collect();
+    Some(cmap_text(&pairs))
+}
+
+/// A ToUnicode CMap mapping each code to its UTF-16 text (both as hex
+/// digits), in `bfchar` blocks of at most 100, as the format allows.
+pub(crate) fn cmap_text(pairs: &[(String, String)]) -> String {
     let mut out = String::from(
         "/CIDInit/ProcSet findresource begin\n12 dict begin\nbegincmap\n\
          /CIDSystemInfo<</Registry(Adobe)/Ordering(UCS)/Supplement 0>>def\n\
@@ -583,5 +586,5 @@ fn compact_cmap(cmap: &[u8]) -> Option<String> {
         out.push_str("endbfchar\n");
     }
     out.push_str("endcmap\nCMapName currentdict/CMap defineresource pop\nend\nend\n");
-    Some(out)
+    out
 }
