@@ -554,8 +554,7 @@ fn compact_cmap(cmap: &[u8]) -> Option<String> {
     while let Some(at) = rest.find("beginbfchar") {
         let block = &rest[at + "beginbfchar".len()..];
         let end = block.find("endbfchar")?;
-        let mut hex =
-            block[..end].split(|c: char| c == '<' || c == '>').map(str::trim).filter(|t| !t.is_empty());
+        let mut hex = block[..end].split(['<', '>']).map(str::trim).filter(|t| !t.is_empty());
         while let Some(code) = hex.next() {
             pairs.push((code, hex.next()?));
         }
