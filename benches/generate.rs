@@ -1,6 +1,8 @@
 //! Benchmark: generate every region's forms (21 附2 + 272 附3) in a release
-//! build, xlsx alone and all three formats. Run with
-//! `cargo bench --bench generate`.
+//! build, each format alone and all three. Run with
+//! `cargo bench --bench generate` (or `… -- docx` for the cases whose label
+//! starts with `docx`). Wall and CPU time (all threads) are printed: on a
+//! machine shared with other work, CPU time is the steadier figure.
 
 use std::time::{Duration, Instant};
 

@@ -181,6 +181,20 @@ fn fix_info(lo: &mut lopdf::Document) {
     let date = lopdf::Object::String(pdf_date().into_bytes(), lopdf::StringFormat::Literal);
     info.set("CreationDate", date.clone());
     info.set("ModDate", date);
+    // ASCII names as plain literals (printpdf writes UTF-16 hex).
+    for key in ["Producer", "Creator"] {
+        info.set(key, lopdf::Object::String(b"permit-forms".to_vec(), lopdf::StringFormat::Literal));
+    }
+    // The dictionary stays readable in the file's plain bytes, outside the
+    // compressed object stream: ingest and feedback recognise this tool's own
+    // PDFs by its /Producer entry there. An object of generation 1 is never
+    // put in an object stream (ISO 32000-1, 7.5.7: compressed objects have
+    // generation 0).
+    if let Some(dict) = lo.objects.remove(&id) {
+        let moved = (id.0, 1);
+        lo.objects.insert(moved, dict);
+        lo.trailer.set("Info", lopdf::Object::Reference(moved));
+    }
 }
 
 /// Writes `lo` with its small objects packed into one compressed object
