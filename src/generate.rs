@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::form::{layout, FormInstance, Grid};
-use crate::output::write_atomic;
+use crate::output::write_set;
 use crate::period::YearMonth;
 use crate::record::FormKind;
 use crate::registry::{RegionId, Resolution};
@@ -222,16 +222,25 @@ pub fn generate_with(
         .map(|job| {
             let grid = layout(templates.form(job.kind), &templates.registry, job.instance);
             let mut written = Vec::with_capacity(opts.formats.len());
+            let mut files = Vec::with_capacity(opts.formats.len());
             for &format in &opts.formats {
                 let rel = file_name(templates, job, format);
                 let path = opts.out.join(&rel);
                 let bytes = render_one(&grid, pdf, format)
                     .map_err(|source| GenerateError::Render { path: shown(&path), source })?;
-                write_atomic(&path, &bytes)
-                    .map_err(|source| GenerateError::Io { path: shown(&path), source })?;
-                tick();
+                files.push((path, bytes));
                 written.push(rel);
             }
+            // One set per form: the folder is checked for stale temporary
+            // files once for all its formats, not once per file.
+            let set: Vec<(PathBuf, &[u8])> = files.iter().map(|(p, b)| (p.clone(), b.as_slice())).collect();
+            // Every format of a form goes to the same folder, so the error
+            // names that folder.
+            write_set(&set).map_err(|source| GenerateError::Io {
+                path: files.first().and_then(|(p, _)| p.parent()).map_or_else(String::new, shown),
+                source,
+            })?;
+            written.iter().for_each(|_| tick());
             Ok(written)
         })
         .collect::<Result<Vec<_>, GenerateError>>()?;

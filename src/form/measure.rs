@@ -15,6 +15,10 @@ pub struct Measure {
     cmap: BTreeMap<u32, u16>,
     /// Advance width per glyph id, in font units.
     advances: Vec<u16>,
+    /// Advance in ems of every character of the Basic Multilingual Plane
+    /// the face has (NaN where it has none), so layout and the renderers
+    /// look advances up by index instead of searching the map.
+    bmp: Vec<f32>,
     /// Font units per em.
     upem: f32,
     /// Ascender, in ems (positive).
@@ -45,13 +49,20 @@ impl Measure {
         for (gid, w) in &parsed.glyph_widths {
             advances[usize::from(*gid)] = *w;
         }
-        Ok(Measure {
+        let mut m = Measure {
             cmap: parsed.codepoint_to_glyph.clone(),
             advances,
+            bmp: Vec::new(),
             upem,
             ascent: f32::from(parsed.font_metrics.ascent) / upem,
             descent: (f32::from(parsed.font_metrics.descent) / upem).abs(),
-        })
+        };
+        let mut bmp = vec![f32::NAN; 0x1_0000];
+        for (&c, _) in m.cmap.range(..0x1_0000) {
+            bmp[c as usize] = m.mapped_advance(c).unwrap_or(f32::NAN);
+        }
+        m.bmp = bmp;
+        Ok(m)
     }
 
     /// The metrics of the embedded body face, read once per process.
@@ -70,10 +81,28 @@ impl Measure {
         })
     }
 
+    /// The metrics of the embedded body face when `bytes` is that very
+    /// face (the default templates) and it was read, so the PDF renderer
+    /// does not parse the same 7 MB face a second time.
+    pub(crate) fn embedded_for(bytes: &[u8]) -> Option<&'static Measure> {
+        use crate::template_file::{BODY_FONT_FILE, EMBEDDED_FONTS};
+        let (_, body) = EMBEDDED_FONTS.iter().find(|(n, _)| *n == BODY_FONT_FILE)?;
+        let same = std::ptr::eq(body.as_ptr(), bytes.as_ptr()) && body.len() == bytes.len();
+        let m = Measure::embedded();
+        (same && !m.cmap.is_empty()).then_some(m)
+    }
+
     /// Estimated metrics (ideographs one em, ASCII half), for when no face
     /// can be read.
     fn estimate() -> Measure {
-        Measure { cmap: BTreeMap::new(), advances: Vec::new(), upem: 1000.0, ascent: 0.88, descent: 0.12 }
+        Measure {
+            cmap: BTreeMap::new(),
+            advances: Vec::new(),
+            bmp: Vec::new(),
+            upem: 1000.0,
+            ascent: 0.88,
+            descent: 0.12,
+        }
     }
 
     /// Character → glyph id of the face.
@@ -88,8 +117,12 @@ impl Measure {
 
     /// Advance of `c` in ems (an estimate for characters the face lacks).
     pub fn advance(&self, c: char) -> f32 {
-        match self.cmap.get(&(c as u32)).and_then(|g| self.advances.get(usize::from(*g))) {
-            Some(w) => f32::from(*w) / self.upem,
+        let known = match self.bmp.get(c as usize) {
+            Some(a) => (!a.is_nan()).then_some(*a),
+            None => self.mapped_advance(c as u32),
+        };
+        match known {
+            Some(a) => a,
             None if c.is_whitespace() && (c as u32) < 0x2E80 => 0.25,
             None => {
                 if (c as u32) < 0x2E80 {
@@ -99,6 +132,11 @@ impl Measure {
                 }
             }
         }
+    }
+
+    /// Advance in ems of code point `c` by the face's map, if it has it.
+    fn mapped_advance(&self, c: u32) -> Option<f32> {
+        self.cmap.get(&c).and_then(|g| self.advances.get(usize::from(*g))).map(|w| f32::from(*w) / self.upem)
     }
 
     /// Width of `text` in points at `size`.
@@ -172,20 +210,23 @@ pub fn wrap(m: &Measure, text: &str, size: f32, width: f32) -> Vec<String> {
                 inside[i + 1..=i + 1 + j].iter_mut().for_each(|g| *g = true);
             }
         }
-        // Units that must stay on one line.
-        let mut units: Vec<String> = Vec::new();
+        // Units that must stay on one line, as ranges of `chars`.
+        let mut units: Vec<std::ops::Range<usize>> = Vec::new();
         for (i, &c) in chars.iter().enumerate() {
             match units.last_mut() {
-                Some(u) if i > 0 && (inside[i] || !may_break(chars[i - 1], c)) => u.push(c),
-                _ => units.push(c.to_string()),
+                Some(u) if i > 0 && (inside[i] || !may_break(chars[i - 1], c)) => u.end = i + 1,
+                _ => units.push(i..i + 1),
             }
         }
+        // Width as `Measure::width` sums it: advances in ems, then the size.
+        let width_of = |r: &[char]| r.iter().map(|&c| m.advance(c)).sum::<f32>() * size;
         let mut line = String::new();
         let mut line_w = 0.0;
         for unit in units {
-            let w = m.width(&unit, size);
+            let unit = &chars[unit];
+            let w = width_of(unit);
             if line_w + w <= width + 0.01 || line.is_empty() && w <= width + 0.01 {
-                line.push_str(&unit);
+                line.extend(unit);
                 line_w += w;
                 continue;
             }
@@ -194,13 +235,15 @@ pub fn wrap(m: &Measure, text: &str, size: f32, width: f32) -> Vec<String> {
             }
             line = String::new();
             line_w = 0.0;
-            let unit = unit.trim_start();
-            if m.width(unit, size) <= width + 0.01 {
-                line.push_str(unit);
-                line_w = m.width(unit, size);
+            let lead = unit.iter().take_while(|c| c.is_whitespace()).count();
+            let unit = &unit[lead..];
+            let w = width_of(unit);
+            if w <= width + 0.01 {
+                line.extend(unit);
+                line_w = w;
             } else {
                 // A unit wider than the line: break it anywhere.
-                for c in unit.chars() {
+                for &c in unit {
                     let cw = m.advance(c) * size;
                     if line_w + cw > width + 0.01 && !line.is_empty() {
                         lines.push(std::mem::take(&mut line));

@@ -21,7 +21,9 @@
 //! Fixing the order here, where the bytes are made, keeps every document the
 //! renderers build valid whatever they add.
 
+use std::collections::HashMap;
 use std::io::{Cursor, Write};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use docx_rs::{Docx, XMLDocx};
 use zip::write::SimpleFileOptions;
@@ -96,38 +98,103 @@ pub(crate) fn package(
         &format!("<Relationship Id=\"rIdTheme1\" Type=\"{THEME_REL}\" Target=\"theme/theme1.xml\" />"),
     );
 
-    let mut parts: Vec<(String, Vec<u8>)> = vec![
-        ("[Content_Types].xml".into(), content_type.into_bytes()),
-        ("_rels/.rels".into(), rels),
-        ("docProps/app.xml".into(), doc_props.app),
-        ("docProps/core.xml".into(), doc_props.core),
-        ("docProps/custom.xml".into(), custom_xml(custom).into_bytes()),
-        ("word/_rels/document.xml.rels".into(), document_rels.into_bytes()),
-        ("word/document.xml".into(), ordered(&document)?),
-        ("word/styles.xml".into(), ordered(&styles)?),
-        ("word/settings.xml".into(), ordered(&utf8(settings)?)?),
-        ("word/fontTable.xml".into(), ordered(&font_table)?),
-        ("word/theme/theme1.xml".into(), theme.into_bytes()),
-        ("word/comments.xml".into(), ordered(&utf8(comments)?)?),
-        ("word/numbering.xml".into(), ordered(&utf8(numberings)?)?),
-        ("word/commentsExtended.xml".into(), comments_extended),
-        ("word/footnotes.xml".into(), ordered(&utf8(footnotes)?)?),
+    // Every part but the document body and its identity is the same for
+    // most documents of a run (all forms share styles, settings, numbering,
+    // theme, …): those are ordered and deflated once (`Part::Shared`).
+    let mut parts: Vec<Part> = vec![
+        Part::shared("[Content_Types].xml", content_type.into_bytes(), false),
+        Part::shared("_rels/.rels", rels, false),
+        Part::shared("docProps/app.xml", doc_props.app, false),
+        Part::shared("docProps/core.xml", doc_props.core, false),
+        Part::Fresh("docProps/custom.xml".into(), custom_xml(custom).into_bytes()),
+        Part::shared("word/_rels/document.xml.rels", document_rels.into_bytes(), false),
+        Part::Fresh("word/document.xml".into(), ordered(&document)?),
+        Part::shared("word/styles.xml", styles.into_bytes(), true),
+        Part::shared("word/settings.xml", settings, true),
+        Part::shared("word/fontTable.xml", font_table.into_bytes(), true),
+        Part::shared("word/theme/theme1.xml", theme.into_bytes(), false),
+        Part::shared("word/comments.xml", comments, true),
+        Part::shared("word/numbering.xml", numberings, true),
+        Part::shared("word/commentsExtended.xml", comments_extended, false),
+        Part::shared("word/footnotes.xml", footnotes, true),
     ];
     // Same names and pairing as docx-rs' own packer, which the relationships
     // it wrote refer to.
     for (i, h) in headers.into_iter().enumerate() {
-        parts.push((format!("word/header{}.xml", i + 1), ordered(&strip_para_ids(&utf8(h)?))?));
+        parts.push(Part::Fresh(format!("word/header{}.xml", i + 1), ordered(&strip_para_ids(&utf8(h)?))?));
         if let Some(r) = header_rels.get(i) {
-            parts.push((format!("word/_rels/header{}.xml.rels", i + 1), r.clone()));
+            parts.push(Part::Fresh(format!("word/_rels/header{}.xml.rels", i + 1), r.clone()));
         }
     }
     for (i, f) in footers.into_iter().enumerate() {
-        parts.push((format!("word/footer{}.xml", i + 1), ordered(&strip_para_ids(&utf8(f)?))?));
+        parts.push(Part::Fresh(format!("word/footer{}.xml", i + 1), ordered(&strip_para_ids(&utf8(f)?))?));
         if let Some(r) = footer_rels.get(i) {
-            parts.push((format!("word/_rels/footer{}.xml.rels", i + 1), r.clone()));
+            parts.push(Part::Fresh(format!("word/_rels/footer{}.xml.rels", i + 1), r.clone()));
         }
     }
     zip_parts(parts)
+}
+
+/// One part of the package, to be zipped.
+enum Part {
+    /// Made for this document: final bytes, deflated here.
+    Fresh(String, Vec<u8>),
+    /// Likely made alike for other documents: the bytes as docx-rs (and the
+    /// fix-ups above) made them, and whether they go through the
+    /// schema-order pass. Ordered and deflated once per distinct content.
+    Shared {
+        /// Entry name.
+        name: &'static str,
+        /// Bytes before the schema-order pass.
+        source: Vec<u8>,
+        /// Whether the pass applies (WordprocessingML parts).
+        order: bool,
+    },
+}
+
+impl Part {
+    fn shared(name: &'static str, source: Vec<u8>, order: bool) -> Part {
+        Part::Shared { name, source, order }
+    }
+}
+
+/// Shared parts already finished in this run: each as a one-entry zip whose
+/// deflated entry is copied raw into every package that has the same part.
+type Finished = HashMap<(&'static str, Vec<u8>), Arc<Vec<u8>>>;
+
+/// Distinct shared parts kept; past this the cache starts again (a run
+/// makes a handful: the forms share all of theirs, reports and letters a
+/// few more).
+const SHARED_PART_LIMIT: usize = 256;
+
+static FINISHED: OnceLock<Mutex<Finished>> = OnceLock::new();
+
+/// The one-entry zip holding shared part `name` made from `source`,
+/// finished (ordered when `order`, deflated) on first use and then reused.
+fn finished(name: &'static str, source: Vec<u8>, order: bool) -> Result<Arc<Vec<u8>>, RenderError> {
+    let cache = FINISHED.get_or_init(|| Mutex::new(HashMap::new()));
+    let key = (name, source);
+    // The measurement below must neither use nor leave parts made without
+    // the pass.
+    #[cfg(test)]
+    let cache = match SKIP_PASS.load(std::sync::atomic::Ordering::Relaxed) {
+        true => &Mutex::new(HashMap::new()),
+        false => cache,
+    };
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok(hit);
+    }
+    let bytes = if order { ordered(&utf8(key.1.clone())?)? } else { key.1.clone() };
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    write_entry(&mut zip, name.to_string(), &bytes)?;
+    let made = Arc::new(zip.finish().map_err(zip_error)?.into_inner());
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= SHARED_PART_LIMIT {
+            c.clear();
+        }
+        c.insert(key, Arc::clone(&made));
+    }
+    Ok(made)
 }
 
 /// The custom document properties part, properties in the given order.
@@ -175,21 +242,38 @@ fn utf8(bytes: Vec<u8>) -> Result<String, RenderError> {
     String::from_utf8(bytes).map_err(|e| RenderError::Docx(format!("XML 编码错误：{e}")))
 }
 
-/// Writes the parts, deflated, in the given order, all dated [`FIXED_DATE`].
-fn zip_parts(parts: Vec<(String, Vec<u8>)>) -> Result<Vec<u8>, RenderError> {
-    let err = |e: zip::result::ZipError| RenderError::Docx(format!("打包失败：{e}"));
+fn zip_error(e: zip::result::ZipError) -> RenderError {
+    RenderError::Docx(format!("打包失败：{e}"))
+}
+
+/// Starts entry `name` (deflated, dated [`FIXED_DATE`]) and writes `bytes`.
+fn write_entry(zip: &mut ZipWriter<Cursor<Vec<u8>>>, name: String, bytes: &[u8]) -> Result<(), RenderError> {
     let date = DateTime::from_date_and_time(2017, 3, 1, 0, 0, 0)
         .map_err(|e| RenderError::Docx(format!("日期无效：{e}")))?;
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .last_modified_time(date)
         .unix_permissions(0o644);
+    zip.start_file(name, options).map_err(zip_error)?;
+    zip.write_all(bytes).map_err(|e| RenderError::Docx(format!("打包失败：{e}")))
+}
+
+/// Writes the parts, deflated, in the given order, all dated [`FIXED_DATE`];
+/// shared parts are copied from their finished entries.
+fn zip_parts(parts: Vec<Part>) -> Result<Vec<u8>, RenderError> {
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, bytes) in parts {
-        zip.start_file(name, options).map_err(err)?;
-        zip.write_all(&bytes).map_err(|e| RenderError::Docx(format!("打包失败：{e}")))?;
+    for part in parts {
+        match part {
+            Part::Fresh(name, bytes) => write_entry(&mut zip, name, &bytes)?,
+            Part::Shared { name, source, order } => {
+                let done = finished(name, source, order)?;
+                let mut one = zip::ZipArchive::new(Cursor::new(done.as_slice())).map_err(zip_error)?;
+                let entry = one.by_index_raw(0).map_err(zip_error)?;
+                zip.raw_copy_file(entry).map_err(zip_error)?;
+            }
+        }
     }
-    Ok(zip.finish().map_err(err)?.into_inner())
+    Ok(zip.finish().map_err(zip_error)?.into_inner())
 }
 
 /// Adds `w:lang` (Latin en-US, East Asian zh-CN) to the document defaults.

@@ -9,7 +9,9 @@ use printpdf::{
 };
 use sha2::{Digest, Sha256};
 
-use super::font::{Face, Pen};
+use std::sync::Arc;
+
+use super::font::{Face, Pen, Subset};
 use crate::doc::Rgb;
 
 /// A4 width in points.
@@ -179,6 +181,20 @@ fn fix_info(lo: &mut lopdf::Document) {
     let date = lopdf::Object::String(pdf_date().into_bytes(), lopdf::StringFormat::Literal);
     info.set("CreationDate", date.clone());
     info.set("ModDate", date);
+    // ASCII names as plain literals (printpdf writes UTF-16 hex).
+    for key in ["Producer", "Creator"] {
+        info.set(key, lopdf::Object::String(b"permit-forms".to_vec(), lopdf::StringFormat::Literal));
+    }
+    // The dictionary stays readable in the file's plain bytes, outside the
+    // compressed object stream: ingest and feedback recognise this tool's own
+    // PDFs by its /Producer entry there. An object of generation 1 is never
+    // put in an object stream (ISO 32000-1, 7.5.7: compressed objects have
+    // generation 0).
+    if let Some(dict) = lo.objects.remove(&id) {
+        let moved = (id.0, 1);
+        lo.objects.insert(moved, dict);
+        lo.trailer.set("Info", lopdf::Object::Reference(moved));
+    }
 }
 
 /// Writes `lo` with its small objects packed into one compressed object
@@ -186,54 +202,42 @@ fn fix_info(lo: &mut lopdf::Document) {
 /// a form's 30.
 fn save(lo: &mut lopdf::Document, out: &mut Vec<u8>) -> Result<(), String> {
     lo.version = "1.5".into();
-    let options = lopdf::SaveOptions::builder().use_object_streams(true).use_xref_streams(true).build();
+    // Without a level lopdf leaves the object stream uncompressed (it holds
+    // the font dictionaries and their width arrays: about 2 KB more).
+    let options = lopdf::SaveOptions::builder()
+        .use_object_streams(true)
+        .use_xref_streams(true)
+        .compression_level(6)
+        .build();
     lo.save_with_options(out, options).map_err(|e| e.to_string())
 }
 
-/// Inlines the subroutines of every embedded CFF font (see `cff`); a font
-/// that cannot be read that way stays as it was. The forms of a region
-/// share their subsets, so the result is kept per input stream and the
-/// inlining and compression are done once per subset, not per document.
-fn shrink_fonts(lo: &mut lopdf::Document) {
-    use std::collections::HashMap;
-    use std::sync::{Arc, Mutex, OnceLock};
-    type Done = HashMap<[u8; 32], Option<Arc<Vec<u8>>>>;
-    static DONE: OnceLock<Mutex<Done>> = OnceLock::new();
-    let done = DONE.get_or_init(|| Mutex::new(HashMap::new()));
-    for obj in lo.objects.values_mut() {
-        let lopdf::Object::Stream(stream) = obj else { continue };
-        let cff =
-            stream.dict.get(b"Subtype").and_then(lopdf::Object::as_name).is_ok_and(|n| n == b"CIDFontType0C");
-        if !cff {
+/// Puts each subset's own font program (subroutines inlined, made once per
+/// subset: see `Subset::program`) in place of the one printpdf wrote, found
+/// by the font name the descriptor carries.
+fn embed_programs(lo: &mut lopdf::Document, subsets: &[Arc<Subset>]) {
+    use lopdf::Object;
+    let mut swaps = Vec::new();
+    for obj in lo.objects.values() {
+        let Object::Dictionary(d) = obj else { continue };
+        let (Ok(name), Ok(file)) = (
+            d.get(b"FontName").and_then(Object::as_name),
+            d.get(b"FontFile3").and_then(Object::as_reference),
+        ) else {
             continue;
-        }
-        let key: [u8; 32] = Sha256::digest(&stream.content).into();
-        let hit = done.lock().ok().and_then(|d| d.get(&key).cloned());
-        let small = match hit {
-            Some(small) => small,
-            None => {
-                let small =
-                    stream.decompressed_content().ok().and_then(|b| super::cff::desubroutinize(&b)).and_then(
-                        |plain| {
-                            let mut s = lopdf::Stream::new(lopdf::Dictionary::new(), plain);
-                            s.compress().ok()?;
-                            // Only a stream that really was deflated is used as one.
-                            s.dict.get(b"Filter").ok()?;
-                            Some(Arc::new(s.content))
-                        },
-                    );
-                if let Ok(mut d) = done.lock() {
-                    if d.len() >= 1024 {
-                        d.clear();
-                    }
-                    d.insert(key, small.clone());
-                }
-                small
-            }
         };
-        if let Some(small) = small {
-            stream.set_content(small.as_ref().clone());
-            stream.dict.set("Filter", lopdf::Object::Name(b"FlateDecode".to_vec()));
+        let program = subsets
+            .iter()
+            .find(|s| s.font.font_name.as_deref().is_some_and(|n| n.as_bytes() == name))
+            .and_then(|s| s.program.as_ref());
+        if let Some(program) = program {
+            swaps.push((file, program));
+        }
+    }
+    for (file, program) in swaps {
+        if let Ok(Object::Stream(stream)) = lo.get_object_mut(file) {
+            stream.set_content(program.clone());
+            stream.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
             stream.dict.remove(b"DecodeParms");
         }
     }
@@ -306,14 +310,14 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
             chars.into_iter().chain(SHARED_CHARS.chars().filter(|c| face.has(*c))).collect()
         };
         let font_id = FontId(format!("F{}", slot + 1));
-        let glyphs = if chars.is_empty() {
-            Default::default()
+        let sub = if chars.is_empty() {
+            None
         } else {
             let sub = face.subset(&chars)?;
             doc.resources.fonts.map.insert(font_id.clone(), printpdf::PdfFont::new(sub.font.clone()));
-            sub.glyphs.clone()
+            Some(sub)
         };
-        fonts.push((font_id, glyphs));
+        fonts.push((font_id, sub));
     }
 
     let mut out_pages = Vec::with_capacity(pages.len());
@@ -359,11 +363,11 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
                     }
                 }
                 Item::Text { x, y, size, text, slot, bold, color: c, spacing } => {
-                    let Some((font_id, glyphs)) = fonts.get(*slot) else { continue };
+                    let Some((font_id, Some(sub))) = fonts.get(*slot) else { continue };
                     let items: Vec<Codepoint> = text
                         .chars()
                         .filter_map(|ch| {
-                            glyphs.get(&ch).map(|g| Codepoint::with_cid(*g, 0.0, ch.to_string()))
+                            sub.glyphs.get(&ch).map(|g| Codepoint::with_cid(*g, 0.0, ch.to_string()))
                         })
                         .collect();
                     if items.is_empty() {
@@ -406,16 +410,194 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
     fix_info(&mut lo);
     drop_empty_entries(&mut lo);
-    shrink_fonts(&mut lo);
+    let subsets: Vec<Arc<Subset>> = fonts.iter().filter_map(|(_, s)| s.clone()).collect();
+    embed_programs(&mut lo, &subsets);
+    compact_font_dicts(&mut lo, &subsets);
     lo.compress();
-    // printpdf puts a random /ID in the trailer; derive it from the content.
-    lo.trailer.remove(b"ID");
-    let mut first = Vec::new();
-    save(&mut lo, &mut first)?;
-    let id: String = Sha256::digest(&first).iter().take(16).map(|b| format!("{b:02x}")).collect();
-    let id = lopdf::Object::String(id.into_bytes(), lopdf::StringFormat::Literal);
-    lo.trailer.set("ID", lopdf::Object::Array(vec![id.clone(), id]));
+    // printpdf puts a random /ID in the trailer; derive it from the content:
+    // the file is written once with a placeholder of the same length, which
+    // is then replaced by the hash of those bytes.
+    let placeholder = lopdf::Object::String(ID_PLACEHOLDER.to_vec(), lopdf::StringFormat::Literal);
+    lo.trailer.set("ID", lopdf::Object::Array(vec![placeholder.clone(), placeholder]));
     let mut bytes = Vec::new();
     save(&mut lo, &mut bytes)?;
+    let id: String = Sha256::digest(&bytes).iter().take(16).map(|b| format!("{b:02x}")).collect();
+    set_file_id(&mut bytes, id.as_bytes())?;
     Ok(bytes)
+}
+
+/// Stands for the file /ID until the file's hash is known (32 characters,
+/// as the hex digest that replaces it).
+const ID_PLACEHOLDER: &[u8; 32] = b"permit-forms-file-id-placeholder";
+
+/// Replaces the two placeholder /ID strings of the trailer (the last two
+/// occurrences: the cross-reference stream's dictionary ends the file) by `id`.
+fn set_file_id(bytes: &mut [u8], id: &[u8]) -> Result<(), String> {
+    let mut end = bytes.len();
+    for _ in 0..2 {
+        let at = bytes[..end]
+            .windows(ID_PLACEHOLDER.len())
+            .rposition(|w| w == ID_PLACEHOLDER)
+            .ok_or_else(|| "文件标识写入失败".to_string())?;
+        bytes[at..at + id.len()].copy_from_slice(id);
+        end = at;
+    }
+    Ok(())
+}
+
+/// Shortens what printpdf writes for each composite font: the width array
+/// keeps only widths that differ from the default width (most CJK glyphs
+/// are the default 1000), in runs of consecutive CIDs, and the ToUnicode
+/// CMap is rewritten as one list (printpdf writes a block per 256 codes and
+/// comment lines). Both are the same mapping in fewer bytes.
+fn compact_font_dicts(lo: &mut lopdf::Document, subsets: &[Arc<Subset>]) {
+    use lopdf::Object;
+    let mut to_unicode = Vec::new();
+    let mut descendants = Vec::new();
+    for obj in lo.objects.values_mut() {
+        let Object::Dictionary(d) = obj else { continue };
+        if !d.get(b"Subtype").and_then(Object::as_name).is_ok_and(|n| n == b"Type0") {
+            continue;
+        }
+        if let Ok(r) = d.get(b"ToUnicode").and_then(Object::as_reference) {
+            let name = d.get(b"BaseFont").and_then(Object::as_name).unwrap_or_default();
+            let subset =
+                subsets.iter().find(|s| s.font.font_name.as_deref().is_some_and(|n| n.as_bytes() == name));
+            to_unicode.push((r, subset));
+        }
+        if let Ok(Object::Array(list)) = d.get_mut(b"DescendantFonts") {
+            for f in list.iter_mut() {
+                match f {
+                    Object::Dictionary(cid) => trim_widths(cid),
+                    Object::Reference(r) => descendants.push(*r),
+                    _ => {}
+                }
+            }
+        }
+    }
+    for r in descendants {
+        if let Ok(cid) = lo.get_object_mut(r).and_then(Object::as_dict_mut) {
+            trim_widths(cid);
+        }
+    }
+    for (r, subset) in to_unicode {
+        let Ok(Object::Stream(stream)) = lo.get_object_mut(r) else { continue };
+        let compact = |stream: &lopdf::Stream| {
+            let text = match stream.dict.get(b"Filter") {
+                Ok(_) => stream.decompressed_content().ok(),
+                Err(_) => Some(stream.content.clone()),
+            };
+            text.and_then(|t| compact_cmap(&t)).and_then(|short| super::font::deflated(short.into_bytes()))
+        };
+        let short = match subset.and_then(|s| s.to_unicode.as_ref()) {
+            Some(whole) => Some(whole.clone()),
+            None => compact(stream),
+        };
+        let Some(short) = short else { continue };
+        stream.set_content(short);
+        stream.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        stream.dict.remove(b"DecodeParms");
+    }
+}
+
+/// The `/W` array of a CIDFont without the widths equal to `/DW`.
+fn trim_widths(cid: &mut lopdf::Dictionary) {
+    use lopdf::Object;
+    let default = match cid.get(b"DW") {
+        Ok(Object::Integer(w)) => *w as f32,
+        Ok(Object::Real(w)) => *w,
+        _ => return,
+    };
+    let Ok(Object::Array(w)) = cid.get(b"W") else { return };
+    let number = |o: &Object| match o {
+        Object::Integer(v) => Some(*v as f32),
+        Object::Real(v) => Some(*v),
+        _ => None,
+    };
+    // (CID, width) for every glyph; only the `c [w1 w2 …]` form is expected.
+    let mut widths: Vec<(i64, Object)> = Vec::new();
+    let mut i = 0;
+    while i < w.len() {
+        let (Some(Object::Integer(first)), Some(Object::Array(ws))) = (w.get(i), w.get(i + 1)) else {
+            return;
+        };
+        for (k, v) in ws.iter().enumerate() {
+            if number(v).is_none() {
+                return;
+            }
+            widths.push((first + k as i64, v.clone()));
+        }
+        i += 2;
+    }
+    let mut out: Vec<Object> = Vec::new();
+    let mut run: Vec<Object> = Vec::new();
+    let mut next = i64::MIN;
+    for (c, v) in widths {
+        if number(&v).is_some_and(|x| (x - default).abs() < 0.5) {
+            continue;
+        }
+        if c != next && !run.is_empty() {
+            out.push(Object::Array(std::mem::take(&mut run)));
+        }
+        if run.is_empty() {
+            out.push(Object::Integer(c));
+        }
+        run.push(v);
+        next = c + 1;
+    }
+    if !run.is_empty() {
+        out.push(Object::Array(run));
+    }
+    if out.is_empty() {
+        cid.remove(b"W");
+    } else {
+        cid.set("W", Object::Array(out));
+    }
+}
+
+/// A ToUnicode CMap holding the same single-code mappings as `cmap` in one
+/// `bfchar` list, or `None` when `cmap` has anything else (ranges), which
+/// is then kept.
+fn compact_cmap(cmap: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(cmap).ok()?;
+    if text.contains("beginbfrange") || text.contains("begincidrange") {
+        return None;
+    }
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("beginbfchar") {
+        let block = &rest[at + "beginbfchar".len()..];
+        let end = block.find("endbfchar")?;
+        let mut hex = block[..end].split(['<', '>']).map(str::trim).filter(|t| !t.is_empty());
+        while let Some(code) = hex.next() {
+            pairs.push((code, hex.next()?));
+        }
+        rest = &block[end..];
+    }
+    if pairs.is_empty() {
+        return None;
+    }
+    let pairs: Vec<(String, String)> =
+        pairs.into_iter().map(|(c, u)| (c.to_string(), u.to_string())).collect();
+    Some(cmap_text(&pairs))
+}
+
+/// A ToUnicode CMap mapping each code to its UTF-16 text (both as hex
+/// digits), in `bfchar` blocks of at most 100, as the format allows.
+pub(crate) fn cmap_text(pairs: &[(String, String)]) -> String {
+    let mut out = String::from(
+        "/CIDInit/ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo<</Registry(Adobe)/Ordering(UCS)/Supplement 0>>def\n\
+         /CMapName/Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000><FFFF>\nendcodespacerange\n",
+    );
+    for chunk in pairs.chunks(100) {
+        out.push_str(&format!("{} beginbfchar\n", chunk.len()));
+        for (code, unicode) in chunk {
+            out.push_str(&format!("<{code}><{unicode}>\n"));
+        }
+        out.push_str("endbfchar\n");
+    }
+    out.push_str("endcmap\nCMapName currentdict/CMap defineresource pop\nend\nend\n");
+    out
 }

@@ -20,8 +20,9 @@ pub(crate) struct Face {
     bytes: Cow<'static, [u8]>,
     /// Face index inside `bytes` (0 unless a collection).
     index: usize,
-    /// Character map, advances, ascent and descent (what layout measures with).
-    metrics: Measure,
+    /// Character map, advances, ascent and descent (what layout measures
+    /// with; borrowed from layout's own copy for the embedded body face).
+    metrics: Cow<'static, Measure>,
     /// PostScript-style name written to the PDF (after the subset tag).
     name: String,
     /// Subsets already made in this run, by character set: the forms of one
@@ -48,15 +49,29 @@ pub(crate) struct Subset {
     pub font: ParsedFont,
     /// Character → glyph id in the subset.
     pub glyphs: BTreeMap<char, u16>,
+    /// The font program as it is embedded, deflated: the subset's CFF with
+    /// its subroutines inlined (see `cff`). `None` when the CFF cannot be
+    /// read that way; printpdf's program is kept then.
+    pub program: Option<Vec<u8>>,
+    /// The ToUnicode CMap of the whole subset (every character it holds, by
+    /// the codes printpdf writes: the CFF charset's CIDs), deflated. Every
+    /// document using the subset gets it, in place of printpdf's map of the
+    /// characters that document draws.
+    pub to_unicode: Option<Vec<u8>>,
 }
 
 impl Face {
     /// Parses `bytes` (face `index` of a collection, else 0).
     pub fn parse(file: &str, bytes: Cow<'static, [u8]>, index: usize) -> Result<Face, String> {
-        let mut warnings = Vec::new();
-        let parsed = ParsedFont::from_bytes(&bytes, index, &mut warnings)
-            .ok_or_else(|| format!("字体 {file} 无法解析"))?;
-        let metrics = Measure::from_parsed(file, &parsed)?;
+        let metrics = match Measure::embedded_for(&bytes).filter(|_| index == 0) {
+            Some(m) => Cow::Borrowed(m),
+            None => {
+                let mut warnings = Vec::new();
+                let parsed = ParsedFont::from_bytes(&bytes, index, &mut warnings)
+                    .ok_or_else(|| format!("字体 {file} 无法解析"))?;
+                Cow::Owned(Measure::from_parsed(file, &parsed)?)
+            }
+        };
         let stem: String = file
             .rsplit_once('.')
             .map_or(file, |(s, _)| s)
@@ -115,8 +130,54 @@ impl Face {
         let mut font =
             ParsedFont::from_bytes(&bytes, 0, &mut warnings).ok_or_else(|| "字体子集无法解析".to_string())?;
         font.font_name = Some(format!("{}+{}", tag(chars), self.name));
-        Ok(Subset { font, glyphs })
+        let to_unicode = to_unicode_cmap(&bytes, &glyphs).and_then(|cmap| deflated(cmap.into_bytes()));
+        Ok(Subset { font, glyphs, program: flat_program(&bytes), to_unicode })
     }
+}
+
+/// The ToUnicode CMap of subset `otf` for `glyphs` (character → glyph id),
+/// keyed as printpdf keys the content stream: by the CID the CFF charset
+/// gives each glyph, or by glyph id when the font has no such charset. A
+/// glyph drawn for several characters maps to the first of them.
+fn to_unicode_cmap(otf: &[u8], glyphs: &BTreeMap<char, u16>) -> Option<String> {
+    let cids = printpdf::font::cff_charset_gid_to_cid_map(otf, 0);
+    let mut codes: BTreeMap<u16, char> = BTreeMap::new();
+    for (&ch, &gid) in glyphs {
+        let code = match &cids {
+            Some(map) => *map.get(&gid)?,
+            None => gid,
+        };
+        codes.entry(code).or_insert(ch);
+    }
+    let pairs: Vec<(String, String)> = codes
+        .into_iter()
+        .map(|(code, ch)| {
+            let mut utf16 = [0u16; 2];
+            let unicode: String = ch.encode_utf16(&mut utf16).iter().map(|u| format!("{u:04X}")).collect();
+            (format!("{code:04X}"), unicode)
+        })
+        .collect();
+    Some(super::canvas::cmap_text(&pairs))
+}
+
+/// The CFF table of the sfnt `otf` with its subroutines inlined, deflated.
+fn flat_program(otf: &[u8]) -> Option<Vec<u8>> {
+    use allsorts::tables::FontTableProvider;
+    let data = ReadScope::new(otf).read::<FontData<'_>>().ok()?;
+    let provider = data.table_provider(0).ok()?;
+    let cff = provider.read_table_data(allsorts::tag::CFF).ok()?;
+    let plain = super::cff::desubroutinize(&cff)?;
+    deflated(plain)
+}
+
+/// `bytes` deflated as a PDF stream's FlateDecode wants them, or `None`
+/// when compression did not apply.
+pub(crate) fn deflated(bytes: Vec<u8>) -> Option<Vec<u8>> {
+    let mut s = lopdf::Stream::new(lopdf::Dictionary::new(), bytes);
+    s.compress().ok()?;
+    // Only a stream that really was deflated is used as one.
+    s.dict.get(b"Filter").ok()?;
+    Some(s.content)
 }
 
 /// Six capital letters naming a subset (ISO 32000-1, 9.6.4), from its characters.
