@@ -307,6 +307,30 @@ mod tests {
     }
 
     #[test]
+    fn a_consolidated_workbook_is_recognised_with_or_without_custom_properties() {
+        use rust_xlsxwriter::{DocProperties, Workbook};
+        let book = |props: DocProperties| {
+            let mut wb = Workbook::new();
+            wb.set_properties(&props);
+            wb.add_worksheet().write_string(0, 0, "试点地区").unwrap();
+            wb.save_to_buffer().unwrap()
+        };
+        let title = format!("{CONSOLIDATE_TITLE}（截至2017年5月11日）");
+        let limits = Limits::default();
+        // An earlier version's workbook: the title alone.
+        let old = book(DocProperties::new().set_title(&title));
+        assert!(matches!(sniff(&old, "汇总.xlsx", &limits), Ok(Content::Own(_))));
+        // Today's: the tool's custom property.
+        let new =
+            book(DocProperties::new().set_title(&title).set_custom_property(OUTPUT_PROPERTY, "汇总工作簿"));
+        assert!(matches!(sniff(&new, "汇总.xlsx", &limits), Ok(Content::Own(_))));
+        // A return with other custom properties and a title of its own is a form.
+        let form =
+            book(DocProperties::new().set_title("附3 试点工作进展表").set_custom_property("部门", "综合处"));
+        assert!(matches!(sniff(&form, "附3.xlsx", &limits), Ok(Content::Form(Format::Xlsx, None))));
+    }
+
+    #[test]
     fn the_tool_s_own_jsonl_is_recognised() {
         let rec = br#"{"kind":"plan","region":null,"source":{"file":"a"},"issues":[]}"#;
         assert!(matches!(sniff(rec, "x.jsonl", &Limits::default()), Ok(Content::Own(_))));
