@@ -209,6 +209,8 @@ rules! {
     ActualMissing = "actual.missing", Warning;
     /// The form was read from a hidden sheet.
     SheetHidden = "sheet.hidden", Warning;
+    /// The workbook also holds an untouched blank copy of the form, not read.
+    SheetBlankCopy = "sheet.blank_copy", Warning;
     /// A text longer than the limit was cut.
     TextTruncated = "text.truncated", Warning;
     /// Cross-check: the region's 附2 has no arrangement for the 附3's month (or year).
@@ -259,6 +261,7 @@ impl Rule {
             Rule::PlannedMissing => "未填写月度工作安排",
             Rule::ActualMissing => "未填写月度实际进展",
             Rule::SheetHidden => "表格在隐藏工作表中",
+            Rule::SheetBlankCopy => "另有空白表未读取",
             Rule::TextTruncated => "内容过长已截断",
             Rule::PlanMissingMonth => "计划表无该月安排",
             Rule::PlanDiffers => "与计划安排差别较大",

@@ -519,6 +519,48 @@ fn a_filled_hidden_sheet_is_read_with_a_warning_and_a_blank_one_is_not() {
 }
 
 #[test]
+fn a_visible_blank_copy_beside_the_filled_form_is_named_not_read_and_a_blank_return_is_read() {
+    let dir = util::tempdir();
+    let blank = || {
+        progress_sheet(&[
+            ("月度工作安排", s("")),
+            ("月度实际进展", s("")),
+            ("进度情况（勾选）", s("□超前　□如期　□滞后")),
+            ("存在的困难和需要的支持（若有）", s("")),
+            ("总负责人", s("")),
+            ("责任处室", s("")),
+            ("联系人", s("")),
+            ("经办人", s("")),
+            ("填报单位：", s("")),
+            ("填报时间：", s("")),
+        ])
+    };
+    let both = dir.path().join("both.xlsx");
+    write_sheets(&both, &[("附3".into(), blank(), false), ("附3 (2)".into(), progress_sheet(&[]), false)]);
+    let out = ingest(std::slice::from_ref(&both));
+    let names: Vec<&str> = out.records.iter().map(|r| r.source.sheet.as_str()).collect();
+    assert_eq!(names, ["附3 (2)"]);
+    let r = &out.records[0];
+    assert_eq!(r.status, Some(Status::OnSchedule));
+    let copy: Vec<&permit_forms::record::Issue> =
+        r.issues.iter().filter(|i| i.rule == Rule::SheetBlankCopy).collect();
+    assert_eq!(copy.len(), 1, "{:?}", r.issues);
+    assert_eq!(copy[0].severity, Severity::Warning);
+    assert!(copy[0].message.contains("“附3”"), "{}", copy[0].message);
+    // Only the blank form: it is the return, with its findings.
+    let only = dir.path().join("only.xlsx");
+    write_sheets(&only, &[("附3".into(), blank(), false)]);
+    let out = ingest(std::slice::from_ref(&only));
+    assert_eq!(out.records.len(), 1);
+    assert!(
+        out.records[0].issues.iter().any(|i| i.rule == Rule::StatusMissing),
+        "{:?}",
+        out.records[0].issues
+    );
+    assert!(!out.records[0].issues.iter().any(|i| i.rule == Rule::SheetBlankCopy));
+}
+
+#[test]
 fn control_characters_become_line_breaks_or_go() {
     let (job, mut v) = base(FormKind::Progress, "河北省", Some((2017, 4)));
     v.values.insert(Field::Actual, "第一段\u{0B}第二段\r\n第三段\u{0}\u{1}".into());

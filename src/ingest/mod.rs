@@ -252,13 +252,14 @@ fn read_form(
     let sha = Sha256::digest(bytes);
     let sha256: String = sha.iter().map(|b| format!("{b:02x}")).collect();
     // Sheets come one at a time, each dropped after it is recognised.
-    let mut records = Vec::new();
+    let mut read: Vec<(Record, bool)> = Vec::new();
     read::read_sheets(bytes, format, identity, limits, &mut |sheet, identity| {
-        if let Some(record) = sheet_record(p, shown, &sha256, &sheet, identity) {
-            records.push(record);
+        if let Some(found) = sheet_record(p, shown, &sha256, &sheet, identity) {
+            read.push(found);
         }
         Ok(())
     })?;
+    let records = without_blank_copies(read);
     if records.is_empty() {
         let what = if format == Format::Docx { "文档" } else { "工作簿" };
         return Err(ReadError::Unsupported(format!(
@@ -268,13 +269,47 @@ fn read_form(
     Ok(records)
 }
 
+/// The records of one workbook without the untouched blank copies of a form
+/// that the workbook also holds filled in (a clerk copies the sheet and fills
+/// the copy): each filled record of that kind gets a `sheet.blank_copy`
+/// warning naming the blank sheet. A workbook with only blank forms keeps
+/// them: a blank return is a finding for the office.
+fn without_blank_copies(read: Vec<(Record, bool)>) -> Vec<Record> {
+    let filled = |kind: FormKind| read.iter().any(|(r, untouched)| !untouched && r.kind == kind);
+    let blank: Vec<(FormKind, String)> = read
+        .iter()
+        .filter(|(r, untouched)| *untouched && filled(r.kind))
+        .map(|(r, _)| (r.kind, r.source.sheet.clone()))
+        .collect();
+    let mut out: Vec<Record> = read
+        .into_iter()
+        .filter(|(r, untouched)| {
+            !(*untouched && blank.iter().any(|(k, s)| *k == r.kind && *s == r.source.sheet))
+        })
+        .map(|(r, _)| r)
+        .collect();
+    for r in &mut out {
+        for (_, sheet) in blank.iter().filter(|(k, _)| *k == r.kind) {
+            r.issues.push(Issue::new(
+                Rule::SheetBlankCopy,
+                "source.sheet",
+                None,
+                format!("工作簿中的工作表“{sheet}”是未填写的空白表，未作为报表读取"),
+            ));
+        }
+    }
+    out
+}
+
+/// The record of one sheet, and whether the sheet is the form as generated
+/// (nothing a clerk fills in is filled).
 fn sheet_record(
     p: &Prepared,
     shown: &str,
     sha256: &str,
     sheet: &read::Sheet,
     identity: Option<FormKind>,
-) -> Option<Record> {
+) -> Option<(Record, bool)> {
     let (labels, score) = recognise(&p.labels, sheet, identity)?;
     let kind = labels.kind();
     let located = locate::locate(labels, sheet, score);
@@ -299,8 +334,9 @@ fn sheet_record(
             format!("表格在隐藏的工作表“{}”中，请确认这是要报送的一份", sheet.name),
         ));
     }
+    let untouched = built.untouched();
     validate::validate(&mut built, &p.templates.registry);
-    Some(built.record)
+    Some((built.record, untouched))
 }
 
 /// Reads one file's bytes into its records, as [`ingest_paths`] does for
