@@ -485,11 +485,9 @@ fn a_template_with_edited_status_choices_reads_back_its_own_forms() {
 
 // ---- hidden sheets, control characters, long text --------------------------------
 
-#[test]
-fn a_filled_hidden_sheet_is_read_with_a_warning_and_a_blank_one_is_not() {
-    let dir = util::tempdir();
-    let path = dir.path().join("hidden.xlsx");
-    let blank = progress_sheet(&[
+/// A 附3 sheet as generated: every field a clerk fills left blank.
+fn blank_progress() -> Vec<(u32, u16, C)> {
+    progress_sheet(&[
         ("月度工作安排", s("")),
         ("月度实际进展", s("")),
         ("进度情况（勾选）", s("□超前　□如期　□滞后")),
@@ -500,7 +498,14 @@ fn a_filled_hidden_sheet_is_read_with_a_warning_and_a_blank_one_is_not() {
         ("经办人", s("")),
         ("填报单位：", s("")),
         ("填报时间：", s("")),
-    ]);
+    ])
+}
+
+#[test]
+fn a_filled_hidden_sheet_is_read_with_a_warning_and_a_blank_one_is_not() {
+    let dir = util::tempdir();
+    let path = dir.path().join("hidden.xlsx");
+    let blank = blank_progress();
     // The first sheet is the active one, which a workbook cannot hide.
     let sheets = [
         ("Sheet1".into(), Vec::new(), false),
@@ -521,20 +526,7 @@ fn a_filled_hidden_sheet_is_read_with_a_warning_and_a_blank_one_is_not() {
 #[test]
 fn a_visible_blank_copy_beside_the_filled_form_is_named_not_read_and_a_blank_return_is_read() {
     let dir = util::tempdir();
-    let blank = || {
-        progress_sheet(&[
-            ("月度工作安排", s("")),
-            ("月度实际进展", s("")),
-            ("进度情况（勾选）", s("□超前　□如期　□滞后")),
-            ("存在的困难和需要的支持（若有）", s("")),
-            ("总负责人", s("")),
-            ("责任处室", s("")),
-            ("联系人", s("")),
-            ("经办人", s("")),
-            ("填报单位：", s("")),
-            ("填报时间：", s("")),
-        ])
-    };
+    let blank = blank_progress;
     let both = dir.path().join("both.xlsx");
     write_sheets(&both, &[("附3".into(), blank(), false), ("附3 (2)".into(), progress_sheet(&[]), false)]);
     let out = ingest(std::slice::from_ref(&both));
