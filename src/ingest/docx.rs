@@ -47,7 +47,7 @@ pub fn read_docx(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, ReadError>
     let package = slim_package(bytes, limits)?;
     let doc =
         docx_rs::read_docx_with_options(&package, ReadDocxOptions::default().with_image_previews(false))
-            .map_err(|e| ReadError::damaged(e.to_string()))?;
+            .map_err(damaged)?;
     // Paragraph rows and tables in document order.
     enum Block<'a> {
         Para(&'a Paragraph),
@@ -270,7 +270,6 @@ fn local_name(name: &[u8]) -> &[u8] {
 /// # Errors
 /// [`ReadError::Damaged`] for XML that does not parse.
 fn slim_document(xml: &[u8]) -> Result<(Vec<u8>, u64), ReadError> {
-    let damaged = |e: &dyn std::fmt::Display| ReadError::damaged(e.to_string());
     let mut reader = quick_xml::Reader::from_reader(xml);
     let mut writer = quick_xml::Writer::new(Vec::with_capacity(xml.len() / 2));
     // Per open element that is kept: the index of its entry in
@@ -290,7 +289,7 @@ fn slim_document(xml: &[u8]) -> Result<(Vec<u8>, u64), ReadError> {
     };
     let property = |name: &[u8]| KEPT_PROPERTIES.iter().position(|(p, _)| p.as_bytes() == name);
     loop {
-        let event = reader.read_event().map_err(|e| damaged(&e))?;
+        let event = reader.read_event().map_err(damaged)?;
         match event {
             Event::Eof => break,
             Event::Start(e) => {
@@ -301,7 +300,7 @@ fn slim_document(xml: &[u8]) -> Result<(Vec<u8>, u64), ReadError> {
                 } else if kept(&open, name) {
                     open.push(property(name));
                     elements += 1;
-                    writer.write_event(Event::Start(e)).map_err(|e| damaged(&e))?;
+                    writer.write_event(Event::Start(e)).map_err(damaged)?;
                 } else {
                     skipping = 1;
                 }
@@ -310,7 +309,7 @@ fn slim_document(xml: &[u8]) -> Result<(Vec<u8>, u64), ReadError> {
                 let name = e.name();
                 if skipping == 0 && kept(&open, local_name(name.as_ref().as_bytes())) {
                     elements += 1;
-                    writer.write_event(Event::Empty(e)).map_err(|e| damaged(&e))?;
+                    writer.write_event(Event::Empty(e)).map_err(damaged)?;
                 }
             }
             Event::End(e) => {
@@ -318,17 +317,22 @@ fn slim_document(xml: &[u8]) -> Result<(Vec<u8>, u64), ReadError> {
                     skipping -= 1;
                 } else {
                     open.pop();
-                    writer.write_event(Event::End(e)).map_err(|e| damaged(&e))?;
+                    writer.write_event(Event::End(e)).map_err(damaged)?;
                 }
             }
             other => {
                 if skipping == 0 {
-                    writer.write_event(other).map_err(|e| damaged(&e))?;
+                    writer.write_event(other).map_err(damaged)?;
                 }
             }
         }
     }
     Ok((writer.into_inner(), elements))
+}
+
+/// A library error as a damaged file, its message kept as the detail.
+fn damaged(e: impl std::fmt::Display) -> ReadError {
+    ReadError::damaged(e.to_string())
 }
 
 /// `[Content_Types].xml` of the package handed to docx-rs.
@@ -368,14 +372,13 @@ const SLIM_DOCUMENT_RELS: &str = concat!(
 /// elements (the tree docx-rs would build) or inflates beyond
 /// [`Limits::part_bytes`].
 fn slim_package(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, ReadError> {
-    let damaged = |e: &dyn std::fmt::Display| ReadError::damaged(e.to_string());
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(&e))?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(damaged)?;
     let mut document = Vec::new();
     {
-        let entry = zip.by_name("word/document.xml").map_err(|e| damaged(&e))?;
+        let entry = zip.by_name("word/document.xml").map_err(damaged)?;
         let size = entry.size().min(limits.part_bytes);
         document.reserve(size.min(4 << 20) as usize + 1);
-        entry.take(limits.part_bytes + 1).read_to_end(&mut document).map_err(|e| damaged(&e))?;
+        entry.take(limits.part_bytes + 1).read_to_end(&mut document).map_err(damaged)?;
     }
     if document.len() as u64 > limits.part_bytes {
         let limit = limits.part_bytes / (1024 * 1024);
@@ -393,10 +396,10 @@ fn slim_package(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, ReadError> {
         ("word/_rels/document.xml.rels", SLIM_DOCUMENT_RELS.as_bytes()),
         ("word/document.xml", document.as_slice()),
     ] {
-        out.start_file(name, stored).map_err(|e| damaged(&e))?;
-        out.write_all(data).map_err(|e| damaged(&e))?;
+        out.start_file(name, stored).map_err(damaged)?;
+        out.write_all(data).map_err(damaged)?;
     }
-    Ok(out.finish().map_err(|e| damaged(&e))?.into_inner())
+    Ok(out.finish().map_err(damaged)?.into_inner())
 }
 
 #[cfg(test)]

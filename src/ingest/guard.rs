@@ -191,9 +191,9 @@ fn mb(bytes: u64) -> u64 {
 /// about 1,032:1), with a margin.
 const DEFLATE_MAX_RATIO: u64 = 1_100;
 
-/// Folders of a spreadsheet package that calamine never opens (themes,
-/// pictures, printer settings, thumbnails, LibreOffice's settings): their
-/// size does not matter, and skipping them keeps the check cheap.
+/// Folders of a package that no reader opens (themes, pictures, printer
+/// settings, thumbnails, LibreOffice's settings): their size does not
+/// matter, and skipping them keeps the check cheap.
 const UNREAD_FOLDERS: &[&str] = &[
     "xl/theme/",
     "xl/media/",
@@ -205,11 +205,11 @@ const UNREAD_FOLDERS: &[&str] = &[
     "Configurations2/",
 ];
 
-/// Whether calamine may read a zip entry of a spreadsheet package (XML
-/// parts outside [`UNREAD_FOLDERS`]): those are inflated here to check
-/// their real size. (The zip crate calamine uses trusts the declared size,
-/// so the real one must be measured.) docx-rs reads every part of a Word
-/// package, pictures included, so there every entry is checked.
+/// Whether a reader may read a zip entry (XML parts outside
+/// [`UNREAD_FOLDERS`]): those are inflated here to check their real size.
+/// (The zip crate calamine uses trusts the declared size, so the real one
+/// must be measured.) Of a Word package only the main document is read,
+/// through [`crate::ingest::docx`], which caps it again as it inflates it.
 fn is_read_part(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let xml =
@@ -266,7 +266,6 @@ pub fn zip_package(
         pkg.names.push(name);
         entries.push((size, is_dir, bound));
     }
-    let word = pkg.has("word/document.xml");
     let mut total = 0u64;
     for (i, &(size, is_dir, bound)) in entries.iter().enumerate() {
         if is_dir {
@@ -282,7 +281,7 @@ pub fn zip_package(
             return Err(too_big());
         }
         let mut keep_it = keep(name, &pkg.names);
-        if keep_it == Keep::No && (bounded || (!word && !is_read_part(name))) {
+        if keep_it == Keep::No && (bounded || !is_read_part(name)) {
             continue;
         }
         // Unbounded, a part's real size must be measured: all of it is read.

@@ -371,11 +371,10 @@ fn recognise<'l>(
     sheet: &read::Sheet,
     identity: Option<FormKind>,
 ) -> Option<(&'l Labels, locate::Score)> {
-    let mut scores: Vec<Option<locate::Score>> =
-        labels.iter().map(|l| Some(locate::score(l, sheet))).collect();
+    let mut scores: Vec<locate::Score> = labels.iter().map(|l| locate::score(l, sheet)).collect();
     let mut candidates: Vec<(bool, i32, bool, i32, usize)> = Vec::new();
     for (i, l) in labels.iter().enumerate() {
-        let score = scores[i].as_ref()?;
+        let score = &scores[i];
         let share = score.share(l.keys());
         if share < MIN_LABEL_SHARE {
             continue;
@@ -387,7 +386,7 @@ fn recognise<'l>(
         candidates.push((score.title, pct(own), identity == Some(l.kind()), pct(share), i));
     }
     let best = candidates.into_iter().max()?.4;
-    Some((&labels[best], scores[best].take()?))
+    Some((&labels[best], scores.swap_remove(best)))
 }
 
 /// Reads every input (files, or folders recursively in sorted order) and

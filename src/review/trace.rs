@@ -248,25 +248,17 @@ fn correction_rows(templates: &Templates, records: &[Record], corr: &[Correction
                 String::new(),
             ));
         }
-        for i in &c.remaining {
-            out.push(row(
-                "问题仍在",
-                i.rule.label_zh().into(),
-                String::new(),
-                i.message.clone(),
-                String::new(),
-                cell(i),
-            ));
-        }
-        for i in &c.new {
-            out.push(row(
-                "新问题",
-                i.rule.label_zh().into(),
-                String::new(),
-                i.message.clone(),
-                String::new(),
-                cell(i),
-            ));
+        for (what, issues) in [("问题仍在", &c.remaining), ("新问题", &c.new)] {
+            for i in issues {
+                out.push(row(
+                    what,
+                    i.rule.label_zh().into(),
+                    String::new(),
+                    i.message.clone(),
+                    String::new(),
+                    cell(i),
+                ));
+            }
         }
     }
     out
