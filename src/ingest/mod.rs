@@ -36,6 +36,7 @@ pub mod read;
 pub mod sniff;
 pub mod validate;
 pub mod walk;
+pub mod xlsx;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

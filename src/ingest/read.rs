@@ -257,13 +257,16 @@ fn parse(
             )
         }
         Format::Xlsx => {
-            let wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
+            let package = super::xlsx::slim_package(bytes, limits)?;
+            let wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(package.as_slice()))
                 .map_err(|e: calamine::XlsxError| ReadError::damaged(e.to_string()))?;
             let date1904 = wb.has_1904_epoch();
             collect_with(
                 wb,
                 xlsx_grid,
-                |w| w.workbook_properties().ok().map(|p| p.custom_properties),
+                // The custom properties were read by the sniffer (the slim
+                // package leaves them out).
+                |_| None,
                 identity,
                 date1904,
                 limits,
