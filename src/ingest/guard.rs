@@ -119,7 +119,7 @@ pub enum LimitError {
     SharedStringsClaim {
         /// uniqueCount as declared.
         claimed: u64,
-        /// `<si>` elements present, or the most the part's size allows.
+        /// The most strings the part's size allows.
         found: u64,
     },
     /// The shared-string table does not start with its `<sst>` element.
@@ -356,9 +356,9 @@ const MIN_SI_BYTES: u64 = 12;
 
 /// Checks an xlsx package: the string count `xl/sharedStrings.xml`
 /// declares (calamine reserves room for that many strings before reading
-/// one). When only the part's head was kept, the claim is checked against
-/// the most strings the part's compressed size allows; a whole part is
-/// counted. (The number of sheets is checked when the workbook is opened:
+/// one), against the most strings the part's size allows (its inflated
+/// size when the whole part was kept, else the most its compressed size can
+/// inflate to), without reading past `<sst>`. (The number of sheets is checked when the workbook is opened:
 /// calamine reads only their names then.)
 ///
 /// # Errors
@@ -369,20 +369,15 @@ pub fn check_xlsx(pkg: &Package) -> Result<(), ReadError> {
     let mut buf = Vec::new();
     let mut claimed = None;
     let mut seen_sst = false;
-    let mut found = 0u64;
     loop {
         match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e) | Event::Empty(e)) => match local(e.name().as_ref()) {
-                "sst" => {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                if local(e.name().as_ref()) == "sst" {
                     seen_sst = true;
                     claimed = attr_u64(&e, "uniqueCount");
-                    if !sst.whole {
-                        break;
-                    }
                 }
-                "si" => found += 1,
-                _ => {}
-            },
+                break;
+            }
             Ok(Event::Eof) | Err(_) => break,
             _ => {}
         }
@@ -396,9 +391,12 @@ pub fn check_xlsx(pkg: &Package) -> Result<(), ReadError> {
         }
         return Ok(());
     };
-    // Some writers miscount a little; what matters is that the reservation
-    // stays near the real size.
-    let most = if sst.whole { found } else { sst.bound / MIN_SI_BYTES };
+    // The most strings the part can hold: its size (known when the whole
+    // part was read, else the most its compressed size inflates to) over
+    // the smallest string. Some writers miscount a little; what matters is
+    // that the reservation stays near the real size.
+    let size = if sst.whole { sst.bytes.len() as u64 } else { sst.bound };
+    let most = size / MIN_SI_BYTES;
     if claimed > most.saturating_mul(2).saturating_add(10_000) {
         return Err(LimitError::SharedStringsClaim { claimed, found: most }.into());
     }
@@ -661,6 +659,36 @@ mod tests {
              <office:spreadsheet>{body}</office:spreadsheet></office:body></office:document-content>"
         )
         .into_bytes()
+    }
+
+    fn sst_package(xml: &str, whole: bool, bound: u64) -> Package {
+        let part = Part { name: "xl/sharedStrings.xml".into(), bytes: xml.as_bytes().to_vec(), whole, bound };
+        Package { names: vec![part.name.clone()], kept: vec![part] }
+    }
+
+    #[test]
+    fn a_shared_strings_claim_is_checked_against_the_part_s_size() {
+        let sst = |count: u64| {
+            format!(
+                r#"<?xml version="1.0"?><sst xmlns="m" count="{count}" uniqueCount="{count}"><si><t>试点</t></si></sst>"#
+            )
+        };
+        // A true count, and a writer's small miscount, pass.
+        assert_eq!(check_xlsx(&sst_package(&sst(1), true, 1_000)), Ok(()));
+        assert_eq!(check_xlsx(&sst_package(&sst(9_000), true, 1_000)), Ok(()));
+        // A whole part of about 100 bytes cannot hold a million strings.
+        let err = check_xlsx(&sst_package(&sst(1_000_000), true, 1_000_000_000)).unwrap_err();
+        assert!(
+            matches!(err, ReadError::Limit(LimitError::SharedStringsClaim { claimed: 1_000_000, .. })),
+            "{err}"
+        );
+        // Only the head read: the compressed size bounds the claim.
+        assert_eq!(check_xlsx(&sst_package(&sst(1_000_000), false, 32 << 20)), Ok(()));
+        let err = check_xlsx(&sst_package(&sst(10_000_000_000), false, 32 << 20)).unwrap_err();
+        assert!(err.to_string().contains("共享字符串表声明"), "{err}");
+        // A head that does not start with <sst> cannot be checked.
+        let err = check_xlsx(&sst_package("<!-- x --><other/>", false, 1 << 20)).unwrap_err();
+        assert!(matches!(err, ReadError::Limit(LimitError::SharedStringsHead)), "{err}");
     }
 
     #[test]
