@@ -190,17 +190,19 @@ fn read_file(p: &Prepared, input: &Input, opts: &IngestOptions) -> Found {
         Ok(f) => f,
         Err(e) => return io(e),
     };
-    match file.metadata() {
+    let size = match file.metadata() {
         Ok(m) if m.len() > opts.max_file_size => {
             return Found::rejected(
                 &input.shown,
                 ReadError::TooLarge { size: m.len(), limit: opts.max_file_size },
             )
         }
-        Ok(_) => {}
+        Ok(m) => m.len(),
         Err(e) => return io(e),
-    }
-    let mut bytes = Vec::new();
+    };
+    // Room for the whole file up front: read in one call, not in doubling
+    // steps from 32 bytes.
+    let mut bytes = Vec::with_capacity(size as usize + 1);
     // The size was checked, but a file may grow while it is read.
     if let Err(e) = file.take(opts.max_file_size + 1).read_to_end(&mut bytes) {
         return io(e);
