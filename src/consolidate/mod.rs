@@ -26,6 +26,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use rust_xlsxwriter::{
     Chart, ChartFormat, ChartSolidFill, ChartType, DocProperties, ExcelDateTime, Format, FormatAlign, Note,
     Url, Workbook, Worksheet, XlsxError,
@@ -41,7 +42,7 @@ use crate::templates::Templates;
 use crate::tracking::{State, Tick, Tracking};
 
 mod sheet;
-use sheet::{as_of_zh, base, date, opt, print_setup, put, rgb, Styles, TableSheet};
+use sheet::{as_of_zh, base, date, opt, print_setup, put, rgb, RowText, Styles, TableSheet};
 
 /// Sheet names, in workbook order.
 pub const SHEETS: [&str; 9] =
@@ -704,25 +705,39 @@ fn corrections(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxEr
             ("更正文件", 30.0),
         ],
     )?;
-    for c in &r.corrections {
+    // The text of every row is prepared in parallel (this sheet is written
+    // on one thread and is often most of the workbook's cells).
+    let widths = t.widths.clone();
+    let texts: Vec<RowText> = r
+        .corrections
+        .par_iter()
+        .map(|c| {
+            RowText::new(
+                &widths,
+                &[
+                    &c.region,
+                    &c.form,
+                    &c.period,
+                    c.kind,
+                    &c.item,
+                    &c.old,
+                    &c.new,
+                    &c.old_cell,
+                    &c.new_cell,
+                    &c.earlier,
+                    &c.later,
+                ],
+            )
+        })
+        .collect();
+    for (c, text) in r.corrections.iter().zip(&texts) {
         let fill = match c.kind {
             "问题已更正" => st.fill(Some(Category::Met)),
             "新问题" => st.fill(Some(Category::Behind)),
             _ => &st.center,
         };
-        t.row(&[
-            (&c.region, &st.center),
-            (&c.form, &st.center),
-            (&c.period, &st.center),
-            (c.kind, fill),
-            (&c.item, &st.cell),
-            (&c.old, &st.cell),
-            (&c.new, &st.cell),
-            (&c.old_cell, &st.center),
-            (&c.new_cell, &st.center),
-            (&c.earlier, &st.cell),
-            (&c.later, &st.cell),
-        ])?;
+        let (center, cell) = (&st.center, &st.cell);
+        t.row_text(text, &[center, center, center, fill, cell, cell, cell, center, center, cell, cell])?;
     }
     if r.corrections.is_empty() {
         t.note("没有重报的报表。")?;

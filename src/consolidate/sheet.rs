@@ -2,6 +2,7 @@
 //! fill per status category), text cells that never become formulas, table
 //! sheets with a repeated header row, and print settings.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -111,6 +112,28 @@ pub(super) fn wrapped_lines(text: &str, width: f64) -> usize {
         .sum()
 }
 
+/// A body row's text as written (see [`xlsx_writable`]) and the lines its
+/// tallest cell takes: worked out apart from the sheet, so that the rows of
+/// a long table can be prepared in parallel while the sheet is written on
+/// one thread.
+pub(super) struct RowText<'a> {
+    texts: Vec<Cow<'a, str>>,
+    lines: usize,
+}
+
+impl<'a> RowText<'a> {
+    /// The row of `cells` in a table of column `widths` (characters).
+    pub(super) fn new(widths: &[f64], cells: &[&'a str]) -> RowText<'a> {
+        let lines = cells
+            .iter()
+            .enumerate()
+            .map(|(c, t)| wrapped_lines(t, widths.get(c).copied().unwrap_or(10.0)))
+            .max()
+            .unwrap_or(1);
+        RowText { texts: cells.iter().map(|t| xlsx_writable(t)).collect(), lines }
+    }
+}
+
 impl<'w> TableSheet<'w> {
     pub(super) fn new(
         ws: &'w mut Worksheet,
@@ -135,28 +158,33 @@ impl<'w> TableSheet<'w> {
     }
 
     /// Writes a body row: user text as strings (never formulas, see
-    /// [`put`]), empty text as a blank cell of its format. The formats are
-    /// set once per run of neighbouring cells sharing one: the writer looks
-    /// a format up by hashing it, which in a sheet of many thousand rows
-    /// cost more than writing the text.
+    /// [`put`]), empty text as a blank cell of its format.
     pub(super) fn row(&mut self, cells: &[(&str, &Format)]) -> Result<(), XlsxError> {
-        let mut lines = 1;
-        for (c, (t, _)) in cells.iter().enumerate() {
-            let text = xlsx_writable(t);
-            if !text.is_empty() {
-                self.ws.write_string(self.row, c as u16, text.as_ref())?;
+        let texts: Vec<&str> = cells.iter().map(|c| c.0).collect();
+        let formats: Vec<&Format> = cells.iter().map(|c| c.1).collect();
+        self.row_text(&RowText::new(&self.widths, &texts), &formats)
+    }
+
+    /// Writes a body row prepared by [`RowText::new`] (with this sheet's
+    /// widths), cell `i` in `formats[i]`. The formats are set once per run
+    /// of neighbouring cells sharing one: the writer looks a format up by
+    /// hashing it, which in a sheet of many thousand rows cost more than
+    /// writing the text.
+    pub(super) fn row_text(&mut self, text: &RowText, formats: &[&Format]) -> Result<(), XlsxError> {
+        for (c, t) in text.texts.iter().enumerate() {
+            if !t.is_empty() {
+                self.ws.write_string(self.row, c as u16, t.as_ref())?;
             }
-            lines = lines.max(wrapped_lines(t, self.widths.get(c).copied().unwrap_or(10.0)));
         }
         let mut first = 0;
-        for c in 1..=cells.len() {
-            if c == cells.len() || !std::ptr::eq(cells[c].1, cells[first].1) {
-                self.ws.set_range_format(self.row, first as u16, self.row, c as u16 - 1, cells[first].1)?;
+        for c in 1..=formats.len() {
+            if c == formats.len() || !std::ptr::eq(formats[c], formats[first]) {
+                self.ws.set_range_format(self.row, first as u16, self.row, c as u16 - 1, formats[first])?;
                 first = c;
             }
         }
-        if lines > 1 {
-            self.ws.set_row_height(self.row, (lines.min(30) as f64) * 13.0 + 3.0)?;
+        if text.lines > 1 {
+            self.ws.set_row_height(self.row, (text.lines.min(30) as f64) * 13.0 + 3.0)?;
         }
         self.row += 1;
         Ok(())
