@@ -583,7 +583,10 @@ fn compact_cmap(cmap: &[u8]) -> Option<String> {
 }
 
 /// A ToUnicode CMap mapping each code to its UTF-16 text (both as hex
-/// digits), in `bfchar` blocks of at most 100, as the format allows.
+/// digits). Runs of consecutive two-byte codes that share their first byte
+/// are written as `bfrange` entries (one destination when the text runs on
+/// too, else an array of them), the rest as `bfchar`; at most 100 entries a
+/// block, as the format allows (Adobe Technical Note #5411).
 pub(crate) fn cmap_text(pairs: &[(String, String)]) -> String {
     let mut out = String::from(
         "/CIDInit/ProcSet findresource begin\n12 dict begin\nbegincmap\n\
@@ -591,12 +594,54 @@ pub(crate) fn cmap_text(pairs: &[(String, String)]) -> String {
          /CMapName/Adobe-Identity-UCS def\n/CMapType 2 def\n\
          1 begincodespacerange\n<0000><FFFF>\nendcodespacerange\n",
     );
-    for chunk in pairs.chunks(100) {
+    let code = |c: &str| if c.len() == 4 { u16::from_str_radix(c, 16).ok() } else { None };
+    let mut sorted: Vec<&(String, String)> = pairs.iter().collect();
+    if sorted.iter().all(|(c, _)| code(c).is_some()) {
+        sorted.sort_by_key(|(c, _)| code(c));
+        sorted.dedup_by_key(|(c, _)| code(c));
+    }
+    // Runs of consecutive codes with one first byte.
+    let mut runs: Vec<Vec<&(String, String)>> = Vec::new();
+    for pair in sorted {
+        let joins = runs.last().and_then(|run| run.last()).is_some_and(|last| {
+            matches!((code(&last.0), code(&pair.0)), (Some(a), Some(b)) if b == a.wrapping_add(1) && a >> 8 == b >> 8)
+        });
+        match runs.last_mut() {
+            Some(run) if joins => run.push(pair),
+            _ => runs.push(vec![pair]),
+        }
+    }
+    let (singles, ranges): (Vec<_>, Vec<_>) = runs.into_iter().partition(|run| run.len() == 1);
+    let singles: Vec<&(String, String)> = singles.into_iter().flatten().collect();
+    for chunk in singles.chunks(100) {
         out.push_str(&format!("{} beginbfchar\n", chunk.len()));
         for (code, unicode) in chunk {
             out.push_str(&format!("<{code}><{unicode}>\n"));
         }
         out.push_str("endbfchar\n");
+    }
+    for chunk in ranges.chunks(100) {
+        out.push_str(&format!("{} beginbfrange\n", chunk.len()));
+        for run in chunk {
+            let (first, last) = (&run[0].0, &run[run.len() - 1].0);
+            // One destination when each character follows the one before
+            // in a single UTF-16 unit whose last byte does not carry.
+            let unit = |u: &str| if u.len() == 4 { u16::from_str_radix(u, 16).ok() } else { None };
+            let start = unit(&run[0].1);
+            let follows = start.is_some_and(|s| {
+                usize::from(s & 0xFF) + run.len() <= 0x100
+                    && run.iter().enumerate().all(|(k, p)| {
+                        unit(&p.1).and_then(|u| u.checked_sub(s)).is_some_and(|d| usize::from(d) == k)
+                    })
+            });
+            if follows {
+                out.push_str(&format!("<{first}><{last}><{}>\n", run[0].1));
+            } else {
+                let all: String = run.iter().map(|(_, u)| format!("<{u}>")).collect();
+                out.push_str(&format!("<{first}><{last}>[{all}]\n"));
+            }
+        }
+        out.push_str("endbfrange\n");
     }
     out.push_str("endcmap\nCMapName currentdict/CMap defineresource pop\nend\nend\n");
     out
