@@ -6,6 +6,9 @@
 //!   them empty), and the few it keeps filled are shared by too few glyphs
 //!   of one form to pay for themselves: a one-page form's font stream
 //!   shrank from about 26 KB to about 20 KB compressed.
+//! - Path operators that a subroutine's edge split are joined again where
+//!   the format allows one operator for both (two `rlineto`, an
+//!   `rrcurveto` and an `rlineto` as one `rcurveline`, …).
 //! - Hints go, as fontTools' subsetter drops them with `--no-hinting`: stem
 //!   hints, hint and counter masks, and the Private DICT entries only
 //!   hinting reads. (The shipped faces carry none; a face from modified
@@ -14,14 +17,16 @@
 //!   `defaultWidthX` and `nominalWidthX`: a CIDFontType0C font's widths are
 //!   the PDF's `/W` and `/DW` (ISO 32000-1, 9.7.4.3).
 //! - `.notdef` keeps an empty outline: the PDF never shows it.
-//! - Font DICTs no glyph uses go, alike ones are merged, and the strings
-//!   only the dropped ones named go with them. The face's nine FDs (one per
-//!   script) become one or two.
+//! - Font DICTs no glyph uses go and alike ones are merged, without their
+//!   FontName (optional; it named one of the face's nine per-script FDs),
+//!   and the strings only those named go with them. The nine FDs become
+//!   one or two.
 //! - The charset gives each glyph its glyph id as CID (one range), so the
 //!   codes printpdf writes, the `/W` array and the ToUnicode CMap are
 //!   short runs from 1 instead of scattered original CIDs.
 //!
-//! Together a form's two font streams shrink by about another kilobyte.
+//! Together a one-page form's two font streams shrink by about another
+//! 0.9 KB compressed (the serif's from 21.7 to 21.1 KB).
 //! Glyph outlines are untouched. Anything unexpected leaves the font as it
 //! was.
 
@@ -312,6 +317,95 @@ impl Flatten<'_> {
     }
 }
 
+/// The operator that draws what operator `a` with `n1` arguments followed
+/// by `b` with `n2` draws, as one (Type 2 charstrings, 4.1): inlined
+/// subroutines leave such pairs at their edges.
+fn merged(a: u8, n1: usize, b: u8, n2: usize) -> Option<u8> {
+    let other = |op: u8| match op {
+        6 => 7,
+        7 => 6,
+        30 => 31,
+        _ => 30,
+    };
+    if n1 + n2 > 48 {
+        return None;
+    }
+    let op = match (a, b) {
+        // rlineto, rrcurveto: repeated argument groups.
+        (5, 5) if n1.is_multiple_of(2) && n2.is_multiple_of(2) => 5,
+        (8, 8) if n1.is_multiple_of(6) && n2.is_multiple_of(6) => 8,
+        // rcurveline, rlinecurve: curves then one line, lines then one curve.
+        (8, 5) if n1.is_multiple_of(6) && n2 == 2 => 24,
+        (8, 24) if n1.is_multiple_of(6) && n2 % 6 == 2 && n2 >= 8 => 24,
+        (5, 8) if n1.is_multiple_of(2) && n2 == 6 => 25,
+        (5, 25) if n1.is_multiple_of(2) && n2.is_multiple_of(2) && n2 >= 8 => 25,
+        // hlineto, vlineto: alternating directions, the next one going on.
+        (6 | 7, 6 | 7) if b == if n1.is_multiple_of(2) { a } else { other(a) } => a,
+        // hvcurveto, vhcurveto: likewise, four arguments a curve, and only
+        // the last curve may have a fifth.
+        (30 | 31, 30 | 31)
+            if n1.is_multiple_of(4) && n2 >= 4 && b == if n1.is_multiple_of(8) { a } else { other(a) } =>
+        {
+            a
+        }
+        // vvcurveto, hhcurveto: only the first curve may have a fifth.
+        (26, 26) | (27, 27) if n1 % 4 <= 1 && n2.is_multiple_of(4) && n2 > 0 => a,
+        _ => return None,
+    };
+    Some(op)
+}
+
+/// Charstring `cs` (flattened: no hints, calls or escaped operators other
+/// than flex) with each pair of path operators that [`merged`] allows
+/// written as one.
+fn merge_operators(cs: &[u8]) -> Option<Vec<u8>> {
+    // (operand bytes, number of operands, operator bytes)
+    let mut ops: Vec<(Vec<u8>, usize, Vec<u8>)> = Vec::new();
+    let (mut args, mut n) = (Vec::new(), 0);
+    let mut i = 0;
+    while i < cs.len() {
+        let len = match cs[i] {
+            28 => 3,
+            32..=246 => 1,
+            247..=254 => 2,
+            255 => 5,
+            12 => {
+                ops.push((
+                    std::mem::take(&mut args),
+                    std::mem::replace(&mut n, 0),
+                    cs.get(i..i + 2)?.to_vec(),
+                ));
+                i += 2;
+                continue;
+            }
+            op => {
+                let joined = ops.last_mut().and_then(|last| {
+                    let &[prev] = last.2.as_slice() else { return None };
+                    let m = merged(prev, last.1, op, n)?;
+                    Some((last, m))
+                });
+                match joined {
+                    Some((last, m)) => {
+                        last.0.append(&mut args);
+                        last.1 += std::mem::replace(&mut n, 0);
+                        last.2 = vec![m];
+                    }
+                    None => ops.push((std::mem::take(&mut args), std::mem::replace(&mut n, 0), vec![op])),
+                }
+                i += 1;
+                continue;
+            }
+        };
+        args.extend_from_slice(cs.get(i..i + len)?);
+        n += 1;
+        i += len;
+    }
+    if n > 0 {
+        return None;
+    }
+    Some(ops.into_iter().flat_map(|(a, _, op)| [a, op]).flatten().collect())
+}
+
 /// Glyph `cs` flattened (see [`Flatten`]), ending with endchar.
 fn flatten(cs: &[u8], global: &[&[u8]], local: &[&[u8]]) -> Option<Vec<u8>> {
     let mut f = Flatten {
@@ -328,7 +422,7 @@ fn flatten(cs: &[u8], global: &[&[u8]], local: &[&[u8]]) -> Option<Vec<u8>> {
         }
         f.out.push(14);
     }
-    Some(f.out)
+    merge_operators(&f.out)
 }
 
 /// FD index of each glyph, from the FDSelect at `pos`.
@@ -483,7 +577,7 @@ pub(crate) fn compact(d: &[u8]) -> Option<Vec<u8>> {
 
     // FDs used by the glyphs, those alike merged: alike when their font
     // DICTs differ only in FontName and Private and their private DICTs are
-    // equal. The first of them gives the merged one its FontName.
+    // equal. FontName goes.
     let key = |fd: usize| -> Option<(Vec<u8>, &Vec<u8>)> {
         let (font, private) = fonts.get(fd)?;
         let rest: Vec<Entry> = font.iter().filter(|e| e.op != 18 && e.op != 1238).cloned().collect();
@@ -504,7 +598,13 @@ pub(crate) fn compact(d: &[u8]) -> Option<Vec<u8>> {
         };
         new_fds.push(n);
     }
-    let mut kept_fonts: Vec<(Vec<Entry>, Vec<u8>)> = kept.iter().map(|&fd| fonts[fd].clone()).collect();
+    let mut kept_fonts: Vec<(Vec<Entry>, Vec<u8>)> = kept
+        .iter()
+        .map(|&fd| {
+            let (font, private) = &fonts[fd];
+            (font.iter().filter(|e| e.op != 1238).cloned().collect(), private.clone())
+        })
+        .collect();
 
     // Only the strings the kept DICTs name stay, renumbered in order.
     let mut used: Vec<i64> = Vec::new();
@@ -730,6 +830,9 @@ mod tests {
 
     const MASK: i32 = 0x1_0000;
 
+    /// A charstring's parts (see [`charstring`]).
+    type Parts = Vec<Result<i32, u16>>;
+
     #[test]
     fn hints_and_widths_are_left_out_and_the_outline_kept() {
         // Width 500, two hstemhm, an implied vstemhm before the first
@@ -753,11 +856,6 @@ mod tests {
             Err(6),
             Err(19),
             Ok(MASK | 0x40),
-            Ok(60),
-            Ok(-70),
-            Err(7),
-            Err(20),
-            Ok(MASK | 0xC0),
             Ok(1),
             Ok(2),
             Ok(3),
@@ -765,6 +863,11 @@ mod tests {
             Ok(5),
             Ok(6),
             Err(8),
+            Err(20),
+            Ok(MASK | 0xC0),
+            Ok(60),
+            Ok(-70),
+            Err(7),
             Err(14),
         ]);
         let plain = charstring(&[
@@ -773,9 +876,6 @@ mod tests {
             Err(21),
             Ok(50),
             Err(6),
-            Ok(60),
-            Ok(-70),
-            Err(7),
             Ok(1),
             Ok(2),
             Ok(3),
@@ -783,6 +883,9 @@ mod tests {
             Ok(5),
             Ok(6),
             Err(8),
+            Ok(60),
+            Ok(-70),
+            Err(7),
             Err(14),
         ]);
         assert_eq!(flatten(&hinted, &[], &[]), Some(plain.clone()));
@@ -815,6 +918,44 @@ mod tests {
         let subr = charstring(&[Ok(10), Ok(20), Err(1), Err(11)]);
         let calls = charstring(&[Ok(-107), Err(10), Ok(100), Ok(200), Err(21), Ok(50), Err(6), Err(14)]);
         assert_eq!(flatten(&calls, &[], &[&subr]), Some(short));
+    }
+
+    #[test]
+    fn path_operators_split_by_a_subroutine_are_joined() {
+        let moveto = [Ok(100), Ok(200), Err(21)];
+        let cases: Vec<(Parts, Parts)> = vec![
+            // rlineto twice; rrcurveto then rlineto (rcurveline).
+            (vec![Ok(1), Ok(2), Err(5), Ok(3), Ok(4), Err(5)], vec![Ok(1), Ok(2), Ok(3), Ok(4), Err(5)]),
+            (
+                vec![Ok(1), Ok(2), Ok(3), Ok(4), Ok(5), Ok(6), Err(8), Ok(7), Ok(8), Err(5)],
+                vec![Ok(1), Ok(2), Ok(3), Ok(4), Ok(5), Ok(6), Ok(7), Ok(8), Err(24)],
+            ),
+            // hlineto with two lines goes on horizontally, with one vertically.
+            (vec![Ok(1), Ok(2), Err(6), Ok(3), Err(6)], vec![Ok(1), Ok(2), Ok(3), Err(6)]),
+            (vec![Ok(1), Err(6), Ok(2), Err(7)], vec![Ok(1), Ok(2), Err(6)]),
+            // hvcurveto then vhcurveto (with its fifth argument).
+            (
+                vec![Ok(1), Ok(2), Ok(3), Ok(4), Err(31), Ok(5), Ok(6), Ok(7), Ok(8), Ok(9), Err(30)],
+                vec![Ok(1), Ok(2), Ok(3), Ok(4), Ok(5), Ok(6), Ok(7), Ok(8), Ok(9), Err(31)],
+            ),
+        ];
+        for (split, joined) in cases {
+            let cs = charstring(&[&moveto[..], &split, &[Err(14)]].concat());
+            let want = charstring(&[&moveto[..], &joined, &[Err(14)]].concat());
+            assert_eq!(flatten(&cs, &[], &[]), Some(want), "{split:?}");
+        }
+        let kept: Vec<Parts> = vec![
+            // Two lines the same way, a curve with a fifth argument going on,
+            // a line after two curves, an hhcurveto with a leading dy.
+            vec![Ok(1), Err(6), Ok(2), Err(6)],
+            vec![Ok(1), Ok(2), Ok(3), Ok(4), Ok(5), Err(31), Ok(6), Ok(7), Ok(8), Ok(9), Err(30)],
+            vec![Ok(1), Ok(2), Ok(3), Ok(4), Err(27), Ok(5), Ok(6), Ok(7), Ok(8), Ok(9), Err(27)],
+            vec![Ok(1), Ok(2), Ok(3), Ok(4), Ok(5), Ok(6), Err(8), Ok(7), Ok(8), Ok(9), Ok(10), Err(5)],
+        ];
+        for split in kept {
+            let cs = charstring(&[&moveto[..], &split, &[Err(14)]].concat());
+            assert_eq!(flatten(&cs, &[], &[]), Some(cs.clone()), "{split:?}");
+        }
     }
 
     #[test]
