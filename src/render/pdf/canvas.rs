@@ -413,7 +413,7 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
     let subsets: Vec<Arc<Subset>> = fonts.iter().filter_map(|(_, s)| s.clone()).collect();
     embed_programs(&mut lo, &subsets);
     compact_font_dicts(&mut lo, &subsets);
-    lo.compress();
+    compress_streams(&mut lo);
     // printpdf puts a random /ID in the trailer; derive it from the content:
     // the file is written once with a placeholder of the same length, which
     // is then replaced by the hash of those bytes.
@@ -424,6 +424,22 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
     let id: String = Sha256::digest(&bytes).iter().take(16).map(|b| format!("{b:02x}")).collect();
     set_file_id(&mut bytes, id.as_bytes())?;
     Ok(bytes)
+}
+
+/// Deflates every stream not yet compressed (the page contents) as the
+/// font programs are (see `font::deflated`), a little tighter than lopdf's
+/// own `compress`.
+fn compress_streams(lo: &mut lopdf::Document) {
+    for obj in lo.objects.values_mut() {
+        let lopdf::Object::Stream(stream) = obj else { continue };
+        if stream.dict.has(b"Filter") {
+            continue;
+        }
+        if let Some(short) = super::font::deflated(stream.content.clone()) {
+            stream.set_content(short);
+            stream.dict.set("Filter", lopdf::Object::Name(b"FlateDecode".to_vec()));
+        }
+    }
 }
 
 /// Stands for the file /ID until the file's hash is known (32 characters,

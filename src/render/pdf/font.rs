@@ -228,14 +228,26 @@ fn with_table(otf: &[u8], tag: u32, table: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// `bytes` deflated as a PDF stream's FlateDecode wants them, or `None`
-/// when compression did not apply.
+/// `bytes` deflated as a PDF stream's FlateDecode wants them (zlib format),
+/// or `None` when that would not make them shorter. libdeflate at its
+/// highest level: a font program comes out about 1% smaller than flate2 at
+/// its best, in a few milliseconds, and is made once per subset.
 pub(crate) fn deflated(bytes: Vec<u8>) -> Option<Vec<u8>> {
-    let mut s = lopdf::Stream::new(lopdf::Dictionary::new(), bytes);
-    s.compress().ok()?;
-    // Only a stream that really was deflated is used as one.
-    s.dict.get(b"Filter").ok()?;
-    Some(s.content)
+    use libdeflater::{CompressionLvl, Compressor};
+    thread_local! {
+        static COMPRESSOR: std::cell::RefCell<Option<Compressor>> = const { std::cell::RefCell::new(None) };
+    }
+    COMPRESSOR.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let compressor = cell.get_or_insert_with(|| Compressor::new(CompressionLvl::best()));
+        let mut out = vec![0; compressor.zlib_compress_bound(bytes.len())];
+        let n = compressor.zlib_compress(&bytes, &mut out).ok()?;
+        // "/Filter/FlateDecode" costs 19 bytes of the stream's dictionary.
+        (n + 19 < bytes.len()).then(|| {
+            out.truncate(n);
+            out
+        })
+    })
 }
 
 /// Six capital letters naming a subset (ISO 32000-1, 9.6.4), from its characters.
