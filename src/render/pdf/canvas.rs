@@ -324,21 +324,16 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
     for page in pages {
         let h = page.height;
         let mut ops = Vec::new();
-        let mut stroke_w = -1.0f32;
-        // The text rendering mode is graphics state: it outlives BT/ET.
-        let mut bold_now = false;
-        let mut spacing_now = 0.0f32;
-        let mut set_stroke = |ops: &mut Vec<Op>, w: f32| {
-            if (w - stroke_w).abs() > f32::EPSILON {
-                ops.push(Op::SetOutlineThickness { pt: r(w) });
-                stroke_w = w;
-            }
-        };
-        ops.push(Op::SetOutlineColor { col: color(BLACK) });
+        // What the graphics state holds, so that each setting is written
+        // only when it changes: line width, stroke and fill colours, text
+        // rendering mode, character spacing, font and size. The text state
+        // outlives BT/ET, and the content stream never saves or restores
+        // the graphics state.
+        let mut state = GraphicsState::default();
         for item in &page.items {
             match item {
                 Item::Line { x1, y1, x2, y2, width } => {
-                    set_stroke(&mut ops, *width);
+                    state.stroke(&mut ops, *width, BLACK);
                     let p = |x: f32, y: f32| LinePoint { p: Point { x: r(x), y: r(h - y) }, bezier: false };
                     ops.push(Op::DrawLine {
                         line: Line { points: vec![p(*x1, *y1), p(*x2, *y2)], is_closed: false },
@@ -354,11 +349,11 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
                         winding_order: None,
                     };
                     if let Some(f) = fill {
-                        ops.push(Op::SetFillColor { col: color(*f) });
+                        state.fill(&mut ops, *f);
                         ops.push(Op::DrawRectangle { rectangle: rect(PaintMode::Fill) });
                     }
                     if let Some(sw) = stroke {
-                        set_stroke(&mut ops, *sw);
+                        state.stroke(&mut ops, *sw, BLACK);
                         ops.push(Op::DrawRectangle { rectangle: rect(PaintMode::Stroke) });
                     }
                 }
@@ -374,30 +369,31 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
                         continue;
                     }
                     ops.push(Op::StartTextSection);
-                    ops.push(Op::SetFont { font: PdfFontHandle::External(font_id.clone()), size: r(*size) });
-                    ops.push(Op::SetFillColor { col: color(*c) });
-                    if *bold != bold_now {
+                    let font = (*slot, r(*size));
+                    if state.font != Some(font) {
+                        ops.push(Op::SetFont {
+                            font: PdfFontHandle::External(font_id.clone()),
+                            size: font.1,
+                        });
+                        state.font = Some(font);
+                    }
+                    state.fill(&mut ops, *c);
+                    if *bold != state.bold {
                         let mode =
                             if *bold { TextRenderingMode::FillStroke } else { TextRenderingMode::Fill };
                         ops.push(Op::SetTextRenderingMode { mode });
-                        bold_now = *bold;
+                        state.bold = *bold;
                     }
                     if *bold {
-                        ops.push(Op::SetOutlineColor { col: color(*c) });
-                        set_stroke(&mut ops, size * 0.03);
+                        state.stroke(&mut ops, size * 0.03, *c);
                     }
-                    // Tc is graphics state too: set it on every line that
-                    // differs from the last.
-                    if (*spacing - spacing_now).abs() > 1e-3 {
+                    if (*spacing - state.spacing).abs() > 1e-3 {
                         ops.push(Op::SetCharacterSpacing { multiplier: (spacing * 100.0).round() / 100.0 });
-                        spacing_now = *spacing;
+                        state.spacing = *spacing;
                     }
                     ops.push(Op::SetTextCursor { pos: Point { x: r(*x), y: r(h - y) } });
                     ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(items)] });
                     ops.push(Op::EndTextSection);
-                    if *bold {
-                        ops.push(Op::SetOutlineColor { col: color(BLACK) });
-                    }
                 }
             }
         }
@@ -413,6 +409,7 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
     let subsets: Vec<Arc<Subset>> = fonts.iter().filter_map(|(_, s)| s.clone()).collect();
     embed_programs(&mut lo, &subsets);
     compact_font_dicts(&mut lo, &subsets);
+    join_glyph_strings(&mut lo);
     compress_streams(&mut lo);
     // printpdf puts a random /ID in the trailer; derive it from the content:
     // the file is written once with a placeholder of the same length, which
@@ -424,6 +421,93 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
     let id: String = Sha256::digest(&bytes).iter().take(16).map(|b| format!("{b:02x}")).collect();
     set_file_id(&mut bytes, id.as_bytes())?;
     Ok(bytes)
+}
+
+/// The parts of a page's graphics state that `write_pdf` sets, as last
+/// written (`None`: not yet written, the PDF's initial state).
+#[derive(Default)]
+struct GraphicsState {
+    /// Line width.
+    line_width: Option<f32>,
+    /// Stroke colour.
+    stroke: Option<Rgb>,
+    /// Fill colour.
+    fill: Option<Rgb>,
+    /// Text rendering mode is fill and stroke.
+    bold: bool,
+    /// Character spacing (Tc).
+    spacing: f32,
+    /// Font slot and size (Tf).
+    font: Option<(usize, Pt)>,
+}
+
+impl GraphicsState {
+    /// Sets line width `w` and stroke colour `c` where they differ.
+    fn stroke(&mut self, ops: &mut Vec<Op>, w: f32, c: Rgb) {
+        if self.line_width.is_none_or(|now| (w - now).abs() > f32::EPSILON) {
+            ops.push(Op::SetOutlineThickness { pt: r(w) });
+            self.line_width = Some(w);
+        }
+        if self.stroke != Some(c) {
+            ops.push(Op::SetOutlineColor { col: color(c) });
+            self.stroke = Some(c);
+        }
+    }
+
+    /// Sets fill colour `c` where it differs.
+    fn fill(&mut self, ops: &mut Vec<Op>, c: Rgb) {
+        if self.fill != Some(c) {
+            ops.push(Op::SetFillColor { col: color(c) });
+            self.fill = Some(c);
+        }
+    }
+}
+
+/// Rewrites each `TJ` of the page contents whose array holds only strings
+/// (printpdf writes one string per glyph, no adjustments between them) as a
+/// `Tj` of those strings joined: the same glyphs at the same positions.
+fn join_glyph_strings(lo: &mut lopdf::Document) {
+    use lopdf::content::{Content, Operation};
+    use lopdf::Object;
+    let mut contents = Vec::new();
+    for obj in lo.objects.values() {
+        let Object::Dictionary(d) = obj else { continue };
+        if !d.get(b"Type").and_then(Object::as_name).is_ok_and(|n| n == b"Page") {
+            continue;
+        }
+        match d.get(b"Contents") {
+            Ok(Object::Reference(r)) => contents.push(*r),
+            Ok(Object::Array(list)) => contents.extend(list.iter().filter_map(|o| o.as_reference().ok())),
+            _ => {}
+        }
+    }
+    for id in contents {
+        let Ok(Object::Stream(stream)) = lo.get_object_mut(id) else { continue };
+        if stream.dict.has(b"Filter") {
+            continue;
+        }
+        let Ok(mut content) = Content::decode(&stream.content) else { continue };
+        let mut changed = false;
+        for op in &mut content.operations {
+            let joined = match (op.operator.as_str(), op.operands.as_slice()) {
+                ("TJ", [Object::Array(parts)]) => parts.iter().try_fold(Vec::new(), |mut all, part| {
+                    let Object::String(bytes, _) = part else { return None };
+                    all.extend_from_slice(bytes);
+                    Some(all)
+                }),
+                _ => None,
+            };
+            if let Some(bytes) = joined {
+                *op = Operation::new("Tj", vec![Object::String(bytes, lopdf::StringFormat::Hexadecimal)]);
+                changed = true;
+            }
+        }
+        if changed {
+            if let Ok(bytes) = content.encode() {
+                stream.set_content(bytes);
+            }
+        }
+    }
 }
 
 /// Deflates every stream not yet compressed (the page contents) as the
