@@ -10,6 +10,7 @@
 mod canvas;
 mod cff;
 mod document;
+mod file;
 mod font;
 mod form;
 mod wrap;
