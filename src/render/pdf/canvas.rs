@@ -1,7 +1,7 @@
 //! A page as a display list in top-down points (lines, boxes, text), and
 //! the one place that turns display lists into PDF bytes with printpdf.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use printpdf::{
     Codepoint, Color, FontId, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
@@ -244,6 +244,9 @@ fn drop_empty_entries(lo: &mut lopdf::Document) {
         if is_page {
             d.remove(b"TrimBox");
             d.remove(b"CropBox");
+            if d.get(b"Annots").and_then(lopdf::Object::as_array).is_ok_and(|a| a.is_empty()) {
+                d.remove(b"Annots");
+            }
         }
         let is_catalog = d.get(b"Type").and_then(lopdf::Object::as_name).is_ok_and(|n| n == b"Catalog");
         if is_catalog {
@@ -393,6 +396,7 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
     embed_programs(&mut lo, &subsets);
     compact_font_dicts(&mut lo, &subsets);
     join_glyph_strings(&mut lo);
+    inline_resources(&mut lo);
     compress_streams(&mut lo);
     // printpdf puts a random /ID in the trailer; derive it from the content:
     // the file is written once with a placeholder of the same length, which
@@ -443,6 +447,51 @@ impl GraphicsState {
             ops.push(Op::SetFillColor { col: color(c) });
             self.fill = Some(c);
         }
+    }
+}
+
+/// Puts a page's resource dictionary, and the font dictionary inside it,
+/// into the dictionary that refers to it when nothing else does (printpdf
+/// makes each a separate object).
+fn inline_resources(lo: &mut lopdf::Document) {
+    use lopdf::Object;
+    fn count(o: &Object, refs: &mut HashMap<lopdf::ObjectId, usize>) {
+        match o {
+            Object::Reference(r) => *refs.entry(*r).or_default() += 1,
+            Object::Array(items) => items.iter().for_each(|i| count(i, refs)),
+            Object::Dictionary(d) => d.iter().for_each(|(_, v)| count(v, refs)),
+            Object::Stream(s) => s.dict.iter().for_each(|(_, v)| count(v, refs)),
+            _ => {}
+        }
+    }
+    let mut refs = HashMap::new();
+    lo.objects.values().for_each(|o| count(o, &mut refs));
+    lo.trailer.iter().for_each(|(_, v)| count(v, &mut refs));
+    // The dictionary `key` of `holder` refers to, when it is its only use.
+    let take = |lo: &mut lopdf::Document, holder: &lopdf::Dictionary, key: &[u8]| {
+        let r = holder.get(key).and_then(Object::as_reference).ok()?;
+        if refs.get(&r) != Some(&1) || !matches!(lo.objects.get(&r), Some(Object::Dictionary(_))) {
+            return None;
+        }
+        lo.objects.remove(&r)
+    };
+    let pages: Vec<lopdf::ObjectId> = lo
+        .objects
+        .iter()
+        .filter(|(_, o)| {
+            o.as_dict().and_then(|d| d.get(b"Type")).and_then(Object::as_name).is_ok_and(|n| n == b"Page")
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    for page in pages {
+        let Some(Object::Dictionary(mut d)) = lo.objects.remove(&page) else { continue };
+        if let Some(Object::Dictionary(mut resources)) = take(lo, &d, b"Resources") {
+            if let Some(fonts) = take(lo, &resources, b"Font") {
+                resources.set("Font", fonts);
+            }
+            d.set("Resources", Object::Dictionary(resources));
+        }
+        lo.objects.insert(page, Object::Dictionary(d));
     }
 }
 
