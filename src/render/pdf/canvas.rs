@@ -714,11 +714,16 @@ fn compact_cmap(cmap: &[u8]) -> Option<String> {
     Some(cmap_text(&pairs))
 }
 
+/// Characters following each other (by code and by text) that a ToUnicode
+/// CMap writes as one `bfrange` entry of their own inside a longer run.
+const MIN_FOLLOWING: usize = 4;
+
 /// A ToUnicode CMap mapping each code to its UTF-16 text (both as hex
 /// digits). Runs of consecutive two-byte codes that share their first byte
-/// are written as `bfrange` entries (one destination when the text runs on
-/// too, else an array of them), the rest as `bfchar`; at most 100 entries a
-/// block, as the format allows (Adobe Technical Note #5411).
+/// are written as `bfrange` entries (one destination for a stretch whose
+/// text runs on too, e.g. the digits, an array of them for the rest), the
+/// other codes as `bfchar`; at most 100 entries a block, as the format
+/// allows (Adobe Technical Note #5411).
 pub(crate) fn cmap_text(pairs: &[(String, String)]) -> String {
     let mut out = String::from(
         "/CIDInit/ProcSet findresource begin\n12 dict begin\nbegincmap\n\
@@ -743,8 +748,40 @@ pub(crate) fn cmap_text(pairs: &[(String, String)]) -> String {
             _ => runs.push(vec![pair]),
         }
     }
-    let (singles, ranges): (Vec<_>, Vec<_>) = runs.into_iter().partition(|run| run.len() == 1);
-    let singles: Vec<&(String, String)> = singles.into_iter().flatten().collect();
+    // Each run in pieces: stretches whose characters follow each other in
+    // single UTF-16 units whose last byte does not carry (one destination
+    // covers them), and the codes between them (an array of destinations).
+    let unit = |u: &str| if u.len() == 4 { u16::from_str_radix(u, 16).ok() } else { None };
+    let mut pieces: Vec<(&[&(String, String)], bool)> = Vec::new();
+    for run in &runs {
+        let (mut i, mut loose) = (0, 0);
+        while i < run.len() {
+            let mut n = 1;
+            if let Some(s) = unit(&run[i].1) {
+                while i + n < run.len()
+                    && usize::from(s & 0xFF) + n <= 0xFF
+                    && unit(&run[i + n].1) == s.checked_add(n as u16)
+                {
+                    n += 1;
+                }
+            }
+            if n >= MIN_FOLLOWING || (n >= 2 && n == run.len()) {
+                if loose < i {
+                    pieces.push((&run[loose..i], false));
+                }
+                pieces.push((&run[i..i + n], true));
+                i += n;
+                loose = i;
+            } else {
+                i += 1;
+            }
+        }
+        if loose < run.len() {
+            pieces.push((&run[loose..], false));
+        }
+    }
+    let (singles, ranges): (Vec<_>, Vec<_>) = pieces.into_iter().partition(|(p, _)| p.len() == 1);
+    let singles: Vec<&(String, String)> = singles.into_iter().flat_map(|(p, _)| p.iter().copied()).collect();
     for chunk in singles.chunks(100) {
         out.push_str(&format!("{} beginbfchar\n", chunk.len()));
         for (code, unicode) in chunk {
@@ -754,19 +791,9 @@ pub(crate) fn cmap_text(pairs: &[(String, String)]) -> String {
     }
     for chunk in ranges.chunks(100) {
         out.push_str(&format!("{} beginbfrange\n", chunk.len()));
-        for run in chunk {
+        for (run, follows) in chunk {
             let (first, last) = (&run[0].0, &run[run.len() - 1].0);
-            // One destination when each character follows the one before
-            // in a single UTF-16 unit whose last byte does not carry.
-            let unit = |u: &str| if u.len() == 4 { u16::from_str_radix(u, 16).ok() } else { None };
-            let start = unit(&run[0].1);
-            let follows = start.is_some_and(|s| {
-                usize::from(s & 0xFF) + run.len() <= 0x100
-                    && run.iter().enumerate().all(|(k, p)| {
-                        unit(&p.1).and_then(|u| u.checked_sub(s)).is_some_and(|d| usize::from(d) == k)
-                    })
-            });
-            if follows {
+            if *follows {
                 out.push_str(&format!("<{first}><{last}><{}>\n", run[0].1));
             } else {
                 let all: String = run.iter().map(|(_, u)| format!("<{u}>")).collect();
