@@ -155,7 +155,7 @@ fn r(v: f32) -> Pt {
 /// Creation date of every PDF when `SOURCE_DATE_EPOCH` is not set: the
 /// day the pilot's forms were first due to be sent out (as the xlsx and
 /// docx packages are dated), so reruns give the same bytes.
-pub const FIXED_PDF_DATE: &str = "D:20170301000000+00'00'";
+pub const FIXED_PDF_DATE: &str = "D:20170301000000Z";
 
 /// The creation date written into the PDF: `SOURCE_DATE_EPOCH` (seconds
 /// since 1970, the reproducible-builds convention) when set and valid, else
@@ -165,7 +165,7 @@ pub fn pdf_date() -> String {
         .ok()
         .and_then(|v| v.trim().parse::<i64>().ok())
         .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
-        .map(|d| d.format("D:%Y%m%d%H%M%S+00'00'").to_string())
+        .map(|d| d.format("D:%Y%m%d%H%M%SZ").to_string())
         .unwrap_or_else(|| FIXED_PDF_DATE.to_string())
 }
 
@@ -405,8 +405,16 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
     lo.trailer.set("ID", lopdf::Object::Array(vec![placeholder.clone(), placeholder]));
     let mut bytes = Vec::new();
     save(&mut lo, &mut bytes)?;
-    let id: String = Sha256::digest(&bytes).iter().take(16).map(|b| format!("{b:02x}")).collect();
-    set_file_id(&mut bytes, id.as_bytes())?;
+    // Sixteen bytes of the hash, as an MD5-based identifier would be; the
+    // few a literal string would have to escape (parentheses, backslash,
+    // carriage return) are flipped, so the length stays that of the
+    // placeholder.
+    let id: Vec<u8> = Sha256::digest(&bytes)
+        .iter()
+        .take(ID_PLACEHOLDER.len())
+        .map(|b| if matches!(b, b'(' | b')' | b'\\' | b'\r') { b ^ 0x80 } else { *b })
+        .collect();
+    set_file_id(&mut bytes, &id)?;
     Ok(bytes)
 }
 
@@ -558,9 +566,9 @@ fn compress_streams(lo: &mut lopdf::Document) {
     }
 }
 
-/// Stands for the file /ID until the file's hash is known (32 characters,
-/// as the hex digest that replaces it).
-const ID_PLACEHOLDER: &[u8; 32] = b"permit-forms-file-id-placeholder";
+/// Stands for the file /ID until the file's hash is known (16 bytes, as
+/// the identifier that replaces it).
+const ID_PLACEHOLDER: &[u8; 16] = b"permit-forms-id!";
 
 /// Replaces the two placeholder /ID strings of the trailer (the last two
 /// occurrences: the cross-reference stream's dictionary ends the file) by `id`.
