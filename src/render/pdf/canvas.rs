@@ -550,16 +550,16 @@ fn join_glyph_strings(lo: &mut lopdf::Document) {
     }
 }
 
-/// Deflates every stream not yet compressed (the page contents) as the
-/// font programs are (see `font::deflated`), a little tighter than lopdf's
-/// own `compress`.
+/// Deflates every stream not yet compressed (the page contents) with
+/// libdeflate (see `font::Effort`), a little tighter than lopdf's own
+/// `compress`.
 fn compress_streams(lo: &mut lopdf::Document) {
     for obj in lo.objects.values_mut() {
         let lopdf::Object::Stream(stream) = obj else { continue };
         if stream.dict.has(b"Filter") {
             continue;
         }
-        if let Some(short) = super::font::deflated(stream.content.clone()) {
+        if let Some(short) = super::font::deflated_at(stream.content.clone(), super::font::Effort::PerFile) {
             stream.set_content(short);
             stream.dict.set("Filter", lopdf::Object::Name(b"FlateDecode".to_vec()));
         }

@@ -112,7 +112,7 @@ fn write_deflated(
     content: Vec<u8>,
     number: &HashMap<ObjectId, u32>,
 ) -> Result<(), String> {
-    let content = match super::font::deflated(content.clone()) {
+    let content = match super::font::deflated_at(content.clone(), super::font::Effort::PerFile) {
         Some(short) => {
             dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
             short

@@ -231,15 +231,37 @@ fn with_table(otf: &[u8], tag: u32, table: &[u8]) -> Option<Vec<u8>> {
 /// `bytes` deflated as a PDF stream's FlateDecode wants them (zlib format),
 /// or `None` when that would not make them shorter. libdeflate at its
 /// highest level: a font program comes out about 1% smaller than flate2 at
-/// its best, in a few milliseconds, and is made once per subset.
+/// its best, in about a millisecond, and is made once per subset.
 pub(crate) fn deflated(bytes: Vec<u8>) -> Option<Vec<u8>> {
+    deflated_at(bytes, Effort::Best)
+}
+
+/// How hard libdeflate tries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Effort {
+    /// Level 12: for what is made once per font subset.
+    Best,
+    /// Level 10: for what every file has of its own (page contents, the
+    /// object stream), within a few bytes of level 12 in a third of the
+    /// time.
+    PerFile,
+}
+
+/// `bytes` deflated (zlib format) with `effort`, or `None` when that would
+/// not make them shorter.
+pub(crate) fn deflated_at(bytes: Vec<u8>, effort: Effort) -> Option<Vec<u8>> {
     use libdeflater::{CompressionLvl, Compressor};
     thread_local! {
-        static COMPRESSOR: std::cell::RefCell<Option<Compressor>> = const { std::cell::RefCell::new(None) };
+        static COMPRESSORS: std::cell::RefCell<[Option<Compressor>; 2]> =
+            const { std::cell::RefCell::new([None, None]) };
     }
-    COMPRESSOR.with(|cell| {
+    COMPRESSORS.with(|cell| {
         let mut cell = cell.borrow_mut();
-        let compressor = cell.get_or_insert_with(|| Compressor::new(CompressionLvl::best()));
+        let (slot, level) = match effort {
+            Effort::Best => (0, CompressionLvl::best()),
+            Effort::PerFile => (1, CompressionLvl::new(10).ok()?),
+        };
+        let compressor = cell[slot].get_or_insert_with(|| Compressor::new(level));
         let mut out = vec![0; compressor.zlib_compress_bound(bytes.len())];
         let n = compressor.zlib_compress(&bytes, &mut out).ok()?;
         // "/Filter/FlateDecode" costs 19 bytes of the stream's dictionary.
