@@ -185,14 +185,31 @@ fn fix_info(lo: &mut lopdf::Document) {
     for key in ["Producer", "Creator"] {
         info.set(key, lopdf::Object::String(b"permit-forms".to_vec(), lopdf::StringFormat::Literal));
     }
+    // The dictionary stays readable in the file's plain bytes, outside the
+    // compressed object stream: ingest and feedback recognise this tool's own
+    // PDFs by its /Producer entry there. An object of generation 1 is never
+    // put in an object stream (ISO 32000-1, 7.5.7: compressed objects have
+    // generation 0).
+    if let Some(dict) = lo.objects.remove(&id) {
+        let moved = (id.0, 1);
+        lo.objects.insert(moved, dict);
+        lo.trailer.set("Info", lopdf::Object::Reference(moved));
+    }
 }
 
-/// Writes `lo` as PDF 1.5, its small objects packed into one compressed
-/// object stream, with a cross-reference stream (see `file`).
+/// Writes `lo` with its small objects packed into one compressed object
+/// stream and a cross-reference stream (PDF 1.5), which saves about 1 KB of
+/// a form's 30.
 fn save(lo: &mut lopdf::Document, out: &mut Vec<u8>) -> Result<(), String> {
     lo.version = "1.5".into();
-    *out = super::file::write(lo)?;
-    Ok(())
+    // Without a level lopdf leaves the object stream uncompressed (it holds
+    // the font dictionaries and their width arrays: about 2 KB more).
+    let options = lopdf::SaveOptions::builder()
+        .use_object_streams(true)
+        .use_xref_streams(true)
+        .compression_level(6)
+        .build();
+    lo.save_with_options(out, options).map_err(|e| e.to_string())
 }
 
 /// Puts each subset's own font program (subroutines inlined, made once per

@@ -10,7 +10,6 @@
 mod canvas;
 mod cff;
 mod document;
-mod file;
 mod font;
 mod form;
 mod wrap;
