@@ -1,7 +1,7 @@
 //! A page as a display list in top-down points (lines, boxes, text), and
 //! the one place that turns display lists into PDF bytes with printpdf.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use printpdf::{
     Codepoint, Color, FontId, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
@@ -155,7 +155,7 @@ fn r(v: f32) -> Pt {
 /// Creation date of every PDF when `SOURCE_DATE_EPOCH` is not set: the
 /// day the pilot's forms were first due to be sent out (as the xlsx and
 /// docx packages are dated), so reruns give the same bytes.
-pub const FIXED_PDF_DATE: &str = "D:20170301000000+00'00'";
+pub const FIXED_PDF_DATE: &str = "D:20170301000000Z";
 
 /// The creation date written into the PDF: `SOURCE_DATE_EPOCH` (seconds
 /// since 1970, the reproducible-builds convention) when set and valid, else
@@ -165,7 +165,7 @@ pub fn pdf_date() -> String {
         .ok()
         .and_then(|v| v.trim().parse::<i64>().ok())
         .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
-        .map(|d| d.format("D:%Y%m%d%H%M%S+00'00'").to_string())
+        .map(|d| d.format("D:%Y%m%d%H%M%SZ").to_string())
         .unwrap_or_else(|| FIXED_PDF_DATE.to_string())
 }
 
@@ -261,6 +261,9 @@ fn drop_empty_entries(lo: &mut lopdf::Document) {
         if is_page {
             d.remove(b"TrimBox");
             d.remove(b"CropBox");
+            if d.get(b"Annots").and_then(lopdf::Object::as_array).is_ok_and(|a| a.is_empty()) {
+                d.remove(b"Annots");
+            }
         }
         let is_catalog = d.get(b"Type").and_then(lopdf::Object::as_name).is_ok_and(|n| n == b"Catalog");
         if is_catalog {
@@ -324,21 +327,16 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
     for page in pages {
         let h = page.height;
         let mut ops = Vec::new();
-        let mut stroke_w = -1.0f32;
-        // The text rendering mode is graphics state: it outlives BT/ET.
-        let mut bold_now = false;
-        let mut spacing_now = 0.0f32;
-        let mut set_stroke = |ops: &mut Vec<Op>, w: f32| {
-            if (w - stroke_w).abs() > f32::EPSILON {
-                ops.push(Op::SetOutlineThickness { pt: r(w) });
-                stroke_w = w;
-            }
-        };
-        ops.push(Op::SetOutlineColor { col: color(BLACK) });
+        // What the graphics state holds, so that each setting is written
+        // only when it changes: line width, stroke and fill colours, text
+        // rendering mode, character spacing, font and size. The text state
+        // outlives BT/ET, and the content stream never saves or restores
+        // the graphics state.
+        let mut state = GraphicsState::default();
         for item in &page.items {
             match item {
                 Item::Line { x1, y1, x2, y2, width } => {
-                    set_stroke(&mut ops, *width);
+                    state.stroke(&mut ops, *width, BLACK);
                     let p = |x: f32, y: f32| LinePoint { p: Point { x: r(x), y: r(h - y) }, bezier: false };
                     ops.push(Op::DrawLine {
                         line: Line { points: vec![p(*x1, *y1), p(*x2, *y2)], is_closed: false },
@@ -354,11 +352,11 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
                         winding_order: None,
                     };
                     if let Some(f) = fill {
-                        ops.push(Op::SetFillColor { col: color(*f) });
+                        state.fill(&mut ops, *f);
                         ops.push(Op::DrawRectangle { rectangle: rect(PaintMode::Fill) });
                     }
                     if let Some(sw) = stroke {
-                        set_stroke(&mut ops, *sw);
+                        state.stroke(&mut ops, *sw, BLACK);
                         ops.push(Op::DrawRectangle { rectangle: rect(PaintMode::Stroke) });
                     }
                 }
@@ -374,30 +372,31 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
                         continue;
                     }
                     ops.push(Op::StartTextSection);
-                    ops.push(Op::SetFont { font: PdfFontHandle::External(font_id.clone()), size: r(*size) });
-                    ops.push(Op::SetFillColor { col: color(*c) });
-                    if *bold != bold_now {
+                    let font = (*slot, r(*size));
+                    if state.font != Some(font) {
+                        ops.push(Op::SetFont {
+                            font: PdfFontHandle::External(font_id.clone()),
+                            size: font.1,
+                        });
+                        state.font = Some(font);
+                    }
+                    state.fill(&mut ops, *c);
+                    if *bold != state.bold {
                         let mode =
                             if *bold { TextRenderingMode::FillStroke } else { TextRenderingMode::Fill };
                         ops.push(Op::SetTextRenderingMode { mode });
-                        bold_now = *bold;
+                        state.bold = *bold;
                     }
                     if *bold {
-                        ops.push(Op::SetOutlineColor { col: color(*c) });
-                        set_stroke(&mut ops, size * 0.03);
+                        state.stroke(&mut ops, size * 0.03, *c);
                     }
-                    // Tc is graphics state too: set it on every line that
-                    // differs from the last.
-                    if (*spacing - spacing_now).abs() > 1e-3 {
+                    if (*spacing - state.spacing).abs() > 1e-3 {
                         ops.push(Op::SetCharacterSpacing { multiplier: (spacing * 100.0).round() / 100.0 });
-                        spacing_now = *spacing;
+                        state.spacing = *spacing;
                     }
                     ops.push(Op::SetTextCursor { pos: Point { x: r(*x), y: r(h - y) } });
                     ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(items)] });
                     ops.push(Op::EndTextSection);
-                    if *bold {
-                        ops.push(Op::SetOutlineColor { col: color(BLACK) });
-                    }
                 }
             }
         }
@@ -413,7 +412,9 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
     let subsets: Vec<Arc<Subset>> = fonts.iter().filter_map(|(_, s)| s.clone()).collect();
     embed_programs(&mut lo, &subsets);
     compact_font_dicts(&mut lo, &subsets);
-    lo.compress();
+    join_glyph_strings(&mut lo);
+    inline_resources(&mut lo);
+    compress_streams(&mut lo);
     // printpdf puts a random /ID in the trailer; derive it from the content:
     // the file is written once with a placeholder of the same length, which
     // is then replaced by the hash of those bytes.
@@ -421,14 +422,170 @@ pub(crate) fn write_pdf(faces: &[&Face], title: &str, pages: &[Page]) -> Result<
     lo.trailer.set("ID", lopdf::Object::Array(vec![placeholder.clone(), placeholder]));
     let mut bytes = Vec::new();
     save(&mut lo, &mut bytes)?;
-    let id: String = Sha256::digest(&bytes).iter().take(16).map(|b| format!("{b:02x}")).collect();
-    set_file_id(&mut bytes, id.as_bytes())?;
+    // Sixteen bytes of the hash, as an MD5-based identifier would be; the
+    // few a literal string would have to escape (parentheses, backslash,
+    // carriage return) are flipped, so the length stays that of the
+    // placeholder.
+    let id: Vec<u8> = Sha256::digest(&bytes)
+        .iter()
+        .take(ID_PLACEHOLDER.len())
+        .map(|b| if matches!(b, b'(' | b')' | b'\\' | b'\r') { b ^ 0x80 } else { *b })
+        .collect();
+    set_file_id(&mut bytes, &id)?;
     Ok(bytes)
 }
 
-/// Stands for the file /ID until the file's hash is known (32 characters,
-/// as the hex digest that replaces it).
-const ID_PLACEHOLDER: &[u8; 32] = b"permit-forms-file-id-placeholder";
+/// The parts of a page's graphics state that `write_pdf` sets, as last
+/// written (`None`: not yet written, the PDF's initial state).
+#[derive(Default)]
+struct GraphicsState {
+    /// Line width.
+    line_width: Option<f32>,
+    /// Stroke colour.
+    stroke: Option<Rgb>,
+    /// Fill colour.
+    fill: Option<Rgb>,
+    /// Text rendering mode is fill and stroke.
+    bold: bool,
+    /// Character spacing (Tc).
+    spacing: f32,
+    /// Font slot and size (Tf).
+    font: Option<(usize, Pt)>,
+}
+
+impl GraphicsState {
+    /// Sets line width `w` and stroke colour `c` where they differ.
+    fn stroke(&mut self, ops: &mut Vec<Op>, w: f32, c: Rgb) {
+        if self.line_width.is_none_or(|now| (w - now).abs() > f32::EPSILON) {
+            ops.push(Op::SetOutlineThickness { pt: r(w) });
+            self.line_width = Some(w);
+        }
+        if self.stroke != Some(c) {
+            ops.push(Op::SetOutlineColor { col: color(c) });
+            self.stroke = Some(c);
+        }
+    }
+
+    /// Sets fill colour `c` where it differs.
+    fn fill(&mut self, ops: &mut Vec<Op>, c: Rgb) {
+        if self.fill != Some(c) {
+            ops.push(Op::SetFillColor { col: color(c) });
+            self.fill = Some(c);
+        }
+    }
+}
+
+/// Puts a page's resource dictionary, and the font dictionary inside it,
+/// into the dictionary that refers to it when nothing else does (printpdf
+/// makes each a separate object).
+fn inline_resources(lo: &mut lopdf::Document) {
+    use lopdf::Object;
+    fn count(o: &Object, refs: &mut HashMap<lopdf::ObjectId, usize>) {
+        match o {
+            Object::Reference(r) => *refs.entry(*r).or_default() += 1,
+            Object::Array(items) => items.iter().for_each(|i| count(i, refs)),
+            Object::Dictionary(d) => d.iter().for_each(|(_, v)| count(v, refs)),
+            Object::Stream(s) => s.dict.iter().for_each(|(_, v)| count(v, refs)),
+            _ => {}
+        }
+    }
+    let mut refs = HashMap::new();
+    lo.objects.values().for_each(|o| count(o, &mut refs));
+    lo.trailer.iter().for_each(|(_, v)| count(v, &mut refs));
+    // The dictionary `key` of `holder` refers to, when it is its only use.
+    let take = |lo: &mut lopdf::Document, holder: &lopdf::Dictionary, key: &[u8]| {
+        let r = holder.get(key).and_then(Object::as_reference).ok()?;
+        if refs.get(&r) != Some(&1) || !matches!(lo.objects.get(&r), Some(Object::Dictionary(_))) {
+            return None;
+        }
+        lo.objects.remove(&r)
+    };
+    let pages: Vec<lopdf::ObjectId> = lo
+        .objects
+        .iter()
+        .filter(|(_, o)| {
+            o.as_dict().and_then(|d| d.get(b"Type")).and_then(Object::as_name).is_ok_and(|n| n == b"Page")
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    for page in pages {
+        let Some(Object::Dictionary(mut d)) = lo.objects.remove(&page) else { continue };
+        if let Some(Object::Dictionary(mut resources)) = take(lo, &d, b"Resources") {
+            if let Some(fonts) = take(lo, &resources, b"Font") {
+                resources.set("Font", fonts);
+            }
+            d.set("Resources", Object::Dictionary(resources));
+        }
+        lo.objects.insert(page, Object::Dictionary(d));
+    }
+}
+
+/// Rewrites each `TJ` of the page contents whose array holds only strings
+/// (printpdf writes one string per glyph, no adjustments between them) as a
+/// `Tj` of those strings joined: the same glyphs at the same positions.
+fn join_glyph_strings(lo: &mut lopdf::Document) {
+    use lopdf::content::{Content, Operation};
+    use lopdf::Object;
+    let mut contents = Vec::new();
+    for obj in lo.objects.values() {
+        let Object::Dictionary(d) = obj else { continue };
+        if !d.get(b"Type").and_then(Object::as_name).is_ok_and(|n| n == b"Page") {
+            continue;
+        }
+        match d.get(b"Contents") {
+            Ok(Object::Reference(r)) => contents.push(*r),
+            Ok(Object::Array(list)) => contents.extend(list.iter().filter_map(|o| o.as_reference().ok())),
+            _ => {}
+        }
+    }
+    for id in contents {
+        let Ok(Object::Stream(stream)) = lo.get_object_mut(id) else { continue };
+        if stream.dict.has(b"Filter") {
+            continue;
+        }
+        let Ok(mut content) = Content::decode(&stream.content) else { continue };
+        let mut changed = false;
+        for op in &mut content.operations {
+            let joined = match (op.operator.as_str(), op.operands.as_slice()) {
+                ("TJ", [Object::Array(parts)]) => parts.iter().try_fold(Vec::new(), |mut all, part| {
+                    let Object::String(bytes, _) = part else { return None };
+                    all.extend_from_slice(bytes);
+                    Some(all)
+                }),
+                _ => None,
+            };
+            if let Some(bytes) = joined {
+                *op = Operation::new("Tj", vec![Object::String(bytes, lopdf::StringFormat::Hexadecimal)]);
+                changed = true;
+            }
+        }
+        if changed {
+            if let Ok(bytes) = content.encode() {
+                stream.set_content(bytes);
+            }
+        }
+    }
+}
+
+/// Deflates every stream not yet compressed (the page contents) with
+/// libdeflate (see `font::Effort`), a little tighter than lopdf's own
+/// `compress`.
+fn compress_streams(lo: &mut lopdf::Document) {
+    for obj in lo.objects.values_mut() {
+        let lopdf::Object::Stream(stream) = obj else { continue };
+        if stream.dict.has(b"Filter") {
+            continue;
+        }
+        if let Some(short) = super::font::deflated_at(stream.content.clone(), super::font::Effort::PerFile) {
+            stream.set_content(short);
+            stream.dict.set("Filter", lopdf::Object::Name(b"FlateDecode".to_vec()));
+        }
+    }
+}
+
+/// Stands for the file /ID until the file's hash is known (16 bytes, as
+/// the identifier that replaces it).
+const ID_PLACEHOLDER: &[u8; 16] = b"permit-forms-id!";
 
 /// Replaces the two placeholder /ID strings of the trailer (the last two
 /// occurrences: the cross-reference stream's dictionary ends the file) by `id`.
@@ -582,8 +739,16 @@ fn compact_cmap(cmap: &[u8]) -> Option<String> {
     Some(cmap_text(&pairs))
 }
 
+/// Characters following each other (by code and by text) that a ToUnicode
+/// CMap writes as one `bfrange` entry of their own inside a longer run.
+const MIN_FOLLOWING: usize = 4;
+
 /// A ToUnicode CMap mapping each code to its UTF-16 text (both as hex
-/// digits), in `bfchar` blocks of at most 100, as the format allows.
+/// digits). Runs of consecutive two-byte codes that share their first byte
+/// are written as `bfrange` entries (one destination for a stretch whose
+/// text runs on too, e.g. the digits, an array of them for the rest), the
+/// other codes as `bfchar`; at most 100 entries a block, as the format
+/// allows (Adobe Technical Note #5411).
 pub(crate) fn cmap_text(pairs: &[(String, String)]) -> String {
     let mut out = String::from(
         "/CIDInit/ProcSet findresource begin\n12 dict begin\nbegincmap\n\
@@ -591,12 +756,76 @@ pub(crate) fn cmap_text(pairs: &[(String, String)]) -> String {
          /CMapName/Adobe-Identity-UCS def\n/CMapType 2 def\n\
          1 begincodespacerange\n<0000><FFFF>\nendcodespacerange\n",
     );
-    for chunk in pairs.chunks(100) {
+    let code = |c: &str| if c.len() == 4 { u16::from_str_radix(c, 16).ok() } else { None };
+    let mut sorted: Vec<&(String, String)> = pairs.iter().collect();
+    if sorted.iter().all(|(c, _)| code(c).is_some()) {
+        sorted.sort_by_key(|(c, _)| code(c));
+        sorted.dedup_by_key(|(c, _)| code(c));
+    }
+    // Runs of consecutive codes with one first byte.
+    let mut runs: Vec<Vec<&(String, String)>> = Vec::new();
+    for pair in sorted {
+        let joins = runs.last().and_then(|run| run.last()).is_some_and(|last| {
+            matches!((code(&last.0), code(&pair.0)), (Some(a), Some(b)) if b == a.wrapping_add(1) && a >> 8 == b >> 8)
+        });
+        match runs.last_mut() {
+            Some(run) if joins => run.push(pair),
+            _ => runs.push(vec![pair]),
+        }
+    }
+    // Each run in pieces: stretches whose characters follow each other in
+    // single UTF-16 units whose last byte does not carry (one destination
+    // covers them), and the codes between them (an array of destinations).
+    let unit = |u: &str| if u.len() == 4 { u16::from_str_radix(u, 16).ok() } else { None };
+    let mut pieces: Vec<(&[&(String, String)], bool)> = Vec::new();
+    for run in &runs {
+        let (mut i, mut loose) = (0, 0);
+        while i < run.len() {
+            let mut n = 1;
+            if let Some(s) = unit(&run[i].1) {
+                while i + n < run.len()
+                    && usize::from(s & 0xFF) + n <= 0xFF
+                    && unit(&run[i + n].1) == s.checked_add(n as u16)
+                {
+                    n += 1;
+                }
+            }
+            if n >= MIN_FOLLOWING || (n >= 2 && n == run.len()) {
+                if loose < i {
+                    pieces.push((&run[loose..i], false));
+                }
+                pieces.push((&run[i..i + n], true));
+                i += n;
+                loose = i;
+            } else {
+                i += 1;
+            }
+        }
+        if loose < run.len() {
+            pieces.push((&run[loose..], false));
+        }
+    }
+    let (singles, ranges): (Vec<_>, Vec<_>) = pieces.into_iter().partition(|(p, _)| p.len() == 1);
+    let singles: Vec<&(String, String)> = singles.into_iter().flat_map(|(p, _)| p.iter().copied()).collect();
+    for chunk in singles.chunks(100) {
         out.push_str(&format!("{} beginbfchar\n", chunk.len()));
         for (code, unicode) in chunk {
             out.push_str(&format!("<{code}><{unicode}>\n"));
         }
         out.push_str("endbfchar\n");
+    }
+    for chunk in ranges.chunks(100) {
+        out.push_str(&format!("{} beginbfrange\n", chunk.len()));
+        for (run, follows) in chunk {
+            let (first, last) = (&run[0].0, &run[run.len() - 1].0);
+            if *follows {
+                out.push_str(&format!("<{first}><{last}><{}>\n", run[0].1));
+            } else {
+                let all: String = run.iter().map(|(_, u)| format!("<{u}>")).collect();
+                out.push_str(&format!("<{first}><{last}>[{all}]\n"));
+            }
+        }
+        out.push_str("endbfrange\n");
     }
     out.push_str("endcmap\nCMapName currentdict/CMap defineresource pop\nend\nend\n");
     out
