@@ -26,6 +26,7 @@ pub mod form;
 pub mod generate;
 pub mod ingest;
 pub mod markup;
+mod memo;
 pub mod output;
 pub mod period;
 pub mod record;

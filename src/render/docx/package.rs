@@ -21,14 +21,14 @@
 //! Fixing the order here, where the bytes are made, keeps every document the
 //! renderers build valid whatever they add.
 
-use std::collections::HashMap;
 use std::io::{Cursor, Write};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use docx_rs::{Docx, XMLDocx};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
+use crate::memo::Memo;
 use crate::render::RenderError;
 
 mod reorder;
@@ -158,41 +158,35 @@ impl Part {
     }
 }
 
-/// Shared parts already finished in this run: each as a one-entry zip whose
-/// deflated entry is copied raw into every package that has the same part.
-type Finished = HashMap<(&'static str, Vec<u8>), Arc<Vec<u8>>>;
-
-/// Distinct shared parts kept; past this the cache starts again (a run
+/// Distinct shared parts kept; past this the memo starts again (a run
 /// makes a handful: the forms share all of theirs, reports and letters a
 /// few more).
 const SHARED_PART_LIMIT: usize = 256;
 
-static FINISHED: OnceLock<Mutex<Finished>> = OnceLock::new();
+/// Shared parts already finished in this run, by name and source bytes:
+/// each as a one-entry zip whose deflated entry is copied raw into every
+/// package that has the same part.
+static FINISHED: Memo<(&'static str, Vec<u8>), Arc<Vec<u8>>> = Memo::new(SHARED_PART_LIMIT);
 
 /// The one-entry zip holding shared part `name` made from `source`,
 /// finished (ordered when `order`, deflated) on first use and then reused.
 fn finished(name: &'static str, source: Vec<u8>, order: bool) -> Result<Arc<Vec<u8>>, RenderError> {
-    let cache = FINISHED.get_or_init(|| Mutex::new(HashMap::new()));
     let key = (name, source);
     // The measurement below must neither use nor leave parts made without
     // the pass.
     #[cfg(test)]
-    let cache = match SKIP_PASS.load(std::sync::atomic::Ordering::Relaxed) {
-        true => &Mutex::new(HashMap::new()),
-        false => cache,
-    };
-    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+    let memo = !SKIP_PASS.load(std::sync::atomic::Ordering::Relaxed);
+    #[cfg(not(test))]
+    let memo = true;
+    if let Some(hit) = FINISHED.get(&key).filter(|_| memo) {
         return Ok(hit);
     }
     let bytes = if order { ordered(&utf8(key.1.clone())?)? } else { key.1.clone() };
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     write_entry(&mut zip, name.to_string(), &bytes)?;
     let made = Arc::new(zip.finish().map_err(zip_error)?.into_inner());
-    if let Ok(mut c) = cache.lock() {
-        if c.len() >= SHARED_PART_LIMIT {
-            c.clear();
-        }
-        c.insert(key, Arc::clone(&made));
+    if memo {
+        FINISHED.insert(key, Arc::clone(&made));
     }
     Ok(made)
 }

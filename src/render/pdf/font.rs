@@ -2,8 +2,8 @@
 //! laying out, and cut down per document to the glyphs that document uses.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use allsorts::binary::read::ReadScope;
 use allsorts::font_data::FontData;
@@ -11,6 +11,7 @@ use allsorts::subset::{subset, CmapTarget, SubsetProfile};
 use printpdf::ParsedFont;
 
 use crate::form::measure::Measure;
+use crate::memo::Memo;
 use sha2::{Digest, Sha256};
 
 /// One font face, parsed once and shared read-only.
@@ -28,7 +29,7 @@ pub(crate) struct Face {
     /// Subsets already made in this run, by character set: the forms of one
     /// region share theirs, and cutting a 20,000-glyph face is the costliest
     /// step of a PDF.
-    cache: Mutex<HashMap<BTreeSet<char>, Arc<Subset>>>,
+    cache: Memo<BTreeSet<char>, Arc<Subset>>,
 }
 
 impl std::ops::Deref for Face {
@@ -84,7 +85,7 @@ impl Face {
             name: if stem.is_empty() { "Font".into() } else { stem },
             bytes,
             index,
-            cache: Mutex::new(HashMap::new()),
+            cache: Memo::new(SUBSET_CACHE_LIMIT),
         })
     }
 
@@ -92,16 +93,11 @@ impl Face {
     /// The subset tag is derived from the characters, so equal input gives
     /// equal bytes.
     pub fn subset(&self, chars: &BTreeSet<char>) -> Result<Arc<Subset>, String> {
-        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(chars).cloned()) {
+        if let Some(hit) = self.cache.get(chars) {
             return Ok(hit);
         }
         let made = Arc::new(self.make_subset(chars)?);
-        if let Ok(mut cache) = self.cache.lock() {
-            if cache.len() >= SUBSET_CACHE_LIMIT {
-                cache.clear();
-            }
-            cache.insert(chars.clone(), Arc::clone(&made));
-        }
+        self.cache.insert(chars.clone(), Arc::clone(&made));
         Ok(made)
     }
 
