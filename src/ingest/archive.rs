@@ -104,7 +104,7 @@ pub(super) fn read_archive(
             Ok(n) => {
                 total += n as u64;
                 if total > limits.package_bytes {
-                    let e = LimitError::PackageTooLarge { limit: limits.package_bytes / (1024 * 1024) };
+                    let e = LimitError::package_too_large(limits);
                     found.extend(Found::rejected(shown, e.into()));
                     return found;
                 }

@@ -381,8 +381,7 @@ fn slim_package(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, ReadError> {
         entry.take(limits.part_bytes + 1).read_to_end(&mut document).map_err(damaged)?;
     }
     if document.len() as u64 > limits.part_bytes {
-        let limit = limits.part_bytes / (1024 * 1024);
-        return Err(LimitError::PartTooLarge { part: "word/document.xml".into(), limit }.into());
+        return Err(LimitError::part_too_large("word/document.xml", limits).into());
     }
     let (document, elements) = slim_document(&document)?;
     if elements > limits.word_elements {

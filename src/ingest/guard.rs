@@ -115,12 +115,12 @@ pub enum LimitError {
         limit: u64,
     },
     /// The shared-string table claims more strings than it holds.
-    #[error("共享字符串表声明有 {claimed} 条字符串，实际最多只有 {found} 条，文件内容与声明不符，未读取")]
+    #[error("共享字符串表声明有 {claimed} 条字符串，实际最多只有 {most} 条，文件内容与声明不符，未读取")]
     SharedStringsClaim {
         /// uniqueCount as declared.
         claimed: u64,
         /// The most strings the part's size allows.
-        found: u64,
+        most: u64,
     },
     /// The shared-string table does not start with its `<sst>` element.
     #[error("共享字符串表的开头不是规范的格式，无法核对其声明的字符串条数，未读取")]
@@ -133,6 +133,18 @@ pub enum LimitError {
         /// Last row or column claimed.
         last: u64,
     },
+}
+
+impl LimitError {
+    /// [`LimitError::PartTooLarge`] for part `part` under `limits`.
+    pub fn part_too_large(part: &str, limits: &Limits) -> LimitError {
+        LimitError::PartTooLarge { part: part.to_string(), limit: mb(limits.part_bytes) }
+    }
+
+    /// [`LimitError::PackageTooLarge`] under `limits`.
+    pub fn package_too_large(limits: &Limits) -> LimitError {
+        LimitError::PackageTooLarge { limit: mb(limits.package_bytes) }
+    }
 }
 
 /// How much of a zip part [`zip_package`] keeps.
@@ -214,7 +226,12 @@ fn is_read_part(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let xml =
         lower.ends_with(".xml") || lower.ends_with(".rels") || lower == "mimetype" || lower.ends_with(".bin");
-    xml && !UNREAD_FOLDERS.iter().any(|f| name.starts_with(f))
+    xml && !is_unread(name)
+}
+
+/// Whether a zip entry lies in one of the [`UNREAD_FOLDERS`].
+pub fn is_unread(name: &str) -> bool {
+    UNREAD_FOLDERS.iter().any(|f| name.starts_with(f))
 }
 
 /// Opens a zip package and inflates each XML part within the limits
@@ -272,9 +289,7 @@ pub fn zip_package(
             continue;
         }
         let name = &pkg.names[i];
-        let too_big = || -> ReadError {
-            LimitError::PartTooLarge { part: name.clone(), limit: mb(limits.part_bytes) }.into()
-        };
+        let too_big = || -> ReadError { LimitError::part_too_large(name, limits).into() };
         // Readers reserve the declared size before inflating (docx-rs does),
         // so it is checked for every entry, read or not.
         if size > limits.part_bytes {
@@ -323,7 +338,7 @@ pub fn zip_package(
         }
         total += n;
         if total > limits.package_bytes {
-            return Err(LimitError::PackageTooLarge { limit: mb(limits.package_bytes) }.into());
+            return Err(LimitError::package_too_large(limits).into());
         }
     }
     Ok(pkg)
@@ -357,9 +372,10 @@ const MIN_SI_BYTES: u64 = 12;
 /// Checks an xlsx package: the string count `xl/sharedStrings.xml`
 /// declares (calamine reserves room for that many strings before reading
 /// one), against the most strings the part's size allows (its inflated
-/// size when the whole part was kept, else the most its compressed size can
-/// inflate to), without reading past `<sst>`. (The number of sheets is checked when the workbook is opened:
-/// calamine reads only their names then.)
+/// size when the whole part was kept, else the most its compressed size
+/// can inflate to), without reading past `<sst>`. (The number of sheets is
+/// checked when the workbook is opened: calamine reads only their names
+/// then.)
 ///
 /// # Errors
 /// [`ReadError::Limit`] when a claim exceeds the bytes.
@@ -398,7 +414,7 @@ pub fn check_xlsx(pkg: &Package) -> Result<(), ReadError> {
     let size = if sst.whole { sst.bytes.len() as u64 } else { sst.bound };
     let most = size / MIN_SI_BYTES;
     if claimed > most.saturating_mul(2).saturating_add(10_000) {
-        return Err(LimitError::SharedStringsClaim { claimed, found: most }.into());
+        return Err(LimitError::SharedStringsClaim { claimed, most }.into());
     }
     Ok(())
 }
@@ -512,11 +528,7 @@ pub fn check_xls(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
     let Some(stream) = stream else { return Ok(()) };
     let len = cfb.entry(stream).map(|e| e.len()).unwrap_or(0);
     if len > limits.part_bytes {
-        return Err(LimitError::PartTooLarge {
-            part: stream.trim_start_matches('/').into(),
-            limit: mb(limits.part_bytes),
-        }
-        .into());
+        return Err(LimitError::part_too_large(stream.trim_start_matches('/'), limits).into());
     }
     let mut data = Vec::with_capacity(len as usize);
     cfb.open_stream(stream)

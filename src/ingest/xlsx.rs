@@ -14,40 +14,28 @@
 //! A `styles.xml` that cannot be parsed is passed on unchanged, so calamine
 //! says what is wrong with it as before.
 
-use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::guard::{LimitError, Limits};
+use super::guard::{self, LimitError, Limits};
 use super::read::ReadError;
+use crate::memo::Memo;
 
-/// Parts calamine never opens for the cell values ingest reads. (The
-/// document properties are read by the sniffer, before calamine.)
-const LEFT_OUT: &[&str] = &[
-    "[Content_Types].xml",
-    "docProps/",
-    "customXml/",
-    "xl/theme/",
-    "xl/media/",
-    "xl/drawings/",
-    "xl/printerSettings/",
-    "xl/embeddings/",
-];
+/// Parts calamine never opens for the cell values ingest reads, besides
+/// the folders no reader opens ([`guard::is_unread`]). (The document
+/// properties are read by the sniffer, before calamine.)
+const LEFT_OUT: &[&str] = &["[Content_Types].xml", "docProps/", "customXml/"];
 
 fn damaged(e: impl std::fmt::Display) -> ReadError {
     ReadError::damaged(e.to_string())
 }
 
-/// Slimmed `styles.xml` parts by their compressed bytes: returns made from
-/// one template share one styles part, so most files skip inflating and
-/// parsing it. Exact (the key is the whole compressed part) and bounded.
-static SLIM_STYLES: Mutex<Option<StylesCache>> = Mutex::new(None);
-/// Slimmed styles part by the compressed part.
-type StylesCache = HashMap<Vec<u8>, Arc<[u8]>>;
-/// Most entries [`SLIM_STYLES`] holds before it starts again.
-const CACHED_STYLES: usize = 64;
+/// Slimmed `styles.xml` parts by their compressed bytes (after the
+/// compression method): returns made from one template share one styles
+/// part, so most files skip inflating and parsing it.
+static SLIM_STYLES: Memo<Vec<u8>, Arc<[u8]>> = Memo::new(64);
 /// Largest compressed styles part that is cached (bytes).
 const CACHED_STYLES_BYTES: u64 = 16 * 1024;
 
@@ -66,7 +54,9 @@ pub fn slim_package(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, ReadError>
     for i in 0..zip.len() {
         let mut entry = zip.by_index_raw(i).map_err(damaged)?;
         let name = entry.name_raw();
-        if LEFT_OUT.iter().any(|f| name.starts_with(f.as_bytes())) || entry.is_dir() {
+        let left_out = LEFT_OUT.iter().any(|f| name.starts_with(f.as_bytes()))
+            || guard::is_unread(&String::from_utf8_lossy(name));
+        if left_out || entry.is_dir() {
             continue;
         }
         if name != b"xl/styles.xml" {
@@ -74,28 +64,20 @@ pub fn slim_package(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, ReadError>
             continue;
         }
         let key = if entry.compressed_size() <= CACHED_STYLES_BYTES {
-            let mut raw = Vec::with_capacity(entry.compressed_size() as usize);
-            entry.read_to_end(&mut raw).map_err(damaged)?;
-            Some(raw)
+            let mut key = Vec::with_capacity(entry.compressed_size() as usize + 2);
+            key.extend_from_slice(format!("{:?}\0", entry.compression()).as_bytes());
+            entry.read_to_end(&mut key).map_err(damaged)?;
+            Some(key)
         } else {
             None
         };
         drop(entry);
-        let cached = key.as_ref().and_then(|k| {
-            let cache = SLIM_STYLES.lock().unwrap_or_else(|e| e.into_inner());
-            cache.as_ref().and_then(|c| c.get(k).cloned())
-        });
-        let slim = match cached {
+        let slim = match key.as_ref().and_then(|k| SLIM_STYLES.get(k)) {
             Some(slim) => slim,
             None => {
                 let slim = read_slim_styles(&mut zip, i, limits)?;
                 if let Some(key) = key {
-                    let mut cache = SLIM_STYLES.lock().unwrap_or_else(|e| e.into_inner());
-                    let cache = cache.get_or_insert_with(HashMap::new);
-                    if cache.len() >= CACHED_STYLES {
-                        cache.clear();
-                    }
-                    cache.insert(key, slim.clone());
+                    SLIM_STYLES.insert(key, Arc::clone(&slim));
                 }
                 slim
             }
@@ -117,8 +99,7 @@ fn read_slim_styles(
     let mut styles = Vec::with_capacity(entry.size().min(1 << 20) as usize + 1);
     entry.take(limits.part_bytes + 1).read_to_end(&mut styles).map_err(damaged)?;
     if styles.len() as u64 > limits.part_bytes {
-        let limit = limits.part_bytes / (1024 * 1024);
-        return Err(LimitError::PartTooLarge { part: "xl/styles.xml".into(), limit }.into());
+        return Err(LimitError::part_too_large("xl/styles.xml", limits).into());
     }
     Ok(match slim_styles(&styles) {
         Some(slim) => slim.into(),
@@ -133,21 +114,27 @@ fn slim_styles(xml: &[u8]) -> Option<Vec<u8>> {
     let mut reader = quick_xml::Reader::from_reader(xml);
     let mut formats = Vec::new();
     let mut cell_formats = Vec::new();
-    // 0 outside, 1 in numFmts, 2 in cellXfs.
-    let mut inside = 0u8;
+    // The list being read: number formats, cell formats, or neither.
+    #[derive(PartialEq)]
+    enum In {
+        Neither,
+        NumFmts,
+        CellXfs,
+    }
+    let mut inside = In::Neither;
     loop {
         match reader.read_event().ok()? {
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "numFmts" => inside = 1,
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "cellXfs" => inside = 2,
-            Event::End(e) if matches!(e.local_name().as_ref(), "numFmts" | "cellXfs") => inside = 0,
-            Event::Start(e) | Event::Empty(e) => match (inside, e.local_name().as_ref()) {
-                (1, "numFmt") => {
+            Event::Start(e) if e.local_name().as_ref() == "numFmts" => inside = In::NumFmts,
+            Event::Start(e) if e.local_name().as_ref() == "cellXfs" => inside = In::CellXfs,
+            Event::End(e) if matches!(e.local_name().as_ref(), "numFmts" | "cellXfs") => inside = In::Neither,
+            Event::Start(e) | Event::Empty(e) => match (&inside, e.local_name().as_ref()) {
+                (In::NumFmts, "numFmt") => {
                     formats.extend_from_slice(b"<numFmt");
                     copy_attr(&e, "numFmtId", &mut formats)?;
                     copy_attr(&e, "formatCode", &mut formats)?;
                     formats.extend_from_slice(b"/>");
                 }
-                (2, "xf") => {
+                (In::CellXfs, "xf") => {
                     cell_formats.extend_from_slice(b"<xf");
                     copy_attr(&e, "numFmtId", &mut cell_formats)?;
                     cell_formats.extend_from_slice(b"/>");
@@ -216,5 +203,9 @@ mod tests {
         )));
         assert!(!slim.contains("font") && !slim.contains("99"), "{slim}");
         assert_eq!(slim_styles(b"<styleSheet><cellXfs><xf numFmtId=\"1></cellXfs>"), None);
+        // An empty list holds nothing: the cell style formats after it are not cell formats.
+        let empty = slim_styles(br#"<styleSheet><numFmts/><cellXfs/><cellStyleXfs><xf numFmtId="9"/></cellStyleXfs></styleSheet>"#);
+        let empty = String::from_utf8(empty.unwrap()).unwrap();
+        assert!(empty.contains("<numFmts></numFmts><cellXfs></cellXfs>"), "{empty}");
     }
 }
