@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use std::sync::Arc;
 
-use super::font::{Face, Pen, Subset};
+use super::font::{deflated, Effort, Face, Pen, Subset};
 use crate::doc::Rgb;
 
 /// A4 width in points.
@@ -576,7 +576,7 @@ fn compress_streams(lo: &mut lopdf::Document) {
         if stream.dict.has(b"Filter") {
             continue;
         }
-        if let Some(short) = super::font::deflated_at(stream.content.clone(), super::font::Effort::PerFile) {
+        if let Some(short) = deflated(&stream.content, Effort::PerFile) {
             stream.set_content(short);
             stream.dict.set("Filter", lopdf::Object::Name(b"FlateDecode".to_vec()));
         }
@@ -644,7 +644,7 @@ fn compact_font_dicts(lo: &mut lopdf::Document, subsets: &[Arc<Subset>]) {
                 Ok(_) => stream.decompressed_content().ok(),
                 Err(_) => Some(stream.content.clone()),
             };
-            text.and_then(|t| compact_cmap(&t)).and_then(|short| super::font::deflated(short.into_bytes()))
+            text.and_then(|t| compact_cmap(&t)).and_then(|short| deflated(short.as_bytes(), Effort::Best))
         };
         let short = match subset.and_then(|s| s.to_unicode.as_ref()) {
             Some(whole) => Some(whole.clone()),

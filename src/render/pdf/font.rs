@@ -134,7 +134,8 @@ impl Face {
         let mut font =
             ParsedFont::from_bytes(&bytes, 0, &mut warnings).ok_or_else(|| "字体子集无法解析".to_string())?;
         font.font_name = Some(format!("{}+{}", tag(chars), self.name));
-        let to_unicode = to_unicode_cmap(&bytes, &glyphs).and_then(|cmap| deflated(cmap.into_bytes()));
+        let to_unicode =
+            to_unicode_cmap(&bytes, &glyphs).and_then(|cmap| deflated(cmap.as_bytes(), Effort::Best));
         Ok(Subset { font, glyphs, program, to_unicode })
     }
 }
@@ -173,7 +174,7 @@ fn compact_program(otf: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
     let cff = provider.read_table_data(allsorts::tag::CFF).ok()?;
     let compact = super::cff::compact(&cff)?;
     let font = with_table(otf, allsorts::tag::CFF, &compact)?;
-    Some((font, deflated(compact)?))
+    Some((font, deflated(&compact, Effort::Best)?))
 }
 
 /// Checksum of an sfnt table (OpenType, "Calculating checksums").
@@ -224,28 +225,21 @@ fn with_table(otf: &[u8], tag: u32, table: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// `bytes` deflated as a PDF stream's FlateDecode wants them (zlib format),
-/// or `None` when that would not make them shorter. libdeflate at its
-/// highest level: a font program comes out about 1% smaller than flate2 at
-/// its best, in about a millisecond, and is made once per subset.
-pub(crate) fn deflated(bytes: Vec<u8>) -> Option<Vec<u8>> {
-    deflated_at(bytes, Effort::Best)
-}
-
 /// How hard libdeflate tries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Effort {
-    /// Level 12: for what is made once per font subset.
+    /// Level 12, for what is made once per font subset (font programs,
+    /// ToUnicode maps): a font program comes out about 1% smaller than
+    /// flate2 at its best, in about a millisecond.
     Best,
-    /// Level 10: for what every file has of its own (page contents, the
-    /// object stream), within a few bytes of level 12 in a third of the
-    /// time.
+    /// Level 10, for what every file has of its own (page contents): within
+    /// a few bytes of level 12 in a third of the time.
     PerFile,
 }
 
-/// `bytes` deflated (zlib format) with `effort`, or `None` when that would
-/// not make them shorter.
-pub(crate) fn deflated_at(bytes: Vec<u8>, effort: Effort) -> Option<Vec<u8>> {
+/// `bytes` deflated as a PDF stream's FlateDecode wants them (zlib format)
+/// with `effort`, or `None` when that would not make them shorter.
+pub(crate) fn deflated(bytes: &[u8], effort: Effort) -> Option<Vec<u8>> {
     use libdeflater::{CompressionLvl, Compressor};
     thread_local! {
         static COMPRESSORS: std::cell::RefCell<[Option<Compressor>; 2]> =
@@ -259,7 +253,7 @@ pub(crate) fn deflated_at(bytes: Vec<u8>, effort: Effort) -> Option<Vec<u8>> {
         };
         let compressor = cell[slot].get_or_insert_with(|| Compressor::new(level));
         let mut out = vec![0; compressor.zlib_compress_bound(bytes.len())];
-        let n = compressor.zlib_compress(&bytes, &mut out).ok()?;
+        let n = compressor.zlib_compress(bytes, &mut out).ok()?;
         // "/Filter/FlateDecode" costs 19 bytes of the stream's dictionary.
         (n + 19 < bytes.len()).then(|| {
             out.truncate(n);
