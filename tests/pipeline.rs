@@ -93,6 +93,13 @@ fn demo_runs_the_whole_pipeline_and_clients_open_every_output() {
     assert_eq!(lines(&rec.join("records.jsonl")), 60);
     let rejected = std::fs::read_to_string(rec.join("rejected.jsonl")).unwrap();
     assert!(rejected.contains("损坏的表格.xlsx"), "{rejected}");
+    // Every file name in the records, rejections and skips (the files that
+    // cross-checks compared with included) is relative to the output folder.
+    let outside = out.to_string_lossy().into_owned();
+    for part in ["records.jsonl", "rejected.jsonl", "skipped.jsonl"] {
+        let text = std::fs::read_to_string(rec.join(part)).unwrap();
+        assert!(!text.contains(&outside), "{part} names the output folder: {text}");
+    }
     // 293 forms in three formats, and the two blanks.
     let forms = util::walk(&out.join("表格"));
     assert_eq!(forms.len(), 295 * 3);

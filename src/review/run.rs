@@ -104,16 +104,24 @@ pub fn run(
 
     let mut outcome = ingest::ingest_paths(templates, &opts.returns, &IngestOptions::default());
     if let Some(prefix) = &opts.strip_prefix {
+        // Every file name the outputs carry: each record's own and those of
+        // the records its cross-checks compared it with, and the rejected
+        // and skipped files.
+        let relative = |file: &mut String| {
+            if let Ok(rel) = Path::new(file.as_str()).strip_prefix(prefix) {
+                *file = rel.to_string_lossy().replace('\\', "/");
+            }
+        };
         for r in &mut outcome.records {
-            if let Ok(rel) = Path::new(&r.source.file).strip_prefix(prefix) {
-                r.source.file = rel.to_string_lossy().replace('\\', "/");
+            relative(&mut r.source.file);
+            for issue in &mut r.issues {
+                if let Some(c) = &mut issue.compared {
+                    relative(&mut c.file);
+                }
             }
         }
-        for r in &mut outcome.rejected {
-            if let Ok(rel) = Path::new(&r.file).strip_prefix(prefix) {
-                r.file = rel.to_string_lossy().replace('\\', "/");
-            }
-        }
+        outcome.rejected.iter_mut().for_each(|r| relative(&mut r.file));
+        outcome.skipped.iter_mut().for_each(|s| relative(&mut s.file));
     }
     let records_dir = dir.join("记录");
     ingest::write_outputs(&outcome, &records_dir).map_err(io(&records_dir))?;
