@@ -24,61 +24,88 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-/// Runs `rounds` generate runs of `formats`, each into a fresh folder under
-/// cargo's own temporary folder for benchmarks, kept in `keep` until the
-/// whole benchmark ends. ext4 without a journal skips every inode freed in
-/// the last minute when it creates a file in the same block group, so a
-/// folder beside other programs' churning temporary files (the system
-/// temporary folder) or the deletion of the previous round's hundreds of
-/// files made each new file cost a scan: up to a third of the measured
-/// time, which a real run into its own output folder does not pay.
+/// One generate run of `formats` into `out`, in this process: wall and CPU
+/// time, and the files written.
+fn one_run(
+    formats: &[Format],
+    out: &std::path::Path,
+) -> Result<(Duration, Duration, Vec<std::path::PathBuf>), String> {
+    let start = Instant::now();
+    let cpu_start = cpu_time();
+    // Template loading (and font parsing inside generate) is part of the run.
+    let t = Templates::embedded().map_err(|e| e.to_string())?;
+    let opts = GenerateOptions {
+        out: out.to_path_buf(),
+        formats: formats.to_vec(),
+        kinds: FormKind::ALL.to_vec(),
+        regions: Vec::new(),
+        periods: Vec::new(),
+        blanks: false,
+    };
+    let summary = generate::generate(&t, &opts, &|| {}).map_err(|e| e.to_string())?;
+    Ok((start.elapsed(), cpu_time() - cpu_start, summary.files))
+}
+
+/// Environment variable that makes this program run one round and report
+/// it (see [`run`]).
+const ROUND: &str = "PERMIT_FORMS_BENCH_ROUND";
+
+/// Runs `rounds` generate runs of `formats`, each in a fresh process (this
+/// program again, with [`ROUND`] set), as a real run starts with nothing
+/// made yet: in one process, later rounds would reuse what the first made
+/// (finished Word rows and parts, font subsets). Each run writes into a
+/// fresh folder under cargo's own temporary folder for benchmarks, kept in
+/// `keep` until the whole benchmark ends. ext4 without a journal skips every
+/// inode freed in the last minute when it creates a file in the same block
+/// group, so a folder beside other programs' churning temporary files (the
+/// system temporary folder) or the deletion of the previous round's
+/// hundreds of files made each new file cost a scan: up to a third of the
+/// measured time, which a real run into its own output folder does not pay.
 fn run(label: &str, formats: &[Format], rounds: usize, keep: &mut Vec<tempfile::TempDir>) {
     let mut times = Vec::new();
     let mut cpu = Vec::new();
-    let mut files = 0;
-    let mut bytes = 0u64;
-    let mut sizes: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
+    let mut files = Vec::new();
+    let mut dir_of_last = None;
     for _ in 0..rounds {
         let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("temp dir");
         // Flush the previous round's files first: otherwise its write-back and
         // deletion land inside this round's time, which a single real run
         // never sees.
         let _ = std::process::Command::new("sync").status();
-        let start = Instant::now();
-        let cpu_start = cpu_time();
-        // Template loading (and font parsing inside generate) is part of the run.
-        let t = Templates::embedded().expect("templates");
-        let opts = GenerateOptions {
-            out: dir.path().to_path_buf(),
-            formats: formats.to_vec(),
-            kinds: FormKind::ALL.to_vec(),
-            regions: Vec::new(),
-            periods: Vec::new(),
-            blanks: false,
+        let names: Vec<&str> = formats.iter().map(|f| f.ext()).collect();
+        let child = std::process::Command::new(std::env::current_exe().expect("this program"))
+            .env(ROUND, names.join(","))
+            .arg(dir.path())
+            .output()
+            .expect("run one round");
+        let report = String::from_utf8_lossy(&child.stdout).into_owned();
+        let mut lines = report.lines();
+        let mut head = lines.next().unwrap_or_default().split(' ');
+        let (Some(wall), Some(used)) =
+            (head.next().and_then(|w| w.parse().ok()), head.next().and_then(|c| c.parse().ok()))
+        else {
+            println!("{label}: failed: {report}{}", String::from_utf8_lossy(&child.stderr));
+            return;
         };
-        let summary = match generate::generate(&t, &opts, &|| {}) {
-            Ok(s) => s,
-            Err(e) => {
-                println!("{label}: failed: {e}");
-                return;
-            }
-        };
-        times.push(start.elapsed());
-        cpu.push(cpu_time() - cpu_start);
-        files = summary.files.len();
-        bytes =
-            summary.files.iter().map(|f| std::fs::metadata(dir.path().join(f)).map_or(0, |m| m.len())).sum();
-        sizes.clear();
-        for f in &summary.files {
-            let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("").to_string();
-            let len = std::fs::metadata(dir.path().join(f)).map_or(0, |m| m.len());
-            sizes.entry(ext).or_default().push(len);
-        }
+        times.push(Duration::from_secs_f64(wall));
+        cpu.push(Duration::from_secs_f64(used));
+        files = lines.map(std::path::PathBuf::from).collect();
+        dir_of_last = Some(dir.path().to_path_buf());
         keep.push(dir);
+    }
+    let Some(dir) = dir_of_last else { return };
+    let mut bytes = 0u64;
+    let mut sizes: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
+    for f in &files {
+        let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("").to_string();
+        let len = std::fs::metadata(dir.join(f)).map_or(0, |m| m.len());
+        bytes += len;
+        sizes.entry(ext).or_default().push(len);
     }
     let m = median(times.clone());
     println!(
-        "{label}: {files} files, median {:.3} s over {rounds} runs (min {:.3} s), CPU median {:.3} s, {:.1} MB written",
+        "{label}: {} files, median {:.3} s over {rounds} runs (min {:.3} s), CPU median {:.3} s, {:.1} MB written",
+        files.len(),
         m.as_secs_f64(),
         times.iter().min().unwrap().as_secs_f64(),
         median(cpu).as_secs_f64(),
@@ -94,7 +121,27 @@ fn run(label: &str, formats: &[Format], rounds: usize, keep: &mut Vec<tempfile::
     }
 }
 
+/// The child's side of [`run`]: one round into the folder given, reported
+/// on standard output as a line of wall and CPU seconds and then a line per
+/// file written.
+fn one_round(formats: &str, out: &str) {
+    let formats: Vec<Format> = formats.split(',').filter_map(Format::from_ext).collect();
+    match one_run(&formats, std::path::Path::new(out)) {
+        Ok((wall, cpu, files)) => {
+            println!("{} {}", wall.as_secs_f64(), cpu.as_secs_f64());
+            for f in files {
+                println!("{}", f.display());
+            }
+        }
+        Err(e) => println!("{e}"),
+    }
+}
+
 fn main() {
+    if let Ok(formats) = std::env::var(ROUND) {
+        one_round(&formats, &std::env::args().nth(1).unwrap_or_default());
+        return;
+    }
     let threads = rayon::current_num_threads();
     println!("generate benchmark ({threads} threads)");
     // `cargo bench --bench generate -- docx` runs only the cases whose

@@ -21,7 +21,7 @@ use docx_rs::{
 };
 
 use super::chart::{chart_marker, chart_xml, place_chart};
-use super::package::package;
+use super::package::{package, Body};
 use super::{alignment, fonts, half_points, text_run, twips, A4_HEIGHT, A4_WIDTH, MARGINS};
 use crate::doc::{self, BarChart, Block, Document, Orientation};
 use crate::render::RenderError;
@@ -220,7 +220,7 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
     // Marks the document as this tool's output, so `ingest` skips it when it
     // lies among the returns.
     let mark = [(crate::ingest::sniff::OUTPUT_PROPERTY.to_string(), doc.title.clone())];
-    let bytes = package(docx, &header_rows, &[BODY_FONT, HEADING_FONT], &mark)?;
+    let bytes = package(docx, &Body::HeaderRows(&header_rows), &[BODY_FONT, HEADING_FONT], &mark)?;
     finish(&bytes, &charts, width_emu, doc.cover_page)
 }
 

@@ -109,8 +109,13 @@ fn fonts(name: &str) -> RunFonts {
 /// ([`crate::text::writable`]: a character XML forbids would make the whole
 /// document unreadable).
 fn text_run(text: &str, font: &str, size: f32) -> Run {
+    text_run_sized(text, font, half_points(size))
+}
+
+/// [`text_run`] with the size in half-points.
+fn text_run_sized(text: &str, font: &str, half_points: usize) -> Run {
     let text = crate::text::writable(text, usize::MAX);
-    let mut run = Run::new().fonts(fonts(font)).size(half_points(size));
+    let mut run = Run::new().fonts(fonts(font)).size(half_points);
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
             run = run.add_break(BreakType::TextWrapping);

@@ -19,7 +19,8 @@
 //! paragraph mark's `w:rPr` first in `w:pPr`, …), which LibreOffice forgives
 //! but Word may drop (the East Asian font among them) or offer to "repair".
 //! Fixing the order here, where the bytes are made, keeps every document the
-//! renderers build valid whatever they add.
+//! renderers build valid whatever they add. Rows a renderer finished itself
+//! ([`Body::Rows`]) went through the same pass as [`fragment`]s.
 
 use std::io::{Cursor, Write};
 use std::sync::Arc;
@@ -47,16 +48,25 @@ pub const FIXED_DATE: &str = "2017-03-01T00:00:00Z";
 const FONT_ALIASES: [(&str, &str); 4] =
     [("宋体", "SimSun"), ("黑体", "SimHei"), ("仿宋", "FangSong"), ("楷体", "KaiTi")];
 
-/// Builds `docx` and returns the bytes of the finished package.
-/// `header_rows[i]` is how many leading rows of the i-th table (in document
-/// order) repeat on each page.
+/// How the rows of a document's tables are given to [`package`].
+pub(crate) enum Body<'a> {
+    /// docx-rs built them in the tables; `[i]` is how many leading rows of
+    /// the i-th table (in document order) repeat on each page.
+    HeaderRows(&'a [usize]),
+    /// docx-rs built the tables empty; `[i]` holds the finished rows
+    /// ([`fragment`]s) of the i-th table, which go in before its end tag.
+    Rows(&'a [Vec<Arc<str>>]),
+}
+
+/// Builds `docx` and returns the bytes of the finished package, the tables'
+/// rows as `body` gives them.
 /// `fonts` are the faces the document uses, body face first and heading face
 /// second: the font table declares them and the theme names them.
 /// `custom` becomes `docProps/custom.xml` (in this order; docx-rs keeps its
 /// custom properties in a hash map, whose order changes between runs).
 pub(crate) fn package(
     docx: Docx,
-    header_rows: &[usize],
+    body: &Body<'_>,
     fonts: &[&str],
     custom: &[(String, String)],
 ) -> Result<Vec<u8>, RenderError> {
@@ -81,7 +91,14 @@ pub(crate) fn package(
         ..
     } = xml;
     let styles = add_language(&utf8(styles)?);
-    let document = strip_para_ids(&mark_header_rows(&utf8(document)?, header_rows));
+    let document = match body {
+        Body::HeaderRows(header_rows) => {
+            ordered(&strip_para_ids(&mark_header_rows(&utf8(document)?, header_rows)))?
+        }
+        Body::Rows(rows) => {
+            splice_rows(&ordered_string(&strip_para_ids(&utf8(document)?))?, rows)?.into_bytes()
+        }
+    };
     let font_table = add_fonts(&utf8(font_table)?, fonts);
     let theme = theme::theme_xml(
         fonts.first().copied().unwrap_or_default(),
@@ -108,7 +125,7 @@ pub(crate) fn package(
         Part::shared("docProps/core.xml", doc_props.core, false),
         Part::Fresh("docProps/custom.xml".into(), custom_xml(custom).into_bytes()),
         Part::shared("word/_rels/document.xml.rels", document_rels.into_bytes(), false),
-        Part::Fresh("word/document.xml".into(), ordered(&document)?),
+        Part::Fresh("word/document.xml".into(), document),
         Part::shared("word/styles.xml", styles.into_bytes(), true),
         Part::shared("word/settings.xml", settings, true),
         Part::shared("word/fontTable.xml", font_table.into_bytes(), true),
@@ -172,22 +189,14 @@ static FINISHED: Memo<(&'static str, Vec<u8>), Arc<Vec<u8>>> = Memo::new(SHARED_
 /// finished (ordered when `order`, deflated) on first use and then reused.
 fn finished(name: &'static str, source: Vec<u8>, order: bool) -> Result<Arc<Vec<u8>>, RenderError> {
     let key = (name, source);
-    // The measurement below must neither use nor leave parts made without
-    // the pass.
-    #[cfg(test)]
-    let memo = !SKIP_PASS.load(std::sync::atomic::Ordering::Relaxed);
-    #[cfg(not(test))]
-    let memo = true;
-    if let Some(hit) = FINISHED.get(&key).filter(|_| memo) {
+    if let Some(hit) = FINISHED.get(&key) {
         return Ok(hit);
     }
     let bytes = if order { ordered(&utf8(key.1.clone())?)? } else { key.1.clone() };
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     write_entry(&mut zip, name.to_string(), &bytes)?;
     let made = Arc::new(zip.finish().map_err(zip_error)?.into_inner());
-    if memo {
-        FINISHED.insert(key, Arc::clone(&made));
-    }
+    FINISHED.insert(key, Arc::clone(&made));
     Ok(made)
 }
 
@@ -211,17 +220,47 @@ fn custom_xml(props: &[(String, String)]) -> String {
     xml
 }
 
-/// Lets the measurement below time rendering without the pass.
-#[cfg(test)]
-static SKIP_PASS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
 /// A WordprocessingML part in schema order (see [`reorder`]).
 fn ordered(xml: &str) -> Result<Vec<u8>, RenderError> {
-    #[cfg(test)]
-    if SKIP_PASS.load(std::sync::atomic::Ordering::Relaxed) {
-        return Ok(xml.as_bytes().to_vec());
+    ordered_string(xml).map(String::into_bytes)
+}
+
+fn ordered_string(xml: &str) -> Result<String, RenderError> {
+    reorder::reorder(xml).map_err(|e| RenderError::Docx(format!("XML 结构错误：{e}")))
+}
+
+/// A piece of WordprocessingML as docx-rs built it (a table row, say),
+/// finished as [`package`] finishes whole parts: paragraph ids removed and
+/// children in schema order.
+///
+/// # Errors
+/// [`RenderError::Docx`] when the piece is not well-formed XML.
+pub(crate) fn fragment(xml: &str) -> Result<String, RenderError> {
+    ordered_string(&strip_para_ids(xml))
+}
+
+/// `doc` with `rows[i]` put before the end tag of its i-th table (tables
+/// are not nested in the documents that give rows).
+///
+/// # Errors
+/// [`RenderError::Docx`] when `doc` has not one table per entry of `rows`.
+fn splice_rows(doc: &str, rows: &[Vec<Arc<str>>]) -> Result<String, RenderError> {
+    const END: &str = "</w:tbl>";
+    let extra: usize = rows.iter().flatten().map(|r| r.len()).sum();
+    let mut out = String::with_capacity(doc.len() + extra);
+    let mut rest = doc;
+    for table in rows {
+        let at = rest.find(END).ok_or_else(|| RenderError::Docx("表格数与表格行不符".into()))?;
+        out.push_str(&rest[..at]);
+        table.iter().for_each(|r| out.push_str(r));
+        out.push_str(END);
+        rest = &rest[at + END.len()..];
     }
-    reorder::reorder(xml).map(String::into_bytes).map_err(|e| RenderError::Docx(format!("XML 结构错误：{e}")))
+    if rest.contains(END) {
+        return Err(RenderError::Docx("表格数与表格行不符".into()));
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// `xml` with `insert` in front of the last `marker` (unchanged without one).
@@ -396,79 +435,16 @@ mod tests {
         assert_eq!(out.matches("<w:tblHeader />").count(), 3);
     }
 
-    /// Time of rendering every form as docx (one thread) with and without
-    /// the schema-order pass, alternately, best of 7 each. Run in release:
-    /// `cargo test --release --lib measure_schema_order -- --ignored --nocapture`.
     #[test]
-    #[ignore]
-    fn measure_schema_order_pass() {
-        use crate::form::{layout, FormInstance};
-        use crate::{FormKind, Templates};
-        use std::sync::atomic::Ordering;
-        let t = Templates::embedded().unwrap();
-        let r = &t.registry;
-        let mut grids = Vec::new();
-        for (id, _) in r.regions() {
-            grids.push(layout(t.form(FormKind::Plan), r, FormInstance { region: Some(id), period: None }));
-            for m in r.progress_months(id) {
-                let instance = FormInstance { region: Some(id), period: Some(m) };
-                grids.push(layout(t.form(FormKind::Progress), r, instance));
-            }
-        }
-        let mut best = [std::time::Duration::MAX; 2];
-        for _ in 0..7 {
-            for (skip, best) in [false, true].into_iter().zip(best.iter_mut()) {
-                SKIP_PASS.store(skip, Ordering::Relaxed);
-                let start = std::time::Instant::now();
-                for g in &grids {
-                    std::hint::black_box(crate::render::docx::render(g).unwrap());
-                }
-                *best = (*best).min(start.elapsed());
-            }
-        }
-        // Breakdown on the parts as docx-rs writes them.
-        SKIP_PASS.store(true, Ordering::Relaxed);
-        let mut xml = Vec::new();
-        for g in &grids {
-            let d = crate::render::docx::render(g).unwrap();
-            let mut zip = zip::ZipArchive::new(Cursor::new(d)).unwrap();
-            for p in ["word/document.xml", "word/styles.xml", "word/settings.xml", "word/numbering.xml"] {
-                let mut s = String::new();
-                std::io::Read::read_to_string(&mut zip.by_name(p).unwrap(), &mut s).unwrap();
-                xml.push(s);
-            }
-        }
-        SKIP_PASS.store(false, Ordering::Relaxed);
-        let time = |f: &dyn Fn(&str)| {
-            (0..7)
-                .map(|_| {
-                    let start = std::time::Instant::now();
-                    xml.iter().for_each(|x| f(x));
-                    start.elapsed()
-                })
-                .min()
-                .unwrap()
-                .as_secs_f64()
-                * 1e3
-        };
-        let bare = time(&|x| {
-            let mut r = quick_xml::Reader::from_str(x);
-            while !matches!(r.read_event().unwrap(), quick_xml::events::Event::Eof) {}
-        });
-        let pass = time(&|x| {
-            std::hint::black_box(reorder::reorder(x).unwrap());
-        });
-        println!(
-            "{} MB of XML: quick-xml alone {bare:.1} ms, the whole pass {pass:.1} ms",
-            xml.iter().map(String::len).sum::<usize>() as f64 / 1e6
+    fn rows_go_into_their_tables() {
+        let rows: Vec<Vec<Arc<str>>> = vec![vec!["<w:tr>a</w:tr>".into(), "<w:tr>b</w:tr>".into()], vec![]];
+        let doc = "<w:body><w:tbl><w:tblPr /></w:tbl><w:p /><w:tbl><w:tblPr /></w:tbl></w:body>";
+        assert_eq!(
+            splice_rows(doc, &rows).unwrap(),
+            "<w:body><w:tbl><w:tblPr /><w:tr>a</w:tr><w:tr>b</w:tr></w:tbl><w:p /><w:tbl><w:tblPr /></w:tbl></w:body>"
         );
-        let [with, without] = best.map(|d| d.as_secs_f64() * 1e3);
-        println!(
-            "{} forms as docx, one thread: {with:.1} ms with the schema-order pass, {without:.1} ms without \
-             (+{:.0} %), best of 7",
-            grids.len(),
-            100.0 * (with - without) / without
-        );
+        assert!(splice_rows(doc, &rows[..1]).is_err(), "a table without rows given");
+        assert!(splice_rows(doc, &[vec![], vec![], vec![]]).is_err(), "rows without a table");
     }
 
     #[test]
