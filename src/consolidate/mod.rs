@@ -19,8 +19,9 @@
 //! Speed: 更正记录, which lists every resubmission's changes and can hold
 //! most of the workbook's cells, is filled on its own thread in the writer's
 //! low-memory mode while the other sheets are filled on another (see
-//! [`render_in`]); table rows set their formats once per run of cells
-//! sharing one.
+//! [`render_in`]), its rows' text prepared beforehand on every thread;
+//! table rows set their formats once per run of cells sharing one, and
+//! 更正记录's rows are top-left throughout, so most need one.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -239,6 +240,8 @@ pub fn render_in(
     // (A low-memory sheet numbers its strings as it is written; with one
     // such sheet the numbering is the same on every run.)
     let mut last = wb.new_worksheet_with_low_memory()?;
+    // Its rows' text is prepared first, on every thread.
+    let texts = correction_texts(review);
     let (others, written) = rayon::join(
         || -> Result<[Worksheet; 8], XlsxError> {
             let links = Links::new(at);
@@ -257,7 +260,7 @@ pub fn render_in(
             issues(s7, &st, review, &links)?;
             Ok(sheets)
         },
-        || corrections(&mut last, &st, review),
+        || corrections(&mut last, &st, review, &texts),
     );
     written?;
     for ws in others?.into_iter().chain([last]) {
@@ -685,31 +688,25 @@ fn issues(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Result<
     t.finish(true, true)
 }
 
-fn corrections(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError> {
-    let mut t = TableSheet::new(
-        ws,
-        st,
-        SHEETS[8],
-        "更正记录（同一地区同一报表重报时，与前一版本相比：更改的内容，已更正、仍在和新出现的问题）",
-        &[
-            ("试点地区", 12.0),
-            ("报表", 8.0),
-            ("期间", 10.0),
-            ("类别", 10.0),
-            ("字段或问题", 18.0),
-            ("原内容", 36.0),
-            ("新内容", 36.0),
-            ("原单元格", 8.0),
-            ("新单元格", 8.0),
-            ("原文件", 30.0),
-            ("更正文件", 30.0),
-        ],
-    )?;
-    // The text of every row is prepared in parallel (this sheet is written
-    // on one thread and is often most of the workbook's cells).
-    let widths = t.widths.clone();
-    let texts: Vec<RowText> = r
-        .corrections
+/// The columns of 更正记录 and their widths in characters.
+const CORRECTION_COLUMNS: [(&str, f64); 11] = [
+    ("试点地区", 12.0),
+    ("报表", 8.0),
+    ("期间", 10.0),
+    ("类别", 10.0),
+    ("字段或问题", 18.0),
+    ("原内容", 36.0),
+    ("新内容", 36.0),
+    ("原单元格", 8.0),
+    ("新单元格", 8.0),
+    ("原文件", 30.0),
+    ("更正文件", 30.0),
+];
+
+/// The text of every 更正记录 row, prepared in parallel.
+fn correction_texts(r: &Review) -> Vec<RowText<'_>> {
+    let widths: Vec<f64> = CORRECTION_COLUMNS.iter().map(|c| c.1).collect();
+    r.corrections
         .par_iter()
         .map(|c| {
             RowText::new(
@@ -729,15 +726,30 @@ fn corrections(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxEr
                 ],
             )
         })
-        .collect();
-    for (c, text) in r.corrections.iter().zip(&texts) {
-        let fill = match c.kind {
-            "问题已更正" => st.fill(Some(Category::Met)),
-            "新问题" => st.fill(Some(Category::Behind)),
-            _ => &st.center,
+        .collect()
+}
+
+/// 更正记录, its rows' text prepared by [`correction_texts`].
+fn corrections(ws: &mut Worksheet, st: &Styles, r: &Review, texts: &[RowText]) -> Result<(), XlsxError> {
+    let mut t = TableSheet::new(
+        ws,
+        st,
+        SHEETS[8],
+        "更正记录（同一地区同一报表重报时，与前一版本相比：更改的内容，已更正、仍在和新出现的问题）",
+        &CORRECTION_COLUMNS,
+    )?;
+    // Every cell top-left, as a log reads: with one format for most of a
+    // row, the writer looks a format up once or three times per row instead
+    // of five (a lookup hashes the whole format, and this sheet can hold
+    // tens of thousands of rows).
+    let cell = &st.cell;
+    for (c, text) in r.corrections.iter().zip(texts) {
+        let kind = match c.kind {
+            "问题已更正" => st.cell_fill(Some(Category::Met)),
+            "新问题" => st.cell_fill(Some(Category::Behind)),
+            _ => cell,
         };
-        let (center, cell) = (&st.center, &st.cell);
-        t.row_text(text, &[center, center, center, fill, cell, cell, cell, center, center, cell, cell])?;
+        t.row_text(text, &[cell, cell, cell, kind, cell, cell, cell, cell, cell, cell, cell])?;
     }
     if r.corrections.is_empty() {
         t.note("没有重报的报表。")?;

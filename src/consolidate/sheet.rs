@@ -21,6 +21,9 @@ pub(super) struct Styles {
     pub(super) cell: Format,
     pub(super) center: Format,
     pub(super) fills: BTreeMap<Category, Format>,
+    /// The fills on the top-left aligned [`Styles::cell`] format, for a
+    /// sheet whose rows are all top-left (更正记录).
+    pub(super) cell_fills: BTreeMap<Category, Format>,
 }
 
 pub(super) fn base() -> Format {
@@ -39,17 +42,21 @@ impl Styles {
             .set_text_wrap()
             .set_align(FormatAlign::Center)
             .set_align(FormatAlign::VerticalCenter);
-        Styles {
-            title: base().set_font_size(14).set_bold(),
-            header: center.clone().set_bold().set_background_color(Color::RGB(0xE7E6E6)),
-            fills: Category::MONTH
+        let filled = |on: &Format| -> BTreeMap<Category, Format> {
+            Category::MONTH
                 .into_iter()
                 .chain([Category::Received, Category::Met, Category::NotMet])
                 .filter_map(|c| {
                     let f = c.fill()?;
-                    Some((c, center.clone().set_background_color(rgb((f.0, f.1, f.2)))))
+                    Some((c, on.clone().set_background_color(rgb((f.0, f.1, f.2)))))
                 })
-                .collect(),
+                .collect()
+        };
+        Styles {
+            title: base().set_font_size(14).set_bold(),
+            header: center.clone().set_bold().set_background_color(Color::RGB(0xE7E6E6)),
+            fills: filled(&center),
+            cell_fills: filled(&cell),
             cell,
             center,
         }
@@ -60,6 +67,12 @@ impl Styles {
     /// The centred format of a category's fill; plain centred when it has none.
     pub(super) fn fill(&self, c: Option<Category>) -> &Format {
         c.and_then(|c| self.fills.get(&c)).unwrap_or(&self.center)
+    }
+
+    /// The top-left format of a category's fill; plain [`Styles::cell`]
+    /// when it has none.
+    pub(super) fn cell_fill(&self, c: Option<Category>) -> &Format {
+        c.and_then(|c| self.cell_fills.get(&c)).unwrap_or(&self.cell)
     }
 }
 
@@ -93,6 +106,17 @@ pub(super) struct TableSheet<'w> {
     pub(super) row: u32,
     pub(super) ncols: u16,
     pub(super) widths: Vec<f64>,
+}
+
+/// Height in points of one line of the 10 pt table text, as Excel, WPS and
+/// LibreOffice draw it: 宋体 needs about 13.5, and LibreOffice on a machine
+/// without it falls back to a CJK face with taller lines (14.5).
+const LINE_PT: f64 = 14.5;
+
+/// Height in points of a row of `lines` lines of table text (at most 30;
+/// 3 points of padding).
+fn row_height(lines: usize) -> f64 {
+    (lines.min(30) as f64) * LINE_PT + 3.0
 }
 
 /// Lines a text takes in a wrapped cell `width` characters wide (an
@@ -184,7 +208,7 @@ impl<'w> TableSheet<'w> {
             }
         }
         if text.lines > 1 {
-            self.ws.set_row_height(self.row, (text.lines.min(30) as f64) * 13.0 + 3.0)?;
+            self.ws.set_row_height(self.row, row_height(text.lines))?;
         }
         self.row += 1;
         Ok(())
@@ -202,7 +226,7 @@ impl<'w> TableSheet<'w> {
         }
         let width: f64 = self.widths.iter().sum();
         let lines = wrapped_lines(&text, width);
-        self.ws.set_row_height(self.row, (lines.min(30) as f64) * 13.0 + 3.0)?;
+        self.ws.set_row_height(self.row, row_height(lines))?;
         self.row += 1;
         Ok(())
     }

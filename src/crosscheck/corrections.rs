@@ -14,6 +14,8 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use crate::crosscheck::cell_of;
 use crate::period::Period;
 use crate::record::{FormKind, Issue, Person, Record};
@@ -97,30 +99,32 @@ pub fn corrections(records: &[Record]) -> Vec<Correction> {
             groups.entry((region, r.kind, r.period)).or_default().push(i);
         }
     }
-    let mut out = Vec::new();
-    for ((region, kind, period), mut versions) in groups {
-        if versions.len() < 2 {
-            continue;
-        }
-        // The order that makes the last one current (stable: output order breaks ties).
-        versions.sort_by_key(|&i| records[i].submitted_on);
-        for pair in versions.windows(2) {
-            let (a, b) = (&records[pair[0]], &records[pair[1]]);
-            let (fixed, remaining, new) = match_findings(&a.issues, &b.issues);
-            out.push(Correction {
-                region: region.to_string(),
-                kind,
-                period,
-                earlier: pair[0],
-                later: pair[1],
-                changes: field_changes(a, b),
-                fixed,
-                remaining,
-                new,
-            });
-        }
-    }
-    out
+    // Each form's chain of versions is compared on its own, in parallel;
+    // the output keeps the groups' order.
+    let groups: Vec<_> = groups.into_iter().filter(|(_, versions)| versions.len() >= 2).collect();
+    groups
+        .into_par_iter()
+        .flat_map_iter(|((region, kind, period), mut versions)| {
+            // The order that makes the last one current (stable: output order breaks ties).
+            versions.sort_by_key(|&i| records[i].submitted_on);
+            let pairs: Vec<(usize, usize)> = versions.windows(2).map(|p| (p[0], p[1])).collect();
+            pairs.into_iter().map(move |(earlier, later)| {
+                let (a, b) = (&records[earlier], &records[later]);
+                let (fixed, remaining, new) = match_findings(&a.issues, &b.issues);
+                Correction {
+                    region: region.to_string(),
+                    kind,
+                    period,
+                    earlier,
+                    later,
+                    changes: field_changes(a, b),
+                    fixed,
+                    remaining,
+                    new,
+                }
+            })
+        })
+        .collect()
 }
 
 /// Pairs the findings of two versions: first those with the same rule, field
