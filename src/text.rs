@@ -149,6 +149,19 @@ pub fn xml_allowed(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// `s.chars().all(xml_allowed)`, by bytes: in UTF-8 the control characters
+/// XML forbids are single bytes below 0x20, and U+FFFE and U+FFFF are
+/// `EF BF BE` and `EF BF BF` (a `str` holds no surrogates).
+fn all_xml_allowed(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().all(|(i, &x)| match x {
+        b'\t' | b'\n' | b'\r' => true,
+        0..=0x1F => false,
+        0xEF => !matches!(b.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])),
+        _ => true,
+    })
+}
+
 /// Text every writer (xlsx, docx, pdf) puts out: characters XML does not
 /// allow are dropped, except that a vertical tab or form feed (Word's
 /// manual line and page breaks, pasted into a cell) becomes a line break;
@@ -166,7 +179,7 @@ pub fn xml_allowed(c: char) -> bool {
 /// ```
 pub fn writable(s: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {
     use std::borrow::Cow;
-    let clean: Cow<'_, str> = if s.chars().all(xml_allowed) {
+    let clean: Cow<'_, str> = if all_xml_allowed(s) {
         Cow::Borrowed(s)
     } else {
         Cow::Owned(
@@ -224,6 +237,29 @@ mod tests {
         assert_eq!(clean("一\u{0B}二\r\n三\r四\u{0}\u{FFFF}"), "一\n二\n三\n四");
         assert!(matches!(clean("普通\t文本\n"), std::borrow::Cow::Borrowed(_)));
         assert_eq!(compact("☑\u{FE0F}如期"), "☑如期");
+    }
+
+    #[test]
+    fn byte_check_agrees_with_the_character_rule() {
+        let samples = [
+            "普通文本\t\n\r",
+            "a\u{1}b",
+            "\u{0b}",
+            "\u{7f}\u{85}",
+            "\u{FFFD}\u{FFFE}",
+            "x\u{FFFF}",
+            "\u{EFBF}",
+            "𠀀",
+            "",
+            "\u{D7FF}\u{E000}",
+        ];
+        for s in samples {
+            assert_eq!(all_xml_allowed(s), s.chars().all(xml_allowed), "{s:?}");
+        }
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            let s = c.to_string();
+            assert_eq!(all_xml_allowed(&s), xml_allowed(c), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]
