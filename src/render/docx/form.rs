@@ -67,7 +67,7 @@ pub(super) fn render(grid: &Grid) -> Result<Vec<u8>, RenderError> {
             .add_run(text_run(&grid.mark, &grid.title_font, mark_size))
             .fonts(fonts(&grid.title_font))
             .size(half_points(mark_size))
-            .line_spacing(exact_lines(mark_size * MARK_LINE)),
+            .line_spacing(exact_lines(twips(mark_size * MARK_LINE))),
     );
     let table_rows = grid.table_rows();
     let mut rows_of_tables: Vec<Vec<Arc<str>>> = Vec::new();
@@ -252,9 +252,11 @@ impl RowSpec {
 
     fn cell(&self, c: &CellSpec) -> TableCell {
         let align = if c.align == Align::Left { AlignmentType::Both } else { alignment(c.align) };
-        let mut p = Paragraph::new().align(align).fonts(fonts(&self.font)).size(self.size).line_spacing(
-            LineSpacing::new().line_rule(LineSpacingType::Exact).line(self.line as i32).before(0).after(0),
-        );
+        let mut p = Paragraph::new()
+            .align(align)
+            .fonts(fonts(&self.font))
+            .size(self.size)
+            .line_spacing(exact_lines(self.line));
         if !c.text.is_empty() {
             p = p.add_run(text_run_sized(&c.text, &self.font, self.size));
         }

@@ -127,9 +127,9 @@ fn text_run_sized(text: &str, font: &str, half_points: usize) -> Run {
     run
 }
 
-/// Exact line spacing of `line` points, no space around the paragraph.
-fn exact_lines(line: f32) -> LineSpacing {
-    LineSpacing::new().line_rule(LineSpacingType::Exact).line(twips(line) as i32).before(0).after(0)
+/// Exact line spacing of `line` twips, no space around the paragraph.
+fn exact_lines(line: u32) -> LineSpacing {
+    LineSpacing::new().line_rule(LineSpacingType::Exact).line(line as i32).before(0).after(0)
 }
 
 fn alignment(a: Align) -> AlignmentType {
