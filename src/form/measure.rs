@@ -6,8 +6,6 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use printpdf::ParsedFont;
-
 /// The character map and advances of one face, in ems.
 #[derive(Debug, Clone)]
 pub struct Measure {
@@ -30,8 +28,9 @@ pub struct Measure {
 impl Measure {
     /// Reads the metrics of face `index` of `bytes` (an sfnt or collection):
     /// its Unicode map (`cmap`), advances (`hmtx`), units per em (`head`) and
-    /// ascender and descender (`hhea`), the tables the PDF renderer reads
-    /// (see [`Measure::from_parsed`]), without copying the face.
+    /// ascender and descender (`hhea`), the tables printpdf reads for the
+    /// PDF's widths (a test checks the two readings agree), without copying
+    /// the face.
     ///
     /// # Errors
     /// A message when the face cannot be parsed or has no Unicode map.
@@ -92,26 +91,6 @@ impl Measure {
         }
         m.bmp = bmp;
         m
-    }
-
-    pub(crate) fn from_parsed(file: &str, parsed: &ParsedFont) -> Result<Measure, String> {
-        if parsed.codepoint_to_glyph.is_empty() {
-            return Err(format!("字体 {file} 没有 Unicode 字符映射"));
-        }
-        let upem = f32::from(parsed.units_per_em.max(1));
-        let count = parsed.glyph_widths.keys().next_back().map_or(0, |g| usize::from(*g) + 1);
-        let mut advances = vec![0u16; count];
-        for (gid, w) in &parsed.glyph_widths {
-            advances[usize::from(*gid)] = *w;
-        }
-        Ok(Self::with_bmp(Measure {
-            cmap: parsed.codepoint_to_glyph.clone(),
-            advances,
-            bmp: Vec::new(),
-            upem,
-            ascent: f32::from(parsed.font_metrics.ascent) / upem,
-            descent: (f32::from(parsed.font_metrics.descent) / upem).abs(),
-        }))
     }
 
     /// The metrics of the embedded body face, read once per process.
@@ -311,6 +290,32 @@ pub fn wrap(m: &Measure, text: &str, size: f32, width: f32) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use printpdf::ParsedFont;
+
+    impl Measure {
+        /// The metrics as printpdf reads them from its parsed face (whose
+        /// widths the PDF's `/W` gives): the reference [`Measure::from_font`]
+        /// must agree with.
+        fn from_parsed(file: &str, parsed: &ParsedFont) -> Result<Measure, String> {
+            if parsed.codepoint_to_glyph.is_empty() {
+                return Err(format!("字体 {file} 没有 Unicode 字符映射"));
+            }
+            let upem = f32::from(parsed.units_per_em.max(1));
+            let count = parsed.glyph_widths.keys().next_back().map_or(0, |g| usize::from(*g) + 1);
+            let mut advances = vec![0u16; count];
+            for (gid, w) in &parsed.glyph_widths {
+                advances[usize::from(*gid)] = *w;
+            }
+            Ok(Self::with_bmp(Measure {
+                cmap: parsed.codepoint_to_glyph.clone(),
+                advances,
+                bmp: Vec::new(),
+                upem,
+                ascent: f32::from(parsed.font_metrics.ascent) / upem,
+                descent: (f32::from(parsed.font_metrics.descent) / upem).abs(),
+            }))
+        }
+    }
 
     /// Reading the tables directly gives what reading them through the PDF
     /// library's parsed face gives, for every embedded face.

@@ -67,12 +67,7 @@ impl Face {
     pub fn parse(file: &str, bytes: Cow<'static, [u8]>, index: usize) -> Result<Face, String> {
         let metrics = match Measure::embedded_for(&bytes).filter(|_| index == 0) {
             Some(m) => Cow::Borrowed(m),
-            None => {
-                let mut warnings = Vec::new();
-                let parsed = ParsedFont::from_bytes(&bytes, index, &mut warnings)
-                    .ok_or_else(|| format!("字体 {file} 无法解析"))?;
-                Cow::Owned(Measure::from_parsed(file, &parsed)?)
-            }
+            None => Cow::Owned(Measure::from_font(file, &bytes, index)?),
         };
         let stem: String = file
             .rsplit_once('.')
