@@ -107,22 +107,25 @@ pub fn corrections(records: &[Record]) -> Vec<Correction> {
         .flat_map_iter(|((region, kind, period), mut versions)| {
             // The order that makes the last one current (stable: output order breaks ties).
             versions.sort_by_key(|&i| records[i].submitted_on);
-            let pairs: Vec<(usize, usize)> = versions.windows(2).map(|p| (p[0], p[1])).collect();
-            pairs.into_iter().map(move |(earlier, later)| {
-                let (a, b) = (&records[earlier], &records[later]);
-                let (fixed, remaining, new) = match_findings(&a.issues, &b.issues);
-                Correction {
-                    region: region.to_string(),
-                    kind,
-                    period,
-                    earlier,
-                    later,
-                    changes: field_changes(a, b),
-                    fixed,
-                    remaining,
-                    new,
-                }
-            })
+            versions
+                .windows(2)
+                .map(|pair| {
+                    let (earlier, later) = (pair[0], pair[1]);
+                    let (a, b) = (&records[earlier], &records[later]);
+                    let (fixed, remaining, new) = match_findings(&a.issues, &b.issues);
+                    Correction {
+                        region: region.to_string(),
+                        kind,
+                        period,
+                        earlier,
+                        later,
+                        changes: field_changes(a, b),
+                        fixed,
+                        remaining,
+                        new,
+                    }
+                })
+                .collect::<Vec<_>>()
         })
         .collect()
 }

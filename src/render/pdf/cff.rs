@@ -837,57 +837,24 @@ mod tests {
     fn hints_and_widths_are_left_out_and_the_outline_kept() {
         // Width 500, two hstemhm, an implied vstemhm before the first
         // hintmask (three stems: a one-byte mask), a hintmask and a
-        // cntrmask inside the path.
-        let hinted = charstring(&[
-            Ok(500),
-            Ok(10),
-            Ok(20),
-            Ok(300),
-            Ok(40),
-            Err(18),
-            Ok(15),
-            Ok(25),
-            Err(19),
-            Ok(MASK | 0xE0),
-            Ok(100),
-            Ok(200),
-            Err(21),
-            Ok(50),
-            Err(6),
-            Err(19),
-            Ok(MASK | 0x40),
-            Ok(1),
-            Ok(2),
-            Ok(3),
-            Ok(4),
-            Ok(5),
-            Ok(6),
-            Err(8),
-            Err(20),
-            Ok(MASK | 0xC0),
-            Ok(60),
-            Ok(-70),
-            Err(7),
-            Err(14),
-        ]);
-        let plain = charstring(&[
-            Ok(100),
-            Ok(200),
-            Err(21),
-            Ok(50),
-            Err(6),
-            Ok(1),
-            Ok(2),
-            Ok(3),
-            Ok(4),
-            Ok(5),
-            Ok(6),
-            Err(8),
-            Ok(60),
-            Ok(-70),
-            Err(7),
-            Err(14),
-        ]);
+        // cntrmask inside the path, interleaved with the outline's pieces.
+        let moveto = [Ok(100), Ok(200), Err(21), Ok(50), Err(6)];
+        let curve = [Ok(1), Ok(2), Ok(3), Ok(4), Ok(5), Ok(6), Err(8)];
+        let close = [Ok(60), Ok(-70), Err(7), Err(14)];
+        let stems = [Ok(500), Ok(10), Ok(20), Ok(300), Ok(40), Err(18), Ok(15), Ok(25)];
+        let hinted = charstring(
+            &[
+                &stems[..],
+                &[Err(19), Ok(MASK | 0xE0)],
+                &moveto,
+                &[Err(19), Ok(MASK | 0x40)],
+                &curve,
+                &[Err(20), Ok(MASK | 0xC0)],
+                &close,
+            ]
+            .concat(),
+        );
+        let plain = charstring(&[&moveto[..], &curve, &close].concat());
         assert_eq!(flatten(&hinted, &[], &[]), Some(plain.clone()));
 
         // Nine vstems need a two-byte mask; the width before them goes too.
