@@ -91,13 +91,10 @@ pub(crate) fn package(
         ..
     } = xml;
     let styles = add_language(&utf8(styles)?);
+    let document = strip_para_ids(&utf8(document)?);
     let document = match body {
-        Body::HeaderRows(header_rows) => {
-            ordered(&strip_para_ids(&mark_header_rows(&utf8(document)?, header_rows)))?
-        }
-        Body::Rows(rows) => {
-            splice_rows(&ordered_string(&strip_para_ids(&utf8(document)?))?, rows)?.into_bytes()
-        }
+        Body::HeaderRows(header_rows) => ordered_string(&mark_header_rows(&document, header_rows))?,
+        Body::Rows(rows) => splice_rows(&ordered_string(&document)?, rows)?,
     };
     let font_table = add_fonts(&utf8(font_table)?, fonts);
     let theme = theme::theme_xml(
@@ -125,7 +122,7 @@ pub(crate) fn package(
         Part::shared("docProps/core.xml", doc_props.core, false),
         Part::Fresh("docProps/custom.xml".into(), custom_xml(custom).into_bytes()),
         Part::shared("word/_rels/document.xml.rels", document_rels.into_bytes(), false),
-        Part::Fresh("word/document.xml".into(), document),
+        Part::Fresh("word/document.xml".into(), document.into_bytes()),
         Part::shared("word/styles.xml", styles.into_bytes(), true),
         Part::shared("word/settings.xml", settings, true),
         Part::shared("word/fontTable.xml", font_table.into_bytes(), true),
