@@ -135,13 +135,13 @@ pub(crate) fn package(
     // Same names and pairing as docx-rs' own packer, which the relationships
     // it wrote refer to.
     for (i, h) in headers.into_iter().enumerate() {
-        parts.push(Part::Fresh(format!("word/header{}.xml", i + 1), ordered(&strip_para_ids(&utf8(h)?))?));
+        parts.push(Part::Fresh(format!("word/header{}.xml", i + 1), fragment(&utf8(h)?)?.into_bytes()));
         if let Some(r) = header_rels.get(i) {
             parts.push(Part::Fresh(format!("word/_rels/header{}.xml.rels", i + 1), r.clone()));
         }
     }
     for (i, f) in footers.into_iter().enumerate() {
-        parts.push(Part::Fresh(format!("word/footer{}.xml", i + 1), ordered(&strip_para_ids(&utf8(f)?))?));
+        parts.push(Part::Fresh(format!("word/footer{}.xml", i + 1), fragment(&utf8(f)?)?.into_bytes()));
         if let Some(r) = footer_rels.get(i) {
             parts.push(Part::Fresh(format!("word/_rels/footer{}.xml.rels", i + 1), r.clone()));
         }
