@@ -756,6 +756,7 @@ pub(crate) fn cmap_text(pairs: &[(String, String)]) -> String {
          /CMapName/Adobe-Identity-UCS def\n/CMapType 2 def\n\
          1 begincodespacerange\n<0000><FFFF>\nendcodespacerange\n",
     );
+    // A code, or a text of one UTF-16 unit, as a number (four hex digits).
     let code = |c: &str| if c.len() == 4 { u16::from_str_radix(c, 16).ok() } else { None };
     let mut sorted: Vec<&(String, String)> = pairs.iter().collect();
     if sorted.iter().all(|(c, _)| code(c).is_some()) {
@@ -776,16 +777,15 @@ pub(crate) fn cmap_text(pairs: &[(String, String)]) -> String {
     // Each run in pieces: stretches whose characters follow each other in
     // single UTF-16 units whose last byte does not carry (one destination
     // covers them), and the codes between them (an array of destinations).
-    let unit = |u: &str| if u.len() == 4 { u16::from_str_radix(u, 16).ok() } else { None };
     let mut pieces: Vec<(&[&(String, String)], bool)> = Vec::new();
     for run in &runs {
         let (mut i, mut loose) = (0, 0);
         while i < run.len() {
             let mut n = 1;
-            if let Some(s) = unit(&run[i].1) {
+            if let Some(s) = code(&run[i].1) {
                 while i + n < run.len()
                     && usize::from(s & 0xFF) + n <= 0xFF
-                    && unit(&run[i + n].1) == s.checked_add(n as u16)
+                    && code(&run[i + n].1) == s.checked_add(n as u16)
                 {
                     n += 1;
                 }
