@@ -241,7 +241,7 @@ fn a_fixing_resubmission_is_recorded_and_the_report_says_corrected() {
     let rows = table(&path, "更正记录");
     let changed: Vec<&str> =
         rows.iter().filter(|r| r["类别"] == "字段更改").map(|r| r["字段或问题"].as_str()).collect();
-    let want: Vec<String> = ["actual", "delay_reason", "submitted_on"].map(field_zh).to_vec();
+    let want = ["actual", "delay_reason", "submitted_on"].map(field_zh);
     assert_eq!(changed, want);
     let actual = rows.iter().find(|r| r["字段或问题"] == "月度实际进展").unwrap();
     assert_eq!(actual["原内容"], planned);

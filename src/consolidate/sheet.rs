@@ -168,8 +168,8 @@ impl<'w> TableSheet<'w> {
     ) -> Result<Self, XlsxError> {
         ws.set_name(name)?;
         ws.write_string_with_format(0, 0, title, &st.title)?;
-        for (c, (h, w)) in columns.iter().enumerate() {
-            ws.set_column_width(c as u16, *w)?;
+        // The widths are set by `finish_printing`, after the rows.
+        for (c, (h, _)) in columns.iter().enumerate() {
             ws.write_string_with_format(2, c as u16, *h, &st.header)?;
         }
         ws.set_row_height(2, 27)?;
@@ -253,6 +253,13 @@ impl<'w> TableSheet<'w> {
         filter: bool,
         printed: u16,
     ) -> Result<(), XlsxError> {
+        // Set last: the writer looks for a column format on every cell
+        // written without one while any column has settings (a hash
+        // lookup per cell, about 4 % of filling a sheet of tens of thousands
+        // of rows); the widths only matter when the sheet is saved.
+        for (c, w) in self.widths.iter().enumerate() {
+            self.ws.set_column_width(c as u16, *w)?;
+        }
         let last = self.row.max(3) - 1;
         if filter && self.row > 3 {
             self.ws.autofilter(2, 0, last, self.ncols - 1)?;

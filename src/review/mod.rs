@@ -14,12 +14,14 @@ mod trace;
 
 pub use category::Category;
 pub use run::{run, Attention, ReviewOptions, ReviewOutputs};
-pub use trace::{field_zh, CorrectionRow, FindingRow, Provenance};
+pub use trace::{correction_rows, field_zh, CorrectionRow, FindingRow, Provenance};
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
+use crate::crosscheck::{self, Correction};
 use crate::doc::{BarChart, Series};
 use crate::period::{Period, YearMonth};
 use crate::record::{FormKind, Person, Record, Status};
@@ -254,8 +256,11 @@ pub struct Review {
     /// Every finding of every record (superseded versions too), regions in
     /// registry order, then month, then file.
     pub findings: Vec<FindingRow>,
-    /// What each resubmission changed (更正记录).
-    pub corrections: Vec<CorrectionRow>,
+    /// What each resubmission changed, compared with the version before it
+    /// (`crosscheck::corrections` of the records); the workbook's 更正记录
+    /// shows it as [`correction_rows`]. Shared, so that the workbook can
+    /// start on it while the rest of the review is built.
+    pub corrections: Arc<[Correction]>,
 }
 
 fn cut(s: &str) -> String {
@@ -287,11 +292,35 @@ impl Review {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn build(templates: &Templates, records: &[Record], as_of: NaiveDate) -> Review {
-        // The findings and the corrections compare every version of every
-        // form: worked out beside the status views.
-        let (status, (findings, corrections)) = rayon::join(
+        Self::made(templates, records, as_of, || crosscheck::corrections(records).into())
+    }
+
+    /// Like [`Review::build`], with `corrections` already made:
+    /// `crosscheck::corrections(records)`.
+    pub fn with_corrections(
+        templates: &Templates,
+        records: &[Record],
+        as_of: NaiveDate,
+        corrections: Arc<[Correction]>,
+    ) -> Review {
+        Self::made(templates, records, as_of, || corrections)
+    }
+
+    fn made(
+        templates: &Templates,
+        records: &[Record],
+        as_of: NaiveDate,
+        corrections: impl FnOnce() -> Arc<[Correction]> + Send,
+    ) -> Review {
+        // The findings (marked by the corrections, which compare every
+        // version of every form) are worked out beside the status views.
+        let (status, (corrections, findings)) = rayon::join(
             || Self::status(templates, records, as_of),
-            || trace::traced(templates, records, as_of),
+            || {
+                let corrections = corrections();
+                let findings = trace::findings_of(templates, records, &corrections, as_of);
+                (corrections, findings)
+            },
         );
         Review { findings, corrections, ..status }
     }
@@ -429,7 +458,7 @@ impl Review {
             chase,
             contacts,
             findings: Vec::new(),
-            corrections: Vec::new(),
+            corrections: Arc::from([]),
         }
     }
 

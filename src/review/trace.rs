@@ -3,13 +3,15 @@
 //! links, 校验问题, 更正记录) and the report (findings and 滞后 sections
 //! citing file and cell, 已更正 marks).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use crate::crosscheck::{corrections, Correction};
+use crate::crosscheck::Correction;
 use crate::markup::{file_link, issue_label, source_label};
 use crate::record::{FormKind, Issue, Record, Severity};
 use crate::templates::Templates;
@@ -84,35 +86,37 @@ pub struct FindingRow {
 }
 
 /// One line of the 更正记录: a field that changed, or a finding fixed,
-/// remaining or new, between two versions of a form.
+/// remaining or new, between two versions of a form. Its texts are
+/// borrowed from the [`Correction`] and the records it is made from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CorrectionRow {
+pub struct CorrectionRow<'a> {
     /// Region name.
-    pub region: String,
+    pub region: &'a str,
     /// `附2` / `附3`.
-    pub form: String,
-    /// `2017年3月`, or empty for a plan.
-    pub period: String,
+    pub form: &'a str,
+    /// `2017年3月`, or empty for a plan (made once per correction and
+    /// shared by its rows).
+    pub period: Arc<str>,
     /// `字段更改`, `问题已更正`, `问题仍在` or `新问题`.
     pub kind: &'static str,
     /// The field in words (`月度实际进展`, `计划 2017年4月 试点任务安排`), or the rule in words.
-    pub item: String,
+    pub item: Cow<'static, str>,
     /// The earlier value (for a finding: the earlier version's message).
-    pub old: String,
+    pub old: &'a str,
     /// The later value (for a finding: the later version's message).
-    pub new: String,
+    pub new: &'a str,
     /// Cell in the earlier version.
-    pub old_cell: String,
+    pub old_cell: Cow<'a, str>,
     /// Cell in the later version.
-    pub new_cell: String,
+    pub new_cell: Cow<'a, str>,
     /// The earlier version's file.
-    pub earlier: String,
+    pub earlier: &'a str,
     /// The later version's file.
-    pub later: String,
+    pub later: &'a str,
 }
 
 /// A field path in the clerk's words.
-pub fn field_zh(path: &str) -> String {
+pub fn field_zh(path: &str) -> Cow<'static, str> {
     let person = |p: &str| match p {
         "lead" => Some("总负责人"),
         "contact" => Some("联系人"),
@@ -127,7 +131,7 @@ pub fn field_zh(path: &str) -> String {
     };
     if let Some((p, q)) = path.split_once('.') {
         if let (Some(a), Some(b)) = (person(p), part(q)) {
-            return format!("{a}{b}");
+            return format!("{a}{b}").into();
         }
     }
     match path {
@@ -143,9 +147,9 @@ pub fn field_zh(path: &str) -> String {
         "submitter" => "填报人",
         "submitted_on" => "填报时间",
         "schedule.arrangement" => "试点任务安排",
-        other => other,
+        other => return other.to_string().into(),
     }
-    .to_string()
+    .into()
 }
 
 fn period_of(r: &Record) -> String {
@@ -200,90 +204,79 @@ fn findings(
     out
 }
 
-/// The 更正记录 rows of `corrections(records)`.
-fn correction_rows(templates: &Templates, records: &[Record], corr: &[Correction]) -> Vec<CorrectionRow> {
+/// The 更正记录 rows of `corr` (corrections of `records`), in its order:
+/// each correction's field changes, then the findings fixed, remaining and
+/// new.
+pub fn correction_rows<'a>(
+    templates: &'a Templates,
+    records: &'a [Record],
+    corr: &'a [Correction],
+) -> Vec<CorrectionRow<'a>> {
     // Each correction's rows are made on their own, in parallel; the output
     // keeps the corrections' order.
     corr.par_iter().flat_map_iter(|c| rows_of(templates, records, c)).collect()
 }
 
-/// The 更正记录 rows of one correction: its field changes, then the
-/// findings fixed, remaining and new.
-fn rows_of(templates: &Templates, records: &[Record], c: &Correction) -> Vec<CorrectionRow> {
+/// The 更正记录 rows of one correction.
+fn rows_of<'a>(templates: &'a Templates, records: &'a [Record], c: &'a Correction) -> Vec<CorrectionRow<'a>> {
     let mut out = Vec::with_capacity(c.changes.len() + c.fixed.len() + c.remaining.len() + c.new.len());
     let (a, b) = (&records[c.earlier], &records[c.later]);
-    // Said once per correction, cloned into each of its rows.
-    let (form, period) = (form_mark(templates, c.kind), c.period.map(|p| p.label_zh()).unwrap_or_default());
-    let row =
-        |kind: &'static str, item: String, old: String, new: String, oc: String, nc: String| CorrectionRow {
-            region: c.region.clone(),
-            form: form.clone(),
-            period: period.clone(),
-            kind,
-            item,
-            old,
-            new,
-            old_cell: oc,
-            new_cell: nc,
-            earlier: a.source.file.clone(),
-            later: b.source.file.clone(),
-        };
+    let period: Arc<str> = c.period.map(|p| p.label_zh()).unwrap_or_default().into();
+    let row = |kind: &'static str,
+               item: Cow<'static, str>,
+               (old, new): (&'a str, &'a str),
+               (old_cell, new_cell): (Cow<'a, str>, Cow<'a, str>)| CorrectionRow {
+        region: &c.region,
+        form: &templates.form(c.kind).mark,
+        period: period.clone(),
+        kind,
+        item,
+        old,
+        new,
+        old_cell,
+        new_cell,
+        earlier: &a.source.file,
+        later: &b.source.file,
+    };
+    let text = |s: &'a Option<String>| s.as_deref().unwrap_or("");
+    let cell_text = |s: &'a Option<String>| Cow::Borrowed(text(s));
     for f in &c.changes {
         let item = match f.period {
-            Some(p) => format!("{} {}", p.label_zh(), field_zh(&f.field)),
+            Some(p) => format!("{} {}", p.label_zh(), field_zh(&f.field)).into(),
             None => field_zh(&f.field),
         };
         out.push(row(
             "字段更改",
             item,
-            f.old.clone().unwrap_or_default(),
-            f.new.clone().unwrap_or_default(),
-            f.old_cell.clone().unwrap_or_default(),
-            f.new_cell.clone().unwrap_or_default(),
+            (text(&f.old), text(&f.new)),
+            (cell_text(&f.old_cell), cell_text(&f.new_cell)),
         ));
     }
-    let cell = |i: &Issue| i.cell.map(|c| c.to_string()).unwrap_or_default();
+    let cell = |i: &Issue| -> Cow<'a, str> { i.cell.map(|c| c.to_string()).unwrap_or_default().into() };
     for i in &c.fixed {
-        out.push(row(
-            "问题已更正",
-            i.rule.label_zh().into(),
-            i.message.clone(),
-            String::new(),
-            cell(i),
-            String::new(),
-        ));
+        out.push(row("问题已更正", i.rule.label_zh().into(), (&i.message, ""), (cell(i), "".into())));
     }
     for (what, issues) in [("问题仍在", &c.remaining), ("新问题", &c.new)] {
         for i in issues {
-            out.push(row(
-                what,
-                i.rule.label_zh().into(),
-                String::new(),
-                i.message.clone(),
-                String::new(),
-                cell(i),
-            ));
+            out.push(row(what, i.rule.label_zh().into(), ("", &i.message), ("".into(), cell(i))));
         }
     }
     out
 }
 
 /// Every finding of `records` (regions in registry order, then month, then
-/// file) and the 更正记录 rows of their corrections
-/// (see [`crate::crosscheck::corrections`]).
-pub(super) fn traced(
+/// file), those that a later version (see `corr`, the corrections of
+/// `records`) fixed marked.
+pub(super) fn findings_of(
     templates: &Templates,
     records: &[Record],
+    corr: &[Correction],
     as_of: NaiveDate,
-) -> (Vec<FindingRow>, Vec<CorrectionRow>) {
+) -> Vec<FindingRow> {
     let mut order: Vec<usize> = (0..records.len()).collect();
     let key = crate::consolidate::record_order(&templates.registry);
     order.sort_by_cached_key(|&i| key(&&records[i]));
-    let corr = corrections(records);
-    rayon::join(
-        || findings(templates, records, &order, &corr, as_of),
-        || correction_rows(templates, records, &corr),
-    )
+    findings(templates, records, &order, corr, as_of)
 }
 
 #[cfg(test)]
