@@ -14,11 +14,12 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::crosscheck::cell_of;
 use crate::period::Period;
-use crate::record::{FormKind, Issue, Person, Record};
+use crate::record::{FormKind, Issue, Record, Status};
 
 /// One field that differs between two versions of a form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,52 +165,78 @@ fn match_findings(before: &[Issue], after: &[Issue]) -> (Vec<Issue>, Vec<Issue>,
     (fixed, remaining, new)
 }
 
-/// A field's name and its value as shown to a clerk, borrowed where the
-/// record holds it as text.
-type FieldValue<'r> = (&'static str, Option<Cow<'r, str>>);
-
-fn person_values<'r>(names: [&'static str; 3], p: &'r Person) -> [FieldValue<'r>; 3] {
-    let text = |v: &'r Option<String>| v.as_deref().map(Cow::Borrowed);
-    [(names[0], text(&p.name)), (names[1], text(&p.title)), (names[2], text(&p.phone))]
+/// A field's value as the record holds it: compared as it is, and put in
+/// words (see [`Value::shown`]) only for the fields that differ.
+#[derive(PartialEq)]
+enum Value<'r> {
+    Text(Option<&'r str>),
+    Tasks(&'r [String]),
+    Period(Option<Period>),
+    Status(Option<Status>),
+    Date(Option<NaiveDate>),
 }
 
-/// Every comparable field of a record with its value as shown to a clerk,
-/// in record order (schedule rows come separately).
-fn values(r: &Record) -> Vec<FieldValue<'_>> {
-    fn text(v: &Option<String>) -> Option<Cow<'_, str>> {
-        v.as_deref().map(Cow::Borrowed)
+impl<'r> Value<'r> {
+    /// The value as shown to a clerk: `超前` for a status, `2017-04-09`
+    /// for a date, tasks joined with `、`; `None` when empty.
+    fn shown(&self) -> Option<Cow<'r, str>> {
+        match *self {
+            Value::Text(t) => t.map(Cow::Borrowed),
+            Value::Tasks(t) => (!t.is_empty()).then(|| Cow::Owned(t.join("、"))),
+            Value::Period(p) => p.map(|p| Cow::Owned(p.label_zh())),
+            Value::Status(s) => s.map(|s| Cow::Borrowed(s.label_zh())),
+            Value::Date(d) => d.map(|d| Cow::Owned(d.format("%Y-%m-%d").to_string())),
+        }
     }
-    let mut out: Vec<FieldValue<'_>> = vec![
-        ("region", Some(Cow::Borrowed(r.region_raw.as_str())).filter(|s| !s.is_empty())),
-        ("tasks", (!r.tasks.is_empty()).then(|| Cow::Owned(r.tasks.join("、")))),
-        ("period", r.period.map(|p| Cow::Owned(p.label_zh()))),
+}
+
+/// Every comparable field of a record with its value, in record order
+/// (schedule rows come separately).
+fn values(r: &Record) -> [(&'static str, Value<'_>); 20] {
+    fn text(v: &Option<String>) -> Value<'_> {
+        Value::Text(v.as_deref())
+    }
+    [
+        ("region", Value::Text(Some(r.region_raw.as_str()).filter(|s| !s.is_empty()))),
+        ("tasks", Value::Tasks(&r.tasks)),
+        ("period", Value::Period(r.period)),
         ("planned", text(&r.planned)),
         ("actual", text(&r.actual)),
-        ("status", r.status.map(|s| Cow::Borrowed(s.label_zh()))),
+        ("status", Value::Status(r.status)),
         ("delay_reason", text(&r.delay_reason)),
         ("difficulties", text(&r.difficulties)),
-    ];
-    out.extend(person_values(["lead.name", "lead.title", "lead.phone"], &r.lead));
-    out.extend(person_values(["contact.name", "contact.title", "contact.phone"], &r.contact));
-    out.extend(person_values(["handler.name", "handler.title", "handler.phone"], &r.handler));
-    out.push(("division", text(&r.division)));
-    out.push(("submitter", text(&r.submitter)));
-    out.push(("submitted_on", r.submitted_on.map(|d| Cow::Owned(d.format("%Y-%m-%d").to_string()))));
-    out
+        ("lead.name", text(&r.lead.name)),
+        ("lead.title", text(&r.lead.title)),
+        ("lead.phone", text(&r.lead.phone)),
+        ("contact.name", text(&r.contact.name)),
+        ("contact.title", text(&r.contact.title)),
+        ("contact.phone", text(&r.contact.phone)),
+        ("handler.name", text(&r.handler.name)),
+        ("handler.title", text(&r.handler.title)),
+        ("handler.phone", text(&r.handler.phone)),
+        ("division", text(&r.division)),
+        ("submitter", text(&r.submitter)),
+        ("submitted_on", Value::Date(r.submitted_on)),
+    ]
 }
 
+/// The fields of `b` whose value, as shown to a clerk, differs from `a`'s.
 fn field_changes(a: &Record, b: &Record) -> Vec<FieldChange> {
     let mut out: Vec<FieldChange> = values(a)
         .into_iter()
         .zip(values(b))
         .filter(|((_, old), (_, new))| old != new)
-        .map(|((field, old), (_, new))| FieldChange {
-            old_cell: cell_of(a, field),
-            new_cell: cell_of(b, field),
-            field: field.to_string(),
-            period: None,
-            old: old.map(Cow::into_owned),
-            new: new.map(Cow::into_owned),
+        .filter_map(|((field, old), (_, new))| {
+            // Different values can read the same (tasks joined with 、).
+            let (old, new) = (old.shown(), new.shown());
+            (old != new).then(|| FieldChange {
+                old_cell: cell_of(a, field),
+                new_cell: cell_of(b, field),
+                field: field.to_string(),
+                period: None,
+                old: old.map(Cow::into_owned),
+                new: new.map(Cow::into_owned),
+            })
         })
         .collect();
     // Schedule rows by period, in period order; a row only one version has

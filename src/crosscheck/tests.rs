@@ -397,6 +397,33 @@ fn corrections_list_changes_and_findings() {
 }
 
 #[test]
+fn corrections_compare_values_as_a_clerk_reads_them() {
+    let mut a = plan("天津市", "a.xlsx");
+    a.tasks = vec!["许可证核发、监管执法".into()];
+    // The same tasks split otherwise read the same when joined: no change.
+    let mut b = a.clone();
+    b.source = src("b.xlsx");
+    b.tasks = vec!["许可证核发".into(), "监管执法".into()];
+    // Tasks that read differently, and a date, are changes in the clerk's words.
+    let mut c = b.clone();
+    c.source = src("c.xlsx");
+    c.tasks = vec!["许可证核发".into()];
+    c.submitted_on = NaiveDate::from_ymd_opt(2017, 4, 9);
+    let got = corrections(&[a, b, c]);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].changes, []);
+    let shown: Vec<_> =
+        got[1].changes.iter().map(|f| (f.field.as_str(), f.old.as_deref(), f.new.as_deref())).collect();
+    assert_eq!(
+        shown,
+        [
+            ("tasks", Some("许可证核发、监管执法"), Some("许可证核发")),
+            ("submitted_on", None, Some("2017-04-09"))
+        ]
+    );
+}
+
+#[test]
 fn corrections_chain_three_versions_and_schedule_rows() {
     let a = plan("天津市", "a.xlsx");
     let mut b = a.clone();
