@@ -128,10 +128,12 @@ pub(super) fn wrapped_lines(text: &str, width: f64) -> usize {
     if (text.len() as f64) <= per_line && !text.contains('\n') {
         return 1;
     }
+    // Counted exactly, in tenths of a character.
+    let per_line = ((per_line * 10.0).round() as usize).max(1);
     text.split('\n')
         .map(|part| {
-            let w: f64 = part.chars().map(|c| if c.is_ascii() { 1.0 } else { 1.6 }).sum();
-            ((w / per_line).ceil() as usize).max(1)
+            let w: usize = part.chars().map(|c| if c.is_ascii() { 10 } else { 16 }).sum();
+            w.div_ceil(per_line).max(1)
         })
         .sum()
 }
@@ -289,4 +291,29 @@ pub(super) fn print_setup(
     ws.set_print_area(0, 0, last_row, last_col)?;
     ws.set_footer("&C第 &P 页，共 &N 页");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrapped_lines;
+
+    #[test]
+    fn lines_weigh_an_ideograph_as_one_and_six_tenths() {
+        // 8 characters wide: 7 a line.
+        assert_eq!(wrapped_lines("abcdefg", 8.0), 1);
+        assert_eq!(wrapped_lines("abcdefgh", 8.0), 2);
+        // Ten ideographs weigh exactly 16.
+        assert_eq!(wrapped_lines("一二三四五六七八九十", 17.0), 1);
+        assert_eq!(wrapped_lines("一二三四五六七八九十a", 17.0), 2);
+        // Every line counts, empty ones too.
+        assert_eq!(wrapped_lines("一\n二\n\n", 10.0), 4);
+        // Any character outside ASCII weighs 1.6, whatever its length.
+        assert_eq!(wrapped_lines("éé🌿🌿🌿ab", 9.0), 2);
+        assert_eq!(wrapped_lines("éé🌿🌿a", 9.0), 1);
+        // Fifteen weights of 1.6 added one by one come to a little over 24;
+        // counted in tenths they are exactly 24 and fit a line of 24.
+        assert!((0..15).map(|_| 1.6).sum::<f64>() > 24.0);
+        assert_eq!(wrapped_lines(&"许".repeat(15), 25.0), 1);
+        assert_eq!(wrapped_lines(&"许".repeat(16), 25.0), 2);
+    }
 }
