@@ -21,7 +21,10 @@
 //! low-memory mode while the other sheets are filled on another. It needs
 //! only the corrections, so [`consolidate`] starts it as soon as they are
 //! made and builds the rest of the [`Review`] beside it; the text of each
-//! chunk of its rows is prepared while the chunk before is written. Table
+//! chunk of its rows is prepared while the chunk before is written.
+//! 进展明细 is streamed too (constant-memory mode), so that saving has only
+//! small sheets left to put together; the formats of both are numbered
+//! before they are filled, so the output is the same on every run. Table
 //! rows set their formats once per run of cells sharing one, and
 //! 更正记录's rows are top-left throughout, so most need one.
 
@@ -272,9 +275,19 @@ fn workbook<R: Borrow<Review>>(
     // the cells of all other sheets together. It is filled on one thread
     // while the others are on another, in the writer's low-memory mode:
     // rows go out as XML as they are filled, so saving only deflates them.
-    // (A low-memory sheet numbers its strings as it is written; with one
-    // such sheet the numbering is the same on every run.)
+    // 进展明细, the longest of the others, goes out the same way in the
+    // constant-memory mode, its strings inline: a low-memory sheet numbers
+    // its strings as it is written, and only one sheet may do that for the
+    // numbering to be the same on every run.
     let mut last = wb.new_worksheet_with_low_memory()?;
+    let listed = wb.new_worksheet_with_constant_memory()?;
+    // Streamed sheets number their formats in the workbook as they first
+    // use them; two of them filled at once would do so in whatever order the
+    // threads reach them. Every format they use is numbered here first, in
+    // one order (the writer's `register_format` is there for this).
+    for f in st.all() {
+        wb.register_format(f);
+    }
     let (others, written) = rayon::join(
         || -> Result<[Worksheet; 8], XlsxError> {
             let review = review();
@@ -282,6 +295,7 @@ fn workbook<R: Borrow<Review>>(
             let links = Links::new(at);
             // Each function names its sheet (in the order of SHEETS).
             let mut sheets: [Worksheet; 8] = std::array::from_fn(|_| Worksheet::new());
+            sheets[3] = listed;
             let [s0, s1, s2, s3, s4, s5, s6, s7] = &mut sheets;
             overview(s0, &st, review, &links)?;
             by_task(s1, &st, review)?;
@@ -429,7 +443,7 @@ fn by_task(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError>
     }
     let notes: Vec<String> =
         r.milestone_notes.iter().map(|n| format!("{}：{}", n.tasks.join("、"), n.text)).collect();
-    t.note(&format!("时间节点：{}", notes.join("\n")))?;
+    t.note(st, &format!("时间节点：{}", notes.join("\n")))?;
     t.finish(true, true)
 }
 
@@ -553,6 +567,8 @@ fn details(
         // The row's own words (月度实际进展) are where it is found.
         links.source_cell(&mut t, 16, &Provenance::of(r, "actual"), &st.cell)?;
     }
+    // The sheet is streamed (see `workbook`).
+    t.end_streamed()?;
     // Printed: the first DETAIL_PRINTED columns, one page wide.
     t.finish_printing(true, true, DETAIL_PRINTED as u16)
 }
@@ -810,9 +826,9 @@ fn corrections_sheet(ws: &mut Worksheet, st: &Styles, rows: &[CorrectionRow]) ->
         next = prepared;
     }
     if rows.is_empty() {
-        t.note("没有重报的报表。")?;
+        t.note(st, "没有重报的报表。")?;
     }
     // The sheet is written in low-memory mode (see `workbook`).
-    t.end_low_memory()?;
+    t.end_streamed()?;
     t.finish(true, true)
 }

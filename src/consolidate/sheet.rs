@@ -24,6 +24,8 @@ pub(super) struct Styles {
     /// The fills on the top-left aligned [`Styles::cell`] format, for a
     /// sheet whose rows are all top-left (更正记录).
     pub(super) cell_fills: BTreeMap<Category, Format>,
+    /// A note under a table.
+    pub(super) note: Format,
 }
 
 pub(super) fn base() -> Format {
@@ -57,9 +59,18 @@ impl Styles {
             header: center.clone().set_bold().set_background_color(Color::RGB(0xE7E6E6)),
             fills: filled(&center),
             cell_fills: filled(&cell),
+            note: base().set_text_wrap().set_align(FormatAlign::Top),
             cell,
             center,
         }
+    }
+
+    /// Every format, in one fixed order.
+    pub(super) fn all(&self) -> impl Iterator<Item = &Format> {
+        [&self.title, &self.header, &self.cell, &self.center, &self.note]
+            .into_iter()
+            .chain(self.fills.values())
+            .chain(self.cell_fills.values())
     }
 }
 
@@ -217,14 +228,14 @@ impl<'w> TableSheet<'w> {
     }
 
     /// A note row under the table, merged across it.
-    pub(super) fn note(&mut self, text: &str) -> Result<(), XlsxError> {
+    pub(super) fn note(&mut self, st: &Styles, text: &str) -> Result<(), XlsxError> {
         self.row += 1;
         let text = xlsx_writable(text);
-        let f = base().set_text_wrap().set_align(FormatAlign::Top);
+        let f = &st.note;
         if self.ncols > 1 {
-            self.ws.merge_range(self.row, 0, self.row, self.ncols - 1, &text, &f)?;
+            self.ws.merge_range(self.row, 0, self.row, self.ncols - 1, &text, f)?;
         } else {
-            self.ws.write_string_with_format(self.row, 0, text.as_ref(), &f)?;
+            self.ws.write_string_with_format(self.row, 0, text.as_ref(), f)?;
         }
         let width: f64 = self.widths.iter().sum();
         let lines = wrapped_lines(&text, width);
@@ -233,12 +244,13 @@ impl<'w> TableSheet<'w> {
         Ok(())
     }
 
-    /// Ends a sheet written in the writer's low-memory mode. There, a last
-    /// row with a set height is written twice when the workbook is saved
+    /// Ends a sheet written in the writer's low-memory or constant-memory
+    /// mode (rows go out as XML as they are filled). There, a last row with
+    /// a set height is written twice when the workbook is saved
     /// (rust_xlsxwriter 0.102, `flush_last_row`), which Excel reports as
     /// damage; an empty unformatted cell on the next row makes that row the
     /// last one, and the table's rows are written once.
-    pub(super) fn end_low_memory(&mut self) -> Result<(), XlsxError> {
+    pub(super) fn end_streamed(&mut self) -> Result<(), XlsxError> {
         self.ws.write_blank(self.row, 0, &Format::new())?;
         Ok(())
     }
