@@ -6,7 +6,7 @@
 //! 1. [`templates`] loads the [`registry`] (regions, tasks, deadlines, windows)
 //!    and the two [`form`] models (附2 plan, 附3 progress) once, from the
 //!    embedded defaults or an edited copy.
-//! 2. [`form::layout`] turns a model plus one region and month into a
+//! 2. [`form::layout()`] turns a model plus one region and month into a
 //!    [`form::Grid`]; [`render`] translates a grid to xlsx, docx or pdf.
 //!    [`generate`] does that for every region and month, in parallel.
 //! 3. [`ingest`] reads returned workbooks (xlsx, xlsm, xls, ods), finds each

@@ -21,7 +21,7 @@
 //!
 //! Only current records (see [`crate::ingest::current`]) serve as the other
 //! side of a comparison; every 附3 with a region and a month is checked,
-//! superseded ones included, so that [`corrections`] can tell which findings a
+//! superseded ones included, so that [`corrections()`] can tell which findings a
 //! corrected return fixed. Comparisons stay within a region and its month, the
 //! previous month, or the same month across regions: the work grows with the
 //! number of records, never with its square.

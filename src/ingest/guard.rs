@@ -229,7 +229,8 @@ fn is_read_part(name: &str) -> bool {
     xml && !is_unread(name)
 }
 
-/// Whether a zip entry lies in one of the [`UNREAD_FOLDERS`].
+/// Whether a zip entry lies in a folder no reader opens (themes, pictures,
+/// printer settings, drawings, embedded objects, thumbnails, …).
 pub fn is_unread(name: &str) -> bool {
     UNREAD_FOLDERS.iter().any(|f| name.starts_with(f))
 }

@@ -2,7 +2,7 @@
 //!
 //! **Marked-up returns** (退回意见 attachments): a record with findings is
 //! rebuilt as the official xlsx form of its region and month — laid out with
-//! [`form::layout`](crate::form::layout), filled with the record's values by
+//! [`form::layout()`](crate::form::layout()), filled with the record's values by
 //! [`fill_grid`], rendered by [`render_marked`] — so a region gets its own
 //! values back in the official layout even when it had retyped, shifted or
 //! converted the form. Each cell with a finding is filled (errors and

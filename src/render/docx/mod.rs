@@ -3,7 +3,7 @@
 //! [`Document`] (review report, feedback letters) a paginated one with a
 //! running header, page numbers and tables whose header rows repeat.
 //!
-//! docx-rs builds the XML; [`package`] adds what the crate has no setter for
+//! docx-rs builds the XML; the `package` module adds what the crate has no setter for
 //! (document language, repeated header rows, font table entries) and zips
 //! the parts deflated and dated [`FIXED_DATE`], so output is deterministic.
 
