@@ -801,28 +801,25 @@ fn corrections_sheet(ws: &mut Worksheet, st: &Styles, rows: &[CorrectionRow]) ->
     // tens of thousands of rows).
     let cell = &st.cell;
     let mut chunks = rows.chunks(TEXT_CHUNK);
-    let mut next = chunks.next().map(correction_texts);
-    let mut written = 0;
-    while let Some(texts) = next.take() {
-        let chunk = &rows[written..written + texts.len()];
+    let mut next = chunks.next().map(|c| (c, correction_texts(c)));
+    while let Some((chunk, texts)) = next.take() {
         // This chunk is written here while the next one is prepared on
         // another thread when one is free.
         let (filled, prepared) = rayon::join(
             || -> Result<(), XlsxError> {
                 for (c, text) in chunk.iter().zip(&texts) {
                     let kind = match c.kind {
-                        "问题已更正" => st.cell_fill(Some(Category::Met)),
-                        "新问题" => st.cell_fill(Some(Category::Behind)),
+                        "问题已更正" => st.cell_fill(Category::Met),
+                        "新问题" => st.cell_fill(Category::Behind),
                         _ => cell,
                     };
                     t.row_text(text, &[cell, cell, cell, kind, cell, cell, cell, cell, cell, cell, cell])?;
                 }
                 Ok(())
             },
-            || chunks.next().map(correction_texts),
+            || chunks.next().map(|c| (c, correction_texts(c))),
         );
         filled?;
-        written += chunk.len();
         next = prepared;
     }
     if rows.is_empty() {

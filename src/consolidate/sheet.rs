@@ -82,8 +82,8 @@ impl Styles {
 
     /// The top-left format of a category's fill; plain [`Styles::cell`]
     /// when it has none.
-    pub(super) fn cell_fill(&self, c: Option<Category>) -> &Format {
-        c.and_then(|c| self.cell_fills.get(&c)).unwrap_or(&self.cell)
+    pub(super) fn cell_fill(&self, c: Category) -> &Format {
+        self.cell_fills.get(&c).unwrap_or(&self.cell)
     }
 }
 
