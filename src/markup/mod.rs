@@ -112,27 +112,6 @@ pub fn note_text(issue: &Issue) -> String {
     format!("{}：{rest}", issue.severity.label_zh())
 }
 
-/// Chinese name of a field for the list of unplaced values.
-fn field_zh(f: Field) -> String {
-    let person = |role: PersonRole, part: PersonPart| {
-        let r = match role {
-            PersonRole::Lead => "总负责人",
-            PersonRole::Contact => "联系人",
-            PersonRole::Handler => "经办人",
-        };
-        let p = match part {
-            PersonPart::Name => "姓名",
-            PersonPart::Title => "职务",
-            PersonPart::Phone => "联系方式",
-        };
-        format!("{r}{p}")
-    };
-    match f {
-        Field::Person(role, part) => person(role, part),
-        other => other.path(),
-    }
-}
-
 /// Whether the record kept a value for `field` (a 附3 phone, read from the
 /// name's cell, counts as kept).
 fn kept(record: &Record, field: Field) -> bool {
@@ -246,7 +225,7 @@ pub fn mark_up_with(templates: &Templates, record: &Record, original: &BTreeMap<
     for (f, text) in &values.values {
         if cell_index(&grid, *f).is_none() && !text.is_empty() {
             unplaced.push(Unplaced {
-                what: field_zh(*f),
+                what: crate::review::field_zh(&f.path()).into_owned(),
                 text: text.clone(),
                 cell: record.cells.get(&f.path()).cloned(),
                 why: "本表没有此栏".into(),

@@ -146,6 +146,7 @@ pub fn field_zh(path: &str) -> Cow<'static, str> {
         "division" => "填报单位",
         "submitter" => "填报人",
         "submitted_on" => "填报时间",
+        "schedule.period" => "时间",
         "schedule.arrangement" => "试点任务安排",
         other => return other.to_string().into(),
     }
@@ -285,6 +286,10 @@ mod tests {
 
     #[test]
     fn field_paths_read_as_the_forms_words() {
+        for f in crate::form::Field::all() {
+            let words = field_zh(&f.path());
+            assert!(!words.chars().any(|c| c.is_ascii_alphabetic()), "{f:?} reads {words}");
+        }
         assert_eq!(field_zh("contact.phone"), "联系人联系方式");
         assert_eq!(field_zh("submitted_on"), "填报时间");
         assert_eq!(field_zh("schedule.arrangement"), "试点任务安排");
