@@ -61,15 +61,9 @@ fn previous(m: YearMonth) -> Option<YearMonth> {
     }
 }
 
-/// The form's label of a free-text field, for messages.
+/// The form's label of a field, for messages.
 fn field_zh(field: &str) -> &'static str {
-    match field {
-        "planned" => "月度工作安排",
-        "actual" => "月度实际进展",
-        "difficulties" => "存在的困难和需要的支持",
-        "delay_reason" => "进度滞后的原因",
-        _ => "",
-    }
+    crate::form::Field::label_of_path(field).unwrap_or("")
 }
 
 /// One 附3 being checked.

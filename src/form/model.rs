@@ -2,6 +2,9 @@
 //! inputs and the record field each input feeds), read from
 //! `templates/forms/*.toml`. Renderers draw it and the ingester reads by it.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use serde::Deserialize;
 
 use crate::record::FormKind;
@@ -127,6 +130,47 @@ impl Field {
     /// Parses [`Field::path`].
     pub fn from_path(s: &str) -> Option<Field> {
         Field::all().into_iter().find(|f| f.path() == s)
+    }
+
+    /// The field in the forms' words, as messages, 更正记录 and the
+    /// marked-up returns name it (`月度实际进展`, `联系人联系方式`,
+    /// `责任处室`).
+    pub fn label_zh(self) -> &'static str {
+        use PersonPart::*;
+        use PersonRole::*;
+        match self {
+            Field::Region => "试点地区",
+            Field::Tasks => "试点任务",
+            Field::Period => "月份",
+            Field::Planned => "月度工作安排",
+            Field::Actual => "月度实际进展",
+            Field::Status => "进度情况",
+            Field::DelayReason => "进度滞后的原因",
+            Field::Difficulties => "存在的困难和需要的支持",
+            Field::Person(Lead, Name) => "总负责人姓名",
+            Field::Person(Lead, Title) => "总负责人职务",
+            Field::Person(Lead, Phone) => "总负责人联系方式",
+            Field::Person(Contact, Name) => "联系人姓名",
+            Field::Person(Contact, Title) => "联系人职务",
+            Field::Person(Contact, Phone) => "联系人联系方式",
+            Field::Person(Handler, Name) => "经办人姓名",
+            Field::Person(Handler, Title) => "经办人职务",
+            Field::Person(Handler, Phone) => "经办人联系方式",
+            Field::Division => "责任处室",
+            Field::SchedulePeriod => "时间",
+            Field::ScheduleArrangement => "试点任务安排",
+            Field::Submitter => "填报单位",
+            Field::SubmittedOn => "填报时间",
+        }
+    }
+
+    /// [`Field::label_zh`] of the field at a [`Field::path`]; `None` for
+    /// an unknown path. (Looked up in a table made once.)
+    pub fn label_of_path(path: &str) -> Option<&'static str> {
+        static LABELS: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
+        let labels =
+            LABELS.get_or_init(|| Field::all().into_iter().map(|f| (f.path(), f.label_zh())).collect());
+        labels.get(path).copied()
     }
 }
 

@@ -225,7 +225,7 @@ pub fn mark_up_with(templates: &Templates, record: &Record, original: &BTreeMap<
     for (f, text) in &values.values {
         if cell_index(&grid, *f).is_none() && !text.is_empty() {
             unplaced.push(Unplaced {
-                what: crate::review::field_zh(&f.path()).into_owned(),
+                what: f.label_zh().to_string(),
                 text: text.clone(),
                 cell: record.cells.get(&f.path()).cloned(),
                 why: "本表没有此栏".into(),

@@ -115,42 +115,10 @@ pub struct CorrectionRow<'a> {
     pub later: &'a str,
 }
 
-/// A field path in the clerk's words.
+/// A field path in the clerk's words ([`crate::form::Field::label_zh`]);
+/// an unknown path as it is.
 pub fn field_zh(path: &str) -> Cow<'static, str> {
-    let person = |p: &str| match p {
-        "lead" => Some("总负责人"),
-        "contact" => Some("联系人"),
-        "handler" => Some("经办人"),
-        _ => None,
-    };
-    let part = |p: &str| match p {
-        "name" => Some("姓名"),
-        "title" => Some("职务"),
-        "phone" => Some("联系方式"),
-        _ => None,
-    };
-    if let Some((p, q)) = path.split_once('.') {
-        if let (Some(a), Some(b)) = (person(p), part(q)) {
-            return format!("{a}{b}").into();
-        }
-    }
-    match path {
-        "region" => "试点地区",
-        "tasks" => "试点任务",
-        "period" => "月份",
-        "planned" => "月度工作安排",
-        "actual" => "月度实际进展",
-        "status" => "进度情况",
-        "delay_reason" => "进度滞后的原因",
-        "difficulties" => "存在的困难和需要的支持",
-        "division" => "填报单位",
-        "submitter" => "填报人",
-        "submitted_on" => "填报时间",
-        "schedule.period" => "时间",
-        "schedule.arrangement" => "试点任务安排",
-        other => return other.to_string().into(),
-    }
-    .into()
+    crate::form::Field::label_of_path(path).map_or_else(|| Cow::Owned(path.to_string()), Cow::Borrowed)
 }
 
 fn period_of(r: &Record) -> String {
@@ -293,6 +261,10 @@ mod tests {
         assert_eq!(field_zh("contact.phone"), "联系人联系方式");
         assert_eq!(field_zh("submitted_on"), "填报时间");
         assert_eq!(field_zh("schedule.arrangement"), "试点任务安排");
+        // The forms' own labels: 责任处室 for the division, 填报单位 for the
+        // one who fills the form in.
+        assert_eq!(field_zh("division"), "责任处室");
+        assert_eq!(field_zh("submitter"), "填报单位");
         assert_eq!(field_zh("unknown.path"), "unknown.path");
     }
 }
