@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{cell_of, text_of, CrossCheckSettings, Index, Rule, Texts};
 use crate::crosscheck::similarity::{bigrams_of, dice, percent, shorten};
+use crate::form::Field;
 use crate::period::{Period, YearMonth};
 use crate::record::{Compared, Issue, Record, Status};
 use crate::registry::Milestone;
@@ -63,7 +64,7 @@ fn previous(m: YearMonth) -> Option<YearMonth> {
 
 /// The form's label of a field, for messages.
 fn field_zh(field: &str) -> &'static str {
-    crate::form::Field::label_of_path(field).unwrap_or("")
+    Field::from_path(field).map_or("", Field::label_zh)
 }
 
 /// One 附3 being checked.

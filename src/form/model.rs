@@ -127,9 +127,11 @@ impl Field {
         }
     }
 
-    /// Parses [`Field::path`].
+    /// Parses [`Field::path`] (looked up in a table of every path, made
+    /// once).
     pub fn from_path(s: &str) -> Option<Field> {
-        Field::all().into_iter().find(|f| f.path() == s)
+        static BY_PATH: OnceLock<HashMap<String, Field>> = OnceLock::new();
+        BY_PATH.get_or_init(|| Field::all().into_iter().map(|f| (f.path(), f)).collect()).get(s).copied()
     }
 
     /// The field in the forms' words, as messages, 更正记录 and the
@@ -162,15 +164,6 @@ impl Field {
             Field::Submitter => "填报单位",
             Field::SubmittedOn => "填报时间",
         }
-    }
-
-    /// [`Field::label_zh`] of the field at a [`Field::path`]; `None` for
-    /// an unknown path. (Looked up in a table made once.)
-    pub fn label_of_path(path: &str) -> Option<&'static str> {
-        static LABELS: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
-        let labels =
-            LABELS.get_or_init(|| Field::all().into_iter().map(|f| (f.path(), f.label_zh())).collect());
-        labels.get(path).copied()
     }
 }
 

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::crosscheck::Correction;
+use crate::form::Field;
 use crate::markup::{file_link, issue_label, source_label};
 use crate::record::{FormKind, Issue, Record, Severity};
 use crate::templates::Templates;
@@ -115,10 +116,10 @@ pub struct CorrectionRow<'a> {
     pub later: &'a str,
 }
 
-/// A field path in the clerk's words ([`crate::form::Field::label_zh`]);
+/// A field path in the clerk's words ([`Field::label_zh`]);
 /// an unknown path as it is.
 pub fn field_zh(path: &str) -> Cow<'static, str> {
-    crate::form::Field::label_of_path(path).map_or_else(|| Cow::Owned(path.to_string()), Cow::Borrowed)
+    Field::from_path(path).map(Field::label_zh).map_or_else(|| Cow::Owned(path.to_string()), Cow::Borrowed)
 }
 
 fn period_of(r: &Record) -> String {
@@ -254,7 +255,7 @@ mod tests {
 
     #[test]
     fn field_paths_read_as_the_forms_words() {
-        for f in crate::form::Field::all() {
+        for f in Field::all() {
             let words = field_zh(&f.path());
             assert!(!words.chars().any(|c| c.is_ascii_alphabetic()), "{f:?} reads {words}");
         }
