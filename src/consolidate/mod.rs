@@ -768,7 +768,7 @@ fn correction_texts<'a>(rows: &'a [CorrectionRow]) -> Vec<RowText<'a>> {
                     c.region,
                     c.form,
                     &c.period,
-                    c.kind,
+                    c.kind.label_zh(),
                     &c.item,
                     c.old,
                     c.new,
@@ -808,11 +808,7 @@ fn corrections_sheet(ws: &mut Worksheet, st: &Styles, rows: &[CorrectionRow]) ->
         let (filled, prepared) = rayon::join(
             || -> Result<(), XlsxError> {
                 for (c, text) in chunk.iter().zip(&texts) {
-                    let kind = match c.kind {
-                        "问题已更正" => st.cell_fill(Category::Met),
-                        "新问题" => st.cell_fill(Category::Behind),
-                        _ => cell,
-                    };
+                    let kind = c.kind.category().map_or(cell, |k| st.cell_fill(k));
                     t.row_text(text, &[cell, cell, cell, kind, cell, cell, cell, cell, cell, cell, cell])?;
                 }
                 Ok(())

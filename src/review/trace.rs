@@ -17,6 +17,8 @@ use crate::markup::{file_link, issue_label, source_label};
 use crate::record::{FormKind, Issue, Record, Severity};
 use crate::templates::Templates;
 
+use super::Category;
+
 /// Where a value shown came from: `文件名!工作表!B7` as text, and the file
 /// as recorded (for a hyperlink).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -98,8 +100,8 @@ pub struct CorrectionRow<'a> {
     /// `2017年3月`, or empty for a plan (made once per correction and
     /// shared by its rows).
     pub period: Arc<str>,
-    /// `字段更改`, `问题已更正`, `问题仍在` or `新问题`.
-    pub kind: &'static str,
+    /// What the row says changed.
+    pub kind: CorrectionKind,
     /// The field in words (`月度实际进展`, `计划 2017年4月 试点任务安排`), or the rule in words.
     pub item: Cow<'static, str>,
     /// The earlier value (for a finding: the earlier version's message).
@@ -116,6 +118,41 @@ pub struct CorrectionRow<'a> {
     pub later: &'a str,
 }
 
+/// What a 更正记录 row says changed between two versions of a form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorrectionKind {
+    /// A field's value (字段更改).
+    Changed,
+    /// A finding of the earlier version the later one no longer has (问题已更正).
+    Fixed,
+    /// A finding both versions have (问题仍在).
+    Remaining,
+    /// A finding only the later version has (新问题).
+    New,
+}
+
+impl CorrectionKind {
+    /// The kind in the 更正记录's words.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            CorrectionKind::Changed => "字段更改",
+            CorrectionKind::Fixed => "问题已更正",
+            CorrectionKind::Remaining => "问题仍在",
+            CorrectionKind::New => "新问题",
+        }
+    }
+
+    /// The colour the row's kind is shown in: fixed as met, new as behind;
+    /// `None`: plain.
+    pub fn category(self) -> Option<Category> {
+        match self {
+            CorrectionKind::Fixed => Some(Category::Met),
+            CorrectionKind::New => Some(Category::Behind),
+            CorrectionKind::Changed | CorrectionKind::Remaining => None,
+        }
+    }
+}
+
 /// A field path in the clerk's words ([`Field::label_zh`]);
 /// an unknown path as it is.
 pub fn field_zh(path: &str) -> Cow<'static, str> {
@@ -130,20 +167,23 @@ fn form_mark(templates: &Templates, kind: FormKind) -> String {
     templates.form(kind).mark.clone()
 }
 
-/// Every finding of every record, in `order` (indices into `records`),
-/// those a later version fixed marked.
-fn findings(
+/// Every finding of `records` (regions in registry order, then month, then
+/// file), those that a later version (see `corr`, the corrections of
+/// `records`) fixed marked.
+pub(super) fn findings_of(
     templates: &Templates,
     records: &[Record],
-    order: &[usize],
     corr: &[Correction],
     as_of: NaiveDate,
 ) -> Vec<FindingRow> {
+    let mut order: Vec<usize> = (0..records.len()).collect();
+    let key = crate::consolidate::record_order(&templates.registry);
+    order.sort_by_cached_key(|&i| key(&&records[i]));
     let arrived = |r: &Record| r.submitted_on.is_none_or(|d| d <= as_of);
     // Each version is the earlier one of at most one correction.
     let next: BTreeMap<usize, &Correction> = corr.iter().map(|c| (c.earlier, c)).collect();
     let mut out = Vec::new();
-    for &idx in order {
+    for idx in order {
         let r = &records[idx];
         for i in &r.issues {
             out.push(FindingRow {
@@ -192,7 +232,7 @@ fn rows_of<'a>(templates: &'a Templates, records: &'a [Record], c: &'a Correctio
     let mut out = Vec::with_capacity(c.changes.len() + c.fixed.len() + c.remaining.len() + c.new.len());
     let (a, b) = (&records[c.earlier], &records[c.later]);
     let period: Arc<str> = c.period.map(|p| p.label_zh()).unwrap_or_default().into();
-    let row = |kind: &'static str,
+    let row = |kind: CorrectionKind,
                item: Cow<'static, str>,
                (old, new): (&'a str, &'a str),
                (old_cell, new_cell): (Cow<'a, str>, Cow<'a, str>)| CorrectionRow {
@@ -216,7 +256,7 @@ fn rows_of<'a>(templates: &'a Templates, records: &'a [Record], c: &'a Correctio
             None => field_zh(&f.field),
         };
         out.push(row(
-            "字段更改",
+            CorrectionKind::Changed,
             item,
             (text(&f.old), text(&f.new)),
             (cell_text(&f.old_cell), cell_text(&f.new_cell)),
@@ -224,29 +264,19 @@ fn rows_of<'a>(templates: &'a Templates, records: &'a [Record], c: &'a Correctio
     }
     let cell = |i: &Issue| -> Cow<'a, str> { i.cell.map(|c| c.to_string()).unwrap_or_default().into() };
     for i in &c.fixed {
-        out.push(row("问题已更正", i.rule.label_zh().into(), (&i.message, ""), (cell(i), "".into())));
+        out.push(row(
+            CorrectionKind::Fixed,
+            i.rule.label_zh().into(),
+            (&i.message, ""),
+            (cell(i), "".into()),
+        ));
     }
-    for (what, issues) in [("问题仍在", &c.remaining), ("新问题", &c.new)] {
+    for (what, issues) in [(CorrectionKind::Remaining, &c.remaining), (CorrectionKind::New, &c.new)] {
         for i in issues {
             out.push(row(what, i.rule.label_zh().into(), ("", &i.message), ("".into(), cell(i))));
         }
     }
     out
-}
-
-/// Every finding of `records` (regions in registry order, then month, then
-/// file), those that a later version (see `corr`, the corrections of
-/// `records`) fixed marked.
-pub(super) fn findings_of(
-    templates: &Templates,
-    records: &[Record],
-    corr: &[Correction],
-    as_of: NaiveDate,
-) -> Vec<FindingRow> {
-    let mut order: Vec<usize> = (0..records.len()).collect();
-    let key = crate::consolidate::record_order(&templates.registry);
-    order.sort_by_cached_key(|&i| key(&&records[i]));
-    findings(templates, records, &order, corr, as_of)
 }
 
 #[cfg(test)]
