@@ -65,7 +65,9 @@ impl Styles {
         }
     }
 
-    /// Every format, in one fixed order.
+    /// Every format, in one fixed order: the workbook numbers them before
+    /// its streamed sheets are filled (see `consolidate::workbook`), so a
+    /// format a streamed sheet uses must be one of these.
     pub(super) fn all(&self) -> impl Iterator<Item = &Format> {
         [&self.title, &self.header, &self.cell, &self.center, &self.note]
             .into_iter()
