@@ -289,14 +289,19 @@ fn workbook<R: Borrow<Review>>(
         wb.register_format(f);
     }
     let (others, written) = rayon::join(
-        || -> Result<[Worksheet; 8], XlsxError> {
+        // The sheets are on the heap: a Worksheet is about 5 KB, and an
+        // array of eight passed by value through the join's layers is copied
+        // at each, which in a debug build overflowed a worker's stack.
+        || -> Result<Vec<Worksheet>, XlsxError> {
             let review = review();
             let review = review.borrow();
             let links = Links::new(at);
             // Each function names its sheet (in the order of SHEETS).
-            let mut sheets: [Worksheet; 8] = std::array::from_fn(|_| Worksheet::new());
+            let mut sheets: Vec<Worksheet> = std::iter::repeat_with(Worksheet::new).take(8).collect();
             sheets[3] = listed;
-            let [s0, s1, s2, s3, s4, s5, s6, s7] = &mut sheets;
+            let [s0, s1, s2, s3, s4, s5, s6, s7] = &mut sheets[..] else {
+                unreachable!("eight sheets were made just above")
+            };
             overview(s0, &st, review, &links)?;
             by_task(s1, &st, review)?;
             plans(s2, &st, reg, &Tracking::new(reg, records, as_of))?;
