@@ -387,6 +387,18 @@ fn many_resubmissions_give_identical_bytes_every_time() {
 }
 
 #[test]
+fn the_workbook_is_made_on_threads_with_half_the_usual_stack() {
+    // The workbook's sheets are filled on two threads of the pool it is
+    // called in. A debug build once passed eight worksheets by value through
+    // the join and needed more than 1 MiB of a thread's stack (2 MiB by
+    // default), so a run that nested a little deeper aborted.
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).stack_size(1 << 20).build().unwrap();
+    let recs = resubmitted();
+    let bytes = pool.install(|| consolidate(templates(), &recs, d("2017-08-31"))).unwrap();
+    assert!(bytes.starts_with(b"PK"));
+}
+
+#[test]
 fn libreoffice_prints_the_workbook() {
     let t = templates();
     let dir = util::tempdir();
