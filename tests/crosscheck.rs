@@ -130,9 +130,9 @@ fn sample_resubmission_against_the_first() {
         records[c.later].source.file.ends_with("北京市_2017年03月（更正）.xlsx") && records[c.later].current
     );
     // The corrected return changed only its date; its findings are those of the first.
-    let changes: Vec<(&str, Option<&str>, Option<&str>)> =
-        c.changes.iter().map(|f| (f.field.as_str(), f.old.as_deref(), f.new.as_deref())).collect();
-    assert_eq!(changes, [("submitted_on", Some("2017-04-05"), Some("2017-04-09"))]);
+    let changes: Vec<(Field, Option<&str>, Option<&str>)> =
+        c.changes.iter().map(|f| (f.field, f.old.as_deref(), f.new.as_deref())).collect();
+    assert_eq!(changes, [(Field::SubmittedOn, Some("2017-04-05"), Some("2017-04-09"))]);
     assert!(c.fixed.is_empty() && c.new.is_empty(), "{c:?}");
     let kept: Vec<&str> = c.remaining.iter().map(|i| i.rule.id()).collect();
     assert_eq!(kept, ["cross.milestone_words", "cross.same_text_other_region"]);
@@ -258,8 +258,8 @@ fn a_corrected_return_fixes_findings() {
     assert_eq!(fixed, BTreeSet::from(["delay_reason.missing", "cross.actual_equals_planned"]));
     assert!(c.new.is_empty(), "{:?}", c.new);
     assert_eq!(c.remaining.len(), records[1].issues.len());
-    let changed: Vec<&str> = c.changes.iter().map(|f| f.field.as_str()).collect();
-    assert_eq!(changed, ["actual", "delay_reason", "submitted_on"]);
+    let changed: Vec<Field> = c.changes.iter().map(|f| f.field).collect();
+    assert_eq!(changed, [Field::Actual, Field::DelayReason, Field::SubmittedOn]);
     let actual = &c.changes[0];
     assert_eq!(actual.old.as_deref(), Some(planned.as_str()));
     assert_eq!(actual.new.as_deref(), Some("受理企业申请18家，完成现场核查6家"));

@@ -15,7 +15,6 @@ use permit_forms::ingest::{self, IngestOptions};
 use permit_forms::markup::{issue_label, source_label};
 use permit_forms::render::{docx, pdf::PdfRenderer};
 use permit_forms::report::build_report;
-use permit_forms::review::field_zh;
 use permit_forms::{samples, Record};
 
 use crate::util::{self, templates};
@@ -241,7 +240,7 @@ fn a_fixing_resubmission_is_recorded_and_the_report_says_corrected() {
     let rows = table(&path, "更正记录");
     let changed: Vec<&str> =
         rows.iter().filter(|r| r["类别"] == "字段更改").map(|r| r["字段或问题"].as_str()).collect();
-    let want = ["actual", "delay_reason", "submitted_on"].map(field_zh);
+    let want = ["月度实际进展", "进度滞后的原因", "填报时间"];
     assert_eq!(changed, want);
     let actual = rows.iter().find(|r| r["字段或问题"] == "月度实际进展").unwrap();
     assert_eq!(actual["原内容"], planned);

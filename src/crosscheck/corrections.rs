@@ -18,16 +18,18 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::crosscheck::cell_of;
+use crate::form::{Field, PersonPart, PersonRole};
 use crate::period::Period;
 use crate::record::{FormKind, Issue, Record, Status};
 
 /// One field that differs between two versions of a form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldChange {
-    /// Dotted record path, as in [`crate::form::Field::path`] (`actual`,
-    /// `contact.phone`, `schedule.arrangement`).
-    pub field: String,
-    /// For `schedule.arrangement`: the plan row's period.
+    /// The field; its record path ([`Field::path`]: `actual`,
+    /// `contact.phone`) keys [`Record::cells`]. A plan's schedule rows are
+    /// [`Field::ScheduleArrangement`].
+    pub field: Field,
+    /// For [`Field::ScheduleArrangement`]: the plan row's period.
     pub period: Option<Period>,
     /// The value in the earlier version, as shown to a clerk (`超前` for a
     /// status, `2017-04-09` for a date, tasks joined with `、`).
@@ -78,6 +80,7 @@ impl Correction {
 /// # Examples
 /// ```
 /// use permit_forms::crosscheck::corrections;
+/// use permit_forms::form::Field;
 /// use permit_forms::record::Source;
 /// use permit_forms::{FormKind, Period, Record};
 /// let src = |f: &str| Source { file: f.into(), sheet: "附3".into(), sha256: String::new() };
@@ -90,7 +93,7 @@ impl Correction {
 /// second.actual = Some("完成培训和审核".into());
 /// let c = corrections(&[first, second]);
 /// assert_eq!(c.len(), 1);
-/// assert_eq!(c[0].changes[0].field, "actual");
+/// assert_eq!(c[0].changes[0].field, Field::Actual);
 /// assert_eq!(c[0].changes[0].new.as_deref(), Some("完成培训和审核"));
 /// ```
 pub fn corrections(records: &[Record]) -> Vec<Correction> {
@@ -192,31 +195,33 @@ impl<'r> Value<'r> {
 
 /// Every comparable field of a record with its value, in record order
 /// (schedule rows come separately).
-fn values(r: &Record) -> [(&'static str, Value<'_>); 20] {
+fn values(r: &Record) -> [(Field, Value<'_>); 20] {
+    use PersonPart::{Name, Phone, Title};
+    use PersonRole::{Contact, Handler, Lead};
     fn text(v: &Option<String>) -> Value<'_> {
         Value::Text(v.as_deref())
     }
     [
-        ("region", Value::Text(Some(r.region_raw.as_str()).filter(|s| !s.is_empty()))),
-        ("tasks", Value::Tasks(&r.tasks)),
-        ("period", Value::Period(r.period)),
-        ("planned", text(&r.planned)),
-        ("actual", text(&r.actual)),
-        ("status", Value::Status(r.status)),
-        ("delay_reason", text(&r.delay_reason)),
-        ("difficulties", text(&r.difficulties)),
-        ("lead.name", text(&r.lead.name)),
-        ("lead.title", text(&r.lead.title)),
-        ("lead.phone", text(&r.lead.phone)),
-        ("contact.name", text(&r.contact.name)),
-        ("contact.title", text(&r.contact.title)),
-        ("contact.phone", text(&r.contact.phone)),
-        ("handler.name", text(&r.handler.name)),
-        ("handler.title", text(&r.handler.title)),
-        ("handler.phone", text(&r.handler.phone)),
-        ("division", text(&r.division)),
-        ("submitter", text(&r.submitter)),
-        ("submitted_on", Value::Date(r.submitted_on)),
+        (Field::Region, Value::Text(Some(r.region_raw.as_str()).filter(|s| !s.is_empty()))),
+        (Field::Tasks, Value::Tasks(&r.tasks)),
+        (Field::Period, Value::Period(r.period)),
+        (Field::Planned, text(&r.planned)),
+        (Field::Actual, text(&r.actual)),
+        (Field::Status, Value::Status(r.status)),
+        (Field::DelayReason, text(&r.delay_reason)),
+        (Field::Difficulties, text(&r.difficulties)),
+        (Field::Person(Lead, Name), text(&r.lead.name)),
+        (Field::Person(Lead, Title), text(&r.lead.title)),
+        (Field::Person(Lead, Phone), text(&r.lead.phone)),
+        (Field::Person(Contact, Name), text(&r.contact.name)),
+        (Field::Person(Contact, Title), text(&r.contact.title)),
+        (Field::Person(Contact, Phone), text(&r.contact.phone)),
+        (Field::Person(Handler, Name), text(&r.handler.name)),
+        (Field::Person(Handler, Title), text(&r.handler.title)),
+        (Field::Person(Handler, Phone), text(&r.handler.phone)),
+        (Field::Division, text(&r.division)),
+        (Field::Submitter, text(&r.submitter)),
+        (Field::SubmittedOn, Value::Date(r.submitted_on)),
     ]
 }
 
@@ -229,13 +234,16 @@ fn field_changes(a: &Record, b: &Record) -> Vec<FieldChange> {
         .filter_map(|((field, old), (_, new))| {
             // Different values can read the same (tasks joined with 、).
             let (old, new) = (old.shown(), new.shown());
-            (old != new).then(|| FieldChange {
-                old_cell: cell_of(a, field),
-                new_cell: cell_of(b, field),
-                field: field.to_string(),
-                period: None,
-                old: old.map(Cow::into_owned),
-                new: new.map(Cow::into_owned),
+            (old != new).then(|| {
+                let path = field.path();
+                FieldChange {
+                    old_cell: cell_of(a, &path),
+                    new_cell: cell_of(b, &path),
+                    field,
+                    period: None,
+                    old: old.map(Cow::into_owned),
+                    new: new.map(Cow::into_owned),
+                }
             })
         })
         .collect();
@@ -251,7 +259,7 @@ fn field_changes(a: &Record, b: &Record) -> Vec<FieldChange> {
     for (period, (old, new)) in rows {
         if old != new {
             out.push(FieldChange {
-                field: "schedule.arrangement".into(),
+                field: Field::ScheduleArrangement,
                 period: Some(period),
                 old,
                 new,

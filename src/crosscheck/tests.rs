@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 
 use super::*;
+use crate::form::Field;
 use crate::record::{ScheduleEntry, Severity, Source, Status};
 use crate::templates::Templates;
 
@@ -377,17 +378,17 @@ fn corrections_list_changes_and_findings() {
     assert_eq!(c.len(), 1);
     let c = &c[0];
     assert_eq!((c.earlier, c.later, c.region.as_str()), (1, 0, "天津市"));
-    type Row<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+    type Row<'a> = (String, Option<&'a str>, Option<&'a str>, Option<&'a str>);
     let changed: Vec<Row> = c
         .changes
         .iter()
-        .map(|f| (f.field.as_str(), f.old.as_deref(), f.new.as_deref(), f.old_cell.as_deref()))
+        .map(|f| (f.field.path(), f.old.as_deref(), f.new.as_deref(), f.old_cell.as_deref()))
         .collect();
     assert_eq!(
         changed,
         [
-            ("status", None, Some("如期"), Some("B8")),
-            ("submitted_on", Some("2017-05-05"), Some("2017-05-08"), None)
+            ("status".into(), None, Some("如期"), Some("B8")),
+            ("submitted_on".into(), Some("2017-05-05"), Some("2017-05-08"), None)
         ]
     );
     assert_eq!(c.fixed.iter().map(|i| i.rule.id()).collect::<Vec<_>>(), ["status.multiple"]);
@@ -413,12 +414,12 @@ fn corrections_compare_values_as_a_clerk_reads_them() {
     assert_eq!(got.len(), 2);
     assert_eq!(got[0].changes, []);
     let shown: Vec<_> =
-        got[1].changes.iter().map(|f| (f.field.as_str(), f.old.as_deref(), f.new.as_deref())).collect();
+        got[1].changes.iter().map(|f| (f.field, f.old.as_deref(), f.new.as_deref())).collect();
     assert_eq!(
         shown,
         [
-            ("tasks", Some("许可证核发、监管执法"), Some("许可证核发")),
-            ("submitted_on", None, Some("2017-04-09"))
+            (Field::Tasks, Some("许可证核发、监管执法"), Some("许可证核发")),
+            (Field::SubmittedOn, None, Some("2017-04-09"))
         ]
     );
 }
@@ -435,9 +436,9 @@ fn corrections_chain_three_versions_and_schedule_rows() {
     let got = corrections(&[a, b, c]);
     assert_eq!(got.iter().map(|c| (c.earlier, c.later)).collect::<Vec<_>>(), [(0, 1), (1, 2)]);
     assert_eq!(got[0].changes.len(), 1);
-    assert_eq!(got[0].changes[0].field, "schedule.arrangement");
+    assert_eq!(got[0].changes[0].field, Field::ScheduleArrangement);
     assert_eq!(got[0].changes[0].period, Period::month(2017, 6));
-    assert_eq!(got[1].changes.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["division"]);
+    assert_eq!(got[1].changes.iter().map(|f| f.field).collect::<Vec<_>>(), [Field::Division]);
     // A single version, or an unknown region, gives none.
     let mut lone = progress("天津市", 4, "x.xlsx");
     assert_eq!(corrections(std::slice::from_ref(&lone)), []);

@@ -635,6 +635,24 @@ mod tests {
     use super::*;
     use crate::templates::Templates;
 
+    #[test]
+    fn every_field_has_a_path_and_the_forms_words() {
+        for f in Field::all() {
+            assert_eq!(Field::from_path(&f.path()), Some(f), "{f:?}");
+            let words = f.label_zh();
+            assert!(!words.is_empty() && !words.chars().any(|c| c.is_ascii()), "{f:?} reads {words}");
+        }
+        let words = |p: &str| Field::from_path(p).map(Field::label_zh);
+        assert_eq!(words("contact.phone"), Some("联系人联系方式"));
+        assert_eq!(words("submitted_on"), Some("填报时间"));
+        assert_eq!(words("schedule.arrangement"), Some("试点任务安排"));
+        // The forms' own labels: 责任处室 for the division, 填报单位 for the
+        // one who fills the form in.
+        assert_eq!(words("division"), Some("责任处室"));
+        assert_eq!(words("submitter"), Some("填报单位"));
+        assert_eq!(words("unknown.path"), None);
+    }
+
     fn anchor(model: &FormModel, field: Field) -> Anchor {
         model.anchors().unwrap().into_iter().find(|a| a.field == field).unwrap()
     }

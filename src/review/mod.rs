@@ -14,7 +14,7 @@ mod trace;
 
 pub use category::Category;
 pub use run::{run, Attention, ReviewOptions, ReviewOutputs};
-pub use trace::{correction_rows, field_zh, CorrectionKind, CorrectionRow, FindingRow, Provenance};
+pub use trace::{correction_rows, CorrectionKind, CorrectionRow, FindingRow, Provenance};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -12,7 +12,6 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::crosscheck::Correction;
-use crate::form::Field;
 use crate::markup::{file_link, issue_label, source_label};
 use crate::record::{FormKind, Issue, Record, Severity};
 use crate::templates::Templates;
@@ -153,12 +152,6 @@ impl CorrectionKind {
     }
 }
 
-/// A field path in the clerk's words ([`Field::label_zh`]);
-/// an unknown path as it is.
-pub fn field_zh(path: &str) -> Cow<'static, str> {
-    Field::from_path(path).map(Field::label_zh).map_or_else(|| Cow::Owned(path.to_string()), Cow::Borrowed)
-}
-
 fn period_of(r: &Record) -> String {
     r.period.map(|p| p.label_zh()).unwrap_or_default()
 }
@@ -252,8 +245,8 @@ fn rows_of<'a>(templates: &'a Templates, records: &'a [Record], c: &'a Correctio
     let cell_text = |s: &'a Option<String>| Cow::Borrowed(text(s));
     for f in &c.changes {
         let item = match f.period {
-            Some(p) => format!("{} {}", p.label_zh(), field_zh(&f.field)).into(),
-            None => field_zh(&f.field),
+            Some(p) => format!("{} {}", p.label_zh(), f.field.label_zh()).into(),
+            None => f.field.label_zh().into(),
         };
         out.push(row(
             CorrectionKind::Changed,
@@ -277,25 +270,4 @@ fn rows_of<'a>(templates: &'a Templates, records: &'a [Record], c: &'a Correctio
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn field_paths_read_as_the_forms_words() {
-        for f in Field::all() {
-            let words = field_zh(&f.path());
-            assert!(!words.chars().any(|c| c.is_ascii_alphabetic()), "{f:?} reads {words}");
-        }
-        assert_eq!(field_zh("contact.phone"), "联系人联系方式");
-        assert_eq!(field_zh("submitted_on"), "填报时间");
-        assert_eq!(field_zh("schedule.arrangement"), "试点任务安排");
-        // The forms' own labels: 责任处室 for the division, 填报单位 for the
-        // one who fills the form in.
-        assert_eq!(field_zh("division"), "责任处室");
-        assert_eq!(field_zh("submitter"), "填报单位");
-        assert_eq!(field_zh("unknown.path"), "unknown.path");
-    }
 }
