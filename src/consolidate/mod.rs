@@ -344,7 +344,7 @@ fn overview(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Resul
         ws.write_string_with_format(at, 0, &row.region, &st.center)?;
         // A reported cell links to its return and names the cell it was read from in a note.
         let cell = |ws: &mut Worksheet, col: u16, c: &Cell| -> Result<(), XlsxError> {
-            links.put(ws, at, col, &c.text, c.source.as_ref(), st.fill(c.category))?;
+            links.put(ws, at, col, &c.text, c.source.as_ref(), st.center_fill(c.category))?;
             if let Some(s) = &c.source {
                 let note = Note::new(format!("来源：{}", s.label))
                     .set_author("来源")
@@ -372,7 +372,7 @@ fn overview(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Resul
     let mut chart = Chart::new(ChartType::ColumnStacked);
     for (k, cat) in Category::MONTH.into_iter().enumerate() {
         let row = counts_head + 1 + k as u32;
-        ws.merge_range(row, 0, row, 1, cat.label_zh(), st.fill(Some(cat)))?;
+        ws.merge_range(row, 0, row, 1, cat.label_zh(), st.center_fill(Some(cat)))?;
         for (j, mc) in r.counts.iter().enumerate() {
             ws.write_number_with_format(row, 2 + j as u16, mc.count(cat) as f64, &st.center)?;
         }
@@ -440,10 +440,10 @@ fn by_task(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError>
             (&row.task, &st.cell),
             (&row.role, &st.center),
             (&row.region, &st.center),
-            (&row.current.text, st.fill(row.current.category)),
+            (&row.current.text, st.center_fill(row.current.category)),
             (&row.latest_actual, &st.cell),
         ];
-        cells.extend(row.milestones.iter().map(|c| (c.text.as_str(), st.fill(c.category))));
+        cells.extend(row.milestones.iter().map(|c| (c.text.as_str(), st.center_fill(c.category))));
         t.row(&cells)?;
     }
     let notes: Vec<String> =
@@ -494,7 +494,7 @@ fn plans(ws: &mut Worksheet, st: &Styles, reg: &Registry, tr: &Tracking) -> Resu
                 (Some(_), Some(_)) if arrangement.trim().is_empty() => "无安排",
                 _ => "",
             };
-            let pf = if problem.is_empty() { &st.center } else { st.fill(Some(Category::Missing)) };
+            let pf = if problem.is_empty() { &st.center } else { st.center_fill(Some(Category::Missing)) };
             t.row(&[
                 (&rt.name, &st.center),
                 (&status, &st.center),
@@ -615,7 +615,8 @@ fn behind(
         for r in recs {
             let Some(text) = pick(r) else { continue };
             let text = if text.is_empty() { "（未填写原因）" } else { text };
-            let fill = if kind == "进度滞后" { st.fill(Some(Category::Behind)) } else { &st.center };
+            let fill =
+                if kind == "进度滞后" { st.center_fill(Some(Category::Behind)) } else { &st.center };
             t.row(&[
                 (kind, fill),
                 (&region_shown(r), &st.center),
@@ -652,11 +653,11 @@ fn chase(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError> {
     for c in &r.chase {
         let kind = if c.missing() { "未报（须催报）" } else { "迟报（已收到）" };
         t.row(&[
-            (kind, st.fill(c.state.category)),
+            (kind, st.center_fill(c.state.category)),
             (&c.region, &st.center),
             (&c.form, &st.center),
             (&c.due.to_string(), &st.center),
-            (&c.state.text, st.fill(c.state.category)),
+            (&c.state.text, st.center_fill(c.state.category)),
             (opt(&c.contact.name), &st.center),
             (opt(&c.contact.phone), &st.center),
             (opt(&c.handler.name), &st.center),
@@ -721,9 +722,9 @@ fn issues(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Result<
     )?;
     for f in &r.findings {
         let sev = if f.severity == crate::record::Severity::Error {
-            st.fill(Some(Category::Missing))
+            st.center_fill(Some(Category::Missing))
         } else {
-            st.fill(Some(Category::Behind))
+            st.center_fill(Some(Category::Behind))
         };
         let fixed = if f.corrected { "已更正" } else { "" };
         t.row(&[
@@ -740,7 +741,7 @@ fn issues(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Result<
             (f.rule_id, &st.cell),
             (&f.source.label, &st.cell),
             (f.compared.as_deref().unwrap_or(""), &st.cell),
-            (fixed, if f.corrected { st.fill(Some(Category::Met)) } else { &st.center }),
+            (fixed, if f.corrected { st.center_fill(Some(Category::Met)) } else { &st.center }),
         ])?;
         links.source_cell(&mut t, 11, &f.source, &st.cell)?;
     }
@@ -813,7 +814,7 @@ fn corrections_sheet(ws: &mut Worksheet, st: &Styles, rows: &[CorrectionRow]) ->
         let (filled, prepared) = rayon::join(
             || -> Result<(), XlsxError> {
                 for (c, text) in chunk.iter().zip(&texts) {
-                    let kind = c.kind.category().map_or(cell, |k| st.cell_fill(k));
+                    let kind = st.cell_fill(c.kind.category());
                     t.row_text(text, &[cell, cell, cell, kind, cell, cell, cell, cell, cell, cell, cell])?;
                 }
                 Ok(())

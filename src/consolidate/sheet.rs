@@ -77,15 +77,16 @@ impl Styles {
 }
 
 impl Styles {
-    /// The centred format of a category's fill; plain centred when it has none.
-    pub(super) fn fill(&self, c: Option<Category>) -> &Format {
+    /// The centred format ([`Styles::center`]) with a category's fill; plain
+    /// centred when there is none.
+    pub(super) fn center_fill(&self, c: Option<Category>) -> &Format {
         c.and_then(|c| self.fills.get(&c)).unwrap_or(&self.center)
     }
 
-    /// The top-left format of a category's fill; plain [`Styles::cell`]
-    /// when it has none.
-    pub(super) fn cell_fill(&self, c: Category) -> &Format {
-        self.cell_fills.get(&c).unwrap_or(&self.cell)
+    /// The top-left format ([`Styles::cell`]) with a category's fill; plain
+    /// top-left when there is none.
+    pub(super) fn cell_fill(&self, c: Option<Category>) -> &Format {
+        c.and_then(|c| self.cell_fills.get(&c)).unwrap_or(&self.cell)
     }
 }
 
