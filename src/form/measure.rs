@@ -109,13 +109,14 @@ impl Measure {
         })
     }
 
-    /// The metrics of the embedded body face when `bytes` is that very
-    /// face (the default templates) and it was read, so the PDF renderer
-    /// does not parse the same 7 MB face a second time.
+    /// The metrics of the embedded body face when `bytes` are that face
+    /// (the default templates, or a template folder holding a copy of it)
+    /// and it was read, so the PDF renderer does not parse the same 7 MB
+    /// face a second time. Comparing the bytes takes about a millisecond.
     pub(crate) fn embedded_for(bytes: &[u8]) -> Option<&'static Measure> {
         use crate::template_file::{BODY_FONT_FILE, EMBEDDED_FONTS};
         let (_, body) = EMBEDDED_FONTS.iter().find(|(n, _)| *n == BODY_FONT_FILE)?;
-        let same = std::ptr::eq(body.as_ptr(), bytes.as_ptr()) && body.len() == bytes.len();
+        let same = *body == bytes;
         let m = Measure::embedded();
         (same && !m.cmap.is_empty()).then_some(m)
     }
@@ -335,5 +336,24 @@ mod tests {
             let bits = |m: &Measure| m.bmp.iter().map(|a| a.to_bits()).collect::<Vec<_>>();
             assert!(bits(&direct) == bits(&via), "{name}: BMP advances");
         }
+    }
+
+    /// The embedded body face's metrics serve a copy of its bytes (a
+    /// template folder shipping the same face); any other face is read.
+    #[test]
+    fn embedded_metrics_serve_the_same_bytes_only() {
+        use crate::template_file::{BODY_FONT_FILE, EMBEDDED_FONTS};
+        for (name, bytes) in EMBEDDED_FONTS {
+            let copy = bytes.to_vec();
+            let got = Measure::embedded_for(&copy);
+            if *name == BODY_FONT_FILE {
+                assert!(got.is_some_and(|m| std::ptr::eq(m, Measure::embedded())), "{name}");
+            } else {
+                assert!(got.is_none(), "{name}");
+            }
+        }
+        let mut changed = EMBEDDED_FONTS.iter().find(|(n, _)| *n == BODY_FONT_FILE).unwrap().1.to_vec();
+        *changed.last_mut().unwrap() ^= 1;
+        assert!(Measure::embedded_for(&changed).is_none());
     }
 }
