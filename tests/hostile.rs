@@ -282,6 +282,17 @@ fn built_hostile_xlsx_ods_docx_and_zip_variants_are_rejected_fast() {
     let text = String::from_utf8(doc.clone()).unwrap();
     *doc = text.replacen("<w:body>", &format!("<w:body>{}", "<w:p/>".repeat(100_000)), 1).into_bytes();
     check_case("paragraphs.docx", &zip_parts(&parts), "结构元素过多");
+    // A Word return with 2,000 tables each in the cell of the one before:
+    // docx-rs reads and drops such a tree a call per level, and about 600
+    // levels of tables overflowed even the main thread's stack and ended
+    // the run.
+    let mut parts = unzip(&word);
+    let (_, doc) = parts.iter_mut().find(|(n, _)| n == "word/document.xml").unwrap();
+    let text = String::from_utf8(doc.clone()).unwrap();
+    let nested =
+        format!("{}<w:p/>{}", "<w:tbl><w:tr><w:tc>".repeat(2_000), "</w:tc></w:tr></w:tbl>".repeat(2_000));
+    *doc = text.replacen("<w:body>", &format!("<w:body>{nested}"), 1).into_bytes();
+    check_case("nested_tables.docx", &zip_parts(&parts), "层层嵌套");
     // A zip of returns holding a bomb: the member is rejected by name.
     let archive =
         zip_parts(&[("河北/炸弹.xlsx".into(), padded(&good, "xl/worksheets/sheet1.xml", 40 << 20))]);

@@ -268,8 +268,10 @@ fn local_name(name: &[u8]) -> &[u8] {
 /// and the number of elements kept.
 ///
 /// # Errors
-/// [`ReadError::Damaged`] for XML that does not parse.
-fn slim_document(xml: &[u8]) -> Result<(Vec<u8>, u64), ReadError> {
+/// [`ReadError::Damaged`] for XML that does not parse;
+/// [`ReadError::Limit`] when kept elements nest deeper than
+/// [`Limits::word_depth`].
+fn slim_document(xml: &[u8], limits: &Limits) -> Result<(Vec<u8>, u64), ReadError> {
     let mut reader = quick_xml::Reader::from_reader(xml);
     let mut writer = quick_xml::Writer::new(Vec::with_capacity(xml.len() / 2));
     // Per open element that is kept: the index of its entry in
@@ -298,6 +300,9 @@ fn slim_document(xml: &[u8]) -> Result<(Vec<u8>, u64), ReadError> {
                 if skipping > 0 {
                     skipping += 1;
                 } else if kept(&open, name) {
+                    if open.len() >= limits.word_depth {
+                        return Err(LimitError::WordTooDeep { limit: limits.word_depth }.into());
+                    }
                     open.push(property(name));
                     elements += 1;
                     writer.write_event(Event::Start(e)).map_err(damaged)?;
@@ -369,8 +374,8 @@ const SLIM_DOCUMENT_RELS: &str = concat!(
 /// # Errors
 /// [`ReadError::Damaged`] when the main document is missing or not XML;
 /// [`ReadError::Limit`] when it keeps more than [`Limits::word_elements`]
-/// elements (the tree docx-rs would build) or inflates beyond
-/// [`Limits::part_bytes`].
+/// elements (the tree docx-rs would build), nests them deeper than
+/// [`Limits::word_depth`] or inflates beyond [`Limits::part_bytes`].
 fn slim_package(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, ReadError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(damaged)?;
     let mut document = Vec::new();
@@ -383,7 +388,7 @@ fn slim_package(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, ReadError> {
     if document.len() as u64 > limits.part_bytes {
         return Err(LimitError::part_too_large("word/document.xml", limits).into());
     }
-    let (document, elements) = slim_document(&document)?;
+    let (document, elements) = slim_document(&document, limits)?;
     if elements > limits.word_elements {
         return Err(LimitError::WordTooComplex { count: elements, limit: limits.word_elements }.into());
     }
@@ -406,6 +411,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn elements_nested_deeper_than_the_limit_are_refused() {
+        // document, body, then three levels per table and the paragraph.
+        let nested = |tables: usize| {
+            format!(
+                r#"<w:document xmlns:w="w"><w:body>{}<w:p/>{}</w:body></w:document>"#,
+                "<w:tbl><w:tr><w:tc>".repeat(tables),
+                "</w:tc></w:tr></w:tbl>".repeat(tables)
+            )
+        };
+        let limits = Limits::default();
+        let fits = (limits.word_depth - 3) / 3;
+        assert!(slim_document(nested(fits).as_bytes(), &limits).is_ok());
+        let err = slim_document(nested(fits + 1).as_bytes(), &limits).unwrap_err();
+        assert!(err.to_string().contains("层层嵌套"), "{err}");
+        // Formatting left out does not count: it never reaches docx-rs.
+        let deep_format = format!(
+            r#"<w:document xmlns:w="w"><w:body><w:p><w:r><w:rPr>{}</w:rPr></w:r></w:p></w:body></w:document>"#,
+            "<w:x>".repeat(500) + &"</w:x>".repeat(500)
+        );
+        assert!(slim_document(deep_format.as_bytes(), &limits).is_ok());
+    }
+
+    #[test]
     fn formatting_is_left_out_and_what_ingest_reads_is_kept() {
         let xml = concat!(
             r#"<w:document xmlns:w="w"><w:body><w:p><w:pPr><w:spacing w:after="0"/>"#,
@@ -418,7 +446,7 @@ mod tests {
             r#"<w:p><w:r><w:t>√</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"#,
             r#"<w:sectPr><w:pgSz w:w="11906"/></w:sectPr></w:body></w:document>"#
         );
-        let (slim, elements) = slim_document(xml.as_bytes()).unwrap();
+        let (slim, elements) = slim_document(xml.as_bytes(), &Limits::default()).unwrap();
         let slim = String::from_utf8(slim).unwrap();
         for gone in
             ["<w:rPr", "<w:rFonts", "<w:spacing", "<w:sectPr", "<w:tblW", "<w:trHeight", "<w:tcW", "<w:b/>"]

@@ -38,6 +38,13 @@ pub struct Limits {
     /// XML elements of a Word document's main part that docx-rs reads
     /// (it builds a tree of about 1–3 KB per element; a form has about 500).
     pub word_elements: u64,
+    /// How deeply the elements docx-rs reads may nest in a Word document's
+    /// main part. Its reader and the tree it builds go down one call per
+    /// level (a table in a table cell is three levels, `w:tbl`, `w:tr`,
+    /// `w:tc`), so a few hundred tables nested in each other overflow a
+    /// thread's stack and end the whole run. A form nests about eight
+    /// levels, a table pasted into a text box about thirty.
+    pub word_depth: usize,
 }
 
 impl Default for Limits {
@@ -50,6 +57,7 @@ impl Default for Limits {
             sheet_cells: 250_000,
             book_cells: 1_000_000,
             word_elements: 40_000,
+            word_depth: 64,
         }
     }
 }
@@ -113,6 +121,12 @@ pub enum LimitError {
         count: u64,
         /// The limit.
         limit: u64,
+    },
+    /// A Word document whose elements nest deeper than [`Limits::word_depth`].
+    #[error("Word 文档的表格或其他元素层层嵌套，超过 {limit} 层的上限，未读取")]
+    WordTooDeep {
+        /// The limit.
+        limit: usize,
     },
     /// The shared-string table claims more strings than it holds.
     #[error("共享字符串表声明有 {claimed} 条字符串，实际最多只有 {most} 条，文件内容与声明不符，未读取")]
