@@ -97,6 +97,69 @@ fn docx_cells_have_the_xlsx_addresses() {
     }
 }
 
+/// A Word form whose table grid gives its column widths as the schema also
+/// allows, in inches, or as text no program should write: docx-rs panics on
+/// both, and the return was refused as damaged. The first reads exactly as
+/// the form as written; the second with its values (a width read as 0 may
+/// move where a tab stop of the footer line falls).
+#[test]
+fn word_grid_widths_in_inches_or_unreadable_are_read() {
+    let (job, v) = base(FormKind::Progress, "河北省", Some((2017, 4)));
+    let original = docx::render(&filled_grid(&job, &v)).unwrap();
+    let want = permit_forms::ingest::ingest_bytes(templates(), "a.docx", &original).unwrap();
+    let xml = util::zip_entry(&original, "word/document.xml");
+    let widths = grid_widths(&xml);
+    assert!(widths.len() > 2, "the form's grid: {widths:?}");
+    let inches = |w: &str| format!("{}in", w.parse::<f64>().unwrap() / 1440.0);
+    let unreadable = |_: &str| "宽".to_string();
+    for (k, unit) in [&inches as &dyn Fn(&str) -> String, &unreadable].into_iter().enumerate() {
+        let mut edited = xml.clone();
+        for w in &widths {
+            edited = edited.replacen(
+                &format!("<w:gridCol w:w=\"{w}\""),
+                &format!("<w:gridCol w:w=\"{}\"", unit(w)),
+                1,
+            );
+        }
+        assert!(grid_widths(&edited).iter().all(|w| w.ends_with("in") || w == "宽"), "{edited}");
+        let bytes = with_entry(&original, "word/document.xml", edited.as_bytes());
+        let got = permit_forms::ingest::ingest_bytes(templates(), "a.docx", &bytes)
+            .unwrap_or_else(|e| panic!("case {k}: {e}"));
+        assert_eq!(got.len(), 1);
+        let (got, want) = (&got[0], &want[0]);
+        assert_eq!(
+            (&got.region, &got.actual, &got.status, &got.submitter, &got.submitted_on),
+            (&want.region, &want.actual, &want.status, &want.submitter, &want.submitted_on),
+            "case {k}"
+        );
+        if k == 0 {
+            assert_eq!(got.cells, want.cells);
+            assert_eq!(got.issues, want.issues);
+        }
+    }
+}
+
+/// The `w:w` values of a document's `w:gridCol`s, in order.
+fn grid_widths(xml: &str) -> Vec<String> {
+    xml.split("<w:gridCol w:w=\"").skip(1).filter_map(|s| s.split('"').next()).map(str::to_string).collect()
+}
+
+/// `package` with the part `name` replaced by `data`.
+fn with_entry(package: &[u8], name: &str, data: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(package)).unwrap();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let part = f.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        w.start_file(part.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        w.write_all(if part == name { data } else { &bytes }).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
 /// A Word table typed by a clerk: no identity, label and value cells, the
 /// footer line in a paragraph under the table.
 #[test]

@@ -17,7 +17,9 @@
 //! paragraph mark's properties (`w:rPr`) and the sections' (`w:sectPr`)
 //! are left out, and of the paragraph, row, cell and table properties only
 //! what ingest reads is kept (tab stops; `gridBefore`; `gridSpan` and
-//! `vMerge`). Text, tables, rows, cells and the table grid stay as written.
+//! `vMerge`). Text, tables, rows, cells and the table grid stay as written,
+//! except that a grid width docx-rs cannot read (it panics on any but a
+//! plain number) is given in twips.
 //!
 //! Merged cells are expanded to the grid positions as a spreadsheet holds
 //! them: a cell spanning columns (`gridSpan`) or rows (`vMerge`) keeps its
@@ -305,6 +307,7 @@ fn slim_document(xml: &[u8], limits: &Limits) -> Result<(Vec<u8>, u64), ReadErro
                     }
                     open.push(property(name));
                     elements += 1;
+                    let e = if name == b"gridCol" { readable_grid_col(&e)? } else { e };
                     writer.write_event(Event::Start(e)).map_err(damaged)?;
                 } else {
                     skipping = 1;
@@ -312,8 +315,10 @@ fn slim_document(xml: &[u8], limits: &Limits) -> Result<(Vec<u8>, u64), ReadErro
             }
             Event::Empty(e) => {
                 let name = e.name();
-                if skipping == 0 && kept(&open, local_name(name.as_ref().as_bytes())) {
+                let name = local_name(name.as_ref().as_bytes());
+                if skipping == 0 && kept(&open, name) {
                     elements += 1;
+                    let e = if name == b"gridCol" { readable_grid_col(&e)? } else { e };
                     writer.write_event(Event::Empty(e)).map_err(damaged)?;
                 }
             }
@@ -333,6 +338,61 @@ fn slim_document(xml: &[u8], limits: &Limits) -> Result<(Vec<u8>, u64), ReadErro
         }
     }
     Ok((writer.into_inner(), elements))
+}
+
+/// A table grid column (`w:gridCol`) with its width (`w:w`) as docx-rs
+/// 0.4 reads it: a plain number of twips. The schema also allows a
+/// universal measure (`2.5cm`, `1in`, `36pt`; ST_TwipsMeasure, ISO/IEC
+/// 29500-1 §22.9.2.14), which is converted; any other text, which docx-rs
+/// would panic on, becomes 0. The widths only place a paragraph's tab stops
+/// in the table's columns.
+///
+/// # Errors
+/// [`ReadError::Damaged`] for a malformed attribute.
+fn readable_grid_col<'a>(
+    e: &quick_xml::events::BytesStart<'a>,
+) -> Result<quick_xml::events::BytesStart<'a>, ReadError> {
+    let mut out = e.to_owned();
+    out.clear_attributes();
+    for a in e.attributes() {
+        let a = a.map_err(damaged)?;
+        if local_name(a.key.as_ref().as_bytes()) == b"w" {
+            // The raw text: a width written with character references
+            // reads as no width.
+            let twips = twips_of(&a.value).unwrap_or(0);
+            out.push_attribute((a.key.as_ref(), twips.to_string().as_str()));
+        } else {
+            out.push_attribute(a);
+        }
+    }
+    Ok(out)
+}
+
+/// A width in twips: a number (as docx-rs reads it, a `%` ignored), or a
+/// universal measure in `mm`, `cm`, `in`, `pt`, `pc` or `pi`
+/// (ST_UniversalMeasure, ISO/IEC 29500-1 §22.9.2.15), rounded.
+fn twips_of(value: &str) -> Option<i64> {
+    let value = value.trim();
+    let plain = value.replace('%', "");
+    let (number, per_unit) = match plain.parse::<f64>() {
+        Ok(n) => (n, 1.0),
+        Err(_) => {
+            let split = value.len().checked_sub(2).filter(|&i| value.is_char_boundary(i))?;
+            let (number, unit) = value.split_at(split);
+            let per_unit = match unit {
+                "mm" => 1440.0 / 25.4,
+                "cm" => 1440.0 / 2.54,
+                "in" => 1440.0,
+                "pt" => 20.0,
+                "pc" | "pi" => 240.0,
+                _ => return None,
+            };
+            (number.trim().parse::<f64>().ok()?, per_unit)
+        }
+    };
+    let twips = (number * per_unit).round();
+    // Saturating: a grid column is never wider than i32 twips.
+    twips.is_finite().then(|| twips.clamp(-(i32::MAX as f64), i32::MAX as f64) as i64)
 }
 
 /// A library error as a damaged file, its message kept as the detail.
@@ -409,6 +469,34 @@ fn slim_package(bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, ReadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grid_widths_are_read_in_any_unit_the_schema_allows() {
+        assert_eq!(twips_of("900"), Some(900));
+        assert_eq!(twips_of("2.54cm"), Some(1440));
+        assert_eq!(twips_of("1in"), Some(1440));
+        assert_eq!(twips_of("25.4mm"), Some(1440));
+        assert_eq!(twips_of("36pt"), Some(720));
+        assert_eq!(twips_of("1pc"), Some(240));
+        assert_eq!(twips_of("50%"), Some(50));
+        assert_eq!(twips_of("宽"), None);
+        assert_eq!(twips_of("abc"), None);
+        assert_eq!(twips_of(""), None);
+        assert_eq!(twips_of("NaN"), None);
+        // docx-rs 0.4 panics on a width it cannot parse as a number: the
+        // slimmed document gives it one.
+        let xml = concat!(
+            r#"<w:document xmlns:w="w"><w:body><w:tbl><w:tblGrid>"#,
+            r#"<w:gridCol w:w="2.5cm"/><w:gridCol w:w="宽"/><w:gridCol w:w="900"></w:gridCol>"#,
+            r#"</w:tblGrid><w:tr><w:tc><w:p/></w:tc></w:tr></w:tbl></w:body></w:document>"#
+        );
+        let (slim, _) = slim_document(xml.as_bytes(), &Limits::default()).unwrap();
+        let slim = String::from_utf8(slim).unwrap();
+        assert!(
+            slim.contains(r#"<w:gridCol w:w="1417"/><w:gridCol w:w="0"/><w:gridCol w:w="900"></w:gridCol>"#),
+            "{slim}"
+        );
+    }
 
     #[test]
     fn elements_nested_deeper_than_the_limit_are_refused() {
