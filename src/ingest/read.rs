@@ -170,8 +170,10 @@ pub fn read_workbook(bytes: &[u8]) -> Result<Workbook, ReadError> {
 /// to `each` with the identity in workbook order (a sheet is dropped before the next is read,
 /// so a workbook never holds all its sheets at once), and returns the form
 /// kind named by the hidden identity (`_meta` sheet or custom properties;
-/// `identity` is what the package's properties already said). Calamine's
-/// panics on malformed files are caught and become [`ReadError::Damaged`].
+/// `identity` is what the package's properties already said). A panic
+/// while a file is read (calamine's and docx-rs's on some malformed files)
+/// is caught and becomes [`ReadError::Damaged`], its message and place in
+/// the detail.
 ///
 /// # Errors
 /// A [`ReadError`] for a damaged file or one over a limit; an error `each`
@@ -192,17 +194,26 @@ pub fn read_sheets(
         parse(bytes, format, identity, limits, each)
     }));
     QUIET.with(|q| q.set(false));
-    result.unwrap_or_else(|_| Err(ReadError::damaged("reader panicked on a malformed structure")))
+    let caught = CAUGHT.with(|c| c.take());
+    result.unwrap_or_else(|_| {
+        // The panic's message and place go into the rejection's detail, for
+        // whoever looks into why the file was refused.
+        let what = caught.map_or_else(String::new, |c| format!(": {c}"));
+        Err(ReadError::damaged(format!("reader panicked on a malformed structure{what}")))
+    })
 }
 
 thread_local! {
-    /// Set while calamine parses on this thread: its panics are caught and
-    /// turned into a rejection, so the panic message is not printed.
+    /// Set while a file is parsed on this thread: a panic there is caught
+    /// and turned into a rejection, so its message is not printed.
     static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The message and place of the panic caught while [`QUIET`] was set.
+    static CAUGHT: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Wraps the panic hook once so that panics inside calamine stay silent;
-/// every other panic is reported as before.
+/// Wraps the panic hook once so that a panic while a file is parsed stays
+/// silent (its message kept for the rejection); every other panic is
+/// reported as before.
 fn install_quiet_hook() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -210,9 +221,31 @@ fn install_quiet_hook() {
         std::panic::set_hook(Box::new(move |info| {
             if !QUIET.with(|q| q.get()) {
                 previous(info);
+                return;
             }
+            let payload = info.payload();
+            let message = payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("");
+            let place = info.location().map(|l| format!(" ({}:{})", crate_relative(l.file()), l.line()));
+            CAUGHT.with(|c| *c.borrow_mut() = Some(format!("{message}{}", place.unwrap_or_default())));
         }));
     });
+}
+
+/// A source path from its crate's folder on (`docx-rs-0.4.22/src/reader/…`),
+/// so that no folder of the machine that built the tool is shown.
+fn crate_relative(file: &str) -> &str {
+    let parts: Vec<&str> = file.split('/').collect();
+    match parts.iter().rposition(|p| *p == "src") {
+        Some(i) if i > 0 => {
+            let skip: usize = parts[..i - 1].iter().map(|p| p.len() + 1).sum();
+            &file[skip..]
+        }
+        _ => file,
+    }
 }
 
 type Each<'e> = &'e mut dyn FnMut(Sheet, Option<FormKind>) -> Result<(), ReadError>;
@@ -461,6 +494,33 @@ mod tests {
         let sheet = &book.sheets[0];
         assert!(sheet.rows.len() <= 3, "{} rows kept", sheet.rows.len());
         assert!(sheet.rows.iter().flatten().any(|v| v.text() == "试点地区"));
+    }
+
+    #[test]
+    fn a_panic_while_reading_is_a_damaged_file_with_its_message_and_place() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.add_worksheet().write_string(0, 0, "试点地区").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let err = read_sheets(&bytes, Format::Xlsx, None, &Limits::default(), &mut |_, _| panic!("格子越界"))
+            .unwrap_err();
+        let detail = err.detail().unwrap();
+        assert!(
+            detail.starts_with("reader panicked on a malformed structure: 格子越界 (src/ingest/read.rs:"),
+            "{detail}"
+        );
+        // Nothing is left over for the next file.
+        let ok = read_sheets(&bytes, Format::Xlsx, None, &Limits::default(), &mut |_, _| Ok(()));
+        assert!(ok.is_ok());
+        assert!(CAUGHT.with(|c| c.borrow().is_none()));
+    }
+
+    #[test]
+    fn source_paths_are_shown_from_their_crate_on() {
+        let registry = "/home/u/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/docx-rs-0.4.22/src/reader/attributes/width.rs";
+        assert_eq!(crate_relative(registry), "docx-rs-0.4.22/src/reader/attributes/width.rs");
+        assert_eq!(crate_relative("src/ingest/read.rs"), "src/ingest/read.rs");
+        assert_eq!(crate_relative("/a/b/tool/src/main.rs"), "tool/src/main.rs");
+        assert_eq!(crate_relative("lib.rs"), "lib.rs");
     }
 
     #[test]
