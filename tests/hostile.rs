@@ -7,7 +7,6 @@
 //! of hiding or taking the test binary down. Time and peak resident memory
 //! come from `wait4`'s resource usage.
 
-use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -151,33 +150,12 @@ fn shared_hostile_cases_are_rejected_fast_in_bounded_memory() {
 
 // ---- building more of each kind ----------------------------------------------------
 
-/// A zip with `parts` (name, bytes), deflated; `mimetype` stored first when present.
-fn zip_parts(parts: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, bytes) in parts {
-        let method = if name == "mimetype" {
-            zip::CompressionMethod::Stored
-        } else {
-            zip::CompressionMethod::Deflated
-        };
-        w.start_file(name.as_str(), zip::write::SimpleFileOptions::default().compression_method(method))
-            .unwrap();
-        w.write_all(bytes).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
-
-/// The parts of a zip package.
-fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    (0..z.len())
-        .map(|i| {
-            let mut f = z.by_index(i).unwrap();
-            let mut b = Vec::new();
-            f.read_to_end(&mut b).unwrap();
-            (f.name().unwrap().to_string(), b)
-        })
-        .collect()
+/// The Word package `word` with `xml` put first in its document's body.
+fn body_starting_with(word: &[u8], xml: &str) -> Vec<u8> {
+    let text = util::zip_entry(word, "word/document.xml");
+    let edited = text.replacen("<w:body>", &format!("<w:body>{xml}"), 1);
+    assert_ne!(edited, text, "a document with a body");
+    util::with_zip_entry(word, "word/document.xml", edited.as_bytes())
 }
 
 fn good_form() -> Vec<u8> {
@@ -188,14 +166,14 @@ fn good_form() -> Vec<u8> {
 /// An xlsx whose part `part` gets `pad` bytes of XML white space inserted
 /// after its first tag end (a zip bomb: it deflates about 1000:1).
 fn padded(package: &[u8], part: &str, pad: usize) -> Vec<u8> {
-    let mut parts = unzip(package);
+    let mut parts = util::zip_parts_of(package);
     let (_, b) = parts.iter_mut().find(|(n, _)| n == part).unwrap_or_else(|| panic!("no {part}"));
     let at = b.windows(2).position(|w| w == b"?>").map_or(0, |i| i + 2);
     let mut nb = b[..at].to_vec();
     nb.extend(std::iter::repeat_n(b' ', pad));
     nb.extend_from_slice(&b[at..]);
     *b = nb;
-    zip_parts(&parts)
+    util::zip_of_parts(&parts)
 }
 
 fn workbook(f: impl FnOnce(&mut rust_xlsxwriter::Workbook)) -> Vec<u8> {
@@ -216,7 +194,7 @@ fn ods(content_body: &str) -> Vec<u8> {
         xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\" manifest:version=\"1.2\">\
         <manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"application/vnd.oasis.opendocument.spreadsheet\"/>\
         <manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/></manifest:manifest>";
-    zip_parts(&[
+    util::zip_of_parts(&[
         ("mimetype".into(), b"application/vnd.oasis.opendocument.spreadsheet".to_vec()),
         ("content.xml".into(), content.into_bytes()),
         ("META-INF/manifest.xml".into(), manifest.as_bytes().to_vec()),
@@ -232,7 +210,7 @@ fn built_hostile_xlsx_ods_docx_and_zip_variants_are_rejected_fast() {
         ws.write_string(0, 0, "试点地区").unwrap();
         ws.write_string(1, 0, "河北省").unwrap();
     });
-    let mut parts = unzip(&sst);
+    let mut parts = util::zip_parts_of(&sst);
     let (_, s) = parts.iter_mut().find(|(n, _)| n == "xl/sharedStrings.xml").expect("an sst part");
     let text = String::from_utf8(s.clone()).unwrap();
     let patched = text.replacen("uniqueCount=\"2\"", "uniqueCount=\"1000000000000\"", 1);
@@ -242,10 +220,10 @@ fn built_hostile_xlsx_ods_docx_and_zip_variants_are_rejected_fast() {
     let padded_claim =
         patched.replacen("<sst", &format!("{}<!--{}--><sst", " ".repeat(50_000), "x".repeat(50_000)), 1);
     *s = patched.into_bytes();
-    check_case("sst_claim.xlsx", &zip_parts(&parts), "共享字符串表声明");
+    check_case("sst_claim.xlsx", &util::zip_of_parts(&parts), "共享字符串表声明");
     let (_, s) = parts.iter_mut().find(|(n, _)| n == "xl/sharedStrings.xml").expect("an sst part");
     *s = padded_claim.into_bytes();
-    check_case("sst_claim_padded.xlsx", &zip_parts(&parts), "共享字符串表的开头");
+    check_case("sst_claim_padded.xlsx", &util::zip_of_parts(&parts), "共享字符串表的开头");
     // A sheet part that inflates to 40 MB.
     check_case("bomb.xlsx", &padded(&good, "xl/worksheets/sheet1.xml", 40 << 20), "解压后超过 32 MB");
     // 60 sheets.
@@ -277,25 +255,17 @@ fn built_hostile_xlsx_ods_docx_and_zip_variants_are_rejected_fast() {
     let word = docx::render(&filled_grid(&job, &v)).unwrap();
     check_case("bomb.docx", &padded(&word, "word/document.xml", 40 << 20), "解压后超过 32 MB");
     // A Word return of 100,000 empty paragraphs (a tree of gigabytes in docx-rs).
-    let mut parts = unzip(&word);
-    let (_, doc) = parts.iter_mut().find(|(n, _)| n == "word/document.xml").unwrap();
-    let text = String::from_utf8(doc.clone()).unwrap();
-    *doc = text.replacen("<w:body>", &format!("<w:body>{}", "<w:p/>".repeat(100_000)), 1).into_bytes();
-    check_case("paragraphs.docx", &zip_parts(&parts), "结构元素过多");
+    check_case("paragraphs.docx", &body_starting_with(&word, &"<w:p/>".repeat(100_000)), "结构元素过多");
     // A Word return with 2,000 tables each in the cell of the one before:
     // docx-rs reads and drops such a tree a call per level, and about 600
     // levels of tables overflowed even the main thread's stack and ended
     // the run.
-    let mut parts = unzip(&word);
-    let (_, doc) = parts.iter_mut().find(|(n, _)| n == "word/document.xml").unwrap();
-    let text = String::from_utf8(doc.clone()).unwrap();
     let nested =
         format!("{}<w:p/>{}", "<w:tbl><w:tr><w:tc>".repeat(2_000), "</w:tc></w:tr></w:tbl>".repeat(2_000));
-    *doc = text.replacen("<w:body>", &format!("<w:body>{nested}"), 1).into_bytes();
-    check_case("nested_tables.docx", &zip_parts(&parts), "层层嵌套");
+    check_case("nested_tables.docx", &body_starting_with(&word, &nested), "层层嵌套");
     // A zip of returns holding a bomb: the member is rejected by name.
     let archive =
-        zip_parts(&[("河北/炸弹.xlsx".into(), padded(&good, "xl/worksheets/sheet1.xml", 40 << 20))]);
+        util::zip_of_parts(&[("河北/炸弹.xlsx".into(), padded(&good, "xl/worksheets/sheet1.xml", 40 << 20))]);
     check_case("returns.zip", &archive, "解压后超过 32 MB");
 }
 

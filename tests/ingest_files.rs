@@ -122,7 +122,7 @@ fn word_grid_widths_in_inches_or_unreadable_are_read() {
             );
         }
         assert!(grid_widths(&edited).iter().all(|w| w.ends_with("in") || w == "宽"), "{edited}");
-        let bytes = with_entry(&original, "word/document.xml", edited.as_bytes());
+        let bytes = util::with_zip_entry(&original, "word/document.xml", edited.as_bytes());
         let got = permit_forms::ingest::ingest_bytes(templates(), "a.docx", &bytes)
             .unwrap_or_else(|e| panic!("case {k}: {e}"));
         assert_eq!(got.len(), 1);
@@ -142,22 +142,6 @@ fn word_grid_widths_in_inches_or_unreadable_are_read() {
 /// The `w:w` values of a document's `w:gridCol`s, in order.
 fn grid_widths(xml: &str) -> Vec<String> {
     xml.split("<w:gridCol w:w=\"").skip(1).filter_map(|s| s.split('"').next()).map(str::to_string).collect()
-}
-
-/// `package` with the part `name` replaced by `data`.
-fn with_entry(package: &[u8], name: &str, data: &[u8]) -> Vec<u8> {
-    use std::io::Read;
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(package)).unwrap();
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for i in 0..z.len() {
-        let mut f = z.by_index(i).unwrap();
-        let part = f.name().unwrap().to_string();
-        let mut bytes = Vec::new();
-        f.read_to_end(&mut bytes).unwrap();
-        w.start_file(part.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
-        w.write_all(if part == name { data } else { &bytes }).unwrap();
-    }
-    w.finish().unwrap().into_inner()
 }
 
 /// A Word table typed by a clerk: no identity, label and value cells, the

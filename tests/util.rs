@@ -117,6 +117,44 @@ pub fn zip_entry(bytes: &[u8], name: &str) -> String {
     text
 }
 
+/// The parts of a zip package (name, bytes), in order.
+pub fn zip_parts_of(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip package");
+    (0..z.len())
+        .map(|i| {
+            let mut f = z.by_index(i).expect("entry");
+            let mut b = Vec::new();
+            std::io::Read::read_to_end(&mut f, &mut b).expect("readable entry");
+            (f.name().expect("a name").to_string(), b)
+        })
+        .collect()
+}
+
+/// A zip of `parts` (name, bytes), deflated; `mimetype` stored, as an
+/// OpenDocument package wants it.
+pub fn zip_of_parts(parts: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in parts {
+        let method = if name == "mimetype" {
+            zip::CompressionMethod::Stored
+        } else {
+            zip::CompressionMethod::Deflated
+        };
+        w.start_file(name.as_str(), zip::write::SimpleFileOptions::default().compression_method(method))
+            .expect("zip entry");
+        std::io::Write::write_all(&mut w, bytes).expect("zip write");
+    }
+    w.finish().expect("zip").into_inner()
+}
+
+/// `package` with its part `name` replaced by `data` (the part must exist).
+pub fn with_zip_entry(package: &[u8], name: &str, data: &[u8]) -> Vec<u8> {
+    let mut parts = zip_parts_of(package);
+    let (_, part) = parts.iter_mut().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no {name}"));
+    *part = data.to_vec();
+    zip_of_parts(&parts)
+}
+
 /// Name and compression method of every entry of a zip package, in order.
 pub fn zip_methods(bytes: &[u8]) -> Vec<(String, zip::CompressionMethod)> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip package");
