@@ -46,9 +46,9 @@ use crate::period::Period;
 use crate::record::{FormKind, Person, Record, Status};
 use crate::registry::Registry;
 use crate::render::RenderError;
-use crate::review::{circled, correction_rows, plan_cell, Category, Cell, CorrectionRow, Provenance, Review};
+use crate::review::{circled, correction_rows, Category, Cell, CorrectionRow, Provenance, Review};
 use crate::templates::Templates;
-use crate::tracking::{State, Tick, Tracking};
+use crate::tracking::Tick;
 
 mod sheet;
 use sheet::{as_of_zh, base, date, opt, print_setup, put, rgb, RowText, Styles, TableSheet};
@@ -304,7 +304,7 @@ fn workbook<R: Borrow<Review>>(
             };
             overview(s0, &st, review, &links)?;
             by_task(s1, &st, review)?;
-            plans(s2, &st, reg, &Tracking::new(reg, records, as_of))?;
+            plans(s2, &st, review)?;
             let mut current: Vec<&Record> = records.iter().filter(|r| r.current).collect();
             current.sort_by_cached_key(record_order(reg));
             details(s3, &st, reg, &current, &links)?;
@@ -452,16 +452,12 @@ fn by_task(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError>
     t.finish(true, true)
 }
 
-fn plans(ws: &mut Worksheet, st: &Styles, reg: &Registry, tr: &Tracking) -> Result<(), XlsxError> {
+fn plans(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError> {
     let mut t = TableSheet::new(
         ws,
         st,
         SHEETS[2],
-        &format!(
-            "工作计划（附2）与时间节点（截至{}，计划截止日 {}）",
-            as_of_zh(tr.as_of),
-            reg.settings.plan_due
-        ),
+        &format!("工作计划（附2）与时间节点（截至{}，计划截止日 {}）", as_of_zh(r.as_of), r.plan_due),
         &[
             ("试点地区", 12.0),
             ("计划报送情况", 14.0),
@@ -471,39 +467,15 @@ fn plans(ws: &mut Worksheet, st: &Styles, reg: &Registry, tr: &Tracking) -> Resu
             ("问题", 22.0),
         ],
     )?;
-    for rt in &tr.regions {
-        let cell = plan_cell(rt.plan.state);
-        let status = match (rt.plan.state, rt.plan.first_submitted) {
-            (State::Reported { .. }, Some(d)) => format!("{}（{d}）", cell.text),
-            (State::NotDue, _) => Category::NotDue.label_zh().into(),
-            _ => cell.text,
-        };
-        let deadlines: BTreeMap<Period, Vec<String>> =
-            reg.milestones_of(rt.region).into_iter().fold(BTreeMap::new(), |mut acc, (tid, m)| {
-                acc.entry(m.period).or_default().push(format!("{}：{}", reg.task(tid).name, m.describe()));
-                acc
-            });
-        for p in reg.plan_periods(rt.region) {
-            let entry = rt.plan.record.and_then(|r| r.schedule.iter().find(|e| e.period == p));
-            let arrangement = entry.and_then(|e| e.arrangement.as_deref()).unwrap_or("");
-            let dl = deadlines.get(&p).map(|v| v.join("\n")).unwrap_or_default();
-            let problem = match (rt.plan.record, entry) {
-                (None, _) => "",
-                (Some(_), None) => "缺少该时间行",
-                (Some(_), Some(_)) if !dl.is_empty() && arrangement.trim().is_empty() => "时间节点无安排",
-                (Some(_), Some(_)) if arrangement.trim().is_empty() => "无安排",
-                _ => "",
-            };
-            let pf = if problem.is_empty() { &st.center } else { st.center_fill(Some(Category::Missing)) };
-            t.row(&[
-                (&rt.name, &st.center),
-                (&status, &st.center),
-                (&p.label_zh(), &st.center),
-                (&dl, &st.cell),
-                (arrangement, &st.cell),
-                (problem, pf),
-            ])?;
-        }
+    for row in &r.plans {
+        t.row(&[
+            (&row.region, &st.center),
+            (&row.state, &st.center),
+            (&row.period.label_zh(), &st.center),
+            (&row.deadlines, &st.cell),
+            (&row.arrangement, &st.cell),
+            (&row.problem.text, st.center_fill(row.problem.category)),
+        ])?;
     }
     t.finish(true, true)
 }

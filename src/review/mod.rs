@@ -222,6 +222,24 @@ pub struct ContactRow {
     pub submitted_on: Option<NaiveDate>,
 }
 
+/// One period of a region's work plan (附2) against its time nodes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanRow {
+    /// Region name.
+    pub region: String,
+    /// The plan's state: `已报（2017-03-30）`, `未报`, `未到期`, ….
+    pub state: String,
+    /// The schedule row's period.
+    pub period: Period,
+    /// The region's time nodes in that period, one line each (`任务：节点`).
+    pub deadlines: String,
+    /// 试点任务安排 the plan gives for the period (empty when none).
+    pub arrangement: String,
+    /// What is wrong with the row, with its category (Missing): the plan
+    /// lacks the period, or gives no arrangement (at a time node or not).
+    pub problem: Cell,
+}
+
 /// The review as of a date.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Review {
@@ -241,6 +259,8 @@ pub struct Review {
     pub matrix: Vec<RegionRow>,
     /// Counts per shown month.
     pub counts: Vec<MonthCount>,
+    /// Every region's work plan by period, regions in registry order.
+    pub plans: Vec<PlanRow>,
     /// Every task's regions, in registry order.
     pub tasks: Vec<TaskRow>,
     /// Milestone texts, once per set of tasks sharing them.
@@ -261,6 +281,51 @@ pub struct Review {
     /// shows it as [`correction_rows`]. Shared, so that the workbook can
     /// start on it while the rest of the review is built.
     pub corrections: Arc<[Correction]>,
+}
+
+/// The rows of every region's work plan against its time nodes.
+fn plan_rows(reg: &Registry, tr: &Tracking) -> Vec<PlanRow> {
+    let mut rows = Vec::new();
+    for rt in &tr.regions {
+        let cell = plan_cell(rt.plan.state);
+        let state = match (rt.plan.state, rt.plan.first_submitted) {
+            (State::Reported { .. }, Some(d)) => format!("{}（{d}）", cell.text),
+            (State::NotDue, _) => Category::NotDue.label_zh().into(),
+            _ => cell.text,
+        };
+        let deadlines: BTreeMap<Period, Vec<String>> =
+            reg.milestones_of(rt.region).into_iter().fold(BTreeMap::new(), |mut acc, (tid, m)| {
+                acc.entry(m.period).or_default().push(format!("{}：{}", reg.task(tid).name, m.describe()));
+                acc
+            });
+        for period in reg.plan_periods(rt.region) {
+            let entry = rt.plan.record.and_then(|r| r.schedule.iter().find(|e| e.period == period));
+            let arrangement = entry.and_then(|e| e.arrangement.as_deref()).unwrap_or("");
+            let deadlines = deadlines.get(&period).map(|v| v.join("\n")).unwrap_or_default();
+            let problem = match (rt.plan.record, entry) {
+                (None, _) => "",
+                (Some(_), None) => "缺少该时间行",
+                (Some(_), Some(_)) if !deadlines.is_empty() && arrangement.trim().is_empty() => {
+                    "时间节点无安排"
+                }
+                (Some(_), Some(_)) if arrangement.trim().is_empty() => "无安排",
+                _ => "",
+            };
+            rows.push(PlanRow {
+                region: rt.name.clone(),
+                state: state.clone(),
+                period,
+                deadlines,
+                arrangement: arrangement.to_string(),
+                problem: if problem.is_empty() {
+                    Cell::plain("")
+                } else {
+                    Cell::of(problem, Category::Missing)
+                },
+            });
+        }
+    }
+    rows
 }
 
 fn cut(s: &str) -> String {
@@ -362,6 +427,7 @@ impl Review {
             })
             .collect();
         let focus = tr.months.iter().rev().find(|m| reg.progress_due(**m) < as_of).copied();
+        let plans = plan_rows(reg, &tr);
         let (tasks, milestone_notes) = tasks(reg, &tr);
         let counting: Vec<(&str, YearMonth, &Record)> = tr
             .regions
@@ -451,6 +517,7 @@ impl Review {
             focus,
             matrix,
             counts,
+            plans,
             tasks,
             milestone_notes,
             behind,
