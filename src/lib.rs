@@ -17,6 +17,7 @@
 //!    rendering the one [`review::Review`]; [`review::run`] does the month.
 #![warn(missing_docs)]
 
+pub mod board;
 pub mod consolidate;
 pub mod crosscheck;
 pub mod demo;

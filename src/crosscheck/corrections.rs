@@ -193,6 +193,14 @@ impl<'r> Value<'r> {
     }
 }
 
+/// Every field of a record as a clerk reads it (`超前` for a status,
+/// `2017-04-09` for a date, tasks joined with `、`; `None` when empty), in
+/// record order, as the 更正记录 compares them (schedule rows aside): for
+/// views that show a record field by field (the status board).
+pub fn fields_shown(r: &Record) -> Vec<(Field, Option<String>)> {
+    values(r).into_iter().map(|(f, v)| (f, v.shown().map(Cow::into_owned))).collect()
+}
+
 /// Every comparable field of a record with its value, in record order
 /// (schedule rows come separately).
 fn values(r: &Record) -> [(Field, Value<'_>); 20] {

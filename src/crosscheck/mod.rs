@@ -39,7 +39,7 @@ use serde::Deserialize;
 use crate::period::{Period, YearMonth};
 use crate::record::{FormKind, Issue, Record};
 use crate::registry::{Milestone, Registry, TaskId};
-pub use corrections::{corrections, Correction, FieldChange};
+pub use corrections::{corrections, fields_shown, Correction, FieldChange};
 use rayon::prelude::*;
 use rules::Ctx;
 use similarity::{bigrams_of, blocks};

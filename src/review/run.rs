@@ -89,7 +89,7 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
 
 /// Runs the month's review into `OUT/<as-of>/`: `记录/` (records.jsonl,
 /// rejected.jsonl), `汇总_截至<date>.xlsx`, `调度会报告_截至<date>.pdf` and
-/// `.docx`, and `退回意见/`. Same inputs give byte-identical files.
+/// `.docx`, `退回意见/` and `状态看板_截至<date>.html`. Same inputs give byte-identical files.
 ///
 /// # Errors
 /// The first output that could not be rendered or written.
@@ -156,6 +156,18 @@ pub fn run(
     res.missing_glyphs.sort_unstable();
     res.missing_glyphs.dedup();
     res.items.push((format!("退回意见 {} 封", letters.count), fb));
+
+    let board = dir.join(crate::board::file_name(opts.as_of));
+    let html = crate::board::render(&crate::board::Board {
+        templates,
+        review: &review,
+        records: &records,
+        dir: &dir,
+        sources_root: opts.strip_prefix.as_deref(),
+        feedback: &letters.files,
+    });
+    write_atomic(&board, html.as_bytes()).map_err(io(&board))?;
+    res.items.push(("状态看板".into(), board));
 
     res.attention = Attention { letters: letters.count, ..Attention::of(&review) };
     Ok(res)
