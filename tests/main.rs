@@ -3,6 +3,7 @@
 
 mod util;
 
+mod board;
 mod consolidate;
 mod crosscheck;
 mod docx;

@@ -192,7 +192,7 @@ fn chart(ch: &BarChart) -> Markup {
     let ticks: Vec<u32> = (0..=4).map(|k| (ch.max_total().max(1) * k).div_ceil(4)).collect();
     html! {
         h2 { (ch.title) }
-        svg.chart xmlns="http://www.w3.org/2000/svg" role="img" aria-label=(ch.title)
+        svg.chart role="img" aria-label=(ch.title)
             viewBox=(format!("0 0 {width:.0} {:.0}", height + bottom)) width=(format!("{width:.0}")) height=(format!("{:.0}", height + bottom)) {
             @for t in &ticks {
                 line x1=(left) x2=(format!("{:.0}", width - 6.0)) y1=(format!("{:.1}", y(*t as f64))) y2=(format!("{:.1}", y(*t as f64))) stroke="#ddd" {}
