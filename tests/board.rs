@@ -313,12 +313,12 @@ fn board_opens_from_a_chinese_path_and_a_click_shows_that_record() {
     c.open(&f.board);
     assert_eq!(c.eval("document.querySelectorAll('section.record').length > 40"), json!(true));
     assert_eq!(
-        c.eval("[...document.querySelectorAll('section.record')].filter(s => s.offsetParent).length"),
+        c.eval("[...document.querySelectorAll('section.record')].filter(s => getComputedStyle(s).display !== 'none').length"),
         json!(0)
     );
     c.click(&cell_link("保定市", april));
     let shown = c.eval(
-        "(() => { const v = [...document.querySelectorAll('section.record')].filter(s => s.offsetParent); \
+        "(() => { const v = [...document.querySelectorAll('section.record')].filter(s => getComputedStyle(s).display !== 'none'); \
          return v.map(s => ({ id: s.id, hash: location.hash, text: s.innerText, \
          rows: s.querySelectorAll('table.rec-findings tbody tr').length, \
          links: [...s.querySelectorAll('p.links a')].map(a => decodeURIComponent(a.pathname)) })); })()",
@@ -349,10 +349,38 @@ fn board_opens_from_a_chinese_path_and_a_click_shows_that_record() {
     assert!(links.iter().any(|l| l.to_string_lossy().contains("退回意见_保定市")), "{links:?}");
     assert!(links.iter().all(|l| l.starts_with(f.out.parent().unwrap().parent().unwrap())));
 
+    // The filters: one region leaves one row of the matrix.
+    c.eval(
+        "(() => { const s = document.getElementById('f-region'); s.value = '保定市'; \
+            s.dispatchEvent(new Event('change', { bubbles: true })); })()",
+    );
+    let rows = c.eval("[...document.querySelectorAll('table.matrix tbody tr')].filter(r => getComputedStyle(r).display !== 'none').length");
+    assert_eq!(rows, json!(1));
     let (inked, colours) = ink(&c.screenshot());
     assert!(inked > 0.03 && colours > 8, "screenshot looks blank: {inked:.3} inked, {colours} colours");
     let requested = c.requested();
     assert!(requested.iter().all(|u| u.starts_with("file:")), "{requested:?}");
+}
+
+#[test]
+fn with_javascript_off_a_cell_still_opens_its_record() {
+    let f = fixture();
+    let mut c = Chrome::launch();
+    c.call("Emulation.setScriptExecutionDisabled", json!({ "value": true }));
+    c.open(&f.board);
+    c.click(&cell_link("河南省", YearMonth::new(2017, 4).unwrap()));
+    c.call("Emulation.setScriptExecutionDisabled", json!({ "value": false }));
+    let shown = c.eval(
+        "[...document.querySelectorAll('section.record')].filter(s => getComputedStyle(s).display !== 'none').map(s => s.innerText)",
+    );
+    let shown = shown.as_array().unwrap();
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    let text = shown[0].as_str().unwrap();
+    assert!(
+        text.contains("河南省") && text.contains("2017年4月") && text.contains("进度滞后的原因"),
+        "{text}"
+    );
+    assert_eq!(c.eval("document.documentElement.classList.contains('js')"), json!(false), "the script ran");
 }
 
 #[test]
@@ -368,7 +396,7 @@ fn markup_typed_into_a_return_shows_as_text_and_never_runs() {
     assert_eq!(c.eval("document.images.length"), json!(0));
     assert_eq!(c.eval("document.querySelectorAll('[onerror],[onload],[onclick]').length"), json!(0));
     assert_eq!(c.eval("[...document.links].every(a => a.protocol === 'file:')"), json!(true));
-    let section = c.eval("document.querySelector(location.hash).offsetParent !== null && document.querySelector(location.hash).textContent");
+    let section = c.eval("getComputedStyle(document.querySelector(location.hash)).display !== 'none' && document.querySelector(location.hash).textContent");
     let section = section.as_str().expect("河北省 April's record is shown");
     for typed in [ACTUAL, DELAY, DIFFICULTIES, HOSTILE_FILE] {
         assert!(section.contains(typed), "not shown as typed: {typed}\n{section}");

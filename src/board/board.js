@@ -1,6 +1,7 @@
 // Filters by region, state and rule; everything else works without script.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
   var form = document.getElementById("filters");
   if (!form) { return; }
   form.hidden = false;
@@ -32,13 +33,4 @@
   form.addEventListener("change", apply);
   form.addEventListener("reset", function () { setTimeout(apply, 0); });
   form.addEventListener("submit", function (e) { e.preventDefault(); });
-  // A click on a cell opens its record and brings it into view.
-  document.querySelectorAll("table.matrix td a").forEach(function (a) {
-    a.addEventListener("click", function () {
-      var prev = document.querySelector("section.record.open");
-      if (prev) { prev.classList.remove("open"); }
-      var target = document.getElementById(a.getAttribute("href").slice(1));
-      if (target) { target.classList.add("open"); }
-    });
-  });
 })();

@@ -92,6 +92,8 @@ struct Index<'a> {
     feedback: Vec<PathBuf>,
     /// Whether any finding has a ledger state.
     ledger: bool,
+    /// The section of each return sheet (file, sheet) among the matrix's cells.
+    slots: BTreeMap<(&'a str, &'a str), String>,
 }
 
 impl<'a> Index<'a> {
@@ -118,12 +120,30 @@ impl<'a> Index<'a> {
         let feedback =
             b.feedback.iter().filter_map(|p| p.strip_prefix(b.dir).ok().map(Path::to_path_buf)).collect();
         let ledger = b.review.findings.iter().any(|f| ledger_state(f).is_some());
-        Index { b, versions, findings, corrections, feedback, ledger }
+        let mut slots = BTreeMap::new();
+        for (i, row) in b.review.matrix.iter().enumerate() {
+            let months = b.review.months.iter().map(|m| Some(*m));
+            for month in std::iter::once(None).chain(months) {
+                let (kind, period) = match month {
+                    Some(m) => (FormKind::Progress, Some(crate::period::Period::Month(m))),
+                    None => (FormKind::Plan, None),
+                };
+                for r in versions.get(&(row.region.clone(), kind, period)).into_iter().flatten() {
+                    slots.insert((r.source.file.as_str(), r.source.sheet.as_str()), page::slot_id(i, month));
+                }
+            }
+        }
+        Index { b, versions, findings, corrections, feedback, ledger, slots }
     }
 
     /// Every version of the form of `region`, `kind` and `period`.
     fn versions(&self, region: &str, kind: FormKind, period: Option<crate::period::Period>) -> &[&'a Record] {
         self.versions.get(&(region.to_string(), kind, period)).map_or(&[], Vec::as_slice)
+    }
+
+    /// The section of the record a finding is of, when the matrix shows it.
+    fn slot_of(&self, f: &'a FindingRow) -> Option<&str> {
+        self.slots.get(&(f.source.file.as_str(), f.sheet.as_str())).map(String::as_str)
     }
 
     /// The findings of one record.

@@ -49,7 +49,7 @@ fn category_style() -> String {
 }
 
 /// The id of the section of a region's month (`r-3-2017-04`) or plan (`r-3-plan`).
-fn slot_id(region: usize, month: Option<YearMonth>) -> String {
+pub(super) fn slot_id(region: usize, month: Option<YearMonth>) -> String {
     match month {
         Some(m) => format!("r-{region}-{}-{:02}", m.year, m.month),
         None => format!("r-{region}-plan"),
@@ -185,7 +185,9 @@ fn matrix_cell(c: &Cell, id: String, prior: bool) -> Markup {
 /// The stacked bars of the months, drawn inline (no chart library).
 fn chart(ch: &BarChart) -> Markup {
     let n = ch.categories.len().max(1);
-    let (bar, gap, height, left, bottom) = (16.0_f64, 6.0_f64, 150.0_f64, 34.0_f64, 64.0_f64);
+    // Bars as wide as 640 px allow, between 10 and 36 px.
+    let bar = (640.0 / n as f64 - 6.0).clamp(10.0, 36.0);
+    let (gap, height, left, bottom) = (6.0_f64, 150.0_f64, 34.0_f64, 64.0_f64);
     let width = left + n as f64 * (bar + gap) + 10.0;
     let max = ch.max_total().max(1) as f64;
     let y = |v: f64| 10.0 + height - v / max * height;
@@ -254,14 +256,16 @@ fn findings(ix: &Index) -> Markup {
     html! {
         h2 { "校验问题（当前版本，" (open.len()) " 条）" }
         table.list {
-            thead { tr { th { "地区" } th { "表格" } th { "期间" } th { "严重程度" } th { "问题" } th { "位置" } th { "说明" }
+            thead { tr { th { "地区" } th { "表格" } th { "期间" } th { "程度" } th { "问题" } th { "位置" } th { "说明" }
                 @if ix.ledger { th { "状态" } th { "处理意见" } } } }
             tbody {
                 @for f in &open {
                     tr data-region=(f.region) data-rule=(f.rule) {
                         td { (f.region) } td { (f.form) } td { (f.period) }
                         td class=(format!("sev-{:?}", f.severity)) { (f.severity.label_zh()) }
-                        td { (f.rule) } td { (f.source.label) } td { (f.message) }
+                        td { (f.rule) }
+                        td { @if let Some(id) = ix.slot_of(f) { a href=(format!("#{id}")) { (f.source.label) } } @else { (f.source.label) } }
+                        td { (f.message) }
                         @if ix.ledger { (ledger_cells(f)) }
                     }
                 }
@@ -297,6 +301,7 @@ fn record_section(
     let chase = ix.b.review.chase.iter().find(|c| c.region == region && c.month == month);
     html! {
         section.record id=(slot_id(region_idx, month)) data-region=(region) data-k=(class(cell.category)) {
+            a.close href="#matrix" title="关闭" { "×" }
             h3 { (region) " · " (what) " · " span class=(class(cell.category)) { (word(cell)) } }
             @if let Some(c) = chase { p { "截止日 " (c.due) "：" (c.state.text) "。联系人 " (person(&c.contact.name, &c.contact.phone)) "，经办人 " (person(&c.handler.name, &c.handler.phone)) "。" } }
             @if let Some(rec) = current { (record_body(ix, rec, versions)) }
@@ -351,7 +356,7 @@ fn record_body(ix: &Index, rec: &Record, versions: &[&Record]) -> Markup {
             thead { tr { th { "栏目" } th { "内容" } th { "单元格" } } }
             tbody {
                 @for (field, value, cell) in fields(rec) {
-                    tr { th { (field) } td.text { (value) } td { (cell) } }
+                    tr { th { (field) } td.text { @if value.is_empty() { span.nd { "（空，或未能读出）" } } @else { (value) } } td { (cell) } }
                 }
                 @for (k, e) in rec.schedule.iter().enumerate() {
                     tr { th { "计划 " (e.period.label_zh()) } td.text { (e.arrangement.as_deref().unwrap_or("")) }
@@ -362,7 +367,7 @@ fn record_body(ix: &Index, rec: &Record, versions: &[&Record]) -> Markup {
         h4.findings { "问题（" (finds.len()) " 条）" }
         @if !finds.is_empty() {
             table.list.rec-findings {
-                thead { tr { th { "严重程度" } th { "问题" } th { "单元格" } th { "说明" } th { "更正" }
+                thead { tr { th { "程度" } th { "问题" } th { "单元格" } th { "说明" } th { "更正" }
                     @if ix.ledger { th { "状态" } th { "处理意见" } } } }
                 tbody {
                     @for f in finds {
