@@ -299,7 +299,7 @@ fn board_opens_from_a_chinese_path_and_a_click_shows_that_record() {
     assert!(f.board.to_string_lossy().contains(' ') && f.board.to_string_lossy().contains("部许可办"));
     let t = templates();
     // The finding the model gives 保定市's April return (two statuses ticked).
-    let recs = ingest::ingest_paths(t, &[f.returns.clone()], &IngestOptions::default()).records;
+    let recs = ingest::ingest_paths(t, std::slice::from_ref(&f.returns), &IngestOptions::default()).records;
     let review = Review::build(t, &recs, d("2017-05-11"));
     let april = YearMonth::new(2017, 4).unwrap();
     let want: Vec<_> = review

@@ -322,9 +322,12 @@ fn fields(rec: &Record) -> Vec<(&'static str, String, &str)> {
         .collect()
 }
 
-/// The letters by name (`退回意见_河北省`), each with its formats (`docx`, `pdf`).
-fn letter_groups(letters: &[&std::path::Path]) -> Vec<(String, Vec<(String, Option<String>)>)> {
-    let mut out: Vec<(String, Vec<(String, Option<String>)>)> = Vec::new();
+/// A letter's formats (`docx`, `pdf`), each with its link.
+type Formats = Vec<(String, Option<String>)>;
+
+/// The letters by name (`退回意见_河北省`), each with its formats.
+fn letter_groups(letters: &[&std::path::Path]) -> Vec<(String, Formats)> {
+    let mut out: Vec<(String, Formats)> = Vec::new();
     for l in letters {
         let stem = l.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let ext = l.extension().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
