@@ -35,7 +35,7 @@ pub enum Command {
     Report(ReportArgs),
     /// 为有问题的地区生成退回意见（docx 与 pdf），并附标注问题的报表（xlsx）
     Feedback(FeedbackArgs),
-    /// 月度审阅：读取退回表格，生成汇总工作簿、调度会报告和退回意见，放在一个以日期命名的目录
+    /// 月度审阅：读取退回表格，生成汇总工作簿、调度会报告、退回意见和状态看板（html），放在一个以日期命名的目录
     Review(ReviewArgs),
     /// 用内置样例演示每月流程：生成表格，再对样例退回表格运行 review
     Demo(DemoArgs),
