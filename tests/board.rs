@@ -611,7 +611,11 @@ fn three_years_of_resubmissions_stay_small_rerun_identically_and_print_the_year_
     let year: Vec<&YearMonth> = review.months.iter().filter(|m| m.year == 2019).collect();
     assert!(year.len() >= 11);
     for m in year {
-        assert!(first.matches(&m.label_zh()).count() >= 2, "page 1 lacks the column and count of {}", m.label_zh());
+        assert!(
+            first.matches(&m.label_zh()).count() >= 2,
+            "page 1 lacks the column and count of {}",
+            m.label_zh()
+        );
     }
     assert!(first.contains("各月统计") && !first.contains("2018年12月"), "{first}");
 }
