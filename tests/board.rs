@@ -41,9 +41,9 @@ const HOSTILE_FILE: &str = "河北省 4月 \"改\" '版' <b>.xlsx";
 
 /// One review of the samples plus a hostile return, in a folder whose
 /// path has Chinese characters, spaces and quotes; made once for the
-/// tests of this module (kept until the test binary exits).
+/// tests of this module, under cargo's temporary folder for tests (made
+/// afresh each run, so nothing piles up in the system's).
 struct Fixture {
-    _dir: tempfile::TempDir,
     returns: PathBuf,
     out: PathBuf,
     board: PathBuf,
@@ -53,8 +53,8 @@ fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
         let t = templates();
-        let dir = util::tempdir();
-        let root = dir.path().join("部许可办 \"看板\" 测试");
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("board").join("部许可办 \"看板\" 测试");
+        let _ = std::fs::remove_dir_all(&root);
         let returns = root.join("退回 表格");
         samples::write_to(&returns).unwrap();
         // 河北省's April return, typed by a hostile clerk, sent after the sample's.
@@ -81,7 +81,7 @@ fn fixture() -> &'static Fixture {
         let done = review::run(t, &opts, &PdfRenderer::new(t).unwrap()).unwrap();
         let board = done.dir.join(board::file_name(opts.as_of));
         assert!(done.items.iter().any(|(_, p)| *p == board), "review lists the board: {:?}", done.items);
-        Fixture { _dir: dir, returns, out: done.dir, board }
+        Fixture { returns, out: done.dir, board }
     })
 }
 

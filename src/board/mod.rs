@@ -173,10 +173,12 @@ impl<'a> Index<'a> {
         for p in &self.feedback {
             let n = names(p);
             match n.as_slice() {
+                // 退回意见_<key>.docx, 核实提醒_<key>.pdf …
                 [_, letter]
                     if Path::new(letter)
                         .file_stem()
-                        .is_some_and(|s| s.to_string_lossy().ends_with(&format!("_{key}"))) =>
+                        .and_then(|s| s.to_str()?.split_once('_'))
+                        .is_some_and(|(_, k)| k == key) =>
                 {
                     letters.push(p.as_path())
                 }
