@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::crosscheck::Correction;
+use crate::ledger::{Decision, State};
 use crate::markup::{file_link, issue_label, source_label};
 use crate::record::{FormKind, Issue, Record, Severity};
 use crate::templates::Templates;
@@ -85,6 +86,23 @@ pub struct FindingRow {
     /// Whether a later version of the form, arrived by the review's date, no
     /// longer has this finding (已更正).
     pub corrected: bool,
+    /// 编号: the finding's stable number in the ledger (empty until the
+    /// ledger is applied).
+    pub id: String,
+    /// 状态 in the ledger; 待处理 until the ledger is applied.
+    pub state: State,
+    /// The office's 处理意见, when it gave one.
+    pub decision: Option<Decision>,
+}
+
+impl FindingRow {
+    /// Whether the finding is open as of the review's date: raised by the
+    /// version of its form that counts then (arrived, not superseded) and
+    /// open in the ledger ([`State::is_open`]; open when no ledger exists).
+    /// Letters, the report's open problems and the board show only these.
+    pub fn is_open(&self) -> bool {
+        self.arrived && !self.superseded && self.state.is_open()
+    }
 }
 
 /// One line of the 更正记录: a field that changed, or a finding fixed,
@@ -201,6 +219,9 @@ pub(super) fn findings_of(
                     }
                 }),
                 corrected: next.get(&idx).is_some_and(|c| arrived(&records[c.later]) && c.is_fixed(i)),
+                id: String::new(),
+                state: State::default(),
+                decision: None,
             });
         }
     }
