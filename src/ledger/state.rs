@@ -55,11 +55,10 @@ impl Decision {
 /// the office's [`Decision`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum State {
-    /// 待处理: raised, no decision yet (also after 说明不采纳, and after a
-    /// later return that still raises it).
+    /// 待处理: raised, no decision yet (also after 说明不采纳).
     #[default]
     Pending,
-    /// 退回中: sent back (退回修改), no later return yet.
+    /// 退回中: sent back (退回修改), no later return changed the value yet.
     SentBack,
     /// 地区已说明: the region explained it in its marked-up copy; the office
     /// has not decided.
@@ -125,34 +124,28 @@ impl State {
     /// The state of a finding, by the contract's table:
     /// - `gone`: it is no longer raised (and why), which closes it whatever
     ///   the office decided;
-    /// - otherwise the office's `decision`; a 退回修改 holds only until a
-    ///   later return (`returned_since`) still raises it, when the office
-    ///   looks again (待处理);
+    /// - otherwise the office's `decision` (a 退回修改 holds while the same
+    ///   value is still returned: a changed value is a new finding);
     /// - `explained`: the region wrote a 情况说明 the office has not yet
-    ///   decided on.
+    ///   decided on (it answers a 退回修改 too).
     ///
     /// # Examples
     /// ```
-    /// use permit_forms::ledger::{Decision, State};
-    /// assert_eq!(State::of(None, Some(Decision::Accept), false, false), State::Accepted);
-    /// assert_eq!(State::of(None, Some(Decision::SendBack), true, false), State::Pending);
-    /// assert!(State::of(None, None, false, false).is_open());
+    /// use permit_forms::ledger::{Decision, Gone, State};
+    /// assert_eq!(State::of(None, Some(Decision::Accept), false), State::Accepted);
+    /// assert_eq!(State::of(Some(Gone::Corrected), Some(Decision::SendBack), false), State::Corrected);
+    /// assert!(State::of(None, None, false).is_open());
     /// ```
-    pub fn of(
-        gone: Option<Gone>,
-        decision: Option<Decision>,
-        returned_since: bool,
-        explained: bool,
-    ) -> State {
+    pub fn of(gone: Option<Gone>, decision: Option<Decision>, explained: bool) -> State {
         match (gone, decision) {
             (Some(Gone::Corrected), _) => State::Corrected,
             (Some(Gone::Void), _) => State::Void,
             (None, Some(Decision::Accept)) => State::Accepted,
             (None, Some(Decision::AcceptExplanation)) => State::ExplanationAccepted,
-            (None, Some(Decision::SendBack)) if !returned_since => State::SentBack,
             (None, Some(Decision::RejectExplanation)) => State::Pending,
             (None, _) if explained => State::Explained,
-            (None, _) => State::Pending,
+            (None, Some(Decision::SendBack)) => State::SentBack,
+            (None, None) => State::Pending,
         }
     }
 }
@@ -183,14 +176,14 @@ mod tests {
     #[test]
     fn state_follows_the_table() {
         use Decision::*;
-        assert_eq!(State::of(None, None, false, false), State::Pending);
-        assert_eq!(State::of(None, Some(SendBack), false, false), State::SentBack);
-        assert_eq!(State::of(None, Some(SendBack), true, false), State::Pending);
-        assert_eq!(State::of(None, Some(RejectExplanation), false, true), State::Pending);
-        assert_eq!(State::of(None, None, false, true), State::Explained);
-        assert_eq!(State::of(None, Some(AcceptExplanation), false, true), State::ExplanationAccepted);
-        assert_eq!(State::of(Some(Gone::Corrected), Some(Accept), false, false), State::Corrected);
-        assert_eq!(State::of(Some(Gone::Void), None, false, false), State::Void);
+        assert_eq!(State::of(None, None, false), State::Pending);
+        assert_eq!(State::of(None, Some(SendBack), false), State::SentBack);
+        assert_eq!(State::of(None, Some(SendBack), true), State::Explained);
+        assert_eq!(State::of(None, Some(RejectExplanation), true), State::Pending);
+        assert_eq!(State::of(None, None, true), State::Explained);
+        assert_eq!(State::of(None, Some(AcceptExplanation), true), State::ExplanationAccepted);
+        assert_eq!(State::of(Some(Gone::Corrected), Some(Accept), false), State::Corrected);
+        assert_eq!(State::of(Some(Gone::Void), None, false), State::Void);
         for s in State::ALL {
             assert_eq!(State::from_label(s.label_zh()), Some(s));
         }

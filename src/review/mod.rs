@@ -9,11 +9,12 @@
 //! month in one dated folder.
 
 mod category;
+mod ledger;
 mod run;
 mod trace;
 
 pub use category::Category;
-pub use run::{run, Attention, ReviewOptions, ReviewOutputs};
+pub use run::{run, Attention, ReviewError, ReviewOptions, ReviewOutputs};
 pub use trace::{correction_rows, CorrectionKind, CorrectionRow, FindingRow, Provenance};
 
 use std::collections::BTreeMap;
