@@ -34,7 +34,11 @@ impl Key {
     /// The key of `issue` of `record` (without the tie-break that
     /// [`keys_of`] adds when a record raises one rule twice on one value).
     pub fn of(record: &Record, issue: &Issue) -> Key {
-        let judged = judged_value(record, &issue.field).unwrap_or_else(|| format!("\u{1}{}", issue.message));
+        // An empty value (a field the reader could not take, such as a phone
+        // it refused) is judged by the message, which quotes what was written.
+        let judged = judged_value(record, &issue.field)
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| format!("\u{1}{}", issue.message));
         Key {
             region: region_key(record),
             form: record.kind.id().to_string(),
