@@ -183,7 +183,7 @@ fn judged_value(r: &Record, field: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Rule, Source};
+    use crate::record::{FormKind, Rule, Source};
 
     fn rec(actual: &str) -> Record {
         let mut r = Record::empty(

@@ -110,16 +110,24 @@ pub fn merge(
         if id.is_empty() {
             notes.push(format!("审核台账第 {at} 行没有编号，已原样保留在表末"));
             kept.push((row, "没有编号，未对应任何问题".into()));
-        } else if matched.contains_key(&id) {
-            notes.push(format!(
-                "审核台账第 {at} 行的编号“{id}”与另一行重复，该行已原样保留在表末，未对应任何问题"
-            ));
-            kept.push((row, "编号重复，未对应任何问题".into()));
         } else if !entries.contains_key(&id) {
-            notes.push(format!("审核台账第 {at} 行的编号“{id}”不是本工具所编（可能被改动过），该行已原样保留在表末，未对应任何问题"));
+            notes.push(format!(
+                "审核台账第 {at} 行的编号“{id}”不是本工具所编（可能被改动过），该行已原样保留在表末，未对应任何问题"
+            ));
             kept.push((row, "编号无法识别（可能被改动过），未对应任何问题".into()));
         } else {
-            matched.insert(id, row);
+            match matched.entry(id) {
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(row);
+                }
+                std::collections::btree_map::Entry::Occupied(o) => {
+                    notes.push(format!(
+                        "审核台账第 {at} 行的编号“{}”与另一行重复，该行已原样保留在表末，未对应任何问题",
+                        o.key()
+                    ));
+                    kept.push((row, "编号重复，未对应任何问题".into()));
+                }
+            }
         }
     }
 
