@@ -268,6 +268,26 @@ fn a_corrected_value_is_corrected_and_a_changed_failing_one_is_void_and_linked()
         v
     };
     assert_eq!(ids(&read_ledger(&other)), ids(&l));
+    // The returns taken away: every row stays, and says its finding is void.
+    std::fs::remove_dir_all(&returns).unwrap();
+    std::fs::create_dir_all(&returns).unwrap();
+    review(&returns, &out, "2017-06-12");
+    let gone = read_ledger(&out);
+    assert_eq!(ids(&gone), ids(&l));
+    assert!(gone.rows.iter().all(|r| gone.text(r, "状态") == "已失效"));
+}
+
+#[test]
+fn a_ledger_of_another_pilot_is_refused() {
+    let dir = util::tempdir();
+    let returns = dir.path().join("returns");
+    hebei_plan(&returns.join("附2_河北省.xlsx"), "科员", "123", "2017年3月20日");
+    let out = dir.path().join("审阅");
+    review(&returns, &out, "2017-04-11");
+    let bytes = std::fs::read(out.join(ledger::FILE_NAME)).unwrap();
+    let err = ledger::read_bytes(&bytes, "审核台账.xlsx", &|r| r == "某某省").unwrap_err().to_string();
+    assert!(err.contains("另一个试点") && err.contains("河北省"), "{err}");
+    assert!(ledger::read_bytes(&bytes, "审核台账.xlsx", &|r| r == "河北省").is_ok());
 }
 
 fn bin() -> PathBuf {
