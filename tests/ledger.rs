@@ -399,3 +399,46 @@ fn an_interrupted_run_never_leaves_a_ledger_that_does_not_open() {
     }
     assert!(killed_while_running > 0, "no run was interrupted");
 }
+
+/// A 附3 of `region` for `month` (2017), dated `on`.
+fn progress(path: &Path, region: &str, month: u32, on: &str) {
+    let t = templates();
+    let id = t.registry.region_by_name(region).unwrap();
+    let period = permit_forms::YearMonth::new(2017, month);
+    let mut v = sample_values(&t.registry, FormKind::Progress, id, period, month as u64);
+    v.values.insert(Field::SubmittedOn, on.into());
+    let mut g = layout(t.form(FormKind::Progress), &t.registry, FormInstance { region: Some(id), period });
+    fill_grid(&mut g, &v);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, xlsx::render(&g).unwrap()).unwrap();
+}
+
+#[test]
+fn look_back_names_a_region_open_two_months_and_one_late_two_months_running() {
+    let dir = util::tempdir();
+    let returns = dir.path().join("returns");
+    let out = dir.path().join("审阅");
+    // 河北省: a leader's title nobody decides on. 山西省: March and April
+    // both late, its findings accepted each month.
+    hebei_plan(&returns.join("附2_河北省.xlsx"), "科员", "13812345678", "2017年3月20日");
+    progress(&returns.join("山西省3月.xlsx"), "山西省", 3, "2017年4月15日");
+    progress(&returns.join("山西省4月.xlsx"), "山西省", 4, "2017年5月15日");
+    for as_of in ["2017-04-11", "2017-05-11", "2017-06-12"] {
+        review(&returns, &out, as_of);
+        let mut l = read_ledger(&out);
+        for i in 0..l.rows.len() {
+            if l.text(&l.rows[i], "地区") == "山西省" {
+                set(&mut l, i, "处理意见", text("接受（无需修改）"));
+            }
+        }
+        write_ledger(&out.join(ledger::FILE_NAME), &l);
+    }
+    let path = out.join(ledger::FILE_NAME);
+    let mut wb = open_workbook_auto(&path).unwrap();
+    let sheet = wb.worksheet_range(review::LOOK_BACK_SHEET).unwrap();
+    let lines: Vec<String> = sheet.rows().skip(1).map(|r| r[1].to_string()).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with("河北省：") && lines[0].contains("两个月以上仍未解决"), "{lines:?}");
+    assert!(!lines[0].contains("迟报"), "{lines:?}");
+    assert_eq!(lines[1], "山西省：连续迟报（2017年3月、2017年4月）", "{lines:?}");
+}

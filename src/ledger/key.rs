@@ -11,7 +11,7 @@ use crate::record::{Issue, Record};
 
 /// Where a finding stands and on what value: equal keys are the same
 /// finding.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Key {
     /// The canonical region, or `?` and the region as written when it
     /// matches none.

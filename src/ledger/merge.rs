@@ -88,10 +88,15 @@ pub fn merge(
             links: Vec::new(),
             first_seen: as_of,
             last_seen: as_of,
+            reopened: None,
         });
         e.shown = r.shown.clone();
         if *standing {
             e.last_seen = as_of;
+            // Closed by a return, raised again by a later one.
+            if matches!(e.state, State::Corrected | State::Void) {
+                e.reopened = Some(as_of);
+            }
         }
     }
 

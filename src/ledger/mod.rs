@@ -208,6 +208,9 @@ pub struct Entry {
     pub first_seen: NaiveDate,
     /// The last review date that raised it.
     pub last_seen: NaiveDate,
+    /// The last review date that raised it again after it had been closed
+    /// as corrected or void (a later return brought it back), if any.
+    pub reopened: Option<NaiveDate>,
 }
 
 /// One row of sheet 审核台账, as read or to be written.

@@ -42,6 +42,8 @@ pub(super) const DATA_HEADERS: [&str; 18] = [
     "类别",
     "来源",
 ];
+/// The hidden sheet's column of the date a finding came back.
+pub(super) const REOPENED_HEADER: &str = "重新出现";
 /// The hidden sheet's first cell, saying what the workbook is.
 pub(super) const DATA_MARK: &str = "permit-forms 审核台账";
 
@@ -228,6 +230,8 @@ fn data_sheet(range: &Range<Data>, file: &str) -> Result<BTreeMap<String, Entry>
             (0..width).find(|&c| at(1, c) == *h).ok_or_else(|| bad(1, 0, format!("缺少列“{h}”")))
         })
         .collect::<Result<_, _>>()?;
+    // Added after the first ledgers were written: optional.
+    let reopened_col = (0..cells.get(1).map_or(0, Vec::len)).find(|&c| at(1, c) == REOPENED_HEADER);
     let mut out = BTreeMap::new();
     for r in 2..cells.len() {
         let get = |i: usize| at(r, col[i]);
@@ -263,6 +267,13 @@ fn data_sheet(range: &Range<Data>, file: &str) -> Result<BTreeMap<String, Entry>
             links,
             first_seen: date(7)?,
             last_seen: date(8)?,
+            reopened: match reopened_col.map(|c| at(r, c)).filter(|s| !s.trim().is_empty()) {
+                None => None,
+                Some(s) => Some(
+                    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                        .map_err(|_| bad(r, reopened_col.unwrap_or(0), format!("日期“{s}”无法识别")))?,
+                ),
+            },
         };
         out.insert(id, entry);
     }

@@ -7,7 +7,7 @@ use rust_xlsxwriter::{
     FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
-use super::read::{DATA_HEADERS, DATA_MARK};
+use super::read::{DATA_HEADERS, DATA_MARK, REOPENED_HEADER};
 use super::{Decision, Ledger, Sheet, State, ToolColumn, Value, DATA_SHEET, DECISION_HEADER, SHEET};
 use crate::text::writable;
 
@@ -150,7 +150,7 @@ fn data_sheet(ws: &mut Worksheet, ledger: &Ledger) -> Result<(), XlsxError> {
     ws.set_name(DATA_SHEET)?;
     ws.write_string(0, 0, DATA_MARK)?;
     ws.write_string(0, 1, "本表由工具维护，请勿修改")?;
-    for (c, h) in DATA_HEADERS.iter().enumerate() {
+    for (c, h) in DATA_HEADERS.iter().chain([&REOPENED_HEADER]).enumerate() {
         ws.write_string(1, c as u16, *h)?;
     }
     let id_col = ledger.column(ToolColumn::Id.header());
@@ -173,7 +173,8 @@ fn data_sheet(ws: &mut Worksheet, ledger: &Ledger) -> Result<(), XlsxError> {
         let links = e.links.join("、");
         let first = e.first_seen.to_string();
         let last = e.last_seen.to_string();
-        let cells: [&str; 18] = [
+        let reopened = e.reopened.map(|d| d.to_string()).unwrap_or_default();
+        let cells: [&str; 19] = [
             id,
             &e.key.region,
             &e.key.form,
@@ -192,6 +193,7 @@ fn data_sheet(ws: &mut Worksheet, ledger: &Ledger) -> Result<(), XlsxError> {
             &e.shown.cell,
             &e.shown.severity,
             &e.shown.source,
+            &reopened,
         ];
         for (c, s) in cells.iter().enumerate() {
             if !s.is_empty() {

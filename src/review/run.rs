@@ -170,7 +170,7 @@ pub fn run(
 
     let mut review = Review::build(templates, &records, opts.as_of);
     let merged = review.apply_ledger(templates, &records, previous.as_ref());
-    let bytes = ledger::to_bytes(&merged.ledger, &[])?;
+    let bytes = ledger::to_bytes(&merged.ledger, &[review.look_back_sheet()])?;
     keep_ledger(&ledger_path, &opts.out.join(ledger::PREVIOUS_FILE_NAME), &bytes)
         .map_err(io(&ledger_path))?;
     res.items.push(("审核台账".into(), ledger_path));
