@@ -26,6 +26,7 @@ pub mod fill;
 pub mod form;
 pub mod generate;
 pub mod ingest;
+pub mod ledger;
 pub mod markup;
 mod memo;
 pub mod output;

@@ -202,6 +202,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let opts = ReviewOptions { returns: args.returns, as_of, out: args.out, strip_prefix: None };
             let res = review::run(&t, &opts, &PdfRenderer::new(&t)?)?;
             warn_missing(&res.missing_glyphs);
+            for note in &res.ledger_notes {
+                eprintln!("注意：{note}");
+            }
             println!("月度审阅完成（截至 {as_of}），结果在 {}。{}", res.dir.display(), res.ingest_summary);
             for (what, path) in &res.items {
                 println!("  {what}：{}", path.display());

@@ -690,6 +690,8 @@ fn issues(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Result<
             ("来源", 40.0),
             ("对照报表", 40.0),
             ("更正情况", 10.0),
+            ("编号", 16.0),
+            ("台账状态", 10.0),
         ],
     )?;
     for f in &r.findings {
@@ -714,6 +716,13 @@ fn issues(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Result<
             (&f.source.label, &st.cell),
             (f.compared.as_deref().unwrap_or(""), &st.cell),
             (fixed, if f.corrected { st.center_fill(Some(Category::Met)) } else { &st.center }),
+            (&f.id, &st.center),
+            // Open only where the version counts as of the date; closed
+            // findings are shown as such, in the ledger's words.
+            (
+                f.state.label_zh(),
+                if f.state.is_open() { &st.center } else { st.center_fill(Some(Category::Met)) },
+            ),
         ])?;
         links.source_cell(&mut t, 11, &f.source, &st.cell)?;
     }

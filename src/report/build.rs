@@ -245,7 +245,8 @@ fn cite(p: &Provenance) -> String {
 /// citing its file and cell, and the findings of earlier versions that a
 /// resubmission fixed, marked 已更正.
 fn findings_blocks(r: &Review) -> Vec<Block> {
-    let shown: Vec<_> = r.findings.iter().filter(|f| f.arrived && (!f.superseded || f.corrected)).collect();
+    let shown: Vec<_> =
+        r.findings.iter().filter(|f| f.is_open() || (f.arrived && f.superseded && f.corrected)).collect();
     if shown.is_empty() {
         return vec![Block::Paragraph("各报表未发现问题。".into())];
     }

@@ -9,11 +9,13 @@
 //! month in one dated folder.
 
 mod category;
+mod ledger;
 mod run;
 mod trace;
 
 pub use category::Category;
-pub use run::{run, Attention, ReviewOptions, ReviewOutputs};
+pub use ledger::{LookBack, LOOK_BACK_SHEET};
+pub use run::{run, Attention, ReviewError, ReviewOptions, ReviewOutputs};
 pub use trace::{correction_rows, CorrectionKind, CorrectionRow, FindingRow, Provenance};
 
 use std::collections::BTreeMap;
@@ -281,6 +283,9 @@ pub struct Review {
     /// shows it as [`correction_rows`]. Shared, so that the workbook can
     /// start on it while the rest of the review is built.
     pub corrections: Arc<[Correction]>,
+    /// The regions to look back at (回头看), once the ledger is applied
+    /// ([`Review::apply_ledger`]); empty before.
+    pub look_back: Vec<LookBack>,
 }
 
 /// The rows of every region's work plan against its time nodes.
@@ -526,6 +531,7 @@ impl Review {
             contacts,
             findings: Vec::new(),
             corrections: Arc::from([]),
+            look_back: Vec::new(),
         }
     }
 

@@ -2,13 +2,17 @@
 //! returns, then the workbook, the report (PDF and docx) and the letters,
 //! and a count of what needs the office's attention.
 
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
 use super::{Category, Review};
 use crate::ingest::{self, IngestOptions};
+use crate::ledger::{self, keys_of, LedgerError};
 use crate::output::write_atomic;
+use crate::record::Record;
 use crate::render::{docx, pdf::PdfRenderer};
 use crate::report::{self, WriteError};
 use crate::templates::Templates;
@@ -81,6 +85,32 @@ pub struct ReviewOutputs {
     pub attention: Attention,
     /// Characters the PDF font lacks (drawn as □), sorted.
     pub missing_glyphs: Vec<char>,
+    /// What the office should know about its ledger rows (a 编号 changed
+    /// by hand, repeated or missing), one line each.
+    pub ledger_notes: Vec<String>,
+}
+
+/// Why `review` stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    /// An output could not be rendered or written.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    /// The findings ledger cannot be used; nothing was written.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
+impl From<crate::render::RenderError> for ReviewError {
+    fn from(e: crate::render::RenderError) -> Self {
+        ReviewError::Write(e.into())
+    }
+}
+
+impl From<rust_xlsxwriter::XlsxError> for ReviewError {
+    fn from(e: rust_xlsxwriter::XlsxError) -> Self {
+        ReviewError::Write(crate::render::RenderError::from(e).into())
+    }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
@@ -89,18 +119,27 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
 
 /// Runs the month's review into `OUT/<as-of>/`: `记录/` (records.jsonl,
 /// rejected.jsonl), `汇总_截至<date>.xlsx`, `调度会报告_截至<date>.pdf` and
-/// `.docx`, `退回意见/` and `状态看板_截至<date>.html`. Same inputs give byte-identical files.
+/// `.docx`, `退回意见/` and `状态看板_截至<date>.html`; and keeps the
+/// findings ledger `OUT/审核台账.xlsx` (read back first, the previous kept
+/// as `审核台账.上次.xlsx`), whose closed findings no document shows as
+/// open. Same inputs give byte-identical files.
 ///
 /// # Errors
-/// The first output that could not be rendered or written.
+/// A ledger that cannot be used (before anything is written), or the first
+/// output that could not be rendered or written.
 pub fn run(
     templates: &Templates,
     opts: &ReviewOptions,
     pdf: &PdfRenderer,
-) -> Result<ReviewOutputs, WriteError> {
+) -> Result<ReviewOutputs, ReviewError> {
     let tag = opts.as_of.format("%Y-%m-%d").to_string();
     let dir = opts.out.join(&tag);
     let mut res = ReviewOutputs { dir: dir.clone(), ..Default::default() };
+    // The office's ledger is read before anything is written: one it
+    // cannot use stops the run with every file as it was.
+    let ledger_path = opts.out.join(ledger::FILE_NAME);
+    let reg = &templates.registry;
+    let previous = ledger::read(&ledger_path, &|n| reg.region_by_name(n).is_some())?;
 
     let mut outcome = ingest::ingest_paths(templates, &opts.returns, &IngestOptions::default());
     if let Some(prefix) = &opts.strip_prefix {
@@ -129,7 +168,15 @@ pub fn run(
     res.items.push(("读取结果（records.jsonl、rejected.jsonl）".into(), records_dir));
     let records = outcome.records;
 
-    let review = Review::build(templates, &records, opts.as_of);
+    let mut review = Review::build(templates, &records, opts.as_of);
+    let merged = review.apply_ledger(templates, &records, previous.as_ref());
+    let bytes = ledger::to_bytes(&merged.ledger, &[review.look_back_sheet()])?;
+    keep_ledger(&ledger_path, &opts.out.join(ledger::PREVIOUS_FILE_NAME), &bytes)
+        .map_err(io(&ledger_path))?;
+    res.items.push(("审核台账".into(), ledger_path));
+    res.ledger_notes = merged.notes;
+    let closed: BTreeSet<&str> =
+        merged.states.iter().filter(|(_, (s, _))| !s.is_open()).map(|(id, _)| id.as_str()).collect();
     let xlsx = dir.join(format!("汇总_截至{tag}.xlsx"));
     let bytes = crate::consolidate::render_in(
         templates,
@@ -151,7 +198,9 @@ pub fn run(
     res.items.push(("调度会报告（Word）".into(), path));
 
     let fb = dir.join("退回意见");
-    let letters = report::write_feedback(templates, &records, opts.as_of, pdf, &fb)?;
+    // Letters and marked-up returns ask only about what is still open.
+    let open = open_only(&records, &closed);
+    let letters = report::write_feedback(templates, &open, opts.as_of, pdf, &fb)?;
     res.missing_glyphs.extend(letters.missing_glyphs);
     res.missing_glyphs.sort_unstable();
     res.missing_glyphs.dedup();
@@ -171,4 +220,45 @@ pub fn run(
 
     res.attention = Attention { letters: letters.count, ..Attention::of(&review) };
     Ok(res)
+}
+
+/// `records` with the findings the ledger closed (`closed` 编号) left out.
+fn open_only<'a>(records: &'a [Record], closed: &BTreeSet<&str>) -> Cow<'a, [Record]> {
+    if closed.is_empty() {
+        return Cow::Borrowed(records);
+    }
+    Cow::Owned(
+        records
+            .iter()
+            .map(|r| {
+                let keys = keys_of(r);
+                let mut r = r.clone();
+                r.issues = std::mem::take(&mut r.issues)
+                    .into_iter()
+                    .zip(keys)
+                    .filter(|(_, k)| !closed.contains(k.id().as_str()))
+                    .map(|(i, _)| i)
+                    .collect();
+                r
+            })
+            .collect(),
+    )
+}
+
+/// Writes the ledger's new `bytes` at `path`, first keeping the ledger
+/// there as `previous`; nothing is written when the bytes are the same.
+/// Each file is replaced whole ([`write_atomic`]): an interrupted run
+/// leaves the old ledger or the new one, never part of one.
+fn keep_ledger(path: &Path, previous: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    match std::fs::read(path) {
+        Ok(old) if old == bytes => return Ok(()),
+        Ok(old) => write_atomic(previous, &old)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+        }
+        Err(e) => return Err(e),
+    }
+    write_atomic(path, bytes)
 }

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::crosscheck::Correction;
+use crate::ledger::{keys_of, Decision, Key, State};
 use crate::markup::{file_link, issue_label, source_label};
 use crate::record::{FormKind, Issue, Record, Severity};
 use crate::templates::Templates;
@@ -85,6 +86,25 @@ pub struct FindingRow {
     /// Whether a later version of the form, arrived by the review's date, no
     /// longer has this finding (已更正).
     pub corrected: bool,
+    /// The finding's stable identity ([`Key`]): region, form, period,
+    /// rule, field and the judged value.
+    pub key: Key,
+    /// 编号: the finding's number in the ledger, [`Key::id`] of `key`.
+    pub id: String,
+    /// 状态 in the ledger; 待处理 until the ledger is applied.
+    pub state: State,
+    /// The office's 处理意见, when it gave one.
+    pub decision: Option<Decision>,
+}
+
+impl FindingRow {
+    /// Whether the finding is open as of the review's date: raised by the
+    /// version of its form that counts then (arrived, not superseded) and
+    /// open in the ledger ([`State::is_open`]; open when no ledger exists).
+    /// Letters, the report's open problems and the board show only these.
+    pub fn is_open(&self) -> bool {
+        self.arrived && !self.superseded && self.state.is_open()
+    }
 }
 
 /// One line of the 更正记录: a field that changed, or a finding fixed,
@@ -160,6 +180,12 @@ fn form_mark(templates: &Templates, kind: FormKind) -> String {
     templates.form(kind).mark.clone()
 }
 
+/// Whether `r` had arrived by `as_of` (填报时间 not after it, or unknown),
+/// as [`crate::tracking`] counts it.
+pub(super) fn arrived(r: &Record, as_of: NaiveDate) -> bool {
+    r.submitted_on.is_none_or(|d| d <= as_of)
+}
+
 /// Every finding of `records` (regions in registry order, then month, then
 /// file), those that a later version (see `corr`, the corrections of
 /// `records`) fixed marked.
@@ -172,13 +198,13 @@ pub(super) fn findings_of(
     let mut order: Vec<usize> = (0..records.len()).collect();
     let key = crate::consolidate::record_order(&templates.registry);
     order.sort_by_cached_key(|&i| key(&&records[i]));
-    let arrived = |r: &Record| r.submitted_on.is_none_or(|d| d <= as_of);
+    let arrived = |r: &Record| arrived(r, as_of);
     // Each version is the earlier one of at most one correction.
     let next: BTreeMap<usize, &Correction> = corr.iter().map(|c| (c.earlier, c)).collect();
     let mut out = Vec::new();
     for idx in order {
         let r = &records[idx];
-        for i in &r.issues {
+        for (i, key) in r.issues.iter().zip(keys_of(r)) {
             out.push(FindingRow {
                 region: crate::consolidate::region_shown(r),
                 form: form_mark(templates, r.kind),
@@ -201,6 +227,10 @@ pub(super) fn findings_of(
                     }
                 }),
                 corrected: next.get(&idx).is_some_and(|c| arrived(&records[c.later]) && c.is_fixed(i)),
+                id: key.id(),
+                key,
+                state: State::default(),
+                decision: None,
             });
         }
     }

@@ -1,0 +1,221 @@
+//! Last run's ledger and this run's findings → the new ledger: every
+//! entry's [`State`] by the contract's table, the office's rows matched by
+//! 编号 and their cells kept, rows the tool cannot match kept at the end.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+
+use super::key::{Key, Slot};
+use super::{
+    Decision, Entry, Gone, Ledger, Row, Shown, State, ToolColumn, Value, DECISION_HEADER, OFFICE_HEADERS,
+};
+
+/// One finding of this run, as the ledger needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Raised {
+    /// Its key.
+    pub key: Key,
+    /// What the ledger shows of it.
+    pub shown: Shown,
+    /// Whether the version of the form that counts as of the review's date
+    /// raises it (not only an earlier, superseded version).
+    pub standing: bool,
+}
+
+/// What [`merge`] made.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Merged {
+    /// The ledger to write.
+    pub ledger: Ledger,
+    /// Each 编号's state and the office's decision.
+    pub states: BTreeMap<String, (State, Option<Decision>)>,
+    /// What the office should know about its rows (a 编号 changed by hand,
+    /// repeated, or missing), one line each.
+    pub notes: Vec<String>,
+}
+
+/// The columns of a new ledger: the contract's, the office's four after
+/// 状态, then the tool's others.
+fn new_headers() -> Vec<String> {
+    let mut h: Vec<String> = Vec::new();
+    for c in ToolColumn::ALL {
+        h.push(c.header().into());
+        if c == ToolColumn::State {
+            h.extend(OFFICE_HEADERS.iter().map(|s| s.to_string()));
+        }
+    }
+    h
+}
+
+/// Merges `prev` (the ledger as the office saved it, if any) with this
+/// run's `raised` findings as of `as_of`. `slots` are the forms among the
+/// returns (region, form, period) as of the date, to tell a corrected
+/// finding (its form still there) from one whose file is gone; `rank`
+/// orders findings by region (the registry's order).
+pub fn merge(
+    prev: Option<&Ledger>,
+    raised: &[Raised],
+    slots: &BTreeSet<Slot>,
+    as_of: NaiveDate,
+    rank: &dyn Fn(&Key) -> usize,
+) -> Merged {
+    let mut headers = prev.map_or_else(new_headers, |p| p.headers.clone());
+    for h in new_headers() {
+        if !headers.iter().any(|x| x.trim() == h) {
+            headers.push(h);
+        }
+    }
+    let width = headers.len();
+    let col = |h: &str| headers.iter().position(|x| x.trim() == h);
+    let id_col = col(ToolColumn::Id.header());
+    let decision_col = col(DECISION_HEADER);
+
+    let mut entries: BTreeMap<String, Entry> = prev.map(|p| p.entries.clone()).unwrap_or_default();
+    // This run's findings by 编号 (the standing version's texts first).
+    let mut now: BTreeMap<String, (&Raised, bool)> = BTreeMap::new();
+    for r in raised {
+        let slot = now.entry(r.key.id()).or_insert((r, false));
+        if r.standing && !slot.1 {
+            *slot = (r, true);
+        }
+    }
+    for (id, (r, standing)) in &now {
+        let e = entries.entry(id.clone()).or_insert_with(|| Entry {
+            key: r.key.clone(),
+            shown: Shown::default(),
+            state: State::Pending,
+            links: Vec::new(),
+            first_seen: as_of,
+            last_seen: as_of,
+            reopened: None,
+        });
+        e.shown = r.shown.clone();
+        if *standing {
+            e.last_seen = as_of;
+            // Closed by a return, raised again by a later one.
+            if matches!(e.state, State::Corrected | State::Void) {
+                e.reopened = Some(as_of);
+            }
+        }
+    }
+
+    // The office's rows, matched by 编号.
+    let mut notes = Vec::new();
+    let mut matched: BTreeMap<String, Row> = BTreeMap::new();
+    let mut kept: Vec<(Row, String)> = Vec::new();
+    for row in prev.map(|p| p.rows.as_slice()).unwrap_or_default() {
+        let mut row = row.clone();
+        row.cells.resize(width, None);
+        let at = row.at.unwrap_or(0);
+        let id = id_col
+            .and_then(|c| row.cells[c].as_ref())
+            .map(|v| v.text().trim().to_string())
+            .unwrap_or_default();
+        if id.is_empty() {
+            notes.push(format!("审核台账第 {at} 行没有编号，已原样保留在表末"));
+            kept.push((row, "没有编号，未对应任何问题".into()));
+        } else if !entries.contains_key(&id) {
+            notes.push(format!(
+                "审核台账第 {at} 行的编号“{id}”不是本工具所编（可能被改动过），该行已原样保留在表末，未对应任何问题"
+            ));
+            kept.push((row, "编号无法识别（可能被改动过），未对应任何问题".into()));
+        } else {
+            match matched.entry(id) {
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(row);
+                }
+                std::collections::btree_map::Entry::Occupied(o) => {
+                    notes.push(format!(
+                        "审核台账第 {at} 行的编号“{}”与另一行重复，该行已原样保留在表末，未对应任何问题",
+                        o.key()
+                    ));
+                    kept.push((row, "编号重复，未对应任何问题".into()));
+                }
+            }
+        }
+    }
+
+    // States: what is raised follows the office's decision; what is not
+    // was corrected, or replaced (linked), or its form is gone.
+    let standing: BTreeSet<&String> = now.iter().filter(|(_, (_, s))| *s).map(|(id, _)| id).collect();
+    let mut by_place: BTreeMap<(&str, &str, &str, &str, &str), Vec<String>> = BTreeMap::new();
+    for id in &standing {
+        by_place.entry(now[*id].0.key.place()).or_default().push((*id).clone());
+    }
+    let decision = |id: &str| -> Option<Decision> {
+        let v = decision_col.and_then(|c| matched.get(id).and_then(|r| r.cells[c].as_ref()))?;
+        Decision::parse(&v.text()).ok().flatten()
+    };
+    let mut states = BTreeMap::new();
+    let mut reverse: Vec<(String, String)> = Vec::new();
+    for (id, e) in entries.iter_mut() {
+        let gone = if standing.contains(id) {
+            None
+        } else if let Some(new) = by_place.get(&e.key.place()) {
+            for n in new {
+                if !e.links.contains(n) {
+                    e.links.push(n.clone());
+                }
+                reverse.push((n.clone(), id.clone()));
+            }
+            Some(Gone::Void)
+        } else if slots.contains(&e.key.slot()) {
+            Some(Gone::Corrected)
+        } else {
+            Some(Gone::Void)
+        };
+        let d = decision(id);
+        e.state = State::of(gone, d, false);
+        states.insert(id.clone(), (e.state, d));
+    }
+    for (new, old) in reverse {
+        if let Some(e) = entries.get_mut(&new) {
+            if !e.links.contains(&old) {
+                e.links.push(old);
+            }
+        }
+    }
+    for e in entries.values_mut() {
+        e.links.sort();
+    }
+
+    let mut order: Vec<&String> = entries.keys().collect();
+    order.sort_by_cached_key(|id| {
+        let e = &entries[*id];
+        (rank(&e.key), e.key.form.clone(), e.key.period.clone(), e.first_seen, e.key.text())
+    });
+    let mut rows = Vec::with_capacity(order.len() + kept.len());
+    for id in order {
+        let e = &entries[id];
+        let mut row = matched.remove(id).unwrap_or_else(|| Row { cells: vec![None; width], at: None });
+        let text = |s: &str| (!s.is_empty()).then(|| Value::Text(s.to_string()));
+        for c in ToolColumn::ALL {
+            let Some(i) = col(c.header()) else { continue };
+            row.cells[i] = match c {
+                ToolColumn::Id => text(id),
+                ToolColumn::Region => text(&e.shown.region),
+                ToolColumn::Form => text(&e.shown.form),
+                ToolColumn::Period => text(&e.shown.period),
+                ToolColumn::Problem => text(&e.shown.problem),
+                ToolColumn::Cell => text(&e.shown.cell),
+                ToolColumn::Severity => text(&e.shown.severity),
+                ToolColumn::State => text(e.state.label_zh()),
+                ToolColumn::Link => text(&e.links.join("、")),
+                ToolColumn::FirstSeen => text(&e.first_seen.to_string()),
+                ToolColumn::Source => text(&e.shown.source),
+                ToolColumn::Note => None,
+            };
+        }
+        rows.push(row);
+    }
+    let note_col = col(ToolColumn::Note.header());
+    for (mut row, note) in kept {
+        if let Some(i) = note_col {
+            row.cells[i] = Some(Value::Text(note));
+        }
+        rows.push(row);
+    }
+    let other_sheets = prev.map(|p| p.other_sheets.clone()).unwrap_or_default();
+    Merged { ledger: Ledger { headers, rows, entries, other_sheets }, states, notes }
+}
