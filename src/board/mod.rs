@@ -70,9 +70,10 @@ pub fn render(board: &Board) -> String {
 
 /// The ledger's word for a finding (`待处理`, `已更正` …) and the office's
 /// 处理意见, once the findings ledger gives them to [`FindingRow`]: the one
-/// place the board reads them. `None`: no ledger, the column is left out.
-fn ledger_state(_finding: &FindingRow) -> Option<(&str, &str)> {
-    None
+/// place the board reads them. `review` always applies the ledger (a
+/// first run starts one), so every finding has a state here.
+fn ledger_state(finding: &FindingRow) -> Option<(&str, &str)> {
+    Some((finding.state.label_zh(), finding.decision.map_or("", |d| d.label_zh())))
 }
 
 /// A record's key among its versions: region, form, period.

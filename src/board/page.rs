@@ -249,12 +249,13 @@ fn chase(rows: &[ChaseRow]) -> Markup {
     }
 }
 
-/// The findings of the current returns that had arrived by the date.
+/// The open findings (of the current returns that had arrived by the date,
+/// not closed in the ledger).
 fn findings(ix: &Index) -> Markup {
     let r = ix.b.review;
-    let open: Vec<&FindingRow> = r.findings.iter().filter(|f| f.current && f.arrived).collect();
+    let open: Vec<&FindingRow> = r.findings.iter().filter(|f| f.is_open()).collect();
     html! {
-        h2 { "校验问题（当前版本，" (open.len()) " 条）" }
+        h2 { "待处理的校验问题（" (open.len()) " 条）" }
         table.list {
             thead { tr { th { "地区" } th { "表格" } th { "期间" } th { "程度" } th { "问题" } th { "位置" } th { "说明" }
                 @if ix.ledger { th { "状态" } th { "处理意见" } } } }
