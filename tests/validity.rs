@@ -136,6 +136,13 @@ fn every_kind_of_docx_and_xlsx_is_schema_valid() {
     let (_, letter) = letters.first().expect("the samples have findings to send back");
     put("letter.docx".into(), docx::render_document(letter).unwrap());
     put("consolidated.xlsx".into(), consolidate::consolidate(t, &records, as_of).unwrap());
+    // The findings ledger (审核台账) of the samples' review.
+    let mut review = permit_forms::review::Review::build(t, &records, as_of);
+    let merged = review.apply_ledger(t, &records, None);
+    put(
+        "ledger.xlsx".into(),
+        permit_forms::ledger::to_bytes(&merged.ledger, &[review.look_back_sheet()]).unwrap(),
+    );
 
     let results = audit(dir.path());
     written.sort();

@@ -160,6 +160,9 @@ pub fn merge(
                 reverse.push((n.clone(), id.clone()));
             }
             Some(Gone::Void)
+        } else if e.state == State::Void && !e.links.is_empty() {
+            // Replaced by a finding since gone too: it stays replaced.
+            Some(Gone::Void)
         } else if slots.contains(&e.key.slot()) {
             Some(Gone::Corrected)
         } else {
@@ -218,4 +221,78 @@ pub fn merge(
     }
     let other_sheets = prev.map(|p| p.other_sheets.clone()).unwrap_or_default();
     Merged { ledger: Ledger { headers, rows, entries, other_sheets }, states, notes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(region: &str, value: &str) -> Key {
+        Key {
+            region: region.into(),
+            form: "plan".into(),
+            period: String::new(),
+            rule: "lead.title".into(),
+            field: "lead.title".into(),
+            value: value.into(),
+        }
+    }
+
+    fn raised(k: &Key) -> Raised {
+        Raised {
+            key: k.clone(),
+            shown: Shown { region: k.region.clone(), ..Default::default() },
+            standing: true,
+        }
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2017, 5, d).unwrap()
+    }
+
+    #[test]
+    fn corrected_then_raised_again_is_reopened_and_replaced_values_link_both_ways() {
+        let (a, b) = (key("河北省", "1"), key("河北省", "2"));
+        let slots: BTreeSet<Slot> = [a.slot()].into();
+        let rank = |_: &Key| 0;
+        let m1 = merge(None, &[raised(&a)], &slots, day(1), &rank);
+        assert_eq!(m1.states[&a.id()].0, State::Pending);
+        // The value changed and still fails: a void, linked, b new.
+        let m2 = merge(Some(&m1.ledger), &[raised(&b)], &slots, day(2), &rank);
+        assert_eq!(m2.states[&a.id()].0, State::Void);
+        assert_eq!(m2.ledger.entries[&a.id()].links, [b.id()]);
+        assert_eq!(m2.ledger.entries[&b.id()].links, [a.id()]);
+        // Nothing raised, the form still there: b corrected.
+        let m3 = merge(Some(&m2.ledger), &[], &slots, day(3), &rank);
+        assert_eq!(m3.states[&b.id()].0, State::Corrected);
+        assert_eq!(m3.states[&a.id()].0, State::Void, "a stays replaced");
+        assert_eq!(m3.ledger.entries[&b.id()].reopened, None);
+        // b comes back on a later return: open again, marked reopened.
+        let m4 = merge(Some(&m3.ledger), &[raised(&b)], &slots, day(4), &rank);
+        assert_eq!(m4.states[&b.id()].0, State::Pending);
+        assert_eq!(m4.ledger.entries[&b.id()].reopened, Some(day(4)));
+        assert_eq!(m4.ledger.entries[&b.id()].first_seen, day(2));
+        // The form gone from the returns: void.
+        let m5 = merge(Some(&m4.ledger), &[], &BTreeSet::new(), day(5), &rank);
+        assert_eq!(m5.states[&b.id()].0, State::Void);
+        assert_eq!(m5.ledger.rows.len(), 2, "every finding keeps its row");
+    }
+
+    #[test]
+    fn rows_without_a_known_number_are_kept_at_the_end_and_noted() {
+        let a = key("河北省", "1");
+        let slots: BTreeSet<Slot> = [a.slot()].into();
+        let rank = |_: &Key| 0;
+        let mut prev = merge(None, &[raised(&a)], &slots, day(1), &rank).ledger;
+        let width = prev.headers.len();
+        let note = prev.column("备注").unwrap();
+        let mut typed = vec![None; width];
+        typed[note] = Some(Value::Text("办公室插入的一行".into()));
+        prev.rows.insert(0, Row { cells: typed, at: Some(2) });
+        let m = merge(Some(&prev), &[raised(&a)], &slots, day(2), &rank);
+        assert_eq!(m.ledger.rows.len(), 2);
+        assert_eq!(m.ledger.text(&m.ledger.rows[1], "备注"), "办公室插入的一行");
+        assert_eq!(m.ledger.text(&m.ledger.rows[0], "编号"), a.id());
+        assert_eq!(m.notes.len(), 1, "{:?}", m.notes);
+    }
 }
