@@ -450,8 +450,8 @@ pub fn write_marked_up(
     let own: BTreeMap<usize, Record> = records
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.current && r.issues.iter().any(|i| !i.rule.is_cross()))
-        .map(|(i, r)| (i, r.for_region()))
+        .filter(|(_, r)| r.current && r.issues.iter().any(goes_back))
+        .map(|(i, r)| (i, sent_back(r)))
         .collect();
     for (&i, r) in &own {
         let dir = PathBuf::from(letter_key(templates, r));
@@ -476,6 +476,22 @@ pub fn write_marked_up(
         })
         .collect::<Result<Vec<()>, WriteError>>()?;
     Ok(planned)
+}
+
+/// Whether a finding goes back to its region in a letter and its marked-up
+/// copy: not a cross-check between forms (a question for the office, see
+/// [`Record::for_region`]) and not lateness (the 通报 reports it; 填报时间 is
+/// never a cell to fix).
+pub fn goes_back(i: &crate::record::Issue) -> bool {
+    !i.rule.is_cross() && i.rule != crate::record::Rule::SubmittedOnLate
+}
+
+/// The record as it goes back to its region: only the findings that
+/// [`goes_back`].
+pub fn sent_back(r: &Record) -> Record {
+    let mut r = r.clone();
+    r.issues.retain(goes_back);
+    r
 }
 
 /// Adds to a 退回意见 letter the paragraph naming its marked-up returns:
