@@ -88,9 +88,10 @@ pub struct Table {
 /// A block of a document.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
-    /// A heading; level 1 is a chapter (一、), 2 a section.
+    /// A heading; level 1 is a chapter (一、), 2 a section; level 0 an
+    /// attachment's label (附件1: flush left, in the navigation as level 1).
     Heading {
-        /// 1 or 2.
+        /// 0, 1 or 2.
         level: u8,
         /// Text.
         text: String,

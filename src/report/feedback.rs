@@ -128,13 +128,18 @@ pub(crate) fn kind_of<'a>(open: impl IntoIterator<Item = &'a FindingRow>) -> Opt
 /// region is unknown (one letter per source file). Letters come in registry
 /// order, then the unknown ones by key. Each is addressed to the region's
 /// department as the registry names it, signed by the office, dated `date`.
-pub fn feedback(templates: &Templates, records: &[Record], date: NaiveDate) -> Vec<Letter> {
+pub fn letters(templates: &Templates, records: &[Record], date: NaiveDate) -> Vec<Letter> {
     let review = crate::review::Review::build(templates, records, date);
-    feedback_of(templates, &review, records, date)
+    letters_of(templates, &review, records, date)
 }
 
-/// [`feedback`] for a review already built of `records`.
-pub fn feedback_of(
+/// The [`letters`] as (key, document) pairs.
+pub fn feedback(templates: &Templates, records: &[Record], date: NaiveDate) -> Vec<(String, Document)> {
+    letters(templates, records, date).into_iter().map(|l| (l.key, l.doc)).collect()
+}
+
+/// [`letters`] for a review already built of `records`.
+pub fn letters_of(
     templates: &Templates,
     review: &Review,
     records: &[Record],

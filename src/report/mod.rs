@@ -14,7 +14,7 @@ mod build;
 mod feedback;
 
 pub use build::{build_report, report_document, ISSUER, REPORT_TITLE};
-pub use feedback::{feedback, feedback_of, file_safe, working_days_after, Letter, LetterKind};
+pub use feedback::{feedback, file_safe, letters, letters_of, working_days_after, Letter, LetterKind};
 
 use std::path::{Path, PathBuf};
 
@@ -59,7 +59,7 @@ pub fn write_feedback(
     clear_earlier(dir).map_err(|source| WriteError::Io { path: dir.display().to_string(), source })?;
     // Each record with findings also goes back as its form, marked up; the letter names it.
     let marked = crate::markup::write_marked_up(templates, records, dir)?;
-    let letters = feedback(templates, records, date);
+    let letters = letters(templates, records, date);
     // Each letter is rendered and written on its own (in parallel); the
     // files are listed in letter order.
     let written = letters

@@ -60,6 +60,9 @@ fn flow_margin() -> docx_rs::PageMargin {
     docx_rs::PageMargin { footer: 1417, ..FLOW_MARGINS.page_margin() }
 }
 
+/// Colour of notes and of the running header.
+const GREY: &str = "595959";
+
 /// Page geometry in twips.
 struct Page {
     width: u32,
@@ -157,9 +160,14 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
                         .style(style)
                         .add_run(text_run(text, font, size))
                         .line_spacing(spacing(BODY_LINE, 0.0, 0.0))
+                        // An attachment's label (level 0, 附件1) flush left.
                         .indent(
                             None,
-                            Some(SpecialIndentType::FirstLine(twips(size * 2.0) as i32)),
+                            Some(SpecialIndentType::FirstLine(if *level == 0 {
+                                0
+                            } else {
+                                twips(size * 2.0) as i32
+                            })),
                             None,
                             None,
                         )

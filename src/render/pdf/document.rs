@@ -262,8 +262,9 @@ impl<'a> Flow<'a> {
         let own = wrap(self.face, text, size, self.text_width()).len().max(1) as f32 * size * PARA_LEADING;
         let next = self.lead_height(rest);
         self.ensure(own + next);
-        // Indented two characters, as the paragraphs.
-        let text = format!("\u{3000}\u{3000}{text}");
+        // Indented two characters, as the paragraphs; an attachment's
+        // label (level 0, 附件1) flush left.
+        let text = if level == 0 { text.to_string() } else { format!("\u{3000}\u{3000}{text}") };
         self.lines(&text, size, style, BLACK, PARA_LEADING, Align::Left);
         // `lines` recorded Text; say it was a heading.
         if let Some(last) = self.records.last_mut() {
