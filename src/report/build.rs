@@ -36,6 +36,11 @@ const BODY_SIZE: f32 = 16.0;
 /// two-character indent.
 const LINE_CHARS: usize = 25;
 
+/// Characters of a region's difficulties 附件1 shows (the whole text is in
+/// the workbook's 滞后与困难): 200 characters are seven lines of 小四, so
+/// every region's fits the 通报's page budget.
+const ANNEX_TEXT_MAX: usize = 200;
+
 /// Most months 附件1's table shows (the latest ones; the workbook holds all).
 const ANNEX_MONTHS: usize = 6;
 
@@ -85,7 +90,19 @@ fn counted<S: AsRef<str>>(v: &[S]) -> String {
 /// A text cut to its first `max` characters (white space and line breaks
 /// dropped, a leading item number too), `…` where it was cut.
 pub(crate) fn brief(text: &str, max: usize) -> String {
-    let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    // Line breaks go; a run of other white space becomes one space.
+    let mut flat = String::new();
+    for c in text.trim().chars() {
+        match c {
+            '\n' | '\r' => {}
+            c if c.is_whitespace() => {
+                if !flat.ends_with(' ') {
+                    flat.push(' ')
+                }
+            }
+            c => flat.push(c),
+        }
+    }
     let flat = flat
         .trim_start_matches(|c: char| c.is_ascii_digit() || "、.．)）(（一二三四五六七八九十".contains(c));
     let n = flat.chars().count();
@@ -243,10 +260,8 @@ pub fn report_document(r: &Review) -> Document {
     if hard.is_empty() {
         blocks.push(para("本月各地区未提出需要部里协调解决的困难。"));
     } else {
-        blocks.push(para(format!(
-            "{}个地区提出了困难和需要部里提供的支持（原文见附件1），主要是：",
-            hard.len()
-        )));
+        blocks
+            .push(para(format!("{}个地区提出了困难和需要部里提供的支持（详见附件1），主要是：", hard.len())));
         for e in &hard {
             let room = LINE_CHARS.saturating_sub(e.region.chars().count() + 1).max(8);
             blocks.push(para(format!("{}：{}", e.region, brief(&e.text, room))));
@@ -388,7 +403,7 @@ pub fn report_document(r: &Review) -> Document {
             )));
         }
     }
-    blocks.push(h2("（二）本月存在的困难和需要的支持（原文）"));
+    blocks.push(h2("（二）本月存在的困难和需要的支持"));
     if hard.is_empty() {
         blocks.push(para("本月各地区未提出困难和支持需求。"));
     } else {
@@ -397,10 +412,17 @@ pub fn report_document(r: &Review) -> Document {
             header: header_row(&["试点地区", "存在的困难和需要的支持"]),
             rows: hard
                 .iter()
-                .map(|e| vec![TableCell::center(e.region.clone()), TableCell::text(e.text.clone())])
+                .map(|e| {
+                    vec![TableCell::center(e.region.clone()), TableCell::text(brief(&e.text, ANNEX_TEXT_MAX))]
+                })
                 .collect(),
             font_size: ANNEX_SIZE,
         }));
+        if hard.iter().any(|e| e.text.chars().count() > ANNEX_TEXT_MAX) {
+            blocks.push(Block::Note(format!(
+                "超过{ANNEX_TEXT_MAX}字的只列出前{ANNEX_TEXT_MAX}字（标“…”），全文见汇总工作簿“滞后与困难”表。"
+            )));
+        }
     }
 
     // 附件2
@@ -419,7 +441,10 @@ pub fn report_document(r: &Review) -> Document {
     blocks.push(Block::PageBreak);
     blocks.push(Block::Heading { level: 0, text: "附件3".into() });
     blocks.push(Block::Title(annexes[2].into()));
-    blocks.extend(findings_blocks(&open));
+    // Lateness is in 一、; the 附件 lists what is to be corrected or checked.
+    let listed: Vec<&FindingRow> =
+        open.iter().copied().filter(|f| f.rule_id != crate::record::Rule::SubmittedOnLate.id()).collect();
+    blocks.extend(findings_blocks(&listed));
 
     Document {
         title,
@@ -485,7 +510,7 @@ fn findings_blocks(open: &[&FindingRow]) -> Vec<Block> {
         return vec![
             para(intro),
             Block::Table(Table {
-                columns: vec![1.3, 1.3, 0.9, 0.8, 5.0],
+                columns: vec![1.3, 1.7, 0.9, 0.8, 4.6],
                 header: header_row(&["试点地区", "报表", "单元格", "类别", "问题"]),
                 rows,
                 font_size: ANNEX_SIZE,

@@ -264,8 +264,14 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
                 );
             }
             Block::Line(text) => {
+                // Lines that lead to the signature (the 附件 list) stay on its page.
+                let to_signature = doc.blocks[i..]
+                    .iter()
+                    .find(|b| !matches!(b, Block::Line(_)))
+                    .is_some_and(|b| matches!(b, Block::Signature { .. }));
                 docx = docx.add_paragraph(
                     Paragraph::new()
+                        .keep_next(to_signature)
                         .add_run(text_run(text, BODY_FONT, size))
                         .line_spacing(spacing(BODY_LINE, 0.0, 0.0)),
                 );

@@ -618,6 +618,14 @@ pub(crate) fn pages(fonts: &Fonts, doc: &Document) -> (Vec<Page>, Vec<PageRecord
                 f.lines(&indented, body, Style::Regular, BLACK, PARA_LEADING, Align::Left);
             }
             Block::Line(t) => {
+                // Lines that lead to the signature (the 附件 list) stay on
+                // its page, so it never stands alone.
+                if i == 0 || !matches!(doc.blocks[i - 1], Block::Line(_)) {
+                    let run = doc.blocks[i..].iter().take_while(|b| matches!(b, Block::Line(_))).count();
+                    if matches!(doc.blocks.get(i + run), Some(Block::Signature { .. })) {
+                        f.ensure((run as f32 + 3.0) * body * PARA_LEADING);
+                    }
+                }
                 f.lines(t, body, Style::Regular, BLACK, PARA_LEADING, Align::Left);
             }
             Block::Title(t) => f.title(t, &doc.blocks[i + 1..]),
