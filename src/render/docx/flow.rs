@@ -294,7 +294,10 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
         .footer(page_number_footer(AlignmentType::Right))
         .even_footer(page_number_footer(AlignmentType::Left));
     if !doc.running_header.is_empty() {
-        docx = docx.header(running_header(&doc.running_header, size));
+        // Odd and even pages differ in their footers, so even pages need the header too.
+        docx = docx
+            .header(running_header(&doc.running_header, size))
+            .even_header(running_header(&doc.running_header, size));
         if !doc.cover_page {
             // The first page carries the title: no running header there, as in the PDF.
             docx = docx
