@@ -372,9 +372,7 @@ fn pdf_landscape_document_has_landscape_pages() {
         .expect("pdfinfo prints Page size:");
     assert!((size[0] - 841.89).abs() < 0.1 && (size[1] - 595.28).abs() < 0.1, "not A4 landscape:\n{info}");
     let first = squash(&pdf_text_raw(&pdf, Some(1)));
-    assert!(
-        first.contains("试点工作进展审核报告") && first.contains("—1—") && pdf_pages(&pdf) >= 1
-    );
+    assert!(first.contains("试点工作进展审核报告") && first.contains("—1—") && pdf_pages(&pdf) >= 1);
 }
 
 /// Throwaway timing (the lead writes the real benchmark):

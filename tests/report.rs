@@ -478,12 +478,9 @@ fn fixture_report_names_the_month_and_its_regions() {
     assert_eq!(doc.title, format!("关于2017年4月{REPORT_TITLE}"));
     assert!(!doc.cover_page);
     let text = all_text(&doc);
-    for want in [
-        "应报21个地区",
-        "滞后1个：河北省",
-        "+86 人员不足",
-        "环境保护部排污许可专项小组办公室\n2017年5月11日",
-    ] {
+    for want in
+        ["应报21个地区", "滞后1个：河北省", "+86 人员不足", "环境保护部排污许可专项小组办公室\n2017年5月11日"]
+    {
         assert!(text.contains(want), "report lacks “{want}”:\n{text}");
     }
     // The matrix: the cell of 天津市 in March says late, filled.

@@ -507,8 +507,8 @@ pub fn name_in_letter(doc: &mut Document, key: &str, files: &[(usize, PathBuf)])
         return;
     }
     let text = format!(
-        "随本意见附上标注了问题的报表（按正式表样重新生成，已填入你单位报送的内容，有问题的单元格已标色并附批注），\
-         也可直接在标注表上修改后重新报送（改名不影响识别）：\n{}",
+        "随函附上标注版报表（按正式表样重新生成，已填入你单位报送的内容，有问题的单元格已标色并附批注；\
+         文件改名不影响识别）：\n{}",
         names.join("\n")
     );
     let at = doc.blocks.iter().position(|b| matches!(b, Block::Table(_))).map_or(doc.blocks.len(), |i| i + 1);

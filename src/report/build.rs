@@ -103,8 +103,15 @@ pub(crate) fn brief(text: &str, max: usize) -> String {
             c => flat.push(c),
         }
     }
-    let flat = flat
-        .trim_start_matches(|c: char| c.is_ascii_digit() || "、.．)）(（一二三四五六七八九十".contains(c));
+    // A leading item number (`1.`, `1、`, `（1）`) goes.
+    let flat = flat.as_str();
+    let flat = match flat.find(|c: char| !(c.is_ascii_digit() || "（(".contains(c))) {
+        Some(at) if at > 0 && flat[at..].starts_with(['.', '．', '、', ')', '）']) => {
+            let rest = &flat[at..];
+            &rest[rest.chars().next().map_or(0, char::len_utf8)..]
+        }
+        _ => flat,
+    };
     let n = flat.chars().count();
     if n <= max {
         return flat.to_string();
@@ -289,7 +296,7 @@ pub fn report_document(r: &Review) -> Document {
         let err_regions = regions_of(&|f| f.severity == Severity::Error && goes_back(f));
         let mut s = format!("报表校验发现尚未解决的错误{errors}处");
         if !err_regions.is_empty() {
-            s.push_str(&format!("，涉及{}", counted(&err_regions)));
+            s.push_str(&format!("，涉及{}{}个地区", names(&err_regions), err_regions.len()));
         }
         s.push_str(&format!("；需要地区核实的警告{warnings}处"));
         if hints > 0 {
@@ -354,13 +361,17 @@ pub fn report_document(r: &Review) -> Document {
         s.push_str("本期不发退回意见和核实提醒。");
     } else {
         if !back.is_empty() {
-            s.push_str(&format!("向{}发出退回意见，请按期修改后重新报送", counted(&back)));
+            s.push_str(&format!("向{}{}个地区发出退回意见，请按期修改后重新报送", names(&back), back.len()));
         }
         if !check.is_empty() {
             if !back.is_empty() {
                 s.push('；');
             }
-            s.push_str(&format!("向{}发出核实提醒，情况属实的无需重新报送", counted(&check)));
+            s.push_str(&format!(
+                "向{}{}个地区发出核实提醒，情况属实的无需重新报送",
+                names(&check),
+                check.len()
+            ));
         }
         s.push('。');
     }

@@ -95,10 +95,10 @@ pub struct Letter {
 
 /// Whether a finding of the review is open: the ONE place that decides it
 /// for the letters and the 通报. Until the findings ledger gives each
-/// finding a state, a finding of a current, arrived return that no later
-/// arrived version superseded is open.
+/// finding a state, a finding of a return that had arrived by the review's
+/// date and that no later version arrived by then superseded is open.
 pub(crate) fn is_open(f: &FindingRow) -> bool {
-    f.current && f.arrived && !f.superseded
+    f.arrived && !f.superseded
 }
 
 /// Whether a finding goes back to its region (see [`crate::markup::goes_back`]):
@@ -220,11 +220,10 @@ fn letter(
         for i in issues {
             n += 1;
             let model = templates.form(r.kind);
-            let form = format!("{} {}", model.mark, model.title);
+            let period = r.period.map(|p| p.label_zh()).unwrap_or_default();
             rows.push(vec![
                 TableCell::center(n.to_string()),
-                TableCell::center(form),
-                TableCell::center(r.period.map(|p| p.label_zh()).unwrap_or_default()),
+                TableCell::center(format!("{}\n{period}", model.mark)),
                 // The region knows its file by name; the office's folders are noise to it.
                 TableCell::text(format!("{}\n{}", file_name(&r.source.file), r.source.sheet)),
                 TableCell::center(i.cell.map(|c| c.to_string()).unwrap_or_default()),
@@ -236,8 +235,8 @@ fn letter(
         }
     }
     let table = Table {
-        columns: vec![0.6, 1.3, 1.3, 2.2, 0.9, 0.8, 3.4],
-        header: vec![["序号", "报表", "期间", "文件 / 工作表", "单元格", "类别", "问题说明"]
+        columns: vec![0.6, 1.4, 2.6, 0.9, 0.8, 3.7],
+        header: vec![["序号", "报表", "文件 / 工作表", "单元格", "类别", "问题说明"]
             .into_iter()
             .map(TableCell::header)
             .collect()],
@@ -259,8 +258,8 @@ fn letter(
                 errors + warnings
             ),
             format!(
-                "请在随函附上的标注版报表中逐项修改；确需保留原填报内容的，在标注版报表的批注处写明情况说明。\
-                 修改和说明完成后，请于{deadline}前将标注版报表重新报送。"
+                "请在标注版报表中逐项修改；确需保留原填报内容的，在该单元格旁写明情况说明。\
+                 修改和说明完成后，将标注版报表于{deadline}前重新报送。"
             ),
         ),
         LetterKind::Check => (
@@ -268,7 +267,7 @@ fn letter(
                 "经审核，你单位报送的排污许可管理试点报表有 {warnings} 处需要核实的情况（警告，不是错误），详见下表。"
             ),
             format!(
-                "请逐项核实。情况属实的，无需修改，也无需重新报送；确有错误的，请在随函附上的标注版报表中修改或写明情况说明，\
+                "请逐项核实。情况属实的，无需修改，也无需重新报送；确有错误的，请在标注版报表中修改或写明情况说明，\
                  于{deadline}前报送。"
             ),
         ),
