@@ -491,7 +491,8 @@ fn series(r: &Review) -> Table {
             row
         })
         .collect();
-    let mut columns = vec![1.6];
+    // The month (`2017.05`) on one line.
+    let mut columns = vec![2.0];
     columns.extend(std::iter::repeat_n(1.0, cats.len() + 1));
     Table { columns, header: vec![head], rows, font_size: ANNEX_SIZE }
 }

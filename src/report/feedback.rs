@@ -235,7 +235,7 @@ fn letter(
         }
     }
     let table = Table {
-        columns: vec![0.6, 1.4, 2.6, 0.9, 0.8, 3.7],
+        columns: vec![0.6, 1.6, 2.4, 0.9, 0.8, 3.7],
         header: vec![["序号", "报表", "文件 / 工作表", "单元格", "类别", "问题说明"]
             .into_iter()
             .map(TableCell::header)
