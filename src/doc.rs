@@ -1,7 +1,9 @@
 //! A flowing document (the review report, feedback letters): headings,
 //! paragraphs and tables that run across pages. Built by `report` from
 //! records, drawn by `render::pdf` and `render::docx`, which paginate it
-//! (running header, page numbers, table headers repeated on each page).
+//! as an official document (GB/T 9704-2012 practice: its margins and
+//! sizes, `— 1 —` page numbers on the outer side, table headers repeated
+//! on each page; a running header only when the document gives one).
 
 use crate::form::Align;
 
@@ -86,9 +88,10 @@ pub struct Table {
 /// A block of a document.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
-    /// A heading; level 1 is a chapter (一、), 2 a section.
+    /// A heading; level 1 is a chapter (一、), 2 a section; level 0 an
+    /// attachment's label (附件1: flush left, in the navigation as level 1).
     Heading {
-        /// 1 or 2.
+        /// 0, 1 or 2.
         level: u8,
         /// Text.
         text: String,
@@ -104,8 +107,20 @@ pub enum Block {
     /// Start a new page in this orientation (a wide table gets a landscape
     /// page; the text after it goes back to portrait).
     Orientation(Orientation),
-    /// A right-aligned line (a letter's signature and date).
+    /// A right-aligned line.
     Right(String),
+    /// A centred title in the title face (an attachment's title, under its
+    /// 附件N line).
+    Title(String),
+    /// The issuing body and the date that end an official document
+    /// (GB/T 9704-2012 7.3.5.1: the body two characters from the right
+    /// margin, the date centred under it).
+    Signature {
+        /// The issuing body (发文机关署名).
+        by: String,
+        /// The date (成文日期), as `2017年6月12日`.
+        date: String,
+    },
     /// A line of body text flush left, without the paragraph indent (a
     /// letter's addressee).
     Line(String),

@@ -162,6 +162,9 @@ pub struct LetterSettings {
     pub contact_phone: String,
     /// E-mail of the contact.
     pub contact_email: String,
+    /// The letter's 文号 (`许可办函〔2017〕　号`), a placeholder the office
+    /// fills in; empty leaves it out.
+    pub doc_number: String,
     /// The department a region's letter is addressed to, by region; a region
     /// not listed gets the 填报单位 of its latest form.
     pub departments: BTreeMap<RegionId, String>,
@@ -223,6 +226,8 @@ struct RawSettings {
     #[serde(default)]
     office_email: String,
     #[serde(default)]
+    doc_number: String,
+    #[serde(default)]
     departments: BTreeMap<String, Spanned<String>>,
 }
 
@@ -231,7 +236,7 @@ fn default_resubmit_days() -> u32 {
 }
 
 fn default_office() -> String {
-    "环境保护部排污许可管理试点工作专项小组办公室".into()
+    "环境保护部排污许可专项小组办公室".into()
 }
 
 #[derive(Deserialize)]
@@ -335,6 +340,7 @@ impl Registry {
                 contact_name: raw.settings.office_contact.trim().to_string(),
                 contact_phone: raw.settings.office_phone.trim().to_string(),
                 contact_email: raw.settings.office_email.trim().to_string(),
+                doc_number: raw.settings.doc_number.trim().to_string(),
                 departments: BTreeMap::new(),
             },
         };

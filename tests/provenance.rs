@@ -268,24 +268,22 @@ fn a_fixing_resubmission_is_recorded_and_the_report_says_corrected() {
     let flat = util::squash(&util::pdf_text_raw(&pdf, None));
     let docx_text =
         util::squash(&util::zip_entry(&docx::render_document(&doc).unwrap(), "word/document.xml"));
-    for rule in &want {
-        let mark = util::squash(&format!("已更正：{rule}"));
-        assert!(flat.contains(&mark), "PDF lacks {mark}");
-        assert!(docx_text.contains(&mark), "docx lacks {mark}");
-    }
-    assert!(flat.contains("河北省5月.xlsx"), "the fixed finding cites the first file");
+    // The 通报's 回头看 counts them (the workbook lists them, citing the files).
+    let mark = format!("已更正问题{}处", want.len());
+    assert!(flat.contains(&mark), "PDF lacks {mark}");
+    assert!(docx_text.contains(&mark), "docx lacks {mark}");
 
     // Before the correction arrived, nothing is corrected: the first version's findings stand.
     let before = build_report(t, &records, d("2017-06-06"));
     let text = util::squash(&util::zip_entry(&docx::render_document(&before).unwrap(), "word/document.xml"));
-    assert!(!text.contains("已更正："));
+    assert!(text.contains("已更正问题0处"));
     for rule in &want {
         assert!(text.contains(&util::squash(rule)), "{rule}");
     }
 }
 
 #[test]
-fn the_report_cites_file_and_cell_for_findings_and_behind_reasons() {
+fn the_report_gives_behind_reasons_in_a_line_and_counts_findings_by_region() {
     let t = templates();
     let dir = util::tempdir();
     samples::write_to(dir.path()).unwrap();
@@ -300,50 +298,31 @@ fn the_report_cites_file_and_cell_for_findings_and_behind_reasons() {
     let flat = util::squash(&util::pdf_text_raw(&pdf, None));
     let docx_text =
         util::squash(&util::zip_entry(&docx::render_document(&doc).unwrap(), "word/document.xml"));
-    for e in &review.behind {
-        let cite = util::squash(&format!("（来源：{}）", e.source.label));
+    // The 通报 gives each 滞后 region of the month its reason on one line
+    // (the workbook's 滞后与困难 cites the cell); no file paths in the body.
+    let focus = review.focus.unwrap();
+    for e in review.behind.iter().filter(|e| e.month == focus) {
+        let head: String = e.text.chars().filter(|c| !c.is_whitespace()).take(6).collect();
+        let line = util::squash(&format!("{}：{head}", e.region));
+        let line = if e.text.trim().is_empty() {
+            util::squash(&format!("{}：未填写原因", e.region))
+        } else {
+            line
+        };
+        assert!(flat.contains(&line), "PDF lacks {line}");
+        assert!(docx_text.contains(&line), "docx lacks {line}");
         assert!(
-            e.source.label.contains(".xlsx!") && e.source.label.matches('!').count() == 2,
-            "{}",
-            e.source.label
+            !flat.contains(&util::squash(&format!("（来源：{}）", e.source.label))),
+            "a file path in the 通报"
         );
-        assert!(flat.contains(&cite), "PDF lacks {cite}");
-        assert!(docx_text.contains(&cite), "docx lacks {cite}");
     }
-    // Every finding of a current return, with its own cell.
-    let current: Vec<_> = review.findings.iter().filter(|f| f.arrived && !f.superseded).collect();
+    // Every open finding's region is counted in 附件3.
+    let current: Vec<_> =
+        review.findings.iter().filter(|f| f.arrived && !f.superseded && f.current).collect();
     assert!(!current.is_empty());
-    for f in current {
-        let cite = util::squash(&format!("（来源：{}）", f.source.label));
-        assert!(flat.contains(&cite), "PDF lacks {cite}");
-    }
-}
-
-#[test]
-fn the_review_verb_links_returns_named_relative_to_a_stripped_prefix() {
-    let dir = util::tempdir();
-    let root = dir.path();
-    samples::write_to(&root.join("returns")).unwrap();
-    let opts = permit_forms::review::ReviewOptions {
-        returns: vec![root.join("returns")],
-        as_of: d("2017-05-11"),
-        out: root.to_path_buf(),
-        strip_prefix: Some(root.to_path_buf()),
-    };
-    let res = permit_forms::review::run(templates(), &opts, &PdfRenderer::new(templates()).unwrap()).unwrap();
-    let (_, xlsx) = res.items.iter().find(|(what, _)| what == "汇总工作簿").unwrap();
-    let bytes = std::fs::read(xlsx).unwrap();
-    let targets = link_targets(&bytes, 4);
-    assert!(targets.len() >= 10, "{targets:?}");
-    for t in &targets {
-        assert!(t.starts_with("../returns/"), "{t}");
-        assert!(res.dir.join(t).is_file(), "{t}");
-    }
-    // The 来源 text names the file as the region knows it, not the path.
-    let rows = table(xlsx, "进展明细");
-    for r in &rows {
-        let name = r["文件"].rsplit('/').next().unwrap();
-        assert!(r["来源"].starts_with(&format!("{name}!")), "{} vs {}", r["来源"], r["文件"]);
+    let annex = &flat[flat.find("附件3尚未解决").expect("附件3")..];
+    for f in current.iter().filter(|f| f.rule_id != "submitted_on.late") {
+        assert!(annex.contains(&util::squash(&f.region)), "附件3 lacks {}", f.region);
     }
 }
 
@@ -358,14 +337,19 @@ fn a_long_list_of_findings_is_cut_in_the_report_and_points_to_the_workbook() {
     review.findings = vec![one; 450];
     let doc = permit_forms::report::report_document(&review);
     let text = util::squash(&util::zip_entry(&docx::render_document(&doc).unwrap(), "word/document.xml"));
-    assert!(text.contains("其余150条见汇总工作簿“校验问题”表"), "no note of the rest");
-    let rows: usize = doc
+    // Many open findings are counted by region and rule, the rows in the workbook.
+    assert!(text.contains("逐条明细见汇总工作簿“校验问题”表"), "no note of the rest");
+    let rows: Vec<&Vec<permit_forms::doc::TableCell>> = doc
         .blocks
         .iter()
         .filter_map(|b| match b {
-            permit_forms::doc::Block::Table(t) if t.header[0].len() == 5 => Some(t.rows.len()),
+            permit_forms::doc::Block::Table(t) if t.header[0].iter().any(|c| c.text == "处数") => {
+                Some(&t.rows)
+            }
             _ => None,
         })
-        .sum();
-    assert_eq!(rows, 300);
+        .flatten()
+        .collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][3].text, "450");
 }

@@ -450,8 +450,8 @@ pub fn write_marked_up(
     let own: BTreeMap<usize, Record> = records
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.current && r.issues.iter().any(|i| !i.rule.is_cross()))
-        .map(|(i, r)| (i, r.for_region()))
+        .filter(|(_, r)| r.current && r.issues.iter().any(goes_back))
+        .map(|(i, r)| (i, sent_back(r)))
         .collect();
     for (&i, r) in &own {
         let dir = PathBuf::from(letter_key(templates, r));
@@ -478,6 +478,22 @@ pub fn write_marked_up(
     Ok(planned)
 }
 
+/// Whether a finding goes back to its region in a letter and its marked-up
+/// copy: not a cross-check between forms (a question for the office, see
+/// [`Record::for_region`]) and not lateness (the 通报 reports it; 填报时间 is
+/// never a cell to fix).
+pub fn goes_back(i: &crate::record::Issue) -> bool {
+    !i.rule.is_cross() && i.rule != crate::record::Rule::SubmittedOnLate
+}
+
+/// The record as it goes back to its region: only the findings that
+/// [`goes_back`].
+pub fn sent_back(r: &Record) -> Record {
+    let mut r = r.clone();
+    r.issues.retain(goes_back);
+    r
+}
+
 /// Adds to a 退回意见 letter the paragraph naming its marked-up returns:
 /// those of `files` (from [`write_marked_up`]) in the folder `key`. Placed
 /// after the table of findings; nothing is added when there are none.
@@ -491,8 +507,8 @@ pub fn name_in_letter(doc: &mut Document, key: &str, files: &[(usize, PathBuf)])
         return;
     }
     let text = format!(
-        "随本意见附上标注了问题的报表（按正式表样重新生成，已填入你单位报送的内容，有问题的单元格已标色并附批注），\
-         也可直接在标注表上修改后重新报送（改名不影响识别）：\n{}",
+        "随函附上标注版报表（按正式表样重新生成，已填入你单位报送的内容，有问题的单元格已标色并附批注；\
+         文件改名不影响识别）：\n{}",
         names.join("\n")
     );
     let at = doc.blocks.iter().position(|b| matches!(b, Block::Table(_))).map_or(doc.blocks.len(), |i| i + 1);

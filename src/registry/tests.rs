@@ -137,12 +137,27 @@ fn broken_registries_are_refused_with_file_line_and_problem() {
 #[test]
 fn letter_settings_default_and_departments_by_region() {
     let r = reg();
-    assert_eq!(r.settings.letters.resubmit_working_days, 5);
-    assert!(r.settings.letters.contact_name.is_empty() && r.settings.letters.departments.is_empty());
+    let letters = &r.settings.letters;
+    assert_eq!(letters.resubmit_working_days, 5);
+    assert!(letters.contact_name.is_empty());
+    // The seed's name of the office; the 2017 department of every region.
+    assert_eq!(letters.office, "环境保护部排污许可专项小组办公室");
+    assert!(letters.doc_number.contains("〔2017〕"));
+    assert_eq!(letters.departments.len(), r.region_count());
+    for (rid, region) in r.regions() {
+        let dept = &letters.departments[&rid];
+        assert!(dept.starts_with(&region.name), "{dept}");
+    }
+    assert_eq!(letters.departments[&id(&r, "河北省")], "河北省环境保护厅");
+    assert_eq!(letters.departments[&id(&r, "北京市")], "北京市环境保护局");
+    assert_eq!(letters.departments[&id(&r, "唐山市")], "唐山市环境保护局");
+    assert_eq!(letters.departments[&id(&r, "深圳市")], "深圳市人居环境委员会");
+    assert_eq!(letters.departments[&id(&r, "海南省")], "海南省生态环境保护厅");
+    assert_eq!(letters.departments[&id(&r, "广西壮族自治区")], "广西壮族自治区环境保护厅");
     let text = include_str!("../../templates/registry.toml")
-        .replace("[settings.departments]\n", "[settings.departments]\n\"河北省\" = \"河北省环境保护厅\"\n");
+        .replace("\"河北省\" = \"河北省环境保护厅\"", "\"河北省\" = \"河北省环境保护厅办公室\"");
     let r = Registry::from_toml(&text, "registry.toml").unwrap();
-    assert_eq!(r.settings.letters.departments[&id(&r, "河北省")], "河北省环境保护厅");
+    assert_eq!(r.settings.letters.departments[&id(&r, "河北省")], "河北省环境保护厅办公室");
     let bad = include_str!("../../templates/registry.toml")
         .replace("[settings.departments]\n", "[settings.departments]\n\"某某省\" = \"x\"\n");
     let err = Registry::from_toml(&bad, "registry.toml").unwrap_err().to_string();

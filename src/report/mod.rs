@@ -6,14 +6,15 @@
 //!   [`Review`](crate::review::Review) (summary and chart, the status matrix,
 //!   one table for all tasks, behind-schedule reasons, difficulties, 未报 to
 //!   chase and 迟报 noted); [`build_report`] builds the review first.
-//! - [`feedback`]: one 退回意见 letter per region (or per file of an unknown
-//!   region) listing every finding.
+//! - [`feedback`]: one letter per region (or per file of an unknown region)
+//!   with open findings that go back to it: `退回意见` (errors) or `核实提醒`
+//!   (warnings only), listing them; none for a region with nothing open.
 
 mod build;
 mod feedback;
 
 pub use build::{build_report, report_document, ISSUER, REPORT_TITLE};
-pub use feedback::{feedback, file_safe, working_days_after};
+pub use feedback::{feedback, file_safe, letters, letters_of, working_days_after, Letter, LetterKind};
 
 use std::path::{Path, PathBuf};
 
@@ -38,8 +39,8 @@ pub struct Letters {
     pub missing_glyphs: Vec<char>,
 }
 
-/// Writes each region's 退回意见, dated `date`, as `DIR/退回意见_<key>.docx` and
-/// `.pdf`, and beside them each record's marked-up return as
+/// Writes each region's letter, dated `date`, as `DIR/退回意见_<key>.docx` and
+/// `.pdf` (or `DIR/核实提醒_<key>…` for warnings only), and beside them each record's marked-up return as
 /// `DIR/<key>/附3_试点工作进展表_河北省_2017年04月_请修改.xlsx`
 /// ([`crate::markup::write_marked_up`]), named in the letter. Letters and
 /// marked-up returns an earlier run left in `DIR` are removed first
@@ -54,18 +55,37 @@ pub fn write_feedback(
     pdf: &PdfRenderer,
     dir: &Path,
 ) -> Result<Letters, WriteError> {
+    let review = crate::review::Review::build(templates, records, date);
+    write_feedback_of(templates, &review, records, date, pdf, dir)
+}
+
+/// [`write_feedback`] for a review already built of `records` (with the
+/// findings ledger applied, in `review`), so that the letters follow its
+/// findings' states: closed findings make no letter, and a finding the
+/// office sent back (退回中) makes a 退回意见.
+///
+/// # Errors
+/// As [`write_feedback`].
+pub fn write_feedback_of(
+    templates: &Templates,
+    review: &crate::review::Review,
+    records: &[Record],
+    date: chrono::NaiveDate,
+    pdf: &PdfRenderer,
+    dir: &Path,
+) -> Result<Letters, WriteError> {
     let mut out = Letters::default();
     clear_earlier(dir).map_err(|source| WriteError::Io { path: dir.display().to_string(), source })?;
     // Each record with findings also goes back as its form, marked up; the letter names it.
     let marked = crate::markup::write_marked_up(templates, records, dir)?;
-    let letters = feedback(templates, records, date);
+    let letters = letters_of(templates, review, records, date);
     // Each letter is rendered and written on its own (in parallel); the
     // files are listed in letter order.
     let written = letters
         .into_par_iter()
-        .map(|(key, mut doc)| -> Result<([PathBuf; 2], Vec<char>), WriteError> {
+        .map(|Letter { key, kind, mut doc }| -> Result<([PathBuf; 2], Vec<char>), WriteError> {
             crate::markup::name_in_letter(&mut doc, &key, &marked);
-            let base = dir.join(format!("退回意见_{key}"));
+            let base = dir.join(format!("{}_{key}", kind.label_zh()));
             let (pdf_bytes, missing) = pdf.render_document(&doc)?;
             let paths = [base.with_extension("docx"), base.with_extension("pdf")];
             for (path, bytes) in paths.iter().zip([docx::render_document(&doc)?, pdf_bytes]) {

@@ -200,7 +200,7 @@ pub fn run(
     let fb = dir.join("退回意见");
     // Letters and marked-up returns ask only about what is still open.
     let open = open_only(&records, &closed);
-    let letters = report::write_feedback(templates, &open, opts.as_of, pdf, &fb)?;
+    let letters = report::write_feedback_of(templates, &review, &open, opts.as_of, pdf, &fb)?;
     res.missing_glyphs.extend(letters.missing_glyphs);
     res.missing_glyphs.sort_unstable();
     res.missing_glyphs.dedup();

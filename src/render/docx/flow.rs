@@ -1,9 +1,15 @@
 //! A flowing [`Document`] (review report, feedback letters) as a Word
-//! document: title (or cover), headings kept with the next paragraph,
-//! paragraphs, notes, right-aligned lines, tables that run over pages with
-//! their header rows repeated, bar charts as DrawingML chart parts, a
-//! running header and 第 N 页 共 M 页. An orientation block starts a new
-//! section; every section shows the same header and footer.
+//! document laid out as GB/T 9704-2012 does (the margins and sizes of
+//! `render::pdf`'s document layout): the title in 方正小标宋简体, body in
+//! 仿宋_GB2312, 一、 headings in 黑体 with the paragraph style Heading 1,
+//! （一） headings in 楷体_GB2312 with Heading 2 (so Word's navigation pane
+//! lists them), every face named in the East Asian slot too; paragraphs,
+//! notes, tables that run over pages with their header rows repeated, bar
+//! charts as DrawingML chart parts, the issuing body and date at the end,
+//! and `— PAGE —` page numbers on the outer side (odd pages right, even
+//! left); a running header only when the document gives one. An
+//! orientation block starts a new section; every section shows the same
+//! header and footer.
 //!
 //! What docx-rs cannot express is added by a post-pass over the finished
 //! package ([`finish`]): the chart parts (see `chart`) with their
@@ -13,26 +19,48 @@
 use std::io::{Cursor, Read, Write};
 
 use docx_rs::{
-    AlignmentType, BorderType, BreakType, DocGrid, Docx, FieldCharType, Footer, Header, InstrNUMPAGES,
-    InstrPAGE, InstrText, LineSpacing, LineSpacingType, PageNumType, PageOrientationType, PageSize,
-    Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Run, SectionProperty, Shading,
-    ShdType, SpecialIndentType, Table, TableAlignmentType, TableCell, TableCellMargins, TableLayoutType,
-    TableRow, VAlignType, WidthType,
+    AlignmentType, BorderType, BreakType, DocGrid, Docx, FieldCharType, Footer, Header, InstrPAGE, InstrText,
+    LineSpacing, LineSpacingType, PageNumType, PageOrientationType, PageSize, Paragraph, ParagraphBorder,
+    ParagraphBorderPosition, ParagraphBorders, Run, SectionProperty, Shading, ShdType, SpecialIndentType,
+    Table, TableAlignmentType, TableCell, TableCellMargins, TableLayoutType, TableRow, VAlignType, WidthType,
 };
 
 use super::chart::{chart_marker, chart_xml, place_chart};
 use super::package::{package, Body};
-use super::{alignment, fonts, half_points, text_run, twips, A4_HEIGHT, A4_WIDTH, MARGINS};
+use super::{alignment, fonts, half_points, text_run, twips, A4_HEIGHT, A4_WIDTH};
 use crate::doc::{self, BarChart, Block, Document, Orientation};
 use crate::render::RenderError;
 
-/// Face of body text, tables and notes (a Song face, as official documents).
-pub(super) const BODY_FONT: &str = "宋体";
-/// Face of the title and headings (a Hei face).
+/// Face of body text, tables and notes (仿宋, as official documents).
+pub(super) const BODY_FONT: &str = "仿宋_GB2312";
+/// Face of 一、 headings (黑体).
 pub(super) const HEADING_FONT: &str = "黑体";
-/// Body size when the document gives none.
-const DEFAULT_SIZE: f32 = 12.0;
-/// Colour of notes and of the running header and footer.
+/// Face of the title and attachment titles (小标宋).
+const TITLE_FONT: &str = "方正小标宋简体";
+/// Face of （一） headings (楷体).
+const KAI_FONT: &str = "楷体_GB2312";
+/// Face of the page numbers (宋体, GB/T 9704-2012 7.5).
+const NUMBER_FONT: &str = "宋体";
+/// Body size when the document gives none (三号).
+const DEFAULT_SIZE: f32 = 16.0;
+/// Size of the title (二号).
+const TITLE_SIZE: f32 = 22.0;
+/// Line pitch of body text: 22 lines in the 225 mm of the body.
+const BODY_LINE: f32 = 225.0 * 72.0 / 25.4 / 22.0;
+/// Paragraph style ids of the two heading levels (Word's built-in names
+/// `heading 1` and `heading 2`, so the navigation pane lists them).
+const HEADING_STYLES: [(&str, &str); 2] = [("Heading1", "heading 1"), ("Heading2", "heading 2")];
+
+/// Page margins of a flowing document in twips (GB/T 9704-2012 5.2.1):
+/// 37 mm top, 35 mm bottom, 28 mm left, 26 mm right.
+const FLOW_MARGINS: super::Margins = super::Margins { top: 2098, bottom: 1984, left: 1587, right: 1474 };
+
+fn flow_margin() -> docx_rs::PageMargin {
+    // The page number 7 mm under the body.
+    docx_rs::PageMargin { footer: 1417, ..FLOW_MARGINS.page_margin() }
+}
+
+/// Colour of notes and of the running header.
 const GREY: &str = "595959";
 
 /// Page geometry in twips.
@@ -56,13 +84,13 @@ impl Page {
 
     /// Width between the side margins.
     fn text_width(&self) -> u32 {
-        self.width - MARGINS.left - MARGINS.right
+        self.width - FLOW_MARGINS.left - FLOW_MARGINS.right
     }
 
     fn section(&self) -> SectionProperty {
         SectionProperty::new()
             .page_size(PageSize::new().size(self.width, self.height).orient(self.orient))
-            .page_margin(MARGINS.page_margin())
+            .page_margin(flow_margin())
             .doc_grid(DocGrid::with_empty())
     }
 }
@@ -74,17 +102,31 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
     let mut docx = Docx::new()
         .page_size(page.width, page.height)
         .page_orient(page.orient)
-        .page_margin(MARGINS.page_margin())
+        .page_margin(flow_margin())
         .default_fonts(fonts(BODY_FONT))
         .default_size(half_points(size));
     docx.document = docx.document.doc_grid(DocGrid::with_empty());
+    for (level, (id, name)) in HEADING_STYLES.iter().enumerate() {
+        let font = if level == 0 { HEADING_FONT } else { KAI_FONT };
+        docx = docx.add_style(
+            docx_rs::Style::new(*id, docx_rs::StyleType::Paragraph)
+                .name(*name)
+                .based_on("Normal")
+                .next("Normal")
+                .q_format(true)
+                .ui_priority(9)
+                .fonts(fonts(font))
+                .size(half_points(size))
+                .outline_lvl(level),
+        );
+    }
 
     // Cover.
-    let title_size = size * 1.8;
+    let title_size = TITLE_SIZE;
     let mut title = Paragraph::new()
         .align(AlignmentType::Center)
-        .add_run(text_run(&doc.title, HEADING_FONT, title_size))
-        .line_spacing(spacing(title_size * 1.4, if doc.cover_page { 180.0 } else { 0.0 }, size));
+        .add_run(text_run(&doc.title, TITLE_FONT, title_size))
+        .line_spacing(spacing(title_size * 1.5, if doc.cover_page { 180.0 } else { 0.0 }, BODY_LINE));
     if !doc.cover_page {
         title = title.keep_next(true);
     }
@@ -108,18 +150,56 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
     for (i, block) in doc.blocks.iter().enumerate() {
         match block {
             Block::Heading { level, text } => {
-                let (s, before, after) = if *level <= 1 {
-                    (size * 4.0 / 3.0, size, size * 0.5)
+                let (style, font) = if *level <= 1 {
+                    (HEADING_STYLES[0].0, HEADING_FONT)
                 } else {
-                    (size * 7.0 / 6.0, size * 0.6, size * 0.3)
+                    (HEADING_STYLES[1].0, KAI_FONT)
                 };
                 docx = docx.add_paragraph(
                     Paragraph::new()
-                        .add_run(text_run(text, HEADING_FONT, s))
-                        .line_spacing(spacing(s * 1.5, before, after))
+                        .style(style)
+                        .add_run(text_run(text, font, size))
+                        .line_spacing(spacing(BODY_LINE, 0.0, 0.0))
+                        // An attachment's label (level 0, 附件1) flush left.
+                        .indent(
+                            None,
+                            Some(SpecialIndentType::FirstLine(if *level == 0 {
+                                0
+                            } else {
+                                twips(size * 2.0) as i32
+                            })),
+                            None,
+                            None,
+                        )
                         .keep_next(true)
                         .outline_lvl(usize::from(level.saturating_sub(1).min(8))),
                 );
+            }
+            Block::Title(text) => {
+                docx = docx.add_paragraph(
+                    Paragraph::new()
+                        .align(AlignmentType::Center)
+                        .keep_next(true)
+                        .add_run(text_run(text, TITLE_FONT, TITLE_SIZE))
+                        .line_spacing(spacing(TITLE_SIZE * 1.5, 0.0, BODY_LINE)),
+                );
+            }
+            Block::Signature { by, date } => {
+                // The body two characters from the right margin, the date
+                // centred under it (or four characters in, when wider).
+                let (bw, dw) = (doc::text_ems(by), doc::text_ems(date));
+                let (by_right, date_right) =
+                    if bw >= dw { (2.0, 2.0 + (bw - dw) / 2.0) } else { (4.0 + (dw - bw) / 2.0, 4.0) };
+                for (k, (line, right)) in [(by, by_right), (date, date_right)].into_iter().enumerate() {
+                    docx = docx.add_paragraph(
+                        Paragraph::new()
+                            .align(AlignmentType::Right)
+                            .keep_next(k == 0)
+                            .add_run(text_run(line, BODY_FONT, size))
+                            .indent(None, None, Some(twips(size * right) as i32), None)
+                            .line_spacing(spacing(BODY_LINE, if k == 0 { BODY_LINE } else { 0.0 }, 0.0)),
+                    );
+                }
             }
             Block::Paragraph(text) => {
                 // A paragraph that introduces what follows (ends with ：) keeps with it.
@@ -128,7 +208,7 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
                     Paragraph::new()
                         .keep_next(intro)
                         .add_run(text_run(text, BODY_FONT, size))
-                        .line_spacing(spacing(size * 1.5, 0.0, size * 0.3))
+                        .line_spacing(spacing(BODY_LINE, 0.0, 0.0))
                         .indent(
                             None,
                             Some(SpecialIndentType::FirstLine(twips(size * 2.0) as i32)),
@@ -184,12 +264,16 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
                 );
             }
             Block::Line(text) => {
+                // Lines that lead to the signature (the 附件 list) stay on its page.
+                let to_signature = doc.blocks[i..]
+                    .iter()
+                    .find(|b| !matches!(b, Block::Line(_)))
+                    .is_some_and(|b| matches!(b, Block::Signature { .. }));
                 docx = docx.add_paragraph(
-                    Paragraph::new().add_run(text_run(text, BODY_FONT, size)).line_spacing(spacing(
-                        size * 1.5,
-                        0.0,
-                        size * 0.3,
-                    )),
+                    Paragraph::new()
+                        .keep_next(to_signature)
+                        .add_run(text_run(text, BODY_FONT, size))
+                        .line_spacing(spacing(BODY_LINE, 0.0, 0.0)),
                 );
             }
             Block::Chart(c) => {
@@ -207,11 +291,19 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
     docx = docx
         .page_size(page.width, page.height)
         .page_orient(page.orient)
-        .header(running_header(&doc.running_header, size))
-        .footer(page_number_footer(size));
-    if !doc.cover_page {
-        // The first page carries the title: no running header there, as in the PDF.
-        docx = docx.first_header(running_header("", size)).first_footer(page_number_footer(size));
+        .footer(page_number_footer(AlignmentType::Right))
+        .even_footer(page_number_footer(AlignmentType::Left));
+    if !doc.running_header.is_empty() {
+        // Odd and even pages differ in their footers, so even pages need the header too.
+        docx = docx
+            .header(running_header(&doc.running_header, size))
+            .even_header(running_header(&doc.running_header, size));
+        if !doc.cover_page {
+            // The first page carries the title: no running header there, as in the PDF.
+            docx = docx
+                .first_header(running_header("", size))
+                .first_footer(page_number_footer(AlignmentType::Right));
+        }
     }
     if doc.cover_page {
         docx = docx.page_num_type(PageNumType::new().start(1));
@@ -220,7 +312,12 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, RenderError> {
     // Marks the document as this tool's output, so `ingest` skips it when it
     // lies among the returns.
     let mark = [(crate::ingest::sniff::OUTPUT_PROPERTY.to_string(), doc.title.clone())];
-    let bytes = package(docx, &Body::HeaderRows(&header_rows), &[BODY_FONT, HEADING_FONT], &mark)?;
+    let bytes = package(
+        docx,
+        &Body::HeaderRows(&header_rows),
+        &[BODY_FONT, HEADING_FONT, TITLE_FONT, KAI_FONT, NUMBER_FONT],
+        &mark,
+    )?;
     finish(&bytes, &charts, width_emu, doc.cover_page)
 }
 
@@ -405,26 +502,24 @@ fn running_header(text: &str, size: f32) -> Header {
     Header::new().add_paragraph(p)
 }
 
-/// `第 N 页 共 M 页`, N a PAGE field, M a NUMPAGES field.
-fn page_number_footer(size: f32) -> Footer {
-    let s = (size * 0.75).max(8.0);
-    let run = || Run::new().fonts(fonts(BODY_FONT)).size(half_points(s));
+/// `— N —`, N a PAGE field, 四号 宋体, on the outer side: `align` Right
+/// for odd pages, Left for even, one character in from the margin.
+fn page_number_footer(align: AlignmentType) -> Footer {
+    let s = 14.0;
+    let run = || Run::new().fonts(fonts(NUMBER_FONT)).size(half_points(s));
+    let inset = Some(twips(s) as i32);
+    let (left, right) = if matches!(align, AlignmentType::Left) { (inset, None) } else { (None, inset) };
     let p = Paragraph::new()
-        .align(AlignmentType::Center)
+        .align(align)
+        .indent(left, None, right, None)
         .line_spacing(spacing(s * 1.4, 0.0, 0.0))
-        .add_run(run().add_text("第 "))
+        .add_run(run().add_text("— "))
         .add_run(run().add_field_char(FieldCharType::Begin, false))
         .add_run(run().add_instr_text(InstrText::PAGE(InstrPAGE::new())))
         .add_run(run().add_field_char(FieldCharType::Separate, false))
         .add_run(run().add_text("1"))
         .add_run(run().add_field_char(FieldCharType::End, false))
-        .add_run(run().add_text(" 页 共 "))
-        .add_run(run().add_field_char(FieldCharType::Begin, false))
-        .add_run(run().add_instr_text(InstrText::NUMPAGES(InstrNUMPAGES::new())))
-        .add_run(run().add_field_char(FieldCharType::Separate, false))
-        .add_run(run().add_text("1"))
-        .add_run(run().add_field_char(FieldCharType::End, false))
-        .add_run(run().add_text(" 页"));
+        .add_run(run().add_text(" —"));
     Footer::new().add_paragraph(p)
 }
 

@@ -1,9 +1,15 @@
-//! A flowing [`Document`] (review report, feedback letters) on A4 pages:
-//! the title with its subtitle lines (or a cover page), headings kept with
-//! what follows them, paragraphs, notes, right-aligned lines, vector bar
-//! charts, and tables that break between rows with their header rows
-//! repeated under a 续表 line; a running header and 第 N 页 共 M 页 on every
-//! page. A block may switch the orientation: it starts a new page.
+//! A flowing [`Document`] (review report, feedback letters) on A4 pages,
+//! laid out as GB/T 9704-2012 lays out an official document: 37 mm top,
+//! 35 mm bottom, 28 mm left and 26 mm right margins; the title 二号 (22 pt)
+//! in the serif face standing in for 小标宋; body 三号 (16 pt) in the serif
+//! face standing in for 仿宋, 22 lines to the page; 一、 headings in the sans
+//! face (黑体), （一） headings in the serif face (no free 楷体 face is
+//! shipped); `— 1 —` page numbers 四号 on the outer side (odd pages right,
+//! even pages left), no running header unless the document gives one; the
+//! issuing body and date at the end ([`Block::Signature`]). Headings are
+//! kept with what follows them; tables break between rows with their header
+//! rows repeated under a 续表 line; bar charts are vectors. A block may
+//! switch the orientation: it starts a new page.
 //!
 //! The layout keeps a record of what went on each page ([`PageRecord`]), so
 //! tests can check page breaks without reading the PDF back.
@@ -19,18 +25,27 @@ use crate::form::layout::{CELL_PAD, LINE_HEIGHT};
 use crate::form::Align;
 use crate::text::writable;
 
-/// Left and right margins in points (2 cm).
-const MARGIN_X: f32 = 56.7;
-/// Top of the body (under the running header).
-const BODY_TOP: f32 = 72.0;
-/// Space kept under the body for the page number.
-const BODY_BOTTOM: f32 = 62.0;
+/// Points per millimetre.
+const MM: f32 = 72.0 / 25.4;
+/// Left margin (28 mm, GB/T 9704-2012 5.2.1).
+const MARGIN_LEFT: f32 = 28.0 * MM;
+/// Right margin (26 mm).
+const MARGIN_RIGHT: f32 = 26.0 * MM;
+/// Top of the body (37 mm).
+const BODY_TOP: f32 = 37.0 * MM;
+/// Bottom margin (35 mm); the page number stands 7 mm under the body.
+const BODY_BOTTOM: f32 = 35.0 * MM;
+/// Size of the title (二号) and of an attachment's title.
+const TITLE_SIZE: f32 = 22.0;
+/// Size of the page number (四号).
+const PAGE_NUMBER_SIZE: f32 = 14.0;
 /// Grey for notes and the running header.
 const GREY: Rgb = Rgb(0x59, 0x59, 0x59);
 /// Light grey for chart grid lines.
 const GRID: Rgb = Rgb(0xD9, 0xD9, 0xD9);
-/// Line height of paragraphs, as a multiple of the size.
-const PARA_LEADING: f32 = 1.5;
+/// Line height of paragraphs, as a multiple of the size: 22 lines of
+/// 三号 text fill the 225 mm of the body (GB/T 9704-2012 5.2.2).
+const PARA_LEADING: f32 = 225.0 * MM / 22.0 / 16.0;
 /// Vertical padding inside table cells.
 const CELL_VPAD: f32 = 3.0;
 /// Stand-in for a character the face lacks.
@@ -56,6 +71,8 @@ pub enum Placed {
         /// Bar segments drawn.
         bars: usize,
     },
+    /// The issuing body and date that end the document's body.
+    Signature,
 }
 
 /// The record of one page: its size and what went on it.
@@ -95,10 +112,10 @@ struct Cellout<'c, 'f> {
 
 impl<'a> Flow<'a> {
     fn left(&self) -> f32 {
-        MARGIN_X
+        MARGIN_LEFT
     }
     fn text_width(&self) -> f32 {
-        self.width - 2.0 * MARGIN_X
+        self.width - MARGIN_LEFT - MARGIN_RIGHT
     }
     fn bottom(&self) -> f32 {
         self.height - BODY_BOTTOM
@@ -182,11 +199,13 @@ impl<'a> Flow<'a> {
         }
     }
 
-    fn heading_size(&self, level: u8) -> (f32, f32) {
+    /// Size, space before and style of a heading: 一、 in 黑体 (the sans
+    /// face), （一） in the serif face, both at the body size.
+    fn heading_size(&self, level: u8) -> (f32, f32, Style) {
         if level <= 1 {
-            (self.body * 1.3, 10.0)
+            (self.body, 0.0, Style::Strong)
         } else {
-            (self.body * 1.1, 6.0)
+            (self.body, 0.0, Style::Regular)
         }
     }
 
@@ -197,10 +216,15 @@ impl<'a> Flow<'a> {
         match blocks.first() {
             None | Some(Block::PageBreak) | Some(Block::Orientation(_)) => 0.0,
             Some(Block::Heading { level, text }) => {
-                let (size, before) = self.heading_size(*level);
+                let (size, before, _) = self.heading_size(*level);
                 let n = wrap(self.face, text, size, self.text_width()).len().max(1) as f32;
-                before + n * size * LINE_HEIGHT + 4.0 + self.lead_height(&blocks[1..])
+                before + n * size * PARA_LEADING + self.lead_height(&blocks[1..])
             }
+            Some(Block::Title(t)) => {
+                let n = wrap(self.face, t, TITLE_SIZE, self.text_width()).len().max(1) as f32;
+                n * TITLE_SIZE * 1.5 + self.body + self.lead_height(&blocks[1..])
+            }
+            Some(Block::Signature { .. }) => 3.0 * self.body * PARA_LEADING,
             Some(Block::Paragraph(t)) | Some(Block::Right(t)) | Some(Block::Line(t)) => {
                 let n = wrap(self.face, t, self.body, self.text_width()).len().clamp(1, 2) as f32;
                 let own = n * self.body * PARA_LEADING;
@@ -230,24 +254,74 @@ impl<'a> Flow<'a> {
     }
 
     fn heading(&mut self, level: u8, text: &str, rest: &[Block]) {
-        let (size, before) = self.heading_size(level);
+        let (size, before, style) = self.heading_size(level);
         if !self.at_top() {
             self.y += before;
         }
         // Keep the heading with the start of what follows.
-        let own = wrap(self.face, text, size, self.text_width()).len().max(1) as f32 * size * LINE_HEIGHT;
+        let own = wrap(self.face, text, size, self.text_width()).len().max(1) as f32 * size * PARA_LEADING;
         let next = self.lead_height(rest);
-        self.ensure(own + 4.0 + next);
-        let text = text.to_string();
-        self.lines(&text, size, Style::Strong, BLACK, LINE_HEIGHT, Align::Left);
+        self.ensure(own + next);
+        // Indented two characters, as the paragraphs; an attachment's
+        // label (level 0, 附件1) flush left.
+        let text = if level == 0 { text.to_string() } else { format!("\u{3000}\u{3000}{text}") };
+        self.lines(&text, size, style, BLACK, PARA_LEADING, Align::Left);
         // `lines` recorded Text; say it was a heading.
         if let Some(last) = self.records.last_mut() {
             if last.placed.last() == Some(&Placed::Text) {
                 last.placed.pop();
             }
-            last.placed.push(Placed::Heading(text));
+            last.placed.push(Placed::Heading(text.trim_start_matches('\u{3000}').to_string()));
         }
-        self.y += 4.0;
+    }
+
+    /// A centred title in the title face (an attachment's), a blank line under it.
+    fn title(&mut self, text: &str, rest: &[Block]) {
+        let need = self.lead_height(std::slice::from_ref(&Block::Title(text.to_string())))
+            - self.lead_height(&[])
+            + self.lead_height(rest).min(self.bottom() - BODY_TOP - 80.0);
+        self.ensure(need);
+        let text = self.clean(text);
+        let pen = self.fonts.pen(Style::Regular, &text);
+        for line in wrap(pen.face, &text, TITLE_SIZE, self.text_width()) {
+            self.ensure(TITLE_SIZE * 1.5);
+            let w = pen.face.width(&line, TITLE_SIZE);
+            let y = self.y + pen.face.ascent * TITLE_SIZE;
+            let x = self.left() + (self.text_width() - w) / 2.0;
+            self.page().text(x, y, TITLE_SIZE, &line, pen, BLACK);
+            self.record(Placed::Text);
+            self.y += TITLE_SIZE * 1.5;
+        }
+        self.y += self.body;
+    }
+
+    /// The issuing body two characters from the right margin, the date
+    /// centred under it (or, when the date is the wider, the date four
+    /// characters from the margin and the body centred over it), a blank
+    /// line above; both on one page.
+    fn signature(&mut self, by: &str, date: &str) {
+        let lh = self.body * PARA_LEADING;
+        self.ensure(3.0 * lh);
+        if !self.at_top() {
+            self.y += lh;
+        }
+        let (by, date) = (self.clean(by), self.clean(date));
+        let pen = self.fonts.pen(Style::Regular, &format!("{by}{date}"));
+        let (bw, dw) = (pen.face.width(&by, self.body), pen.face.width(&date, self.body));
+        let right = self.left() + self.text_width();
+        let centre =
+            if bw >= dw { right - 2.0 * self.body - bw / 2.0 } else { right - 4.0 * self.body - dw / 2.0 };
+        for (line, lw) in [(by, bw), (date, dw)] {
+            if line.is_empty() {
+                continue;
+            }
+            let y = self.y + (lh - self.body) / 2.0 + pen.face.ascent * self.body;
+            let x = (centre - lw / 2.0).max(self.left());
+            let size = self.body;
+            self.page().text(x, y, size, &line, pen, BLACK);
+            self.y += lh;
+        }
+        self.record(Placed::Signature);
     }
 
     fn layout_row<'c>(&mut self, row: &'c [TableCell], widths: &[f32], size: f32) -> Vec<Cellout<'c, 'a>> {
@@ -508,24 +582,27 @@ pub(crate) fn pages(fonts: &Fonts, doc: &Document) -> (Vec<Page>, Vec<PageRecord
         1
     } else {
         f.new_page();
-        let ts = 20.0;
-        let pen = fonts.pen(Style::Strong, &title);
-        for line in wrap(pen.face, &title, ts, f.text_width()) {
+        // 二号 in the serif face (standing in for 小标宋), centred.
+        let ts = TITLE_SIZE;
+        let pen = fonts.pen(Style::Regular, &title);
+        let left = f.left();
+        let tw = f.text_width();
+        for line in wrap(pen.face, &title, ts, tw) {
             let w = pen.face.width(&line, ts);
             let y = f.y + pen.face.ascent * ts;
-            f.page().text((width - w) / 2.0, y, ts, &line, pen, BLACK);
+            f.page().text(left + (tw - w) / 2.0, y, ts, &line, pen, BLACK);
             f.y += ts * 1.5;
         }
-        f.y += 4.0;
+        // A blank line between the title and the text.
+        f.y += body * PARA_LEADING - ts * 0.5;
         for s in &subtitle {
             for line in wrap(face, s, body, f.text_width()) {
                 let w = face.width(&line, body);
                 let y = f.y + face.ascent * body;
-                f.page().text((width - w) / 2.0, y, body, &line, fonts.pen(Style::Regular, ""), BLACK);
+                f.page().text(left + (tw - w) / 2.0, y, body, &line, fonts.pen(Style::Regular, ""), BLACK);
                 f.y += body * PARA_LEADING;
             }
         }
-        f.y += 12.0;
         0
     };
     for (i, block) in doc.blocks.iter().enumerate() {
@@ -539,12 +616,20 @@ pub(crate) fn pages(fonts: &Fonts, doc: &Document) -> (Vec<Page>, Vec<PageRecord
                 // First-line indent of two characters, as official text.
                 let indented = format!("\u{3000}\u{3000}{t}");
                 f.lines(&indented, body, Style::Regular, BLACK, PARA_LEADING, Align::Left);
-                f.y += 4.0;
             }
             Block::Line(t) => {
+                // Lines that lead to the signature (the 附件 list) stay on
+                // its page, so it never stands alone.
+                if i == 0 || !matches!(doc.blocks[i - 1], Block::Line(_)) {
+                    let run = doc.blocks[i..].iter().take_while(|b| matches!(b, Block::Line(_))).count();
+                    if matches!(doc.blocks.get(i + run), Some(Block::Signature { .. })) {
+                        f.ensure((run as f32 + 3.0) * body * PARA_LEADING);
+                    }
+                }
                 f.lines(t, body, Style::Regular, BLACK, PARA_LEADING, Align::Left);
-                f.y += 4.0;
             }
+            Block::Title(t) => f.title(t, &doc.blocks[i + 1..]),
+            Block::Signature { by, date } => f.signature(by, date),
             Block::Right(t) => {
                 // The signature block stands apart from the text above it.
                 if i > 0 && !matches!(doc.blocks[i - 1], Block::Right(_)) {
@@ -580,20 +665,29 @@ pub(crate) fn pages(fonts: &Fonts, doc: &Document) -> (Vec<Page>, Vec<PageRecord
     }
     // Running header and page numbers, now that the count is known.
     let header = f.clean(&doc.running_header);
-    let total = f.pages.len() - first_numbered;
     for (i, (page, rec)) in f.pages.iter_mut().zip(f.records.iter_mut()).enumerate().skip(first_numbered) {
         let hs = 9.0;
         let (pw, ph) = (page.width, page.height);
         // The first page carries the title; the header starts on the second.
         if !header.trim().is_empty() && (doc.cover_page || i > first_numbered) {
-            let line = wrap(face, &header, hs, pw - 2.0 * MARGIN_X).into_iter().next().unwrap_or_default();
+            let line = wrap(face, &header, hs, pw - MARGIN_LEFT - MARGIN_RIGHT)
+                .into_iter()
+                .next()
+                .unwrap_or_default();
             let w = face.width(&line, hs);
-            page.text((pw - w) / 2.0, 44.0, hs, &line, fonts.pen(Style::Regular, ""), GREY);
-            page.line(MARGIN_X, 50.0, pw - MARGIN_X, 50.0, 0.5);
+            page.text((pw - w) / 2.0, BODY_TOP - 16.0, hs, &line, fonts.pen(Style::Regular, ""), GREY);
+            page.line(MARGIN_LEFT, BODY_TOP - 10.0, pw - MARGIN_RIGHT, BODY_TOP - 10.0, 0.5);
         }
-        let num = format!("第 {} 页 共 {} 页", i - first_numbered + 1, total);
-        let w = face.width(&num, hs);
-        page.text((pw - w) / 2.0, ph - 34.0, hs, &num, fonts.pen(Style::Regular, ""), GREY);
+        // `— 1 —`, 四号, 7 mm under the body; odd pages on the right, even
+        // pages on the left, one character in from the margin.
+        let n = i - first_numbered + 1;
+        let num = format!("— {n} —");
+        let ns = PAGE_NUMBER_SIZE;
+        let pen = fonts.pen(Style::Regular, &num);
+        let w = pen.face.width(&num, ns);
+        let x = if n % 2 == 1 { pw - MARGIN_RIGHT - ns - w } else { MARGIN_LEFT + ns };
+        let y = ph - BODY_BOTTOM + 7.0 * MM + pen.face.ascent * ns;
+        page.text(x, y, ns, &num, pen, BLACK);
         rec.footer = num;
     }
     let missing = f.missing.into_iter().collect();
