@@ -25,6 +25,7 @@ pub mod fill;
 pub mod form;
 pub mod generate;
 pub mod ingest;
+pub mod lock;
 pub mod markup;
 mod memo;
 pub mod output;

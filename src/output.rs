@@ -14,7 +14,9 @@
 //! - [`write_set`] replaces several files together (`records.jsonl` with
 //!   `rejected.jsonl`): every temporary file is complete before the first
 //!   rename, so a full disk leaves all the old files in place.
-//! - [`OutputLock`] keeps two runs from writing one folder at once.
+//! - [`crate::lock`] keeps two runs from writing one review folder at once;
+//!   [`DocumentSet`] writes a whole set of documents beside the old one and
+//!   swaps it in at the end ([`set`]).
 //! - A file name longer than the file system allows (255 bytes) is shortened
 //!   ([`fit_file_name`]) instead of failing.
 
@@ -25,6 +27,10 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+pub mod set;
+
+pub use set::{DocumentSet, SetCommit};
+
 /// Why an output (a letter, a report, a marked-up return) could not be
 /// written: its renderer refused it, or the file system did.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +38,9 @@ pub enum WriteError {
     /// The document could not be rendered.
     #[error(transparent)]
     Render(#[from] crate::render::RenderError),
+    /// The review folder is held by another run, or cannot be locked.
+    #[error(transparent)]
+    Lock(#[from] crate::lock::LockError),
     /// A file could not be written.
     #[error("{path}：无法写入（{source}）")]
     Io {
@@ -46,29 +55,48 @@ pub enum WriteError {
 const TEMP_PREFIX: &str = ".permit-forms-";
 /// Suffix of every temporary file this tool creates.
 const TEMP_SUFFIX: &str = ".tmp";
-/// Name of the lock file of an output folder.
-pub const LOCK_NAME: &str = ".permit-forms.lock";
 /// Longest file name (bytes) most Linux file systems accept.
 const MAX_NAME_BYTES: usize = 255;
 
-/// Paths to remove if the process is interrupted: live temporary files and
-/// held locks.
+/// Paths to remove if the process is interrupted: live temporary files,
+/// staging folders and held locks.
 static LIVE: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
 
-fn register(path: &Path) {
+/// Marks `path` for removal if the process is interrupted.
+pub(crate) fn register(path: &Path) {
     if let Ok(mut live) = LIVE.lock() {
         live.insert(path.to_path_buf());
     }
 }
 
-fn unregister(path: &Path) {
+/// Undoes [`register`].
+pub(crate) fn unregister(path: &Path) {
     if let Ok(mut live) = LIVE.lock() {
         live.remove(path);
     }
 }
 
-/// Removes this process's temporary files and locks when it receives
-/// SIGINT, SIGTERM or SIGHUP, then exits with status 130. Call once at the
+/// Held while a document set is swapped in ([`DocumentSet::commit`]): an
+/// interrupt waits for the swap, so the folder is never left half swapped.
+pub(crate) static CRITICAL: Mutex<()> = Mutex::new(());
+
+/// Removes every registered path (a folder with its content), after any
+/// swap under way has finished. Called by the interrupt cleanup.
+fn remove_live() {
+    let _swap = CRITICAL.lock();
+    if let Ok(live) = LIVE.lock() {
+        for p in live.iter() {
+            if p.is_dir() {
+                let _ = std::fs::remove_dir_all(p);
+            } else {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    }
+}
+
+/// Removes this process's temporary files, staging folders and locks when
+/// it receives SIGINT, SIGTERM, SIGHUP or SIGXFSZ, then exits with status 130. Call once at the
 /// start of `main`, before any other thread is started (the signals are
 /// blocked in every thread and taken by one waiting thread, so the cleanup
 /// runs as ordinary code, not inside a signal handler).
@@ -80,6 +108,9 @@ pub fn install_interrupt_cleanup() {
         libc::sigaddset(&mut set, libc::SIGINT);
         libc::sigaddset(&mut set, libc::SIGTERM);
         libc::sigaddset(&mut set, libc::SIGHUP);
+        // Blocked, a file size limit makes the write fail (EFBIG) and the
+        // run clean up like after a full disk, instead of dying on the spot.
+        libc::sigaddset(&mut set, libc::SIGXFSZ);
         if libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) != 0 {
             return;
         }
@@ -87,11 +118,7 @@ pub fn install_interrupt_cleanup() {
         std::thread::spawn(move || {
             let mut sig: libc::c_int = 0;
             if libc::sigwait(&set_copy, &mut sig) == 0 {
-                if let Ok(live) = LIVE.lock() {
-                    for p in live.iter() {
-                        let _ = std::fs::remove_file(p);
-                    }
-                }
+                remove_live();
                 libc::_exit(128 + sig);
             }
         });
@@ -128,7 +155,7 @@ fn parent_of(path: &Path) -> &Path {
 }
 
 /// Whether a process with this id is running.
-fn alive(pid: i32) -> bool {
+pub(crate) fn alive(pid: i32) -> bool {
     // SAFETY: signal 0 only checks the process exists.
     pid > 0
         && (unsafe { libc::kill(pid, 0) } == 0
@@ -267,86 +294,6 @@ impl StagedSet {
     }
 }
 
-/// An exclusive claim on an output folder, held while a run writes it and
-/// released when dropped. The lock file (`.permit-forms.lock`) holds the
-/// process id; a lock left by a process that no longer runs is taken over.
-#[derive(Debug)]
-pub struct OutputLock {
-    path: PathBuf,
-}
-
-/// Why an output folder could not be claimed.
-#[derive(Debug, thiserror::Error)]
-pub enum LockError {
-    /// Another run holds the folder.
-    #[error("另一个 permit-forms 进程（进程号 {pid}）正在写入文件夹 {dir}，请等它结束后再运行")]
-    Busy {
-        /// The folder.
-        dir: String,
-        /// The process holding it.
-        pid: i32,
-    },
-    /// The lock file could not be created.
-    #[error("无法在文件夹 {dir} 中创建锁文件：{source}")]
-    Io {
-        /// The folder.
-        dir: String,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-}
-
-impl OutputLock {
-    /// Claims `dir` (created when missing).
-    ///
-    /// # Errors
-    /// [`LockError::Busy`] when another running process holds it;
-    /// [`LockError::Io`] when the folder or lock file cannot be created.
-    pub fn acquire(dir: &Path) -> Result<OutputLock, LockError> {
-        let io = |source| LockError::Io { dir: dir.display().to_string(), source };
-        std::fs::create_dir_all(dir).map_err(io)?;
-        let path = dir.join(LOCK_NAME);
-        for _ in 0..3 {
-            register(&path);
-            match OpenOptions::new().write(true).create_new(true).mode(0o666).open(&path) {
-                Ok(mut f) => {
-                    let _ = write!(f, "{}", std::process::id());
-                    return Ok(OutputLock { path });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    unregister(&path);
-                    let holder =
-                        std::fs::read_to_string(&path).ok().and_then(|s| s.trim().parse::<i32>().ok());
-                    match holder {
-                        Some(pid) if alive(pid) => {
-                            return Err(LockError::Busy { dir: dir.display().to_string(), pid })
-                        }
-                        // Stale (the holder died) or being written right now:
-                        // a lock without a pid yet is given a moment.
-                        None => std::thread::sleep(std::time::Duration::from_millis(50)),
-                        Some(_) => {
-                            let _ = std::fs::remove_file(&path);
-                        }
-                    }
-                }
-                Err(e) => {
-                    unregister(&path);
-                    return Err(io(e));
-                }
-            }
-        }
-        let pid = std::fs::read_to_string(&path).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(0);
-        Err(LockError::Busy { dir: dir.display().to_string(), pid })
-    }
-}
-
-impl Drop for OutputLock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-        unregister(&self.path);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -424,20 +371,5 @@ mod tests {
             assert!(n.len() <= 255 && n.ends_with(".docx") && n.starts_with("河北省"), "{n}");
         }
         assert_eq!(std::fs::read(fit_file_name(&dir.path().join(&long_b))).unwrap(), b"b");
-    }
-
-    #[test]
-    fn a_second_lock_is_refused_while_the_first_is_held() {
-        let dir = tempfile::tempdir().unwrap();
-        let first = OutputLock::acquire(dir.path()).unwrap();
-        let err = OutputLock::acquire(dir.path()).unwrap_err();
-        assert!(err.to_string().contains("正在写入"), "{err}");
-        drop(first);
-        let again = OutputLock::acquire(dir.path()).unwrap();
-        drop(again);
-        assert!(names(dir.path()).is_empty());
-        // A lock left by a dead process is taken over.
-        std::fs::write(dir.path().join(LOCK_NAME), "999999999").unwrap();
-        assert!(OutputLock::acquire(dir.path()).is_ok());
     }
 }

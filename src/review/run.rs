@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 
 use super::{Category, Review};
 use crate::ingest::{self, IngestOptions};
-use crate::output::write_atomic;
+use crate::lock::lock_review_dir;
+use crate::output::DocumentSet;
 use crate::render::{docx, pdf::PdfRenderer};
 use crate::report::{self, WriteError};
 use crate::templates::Templates;
@@ -81,6 +82,9 @@ pub struct ReviewOutputs {
     pub attention: Attention,
     /// Characters the PDF font lacks (drawn as □), sorted.
     pub missing_glyphs: Vec<char>,
+    /// Files in the dated folder the tool did not write (or that were
+    /// changed since), carried over untouched: one line each, in Chinese.
+    pub carried: Vec<String>,
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
@@ -91,8 +95,13 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
 /// rejected.jsonl), `汇总_截至<date>.xlsx`, `调度会报告_截至<date>.pdf` and
 /// `.docx`, and `退回意见/`. Same inputs give byte-identical files.
 ///
+/// The whole run holds the review folder's lock ([`lock_review_dir`]); the
+/// dated folder is written beside the old one and swapped in at the end
+/// ([`DocumentSet`]), so an interrupted run leaves the previous complete set.
+///
 /// # Errors
-/// The first output that could not be rendered or written.
+/// The first output that could not be rendered or written; the review
+/// folder held by another run.
 pub fn run(
     templates: &Templates,
     opts: &ReviewOptions,
@@ -101,6 +110,10 @@ pub fn run(
     let tag = opts.as_of.format("%Y-%m-%d").to_string();
     let dir = opts.out.join(&tag);
     let mut res = ReviewOutputs { dir: dir.clone(), ..Default::default() };
+    let lock = lock_review_dir(&opts.out)?;
+    let set = DocumentSet::begin(&lock, &dir).map_err(io(&dir))?;
+    // Everything is written under the staging folder; paths shown are final.
+    let stage = set.staging().to_path_buf();
 
     let mut outcome = ingest::ingest_paths(templates, &opts.returns, &IngestOptions::default());
     if let Some(prefix) = &opts.strip_prefix {
@@ -124,7 +137,9 @@ pub fn run(
         outcome.skipped.iter_mut().for_each(|s| relative(&mut s.file));
     }
     let records_dir = dir.join("记录");
-    ingest::write_outputs(&outcome, &records_dir).map_err(io(&records_dir))?;
+    for (name, bytes) in ingest::output_files(&outcome).map_err(io(&records_dir))? {
+        set.write(Path::new("记录").join(name), &bytes).map_err(io(&records_dir.join(name)))?;
+    }
     res.ingest_summary = outcome.summary_zh();
     res.items.push(("读取结果（records.jsonl、rejected.jsonl）".into(), records_dir));
     let records = outcome.records;
@@ -135,28 +150,35 @@ pub fn run(
         templates,
         &review,
         &records,
-        Some(crate::consolidate::LinkFrom { workbook_dir: &dir, sources_root: opts.strip_prefix.as_deref() }),
+        // The staging folder lies beside the dated folder: the same relative links.
+        Some(crate::consolidate::LinkFrom {
+            workbook_dir: &stage,
+            sources_root: opts.strip_prefix.as_deref(),
+        }),
     )?;
-    write_atomic(&xlsx, &bytes).map_err(io(&xlsx))?;
+    set.write(format!("汇总_截至{tag}.xlsx"), &bytes).map_err(io(&xlsx))?;
     res.items.push(("汇总工作簿".into(), xlsx));
 
     let doc = report::report_document(&review);
     let (bytes, missing) = pdf.render_document(&doc)?;
     res.missing_glyphs = missing;
-    let path = dir.join(format!("调度会报告_截至{tag}.pdf"));
-    write_atomic(&path, &bytes).map_err(io(&path))?;
+    let name = format!("调度会报告_截至{tag}.pdf");
+    let path = dir.join(&name);
+    set.write(&name, &bytes).map_err(io(&path))?;
     res.items.push(("调度会报告（PDF）".into(), path));
-    let path = dir.join(format!("调度会报告_截至{tag}.docx"));
-    write_atomic(&path, &docx::render_document(&doc)?).map_err(io(&path))?;
+    let name = format!("调度会报告_截至{tag}.docx");
+    let path = dir.join(&name);
+    set.write(&name, &docx::render_document(&doc)?).map_err(io(&path))?;
     res.items.push(("调度会报告（Word）".into(), path));
 
     let fb = dir.join("退回意见");
-    let letters = report::write_feedback(templates, &records, opts.as_of, pdf, &fb)?;
+    let letters = report::write_feedback(templates, &records, opts.as_of, pdf, &stage.join("退回意见"))?;
     res.missing_glyphs.extend(letters.missing_glyphs);
     res.missing_glyphs.sort_unstable();
     res.missing_glyphs.dedup();
     res.items.push((format!("退回意见 {} 封", letters.count), fb));
 
     res.attention = Attention { letters: letters.count, ..Attention::of(&review) };
+    res.carried = set.commit().map_err(io(&dir))?.summary_zh();
     Ok(res)
 }
