@@ -76,14 +76,16 @@ pub(crate) fn unregister(path: &Path) {
     }
 }
 
-/// Held while a document set is swapped in ([`DocumentSet::commit`]): an
-/// interrupt waits for the swap, so the folder is never left half swapped.
-pub(crate) static CRITICAL: Mutex<()> = Mutex::new(());
+/// Shared by every write (a file staged or renamed, a document set begun or
+/// swapped in), taken whole by the interrupt cleanup: it waits for the
+/// writes under way (a swap is never left half done) and no write starts
+/// after it (none can recreate a folder it removed).
+pub(crate) static GATE: std::sync::RwLock<()> = std::sync::RwLock::new(());
 
 /// Removes every registered path (a folder with its content), after any
 /// swap under way has finished. Called by the interrupt cleanup.
 fn remove_live() {
-    let _swap = CRITICAL.lock();
+    let _gate = GATE.write();
     if let Ok(live) = LIVE.lock() {
         for p in live.iter() {
             if p.is_dir() {
@@ -194,6 +196,7 @@ impl Drop for Staged {
 }
 
 fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<Staged> {
+    let _gate = GATE.read();
     let target = fit_file_name(path);
     let parent = parent_of(&target);
     std::fs::create_dir_all(parent)?;
@@ -287,6 +290,7 @@ impl StagedSet {
     /// # Errors
     /// An I/O error renaming.
     pub fn commit(self) -> std::io::Result<()> {
+        let _gate = GATE.read();
         for s in &self.staged {
             std::fs::rename(&s.tmp, &s.target)?;
         }

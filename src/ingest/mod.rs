@@ -69,6 +69,13 @@ pub struct IngestOptions {
     /// Text values longer than this (characters) are cut, with a visible
     /// `…（以下略，原文共 N 字）` and a `text.truncated` warning.
     pub max_text_chars: usize,
+    /// The review folder (`review … --out DIR`): nothing under it is read as
+    /// a return ([`walk::walk_excluding`]).
+    pub review_dir: Option<PathBuf>,
+    /// SHA-256 (hex) of the files this tool wrote into the review folder
+    /// (its manifests): a file sent back byte-identical (an unchanged
+    /// marked-up return) is passed over.
+    pub own_outputs: std::collections::BTreeSet<String>,
 }
 
 impl Default for IngestOptions {
@@ -77,6 +84,8 @@ impl Default for IngestOptions {
             max_file_size: 20 * 1024 * 1024,
             limits: Limits::default(),
             max_text_chars: build::MAX_TEXT_CHARS,
+            review_dir: None,
+            own_outputs: std::collections::BTreeSet::new(),
         }
     }
 }
@@ -212,8 +221,20 @@ fn read_file(p: &Prepared, input: &Input, opts: &IngestOptions) -> Found {
         let size = bytes.len() as u64;
         return Found::rejected(&input.shown, ReadError::TooLarge { size, limit: opts.max_file_size });
     }
+    if !opts.own_outputs.is_empty() && opts.own_outputs.contains(&crate::output::set::sha256_hex(&bytes)) {
+        let reason = UNCHANGED_OWN_REASON.to_string();
+        return Found {
+            skipped: vec![walk::Skipped { file: input.shown.clone(), reason }],
+            ..Found::default()
+        };
+    }
     read_entry(p, &input.shown, &bytes, opts, true)
 }
+
+/// Reason given for a file byte-identical to one this tool wrote into the
+/// review folder (a marked-up return sent back unchanged).
+pub const UNCHANGED_OWN_REASON: &str =
+    "与本工具写出的文件完全相同（如地区未作修改退回的标注表），不作为退回表格读取";
 
 /// Reads one file's (or archive member's) bytes: a form, a zip of returns
 /// (only at the top level: `outer`), one of the tool's outputs, or a
@@ -408,7 +429,7 @@ fn recognise<'l>(
 /// println!("{}", outcome.summary_zh());
 /// ```
 pub fn ingest_paths(templates: &Templates, inputs: &[PathBuf], opts: &IngestOptions) -> IngestOutcome {
-    let walked = walk::walk(inputs);
+    let walked = walk::walk_excluding(inputs, opts.review_dir.as_deref());
     let mut outcome =
         IngestOutcome { rejected: walked.rejected, skipped: walked.skipped, ..IngestOutcome::default() };
     let prepared = Prepared::new(templates, opts);

@@ -74,11 +74,31 @@ fn is_lock_file(name: &str) -> bool {
     name.starts_with("~$") || name.starts_with(".~lock.")
 }
 
+/// Reason given for the review folder met inside the returns.
+pub const REVIEW_DIR_REASON: &str = "审核输出文件夹（review 的 --out），其中的文件不作为退回表格读取";
+
 /// Walks the inputs in the order given.
 pub fn walk(inputs: &[PathBuf]) -> Walk {
+    walk_excluding(inputs, None)
+}
+
+/// As [`walk`], passing over the review folder `review_dir` wherever the
+/// walk meets it (one line in `skipped`), and a given input that lies in
+/// one of its parts the tool writes (a dated folder, `.permit-forms-…`, the
+/// ledger). Returns kept in a folder under `review_dir` (as the demo does)
+/// are read.
+pub fn walk_excluding(inputs: &[PathBuf], review_dir: Option<&Path>) -> Walk {
     let mut w = Walker::default();
+    let canon = review_dir.and_then(|d| std::fs::canonicalize(d).ok());
+    if let Some(m) = canon.as_deref().and_then(|d| std::fs::metadata(d).ok()) {
+        w.review_dir = Some((m.dev(), m.ino()));
+    }
     for input in inputs {
         let show = shown(input);
+        if canon.as_deref().is_some_and(|d| in_tool_part(d, input)) {
+            w.out.skipped.push(Skipped { file: show, reason: REVIEW_DIR_REASON.into() });
+            continue;
+        }
         match std::fs::metadata(input) {
             Ok(m) if m.is_dir() => w.dir(input, &show, &m),
             Ok(m) => w.file(input, show, &m),
@@ -91,6 +111,18 @@ pub fn walk(inputs: &[PathBuf]) -> Walk {
     w.out
 }
 
+/// Whether `input` is the review folder `dir` (canonical) or lies in a part
+/// of it the tool writes.
+fn in_tool_part(dir: &Path, input: &Path) -> bool {
+    let Ok(canon) = std::fs::canonicalize(input) else { return false };
+    let Ok(rest) = canon.strip_prefix(dir) else { return false };
+    let Some(first) = rest.components().next() else { return true };
+    let first = first.as_os_str().to_string_lossy();
+    chrono::NaiveDate::parse_from_str(&first, "%Y-%m-%d").is_ok()
+        || first.starts_with(".permit-forms-")
+        || first == "审核台账.xlsx"
+}
+
 fn rejected(file: String, reason: &str) -> Rejected {
     Rejected { file, reason: reason.into(), detail: None }
 }
@@ -100,6 +132,8 @@ struct Walker {
     out: Walk,
     dirs: BTreeSet<(u64, u64)>,
     files: BTreeSet<(u64, u64)>,
+    /// The review folder's device and inode.
+    review_dir: Option<(u64, u64)>,
 }
 
 impl Walker {
@@ -143,6 +177,9 @@ impl Walker {
                 continue;
             }
             match std::fs::metadata(&path) {
+                Ok(m) if m.is_dir() && self.review_dir == Some((m.dev(), m.ino())) => {
+                    self.out.skipped.push(Skipped { file: show, reason: REVIEW_DIR_REASON.into() });
+                }
                 Ok(m) if m.is_dir() => self.dir(&path, &show, &m),
                 Ok(m) => self.file(&path, show, &m),
                 Err(_) => self.out.rejected.push(rejected(show, "符号链接指向的文件不存在")),

@@ -54,6 +54,13 @@ impl Manifest {
     }
 }
 
+/// The SHA-256 of every file the manifests of the set folders directly
+/// under `dir` (a review folder's dated folders) list.
+pub fn written_under(dir: &Path) -> std::collections::BTreeSet<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Default::default() };
+    entries.flatten().filter_map(|e| Manifest::read(&e.path())).flat_map(|m| m.files.into_values()).collect()
+}
+
 /// SHA-256 of `bytes`, lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
@@ -126,6 +133,7 @@ impl<'a> DocumentSet<'a> {
         let parent = parent_of(target);
         std::fs::create_dir_all(&parent)?;
         recover(&parent, target);
+        let _gate = super::GATE.read();
         let staging = unique_beside(&parent, STAGING_PREFIX);
         super::register(&staging);
         if let Err(e) = std::fs::create_dir(&staging) {
@@ -192,12 +200,12 @@ impl<'a> DocumentSet<'a> {
 
     /// Puts the staging folder where the target was, the target's old
     /// content moved aside and removed after. An interrupt waits for the two
-    /// renames ([`super::CRITICAL`]).
+    /// renames ([`super::GATE`]).
     fn swap(&self) -> std::io::Result<()> {
         let parent = parent_of(&self.target);
         let aside = unique_beside(&parent, OLD_PREFIX);
         {
-            let _critical = super::CRITICAL.lock();
+            let _gate = super::GATE.read();
             let had_old = self.target.exists();
             if had_old {
                 std::fs::rename(&self.target, &aside)?;

@@ -115,7 +115,12 @@ pub fn run(
     // Everything is written under the staging folder; paths shown are final.
     let stage = set.staging().to_path_buf();
 
-    let mut outcome = ingest::ingest_paths(templates, &opts.returns, &IngestOptions::default());
+    let ingest_opts = IngestOptions {
+        review_dir: Some(opts.out.clone()),
+        own_outputs: crate::output::set::written_under(&opts.out),
+        ..IngestOptions::default()
+    };
+    let mut outcome = ingest::ingest_paths(templates, &opts.returns, &ingest_opts);
     if let Some(prefix) = &opts.strip_prefix {
         // Every file name the outputs carry: each record's own and those of
         // the records its cross-checks compared it with, and the rejected
