@@ -28,6 +28,7 @@ pub mod ingest;
 pub mod lock;
 pub mod markup;
 mod memo;
+pub mod names;
 pub mod output;
 pub mod period;
 pub mod record;

@@ -260,3 +260,50 @@ fn a_clerks_edited_letter_and_note_survive_a_rerun_and_are_named() {
         assert!(said.contains(name), "{name} not named: {said}");
     }
 }
+
+#[test]
+fn control_characters_and_very_long_names_in_the_returns_break_no_output_and_no_letter() {
+    let dir = util::tempdir();
+    let returns = returns_of(dir.path(), "returns", &["河南省", "山西省"]);
+    // A control character in a name (as zip archives and mail clients bring them).
+    std::fs::rename(
+        returns.join("河南省/附3_试点工作进展表_河南省_2017年04月.xlsx"),
+        returns.join("河南省/附3\u{1}\u{7}\u{1b}\u{b}河南省.xlsx"),
+    )
+    .unwrap();
+    // A 245-character name, as long as the file system allows.
+    let long = format!("{}.xlsx", "b".repeat(240));
+    std::fs::rename(
+        returns.join("山西省/附2_试点工作计划表_山西省.xlsx"),
+        returns.join("山西省").join(&long),
+    )
+    .unwrap();
+    // An unknown region's return in a zip under a 100-character name.
+    let (job, mut v) = crate::ingest::base(permit_forms::FormKind::Progress, "河北省", Some((2017, 4)));
+    v.values.insert(permit_forms::form::Field::Region, "火星省".into());
+    let form = permit_forms::render::xlsx::render(&crate::ingest::filled_grid(&job, &v)).unwrap();
+    let member = format!("{}.xlsx", "长".repeat(100));
+    std::fs::write(returns.join("邮件附件.zip"), util::zip_of_parts(&[(member, form)])).unwrap();
+
+    let out = dir.path().join("审阅");
+    let said = run_ok(review(&returns, &out));
+    let set = out.join(AS_OF);
+    let records = std::fs::read_to_string(set.join("记录/records.jsonl")).unwrap();
+    assert!(records.contains("\\u0001") && records.contains(&"b".repeat(240)) && records.contains("火星省"));
+    let files = util::walk(&set);
+    for want in ["退回意见/退回意见_河南省.docx", "退回意见/退回意见_山西省.docx"] {
+        assert!(files.iter().any(|f| f == want), "{want}: {files:?}\n{said}");
+    }
+    let unknown: Vec<&String> =
+        files.iter().filter(|f| f.starts_with("退回意见/退回意见_未识别地区_长长")).collect();
+    assert_eq!(unknown.len(), 2, "the unknown region's letter, docx and pdf: {files:?}");
+    assert!(unknown.iter().all(|f| f.len() < 255));
+
+    let wb = set.join(format!("汇总_截至{AS_OF}.xlsx"));
+    let audited = crate::validity::audit(&set);
+    let name = wb.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(audited.get(&name).is_some_and(|e| e.is_empty()), "{audited:?}");
+    let csv = util::soffice_convert(&wb, "csv", &dir.path().join("csv"));
+    // LibreOffice opened the workbook and wrote its first sheet out.
+    assert!(!std::fs::read(csv).unwrap().is_empty());
+}
