@@ -38,6 +38,7 @@ pub mod render;
 pub mod report;
 pub mod review;
 pub mod samples;
+pub mod template_check;
 pub mod template_file;
 pub mod templates;
 pub mod text;

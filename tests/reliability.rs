@@ -307,3 +307,153 @@ fn control_characters_and_very_long_names_in_the_returns_break_no_output_and_no_
     // LibreOffice opened the workbook and wrote its first sheet out.
     assert!(!std::fs::read(csv).unwrap().is_empty());
 }
+
+/// A templates folder (the exported defaults) with `file` edited by `edit`.
+fn broken_templates(root: &Path, name: &str, file: &str, edit: impl FnOnce(&str) -> Vec<u8>) -> PathBuf {
+    let dir = root.join(name);
+    permit_forms::templates::export(&dir).unwrap();
+    let text = std::fs::read_to_string(dir.join(file)).unwrap();
+    let edited = edit(&text);
+    assert_ne!(edited, text.as_bytes(), "{name}: the edit changed nothing");
+    std::fs::write(dir.join(file), edited).unwrap();
+    dir
+}
+
+#[test]
+fn each_broken_template_is_refused_by_templates_check_and_every_verb_with_file_and_line() {
+    let dir = util::tempdir();
+    let root = dir.path();
+    let progress = "forms/progress.toml";
+    let status_row = "[[row]]\nheight = 30\ncells = [\n  { label = \"进度情况\\n（勾选）\" },\n  { field = \"status\", span = 3, choices = [\"超前\", \"如期\", \"滞后\"] },\n]\n";
+    // (folder, file, edit, the line the message must name, a word it must say)
+    type Edit = Box<dyn Fn(&str) -> Vec<u8>>;
+    let line_of = |text: &str, needle: &str| text[..text.find(needle).unwrap()].matches('\n').count() + 1;
+    let default_progress = std::fs::read_to_string("templates/forms/progress.toml").unwrap();
+    let cases: Vec<(&str, &str, Edit, usize, &str)> = vec![
+        (
+            "no-status-row",
+            progress,
+            Box::new(move |t: &str| t.replacen(status_row, "", 1).into_bytes()),
+            line_of(&default_progress, "[[row]]"),
+            "status",
+        ),
+        (
+            "empty-label",
+            progress,
+            Box::new(|t: &str| t.replacen("label = \"月度工作安排\"", "label = \"\"", 1).into_bytes()),
+            line_of(&default_progress, "label = \"月度工作安排\""),
+            "label 为空",
+        ),
+        (
+            "duplicate-choices",
+            progress,
+            Box::new(|t: &str| {
+                t.replacen("[\"超前\", \"如期\", \"滞后\"]", "[\"如期\", \"如期\", \"滞后\"]", 1).into_bytes()
+            }),
+            line_of(&default_progress, "field = \"status\""),
+            "出现了两次",
+        ),
+        (
+            "missing-choice",
+            progress,
+            Box::new(|t: &str| {
+                t.replacen("[\"超前\", \"如期\", \"滞后\"]", "[\"如期\", \"滞后\"]", 1).into_bytes()
+            }),
+            line_of(&default_progress, "field = \"status\""),
+            "应有 3 项",
+        ),
+        (
+            "wrong-kind",
+            progress,
+            Box::new(|t: &str| t.replacen("kind = \"progress\"", "kind = \"plan\"", 1).into_bytes()),
+            line_of(&default_progress, "kind = \"progress\""),
+            "kind",
+        ),
+        (
+            "overflowing-row",
+            progress,
+            Box::new(|t: &str| {
+                t.replacen("{ field = \"status\", span = 3,", "{ field = \"status\", span = 4,", 1)
+                    .into_bytes()
+            }),
+            // The row's `[[row]]` header, four lines above the cell.
+            line_of(&default_progress, "field = \"status\"") - 4,
+            "列",
+        ),
+        (
+            "gbk-registry",
+            "registry.toml",
+            Box::new(|t: &str| encoding_rs::GBK.encode(t).0.into_owned()),
+            0,
+            "UTF-8",
+        ),
+    ];
+    let returns = root.join("returns");
+    samples::write_to(&returns).unwrap();
+    let records = root.join("records");
+    run_ok({
+        let mut c = Command::new(bin());
+        c.arg("ingest").arg(&returns).arg("--out").arg(&records);
+        c
+    });
+    for (name, file, edit, line, word) in cases {
+        let t = broken_templates(root, name, file, |text| edit(text));
+        let verbs: Vec<Vec<String>> = vec![
+            vec!["templates".into(), "check".into(), t.display().to_string()],
+            vec!["generate".into(), "--out".into(), root.join("g").display().to_string()],
+            vec![
+                "ingest".into(),
+                returns.display().to_string(),
+                "--out".into(),
+                root.join("i").display().to_string(),
+            ],
+            vec![
+                "consolidate".into(),
+                records.display().to_string(),
+                "--as-of".into(),
+                AS_OF.into(),
+                "--out".into(),
+                root.join("c.xlsx").display().to_string(),
+            ],
+            vec![
+                "report".into(),
+                records.display().to_string(),
+                "--as-of".into(),
+                AS_OF.into(),
+                "--out".into(),
+                root.join("r.pdf").display().to_string(),
+            ],
+            vec![
+                "feedback".into(),
+                records.display().to_string(),
+                "--out".into(),
+                root.join("f").display().to_string(),
+            ],
+            vec![
+                "review".into(),
+                returns.display().to_string(),
+                "--as-of".into(),
+                AS_OF.into(),
+                "--out".into(),
+                root.join("v").display().to_string(),
+            ],
+            vec!["demo".into(), "--out".into(), root.join("d").display().to_string()],
+        ];
+        for args in verbs {
+            let o = Command::new(bin()).arg("--templates").arg(&t).args(&args).output().unwrap();
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(!o.status.success(), "{name}: `{}` accepted the broken template", args[0]);
+            let at = match line {
+                0 => format!("{file}:"),
+                n => format!("{file}:{n}："),
+            };
+            assert!(
+                err.contains(&at) && err.contains(word),
+                "{name}: `{}` said {err:?}, want {at} and {word}",
+                args[0]
+            );
+            assert!(!err.contains(":0："), "{name}: {err}");
+        }
+    }
+    assert!(!root.join("g").exists() && !root.join("v").exists() && !root.join("d").exists());
+}
