@@ -457,3 +457,29 @@ fn each_broken_template_is_refused_by_templates_check_and_every_verb_with_file_a
     }
     assert!(!root.join("g").exists() && !root.join("v").exists() && !root.join("d").exists());
 }
+
+/// A file size limit (SIGXFSZ) behaves like a full disk: the write fails,
+/// the run says so and exits 1, the previous set stays whole and nothing
+/// temporary is left.
+#[test]
+fn a_file_size_limit_mid_review_keeps_the_previous_set_and_leaves_no_temporaries() {
+    let dir = util::tempdir();
+    let returns = returns_of(dir.path(), "returns", &["河南省", "山西省"]);
+    let out = dir.path().join("审阅");
+    run_ok(review(&returns, &out));
+    let before = contents(&out.join(AS_OF));
+    // 60 KB (512-byte blocks): the records and the workbook fit, the report's PDF does not.
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -f 120; exec \"$0\" review \"$1\" --as-of 2017-05-11 --out \"$2\"")
+        .arg(bin())
+        .arg(&returns)
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("无法写入"), "{err}");
+    assert_eq!(contents(&out.join(AS_OF)), before);
+    assert_eq!(names_in(&out), [AS_OF], "leftovers");
+}
