@@ -7,7 +7,7 @@
 //! - Files are created with the user's normal permissions: mode 0666 less
 //!   the umask, as any other program's files (a temporary file alone would
 //!   be 0600, unreadable by colleagues).
-//! - Temporary files are named `.permit-forms-<pid>-<random>.tmp`. They are
+//! - Temporary files (`tempfile`) are named `.permit-forms-<pid>-<random>.tmp`. They are
 //!   removed when a write fails, by [`install_interrupt_cleanup`] when the
 //!   run is interrupted (Ctrl-C, `kill`), and, for a process that was killed
 //!   outright, by the next write into the same folder (the pid is dead).
@@ -21,9 +21,8 @@
 //!   ([`fit_file_name`]) instead of failing.
 
 use std::collections::BTreeSet;
-use std::fs::OpenOptions;
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -181,17 +180,19 @@ pub fn clean_stale_temps(dir: &Path) {
     }
 }
 
-/// A complete temporary file beside its target, not yet renamed.
+/// A complete temporary file beside its target, not yet renamed; dropped,
+/// it is removed (by `tempfile`).
 struct Staged {
-    tmp: PathBuf,
+    /// `None` once renamed into place.
+    file: Option<tempfile::NamedTempFile>,
     target: PathBuf,
 }
 
 impl Drop for Staged {
     fn drop(&mut self) {
-        // After a successful rename the temporary path no longer exists.
-        let _ = std::fs::remove_file(&self.tmp);
-        unregister(&self.tmp);
+        if let Some(f) = &self.file {
+            unregister(f.path());
+        }
     }
 }
 
@@ -200,45 +201,39 @@ fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<Staged> {
     let target = fit_file_name(path);
     let parent = parent_of(&target);
     std::fs::create_dir_all(parent)?;
-    let pid = std::process::id();
-    for attempt in 0u32..100 {
-        let nonce: u32 = rand_u32() ^ attempt;
-        let tmp = parent.join(format!("{TEMP_PREFIX}{pid}-{nonce:08x}{TEMP_SUFFIX}"));
-        register(&tmp);
-        // 0666: the kernel takes the umask off, as for any new file.
-        let file = OpenOptions::new().write(true).create_new(true).mode(0o666).open(&tmp);
-        let mut file = match file {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                unregister(&tmp);
-                continue;
-            }
-            Err(e) => {
-                unregister(&tmp);
-                return Err(e);
-            }
-        };
-        let staged = Staged { tmp, target };
-        file.write_all(bytes)?;
-        // Keep the permissions of a file being replaced (a folder shared on
-        // purpose stays shared).
-        if let Ok(meta) = std::fs::metadata(&staged.target) {
-            let mode = meta.permissions().mode() & 0o777;
-            let _ = file.set_permissions(std::fs::Permissions::from_mode(mode));
-        }
-        return Ok(staged);
-    }
-    Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, "无法创建临时文件"))
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(TEMP_SUFFIX);
+    temp_permissions(&mut builder);
+    let mut file = builder.tempfile_in(parent)?;
+    register(file.path());
+    file.write_all(bytes)?;
+    keep_permissions(file.as_file(), &target);
+    Ok(Staged { file: Some(file), target })
 }
 
-fn rand_u32() -> u32 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()),
-    );
-    h.finish() as u32
+/// 0666 for a new temporary file: the kernel takes the umask off, as for
+/// any program's new file (a temporary file alone would be 0600).
+#[cfg(unix)]
+fn temp_permissions(builder: &mut tempfile::Builder) {
+    builder.permissions(std::fs::Permissions::from_mode(0o666));
 }
+
+#[cfg(not(unix))]
+fn temp_permissions(_builder: &mut tempfile::Builder) {}
+
+/// Keeps the permissions of a file being replaced (a folder shared on
+/// purpose stays shared).
+#[cfg(unix)]
+fn keep_permissions(file: &std::fs::File, target: &Path) {
+    if let Ok(meta) = std::fs::metadata(target) {
+        let mode = meta.permissions().mode() & 0o777;
+        let _ = file.set_permissions(std::fs::Permissions::from_mode(mode));
+    }
+}
+
+#[cfg(not(unix))]
+fn keep_permissions(_file: &std::fs::File, _target: &Path) {}
 
 /// Writes `bytes` to `path` atomically, creating parent folders. A name too
 /// long for the file system is shortened ([`fit_file_name`]).
@@ -289,10 +284,14 @@ impl StagedSet {
     ///
     /// # Errors
     /// An I/O error renaming.
-    pub fn commit(self) -> std::io::Result<()> {
+    pub fn commit(mut self) -> std::io::Result<()> {
         let _gate = GATE.read();
-        for s in &self.staged {
-            std::fs::rename(&s.tmp, &s.target)?;
+        for s in &mut self.staged {
+            let Some(file) = s.file.take() else { continue };
+            let tmp = file.path().to_path_buf();
+            let res = file.persist(&s.target);
+            unregister(&tmp);
+            res.map_err(|e| e.error)?;
         }
         Ok(())
     }
