@@ -10,7 +10,8 @@
 //!   rejected without being opened (opening a pipe would wait for ever).
 //! - The same file reached twice (`a.xlsx`, `./a.xlsx`, an absolute path, a
 //!   link or a hard link) is read once; the other names are skipped.
-//! - Names that are not UTF-8 are shown with the odd bytes as `\xNN`, so two
+//! - Names that are not UTF-8 are shown decoded as GBK when they read as
+//!   GBK (as zip members are), else with the odd bytes as `\xNN`, so two
 //!   such files stay distinguishable in `source.file`.
 
 use std::collections::BTreeSet;
@@ -57,9 +58,22 @@ pub const DUPLICATE_REASON: &str = "与已读取的文件是同一个文件";
 /// Reason given for a link to a folder already walked.
 pub const LOOP_REASON: &str = "指向已读取文件夹的链接（不重复读取）";
 
-/// A path as text: UTF-8 as is, other bytes as `\xNN`.
+/// A path as text, one name at a time: UTF-8 as is; a name that is not
+/// UTF-8 but reads as GBK (a Chinese Windows zip or share) decoded; any
+/// other bytes as `\xNN`.
 pub fn shown(path: &Path) -> String {
     let bytes = path.as_os_str().as_bytes();
+    let parts: Vec<String> = bytes.split(|&b| b == b'/').map(shown_name).collect();
+    parts.join("/")
+}
+
+fn shown_name(bytes: &[u8]) -> String {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return s.to_string();
+    }
+    if let Some(s) = encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(bytes) {
+        return s.into_owned();
+    }
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         out.push_str(chunk.valid());
@@ -194,10 +208,13 @@ mod tests {
     use std::ffi::OsStr;
 
     #[test]
-    fn non_utf8_names_stay_distinct() {
-        let a = shown(Path::new(OsStr::from_bytes(b"r/\xB1\xA8\xB1\xED.xlsx")));
-        let b = shown(Path::new(OsStr::from_bytes(b"r/\xB1\xA8\xB1\xEE.xlsx")));
-        assert_eq!(a, "r/\\xB1\\xA8\\xB1\\xED.xlsx");
+    fn non_utf8_names_are_decoded_as_gbk_or_stay_distinct() {
+        // 报表 in GBK, beside a UTF-8 folder name.
+        let gbk = shown(Path::new(OsStr::from_bytes(b"\xe9\x80\x80\xe5\x9b\x9e/\xB1\xA8\xB1\xED.xlsx")));
+        assert_eq!(gbk, "退回/报表.xlsx");
+        let a = shown(Path::new(OsStr::from_bytes(b"r/\xB1\xFF.xlsx")));
+        let b = shown(Path::new(OsStr::from_bytes(b"r/\xB1\xFE.xlsx")));
+        assert_eq!(a, "r/\\xB1\\xFF.xlsx");
         assert_ne!(a, b);
     }
 }
