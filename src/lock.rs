@@ -150,31 +150,32 @@ pub fn lock_review_dir_waiting(dir: &Path, wait: Option<Duration>) -> Result<Rev
     let io = |source| LockError::Io { dir: dir.display().to_string(), source };
     std::fs::create_dir_all(dir).map_err(io)?;
     let canon = std::fs::canonicalize(dir).map_err(io)?;
-    let mut held = HELD.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(inner) = held.get(&canon).and_then(Weak::upgrade) {
-        return Ok(ReviewLock { inner });
-    }
     let start = Instant::now();
-    let file = loop {
-        match try_once(&canon).map_err(io)? {
-            Some(file) => break file,
-            None => {
-                if wait.is_some_and(|w| start.elapsed() >= w) {
-                    let holder = read_holder(&canon);
-                    return Err(LockError::Busy { dir: dir.display().to_string(), holder });
-                }
-                std::thread::sleep(Duration::from_millis(50));
+    loop {
+        // The map is not held while waiting: a claim being dropped on
+        // another thread needs it to finish letting go.
+        {
+            let mut held = HELD.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(inner) = held.get(&canon).and_then(Weak::upgrade) {
+                return Ok(ReviewLock { inner });
+            }
+            if let Some(file) = try_once(&canon).map_err(io)? {
+                let holder_path = canon.join(HOLDER_NAME);
+                crate::output::register(&holder_path);
+                let details = serde_json::to_vec_pretty(&Holder::me()).unwrap_or_default();
+                // Best effort: the details only improve another run's message.
+                let _ = crate::output::write_atomic(&holder_path, &details);
+                let inner = Arc::new(Held { dir: canon.clone(), _file: file });
+                held.insert(canon, Arc::downgrade(&inner));
+                return Ok(ReviewLock { inner });
             }
         }
-    };
-    let holder_path = canon.join(HOLDER_NAME);
-    crate::output::register(&holder_path);
-    let details = serde_json::to_vec_pretty(&Holder::me()).unwrap_or_default();
-    // Best effort: the details only improve another run's message.
-    let _ = crate::output::write_atomic(&holder_path, &details);
-    let inner = Arc::new(Held { dir: canon.clone(), _file: file });
-    held.insert(canon, Arc::downgrade(&inner));
-    Ok(ReviewLock { inner })
+        if wait.is_some_and(|w| start.elapsed() >= w) {
+            let holder = read_holder(&canon);
+            return Err(LockError::Busy { dir: dir.display().to_string(), holder });
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// Opens and tries to lock `dir`'s lock file once: `None` when another run
