@@ -483,3 +483,23 @@ fn a_file_size_limit_mid_review_keeps_the_previous_set_and_leaves_no_temporaries
     assert_eq!(contents(&out.join(AS_OF)), before);
     assert_eq!(names_in(&out), [AS_OF], "leftovers");
 }
+
+/// A dated folder written before manifests existed: the tool's files are
+/// told by their content and replaced; only the clerk's are carried over.
+#[test]
+fn a_set_without_a_manifest_is_replaced_keeping_only_what_is_not_the_tools() {
+    let dir = util::tempdir();
+    let returns = returns_of(dir.path(), "returns", &["山西省", "河南省"]);
+    let out = dir.path().join("审阅");
+    run_ok(review(&returns, &out));
+    let set = out.join(AS_OF);
+    let before = util::walk(&set);
+    std::fs::remove_file(set.join(".permit-forms-manifest.json")).unwrap();
+    std::fs::write(set.join("备注.txt"), "已电话催报").unwrap();
+    let said = run_ok(review(&returns, &out));
+    let mut want = before.clone();
+    want.push("备注.txt".into());
+    want.sort();
+    assert_eq!(util::walk(&set), want, "{said}");
+    assert!(said.contains("备注.txt") && !said.contains("已修改"), "{said}");
+}

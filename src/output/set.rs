@@ -170,6 +170,16 @@ impl<'a> DocumentSet<'a> {
     /// # Errors
     /// Any I/O error; the old set is then left as it was.
     pub fn commit(self) -> std::io::Result<SetCommit> {
+        self.commit_with(&|_, _| false)
+    }
+
+    /// As [`DocumentSet::commit`]; an old set without a manifest (written
+    /// by an earlier version of the tool) counts a file as the tool's when
+    /// `legacy_own(path inside the set, file)` says so.
+    ///
+    /// # Errors
+    /// As [`DocumentSet::commit`].
+    pub fn commit_with(self, legacy_own: &dyn Fn(&str, &Path) -> bool) -> std::io::Result<SetCommit> {
         let mut manifest = Manifest::default();
         for rel in files_under(&self.staging)? {
             let bytes = std::fs::read(self.staging.join(&rel))?;
@@ -177,9 +187,13 @@ impl<'a> DocumentSet<'a> {
         }
         let mut result = SetCommit { written: manifest.files.keys().cloned().collect(), carried: Vec::new() };
         if self.target.is_dir() {
-            let old = Manifest::read(&self.target).unwrap_or_default();
+            let old = Manifest::read(&self.target);
             for rel in files_under(&self.target)? {
-                if rel == MANIFEST_NAME || old.is_unchanged(&self.target, &rel) {
+                let tools = match &old {
+                    Some(m) => m.is_unchanged(&self.target, &rel),
+                    None => legacy_own(&rel, &self.target.join(&rel)),
+                };
+                if rel == MANIFEST_NAME || tools {
                     continue;
                 }
                 let mut to = rel.clone();

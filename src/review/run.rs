@@ -91,6 +91,19 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
     move |source| WriteError::Io { path: path.display().to_string(), source }
 }
 
+/// Whether a file of a dated folder written before manifests existed is
+/// this tool's: the records, a marked-up return, or a document marked as
+/// ours (the workbook, the report, a letter).
+fn earlier_output(rel: &str, path: &Path) -> bool {
+    use crate::ingest::sniff::{sniff, Content};
+    if rel.starts_with("记录/") && rel.ends_with(".jsonl") || rel.ends_with("_请修改.xlsx") {
+        return true;
+    }
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let limits = crate::ingest::Limits::default();
+    std::fs::read(path).ok().is_some_and(|b| matches!(sniff(&b, name, &limits), Ok(Content::Own(_))))
+}
+
 /// Runs the month's review into `OUT/<as-of>/`: `记录/` (records.jsonl,
 /// rejected.jsonl), `汇总_截至<date>.xlsx`, `调度会报告_截至<date>.pdf` and
 /// `.docx`, and `退回意见/`. Same inputs give byte-identical files.
@@ -184,6 +197,6 @@ pub fn run(
     res.items.push((format!("退回意见 {} 封", letters.count), fb));
 
     res.attention = Attention { letters: letters.count, ..Attention::of(&review) };
-    res.carried = set.commit().map_err(io(&dir))?.summary_zh();
+    res.carried = set.commit_with(&earlier_output).map_err(io(&dir))?.summary_zh();
     Ok(res)
 }
