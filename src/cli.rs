@@ -135,6 +135,9 @@ pub struct ReviewArgs {
     /// 输出目录；结果写在其下以日期命名的子目录（如 DIR/2017-05-11）
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// 审核文件夹正被另一次运行占用时，等它结束（缺省为立即退出并说明）
+    #[arg(long)]
+    pub wait: bool,
 }
 
 /// `demo`

@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use cli::{Cli, Command, GenerateArgs, TemplatesCommand};
 use permit_forms::generate::{self, GenerateError, GenerateOptions};
 use permit_forms::ingest::{self, IngestOptions};
+use permit_forms::lock::lock_review_dir_waiting;
 use permit_forms::output::write_atomic;
 use permit_forms::period::Period;
 use permit_forms::records_io::load_records as read_records;
@@ -199,6 +200,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     return Err(usage(format!("找不到“{}”", p.display())));
                 }
             }
+            // Taken here only to wait; review::run takes it (again) either way.
+            let _wait = if args.wait { Some(lock_review_dir_waiting(&args.out, None)?) } else { None };
             let opts = ReviewOptions { returns: args.returns, as_of, out: args.out, strip_prefix: None };
             let res = review::run(&t, &opts, &PdfRenderer::new(&t)?)?;
             warn_missing(&res.missing_glyphs);
@@ -208,6 +211,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("月度审阅完成（截至 {as_of}），结果在 {}。{}", res.dir.display(), res.ingest_summary);
             for (what, path) in &res.items {
                 println!("  {what}：{}", path.display());
+            }
+            for line in &res.carried {
+                println!("  {line}");
             }
             println!("{}", res.attention.summary_zh());
             Ok(())

@@ -7,23 +7,28 @@
 //! - Files are created with the user's normal permissions: mode 0666 less
 //!   the umask, as any other program's files (a temporary file alone would
 //!   be 0600, unreadable by colleagues).
-//! - Temporary files are named `.permit-forms-<pid>-<random>.tmp`. They are
+//! - Temporary files (`tempfile`) are named `.permit-forms-<pid>-<random>.tmp`. They are
 //!   removed when a write fails, by [`install_interrupt_cleanup`] when the
 //!   run is interrupted (Ctrl-C, `kill`), and, for a process that was killed
 //!   outright, by the next write into the same folder (the pid is dead).
 //! - [`write_set`] replaces several files together (`records.jsonl` with
 //!   `rejected.jsonl`): every temporary file is complete before the first
 //!   rename, so a full disk leaves all the old files in place.
-//! - [`OutputLock`] keeps two runs from writing one folder at once.
+//! - [`crate::lock`] keeps two runs from writing one review folder at once;
+//!   [`DocumentSet`] writes a whole set of documents beside the old one and
+//!   swaps it in at the end ([`set`]).
 //! - A file name longer than the file system allows (255 bytes) is shortened
 //!   ([`fit_file_name`]) instead of failing.
 
 use std::collections::BTreeSet;
-use std::fs::OpenOptions;
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+pub mod set;
+
+pub use set::{DocumentSet, SetCommit};
 
 /// Why an output (a letter, a report, a marked-up return) could not be
 /// written: its renderer refused it, or the file system did.
@@ -32,6 +37,9 @@ pub enum WriteError {
     /// The document could not be rendered.
     #[error(transparent)]
     Render(#[from] crate::render::RenderError),
+    /// The review folder is held by another run, or cannot be locked.
+    #[error(transparent)]
+    Lock(#[from] crate::lock::LockError),
     /// A file could not be written.
     #[error("{path}：无法写入（{source}）")]
     Io {
@@ -46,29 +54,50 @@ pub enum WriteError {
 const TEMP_PREFIX: &str = ".permit-forms-";
 /// Suffix of every temporary file this tool creates.
 const TEMP_SUFFIX: &str = ".tmp";
-/// Name of the lock file of an output folder.
-pub const LOCK_NAME: &str = ".permit-forms.lock";
 /// Longest file name (bytes) most Linux file systems accept.
 const MAX_NAME_BYTES: usize = 255;
 
-/// Paths to remove if the process is interrupted: live temporary files and
-/// held locks.
+/// Paths to remove if the process is interrupted: live temporary files,
+/// staging folders and held locks.
 static LIVE: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
 
-fn register(path: &Path) {
+/// Marks `path` for removal if the process is interrupted.
+pub(crate) fn register(path: &Path) {
     if let Ok(mut live) = LIVE.lock() {
         live.insert(path.to_path_buf());
     }
 }
 
-fn unregister(path: &Path) {
+/// Undoes [`register`].
+pub(crate) fn unregister(path: &Path) {
     if let Ok(mut live) = LIVE.lock() {
         live.remove(path);
     }
 }
 
-/// Removes this process's temporary files and locks when it receives
-/// SIGINT, SIGTERM or SIGHUP, then exits with status 130. Call once at the
+/// Shared by every write (a file staged or renamed, a document set begun or
+/// swapped in), taken whole by the interrupt cleanup: it waits for the
+/// writes under way (a swap is never left half done) and no write starts
+/// after it (none can recreate a folder it removed).
+pub(crate) static GATE: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+/// Removes every registered path (a folder with its content), after any
+/// swap under way has finished. Called by the interrupt cleanup.
+fn remove_live() {
+    let _gate = GATE.write();
+    if let Ok(live) = LIVE.lock() {
+        for p in live.iter() {
+            if p.is_dir() {
+                let _ = std::fs::remove_dir_all(p);
+            } else {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    }
+}
+
+/// Removes this process's temporary files, staging folders and locks when
+/// it receives SIGINT, SIGTERM, SIGHUP or SIGXFSZ, then exits with status 130. Call once at the
 /// start of `main`, before any other thread is started (the signals are
 /// blocked in every thread and taken by one waiting thread, so the cleanup
 /// runs as ordinary code, not inside a signal handler).
@@ -80,6 +109,9 @@ pub fn install_interrupt_cleanup() {
         libc::sigaddset(&mut set, libc::SIGINT);
         libc::sigaddset(&mut set, libc::SIGTERM);
         libc::sigaddset(&mut set, libc::SIGHUP);
+        // Blocked, a file size limit makes the write fail (EFBIG) and the
+        // run clean up like after a full disk, instead of dying on the spot.
+        libc::sigaddset(&mut set, libc::SIGXFSZ);
         if libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) != 0 {
             return;
         }
@@ -87,11 +119,7 @@ pub fn install_interrupt_cleanup() {
         std::thread::spawn(move || {
             let mut sig: libc::c_int = 0;
             if libc::sigwait(&set_copy, &mut sig) == 0 {
-                if let Ok(live) = LIVE.lock() {
-                    for p in live.iter() {
-                        let _ = std::fs::remove_file(p);
-                    }
-                }
+                remove_live();
                 libc::_exit(128 + sig);
             }
         });
@@ -128,7 +156,7 @@ fn parent_of(path: &Path) -> &Path {
 }
 
 /// Whether a process with this id is running.
-fn alive(pid: i32) -> bool {
+pub(crate) fn alive(pid: i32) -> bool {
     // SAFETY: signal 0 only checks the process exists.
     pid > 0
         && (unsafe { libc::kill(pid, 0) } == 0
@@ -152,63 +180,60 @@ pub fn clean_stale_temps(dir: &Path) {
     }
 }
 
-/// A complete temporary file beside its target, not yet renamed.
+/// A complete temporary file beside its target, not yet renamed; dropped,
+/// it is removed (by `tempfile`).
 struct Staged {
-    tmp: PathBuf,
+    /// `None` once renamed into place.
+    file: Option<tempfile::NamedTempFile>,
     target: PathBuf,
 }
 
 impl Drop for Staged {
     fn drop(&mut self) {
-        // After a successful rename the temporary path no longer exists.
-        let _ = std::fs::remove_file(&self.tmp);
-        unregister(&self.tmp);
+        if let Some(f) = &self.file {
+            unregister(f.path());
+        }
     }
 }
 
 fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<Staged> {
+    let _gate = GATE.read();
     let target = fit_file_name(path);
     let parent = parent_of(&target);
     std::fs::create_dir_all(parent)?;
-    let pid = std::process::id();
-    for attempt in 0u32..100 {
-        let nonce: u32 = rand_u32() ^ attempt;
-        let tmp = parent.join(format!("{TEMP_PREFIX}{pid}-{nonce:08x}{TEMP_SUFFIX}"));
-        register(&tmp);
-        // 0666: the kernel takes the umask off, as for any new file.
-        let file = OpenOptions::new().write(true).create_new(true).mode(0o666).open(&tmp);
-        let mut file = match file {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                unregister(&tmp);
-                continue;
-            }
-            Err(e) => {
-                unregister(&tmp);
-                return Err(e);
-            }
-        };
-        let staged = Staged { tmp, target };
-        file.write_all(bytes)?;
-        // Keep the permissions of a file being replaced (a folder shared on
-        // purpose stays shared).
-        if let Ok(meta) = std::fs::metadata(&staged.target) {
-            let mode = meta.permissions().mode() & 0o777;
-            let _ = file.set_permissions(std::fs::Permissions::from_mode(mode));
-        }
-        return Ok(staged);
-    }
-    Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, "无法创建临时文件"))
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(TEMP_SUFFIX);
+    temp_permissions(&mut builder);
+    let mut file = builder.tempfile_in(parent)?;
+    register(file.path());
+    file.write_all(bytes)?;
+    keep_permissions(file.as_file(), &target);
+    Ok(Staged { file: Some(file), target })
 }
 
-fn rand_u32() -> u32 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()),
-    );
-    h.finish() as u32
+/// 0666 for a new temporary file: the kernel takes the umask off, as for
+/// any program's new file (a temporary file alone would be 0600).
+#[cfg(unix)]
+fn temp_permissions(builder: &mut tempfile::Builder) {
+    builder.permissions(std::fs::Permissions::from_mode(0o666));
 }
+
+#[cfg(not(unix))]
+fn temp_permissions(_builder: &mut tempfile::Builder) {}
+
+/// Keeps the permissions of a file being replaced (a folder shared on
+/// purpose stays shared).
+#[cfg(unix)]
+fn keep_permissions(file: &std::fs::File, target: &Path) {
+    if let Ok(meta) = std::fs::metadata(target) {
+        let mode = meta.permissions().mode() & 0o777;
+        let _ = file.set_permissions(std::fs::Permissions::from_mode(mode));
+    }
+}
+
+#[cfg(not(unix))]
+fn keep_permissions(_file: &std::fs::File, _target: &Path) {}
 
 /// Writes `bytes` to `path` atomically, creating parent folders. A name too
 /// long for the file system is shortened ([`fit_file_name`]).
@@ -259,91 +284,16 @@ impl StagedSet {
     ///
     /// # Errors
     /// An I/O error renaming.
-    pub fn commit(self) -> std::io::Result<()> {
-        for s in &self.staged {
-            std::fs::rename(&s.tmp, &s.target)?;
+    pub fn commit(mut self) -> std::io::Result<()> {
+        let _gate = GATE.read();
+        for s in &mut self.staged {
+            let Some(file) = s.file.take() else { continue };
+            let tmp = file.path().to_path_buf();
+            let res = file.persist(&s.target);
+            unregister(&tmp);
+            res.map_err(|e| e.error)?;
         }
         Ok(())
-    }
-}
-
-/// An exclusive claim on an output folder, held while a run writes it and
-/// released when dropped. The lock file (`.permit-forms.lock`) holds the
-/// process id; a lock left by a process that no longer runs is taken over.
-#[derive(Debug)]
-pub struct OutputLock {
-    path: PathBuf,
-}
-
-/// Why an output folder could not be claimed.
-#[derive(Debug, thiserror::Error)]
-pub enum LockError {
-    /// Another run holds the folder.
-    #[error("另一个 permit-forms 进程（进程号 {pid}）正在写入文件夹 {dir}，请等它结束后再运行")]
-    Busy {
-        /// The folder.
-        dir: String,
-        /// The process holding it.
-        pid: i32,
-    },
-    /// The lock file could not be created.
-    #[error("无法在文件夹 {dir} 中创建锁文件：{source}")]
-    Io {
-        /// The folder.
-        dir: String,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-}
-
-impl OutputLock {
-    /// Claims `dir` (created when missing).
-    ///
-    /// # Errors
-    /// [`LockError::Busy`] when another running process holds it;
-    /// [`LockError::Io`] when the folder or lock file cannot be created.
-    pub fn acquire(dir: &Path) -> Result<OutputLock, LockError> {
-        let io = |source| LockError::Io { dir: dir.display().to_string(), source };
-        std::fs::create_dir_all(dir).map_err(io)?;
-        let path = dir.join(LOCK_NAME);
-        for _ in 0..3 {
-            register(&path);
-            match OpenOptions::new().write(true).create_new(true).mode(0o666).open(&path) {
-                Ok(mut f) => {
-                    let _ = write!(f, "{}", std::process::id());
-                    return Ok(OutputLock { path });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    unregister(&path);
-                    let holder =
-                        std::fs::read_to_string(&path).ok().and_then(|s| s.trim().parse::<i32>().ok());
-                    match holder {
-                        Some(pid) if alive(pid) => {
-                            return Err(LockError::Busy { dir: dir.display().to_string(), pid })
-                        }
-                        // Stale (the holder died) or being written right now:
-                        // a lock without a pid yet is given a moment.
-                        None => std::thread::sleep(std::time::Duration::from_millis(50)),
-                        Some(_) => {
-                            let _ = std::fs::remove_file(&path);
-                        }
-                    }
-                }
-                Err(e) => {
-                    unregister(&path);
-                    return Err(io(e));
-                }
-            }
-        }
-        let pid = std::fs::read_to_string(&path).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(0);
-        Err(LockError::Busy { dir: dir.display().to_string(), pid })
-    }
-}
-
-impl Drop for OutputLock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-        unregister(&self.path);
     }
 }
 
@@ -424,20 +374,5 @@ mod tests {
             assert!(n.len() <= 255 && n.ends_with(".docx") && n.starts_with("河北省"), "{n}");
         }
         assert_eq!(std::fs::read(fit_file_name(&dir.path().join(&long_b))).unwrap(), b"b");
-    }
-
-    #[test]
-    fn a_second_lock_is_refused_while_the_first_is_held() {
-        let dir = tempfile::tempdir().unwrap();
-        let first = OutputLock::acquire(dir.path()).unwrap();
-        let err = OutputLock::acquire(dir.path()).unwrap_err();
-        assert!(err.to_string().contains("正在写入"), "{err}");
-        drop(first);
-        let again = OutputLock::acquire(dir.path()).unwrap();
-        drop(again);
-        assert!(names(dir.path()).is_empty());
-        // A lock left by a dead process is taken over.
-        std::fs::write(dir.path().join(LOCK_NAME), "999999999").unwrap();
-        assert!(OutputLock::acquire(dir.path()).is_ok());
     }
 }

@@ -72,8 +72,8 @@ impl Templates {
         let read = |rel: &str, default: &'static str| -> Result<(String, String), TemplateError> {
             let path = dir.join(rel);
             let shown = path.display().to_string();
-            match std::fs::read_to_string(&path) {
-                Ok(t) => Ok((t, shown)),
+            match std::fs::read(&path) {
+                Ok(b) => Ok((crate::template_check::decode(&b, &shown)?, shown)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     Ok((default.to_string(), rel.to_string()))
                 }
@@ -100,20 +100,26 @@ impl Templates {
                 fonts.insert(name, Cow::Owned(bytes));
             }
         }
+        use crate::template_check::{check_form, locate};
+        let form =
+            |text: &str, name: &str, kind: FormKind, default: &str| -> Result<FormModel, TemplateError> {
+                let model = FormModel::from_toml(text, name).map_err(|e| locate(e, text))?;
+                if model.kind != kind {
+                    let line = text.find("kind").map_or(1, |i| crate::text::line_of(text, i));
+                    let problem = format!("kind 应为 {}，而不是 {}", kind.id(), model.kind.id());
+                    return Err(TemplateError::Invalid { file: name.to_string(), line, problem });
+                }
+                let reference = FormModel::from_toml(default, name)?;
+                check_form(&model, &reference, text, name)?;
+                Ok(model)
+            };
         let t = Templates {
-            registry: Registry::from_toml(&reg, &reg_name)?,
-            plan: FormModel::from_toml(&plan, &plan_name)?,
-            progress: FormModel::from_toml(&prog, &prog_name)?,
+            registry: Registry::from_toml(&reg, &reg_name).map_err(|e| locate(e, &reg))?,
+            plan: form(&plan, &plan_name, FormKind::Plan, DEFAULT_PLAN)?,
+            progress: form(&prog, &prog_name, FormKind::Progress, DEFAULT_PROGRESS)?,
             fonts,
             dir: Some(dir.to_path_buf()),
         };
-        if t.plan.kind != FormKind::Plan || t.progress.kind != FormKind::Progress {
-            return Err(TemplateError::Invalid {
-                file: plan_name,
-                line: 0,
-                problem: "forms/plan.toml 的 kind 应为 plan，forms/progress.toml 的应为 progress".into(),
-            });
-        }
         Ok(t)
     }
 

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use permit_forms::ingest::{write_outputs, IngestOutcome};
-use permit_forms::output::OutputLock;
 use permit_forms::render::{docx, xlsx};
 use permit_forms::FormKind;
 
@@ -330,7 +329,7 @@ fn links_pipes_duplicates_and_odd_names_are_each_accounted_for_once() {
     let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
     // SAFETY: a valid C string path.
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
-    // Two names that differ only in bytes that are not UTF-8.
+    // Two names that differ only in bytes that are not UTF-8 (GBK 报表).
     for name in [&b"\xB1\xA8\xB1\xED1.xlsx"[..], &b"\xB1\xA8\xB1\xED2.xlsx"[..]] {
         std::fs::write(sub.join(std::ffi::OsStr::from_bytes(name)), &form).unwrap();
     }
@@ -346,10 +345,11 @@ fn links_pipes_duplicates_and_odd_names_are_each_accounted_for_once() {
         files,
         [
             format!("{shown_root}/sub/a.xlsx"),
-            format!("{shown_root}/sub/\\xB1\\xA8\\xB1\\xED1.xlsx"),
-            format!("{shown_root}/sub/\\xB1\\xA8\\xB1\\xED2.xlsx"),
+            // GBK names (as a Chinese Windows share has them) shown decoded.
+            format!("{shown_root}/sub/报表1.xlsx"),
+            format!("{shown_root}/sub/报表2.xlsx"),
         ],
-        "each file once, odd names distinct"
+        "each file once, odd names decoded and distinct"
     );
     let rej: Vec<(String, String)> =
         out.rejected.iter().map(|r| (r.file.clone(), r.reason.clone())).collect();
@@ -373,13 +373,11 @@ fn outputs_are_written_together_with_umask_permissions_and_wait_for_a_running_wr
     std::fs::write(dir.path().join("b.doc"), ole_with("WordDocument")).unwrap();
     let outcome = ingest(&[path, dir.path().join("b.doc")]);
     // Another run holds the folder for a moment: this one waits, then writes.
-    let lock = OutputLock::acquire(&out_dir).unwrap();
-    let releaser = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(300));
-        drop(lock);
-    });
+    let mut holder = hold(&out_dir, "0.3");
+    let start = std::time::Instant::now();
     write_outputs(&outcome, &out_dir).unwrap();
-    releaser.join().unwrap();
+    assert!(start.elapsed() >= Duration::from_millis(200), "it waited for the other run");
+    holder.wait().unwrap();
     let mut names: Vec<String> = std::fs::read_dir(&out_dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -400,14 +398,19 @@ fn outputs_are_written_together_with_umask_permissions_and_wait_for_a_running_wr
     assert!(rejected.contains(".doc"), "{rejected}");
 }
 
-/// Makes `out_dir` held by a live process that is not this one (the test
-/// process itself would count as alive too, so a child that sleeps); kill
-/// the child to let go.
-fn hold(out_dir: &Path) -> std::process::Child {
+/// Makes `out_dir` held by another process for `secs` seconds: flock(1)
+/// takes the same kernel lock as the tool; kill the child to let go.
+fn hold(out_dir: &Path, secs: &str) -> std::process::Child {
     std::fs::create_dir_all(out_dir).unwrap();
-    let sleeper = std::process::Command::new("sleep").arg("30").spawn().unwrap();
-    std::fs::write(out_dir.join(permit_forms::output::LOCK_NAME), sleeper.id().to_string()).unwrap();
-    sleeper
+    let lock = out_dir.join(permit_forms::lock::LOCK_NAME);
+    let child =
+        std::process::Command::new("flock").arg("-o").arg(&lock).args(["sleep", secs]).spawn().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !lock.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(50));
+    child
 }
 
 #[test]
@@ -416,7 +419,7 @@ fn a_second_cli_run_into_a_held_folder_refuses_with_a_message() {
     let out_dir = dir.path().join("记录");
     let input = dir.path().join("in");
     std::fs::create_dir_all(&input).unwrap();
-    let mut sleeper = hold(&out_dir);
+    let mut sleeper = hold(&out_dir, "30");
     let start = std::time::Instant::now();
     let res = std::process::Command::new(env!("CARGO_BIN_EXE_permit-forms"))
         .arg("ingest")
@@ -429,7 +432,7 @@ fn a_second_cli_run_into_a_held_folder_refuses_with_a_message() {
     let _ = sleeper.wait();
     let stderr = String::from_utf8_lossy(&res.stderr);
     assert!(!res.status.success(), "{stderr}");
-    assert!(stderr.contains("正在写入"), "{stderr}");
+    assert!(stderr.contains("正被另一次运行占用"), "{stderr}");
     assert!(start.elapsed() >= Duration::from_secs(9), "it waited before giving up");
     assert!(!out_dir.join("records.jsonl").exists());
 }
@@ -442,7 +445,7 @@ fn an_interrupted_run_leaves_no_temp_files() {
     let out_dir = dir.path().join("记录");
     let input = dir.path().join("in");
     std::fs::create_dir_all(&input).unwrap();
-    let mut sleeper = hold(&out_dir);
+    let mut sleeper = hold(&out_dir, "30");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_permit-forms"))
         .arg("ingest")
         .arg(&input)

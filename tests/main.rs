@@ -17,6 +17,7 @@ mod markup;
 mod pdf;
 mod pipeline;
 mod provenance;
+mod reliability;
 mod report;
 mod review;
 mod validity;

@@ -34,7 +34,7 @@ fn openxml_audit() -> PathBuf {
 
 /// Validates every file in `dir` and returns, per file name, its errors
 /// (description, part and path of each).
-fn audit(dir: &Path) -> BTreeMap<String, Vec<String>> {
+pub(crate) fn audit(dir: &Path) -> BTreeMap<String, Vec<String>> {
     let exe = openxml_audit();
     let out = Command::new(exe)
         .args(["-f", "office2019", "--validator", "ooxml", "-m", "0", "-o", "json", "-r"])

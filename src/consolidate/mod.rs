@@ -180,7 +180,9 @@ impl<'a> Links<'a> {
                 rel
             }
         }?;
-        Some(Url::new(format!("file:///{rel}")).set_text(text).set_tip(source.label.as_str()))
+        // A name no link can carry is shown without one (crate::names).
+        let rel = crate::names::link_target(&rel)?;
+        Some(Url::new(format!("file:///{rel}")).set_text(text).set_tip(crate::names::tip(&source.label)))
     }
 
     fn link(at: LinkFrom, source: &Provenance) -> Option<String> {

@@ -44,7 +44,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::output::{stage_set, LockError, OutputLock};
+use crate::lock::lock_review_dir_waiting;
+use crate::output::stage_set;
 use crate::record::{FormKind, Issue, Record, Rejected, Rule, Severity, Source};
 use crate::templates::Templates;
 pub use guard::Limits;
@@ -68,6 +69,13 @@ pub struct IngestOptions {
     /// Text values longer than this (characters) are cut, with a visible
     /// `…（以下略，原文共 N 字）` and a `text.truncated` warning.
     pub max_text_chars: usize,
+    /// The review folder (`review … --out DIR`): nothing under it is read as
+    /// a return ([`walk::walk_excluding`]).
+    pub review_dir: Option<PathBuf>,
+    /// SHA-256 (hex) of the files this tool wrote into the review folder
+    /// (its manifests): a file sent back byte-identical (an unchanged
+    /// marked-up return) is passed over.
+    pub own_outputs: std::collections::BTreeSet<String>,
 }
 
 impl Default for IngestOptions {
@@ -76,6 +84,8 @@ impl Default for IngestOptions {
             max_file_size: 20 * 1024 * 1024,
             limits: Limits::default(),
             max_text_chars: build::MAX_TEXT_CHARS,
+            review_dir: None,
+            own_outputs: std::collections::BTreeSet::new(),
         }
     }
 }
@@ -211,8 +221,20 @@ fn read_file(p: &Prepared, input: &Input, opts: &IngestOptions) -> Found {
         let size = bytes.len() as u64;
         return Found::rejected(&input.shown, ReadError::TooLarge { size, limit: opts.max_file_size });
     }
+    if !opts.own_outputs.is_empty() && opts.own_outputs.contains(&crate::output::set::sha256_hex(&bytes)) {
+        let reason = UNCHANGED_OWN_REASON.to_string();
+        return Found {
+            skipped: vec![walk::Skipped { file: input.shown.clone(), reason }],
+            ..Found::default()
+        };
+    }
     read_entry(p, &input.shown, &bytes, opts, true)
 }
+
+/// Reason given for a file byte-identical to one this tool wrote into the
+/// review folder (a marked-up return sent back unchanged).
+pub const UNCHANGED_OWN_REASON: &str =
+    "与本工具写出的文件完全相同（如地区未作修改退回的标注表），不作为退回表格读取";
 
 /// Reads one file's (or archive member's) bytes: a form, a zip of returns
 /// (only at the top level: `outer`), one of the tool's outputs, or a
@@ -407,7 +429,7 @@ fn recognise<'l>(
 /// println!("{}", outcome.summary_zh());
 /// ```
 pub fn ingest_paths(templates: &Templates, inputs: &[PathBuf], opts: &IngestOptions) -> IngestOutcome {
-    let walked = walk::walk(inputs);
+    let walked = walk::walk_excluding(inputs, opts.review_dir.as_deref());
     let mut outcome =
         IngestOutcome { rejected: walked.rejected, skipped: walked.skipped, ..IngestOutcome::default() };
     let prepared = Prepared::new(templates, opts);
@@ -445,36 +467,37 @@ fn json_lines<T: serde::Serialize + Sync>(items: &[T]) -> std::io::Result<Vec<u8
 /// folder before it gives up.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// Writes `records.jsonl`, `rejected.jsonl` and `skipped.jsonl` into
-/// `out_dir` (created when missing), one JSON object per line. The files
+/// The three files of an ingest, by name: `records.jsonl`,
+/// `rejected.jsonl` and `skipped.jsonl`, one JSON object per line.
+///
+/// # Errors
+/// A record that cannot be serialised (does not happen for read records).
+pub fn output_files(outcome: &IngestOutcome) -> std::io::Result<[(&'static str, Vec<u8>); 3]> {
+    Ok([
+        ("records.jsonl", json_lines(&outcome.records)?),
+        ("rejected.jsonl", json_lines(&outcome.rejected)?),
+        ("skipped.jsonl", json_lines(&outcome.skipped)?),
+    ])
+}
+
+/// Writes [`output_files`] into `out_dir` (created when missing). The files
 /// are replaced together (all are written completely before any replaces
-/// the old one), under a lock on the folder: a second run writing the same
-/// folder waits up to 10 s for the first, then gives up with a message.
+/// the old one), under the folder's lock ([`crate::lock`]): a second run
+/// writing the same folder waits up to 10 s for the first, then gives up
+/// with a message naming it.
 ///
 /// # Errors
 /// Any I/O error creating the folder or writing a file; the folder held by
 /// another run (the message names it).
 pub fn write_outputs(outcome: &IngestOutcome, out_dir: &Path) -> std::io::Result<()> {
-    let recs = json_lines(&outcome.records)?;
-    let rej = json_lines(&outcome.rejected)?;
-    let skip = json_lines(&outcome.skipped)?;
+    let files = output_files(outcome)?;
     std::fs::create_dir_all(out_dir)?;
     // Written before waiting for the folder, so the wait only delays the
     // renames (and an interrupted wait leaves nothing behind).
-    let staged = stage_set(&[
-        (out_dir.join("records.jsonl"), recs.as_slice()),
-        (out_dir.join("rejected.jsonl"), rej.as_slice()),
-        (out_dir.join("skipped.jsonl"), skip.as_slice()),
-    ])?;
-    let start = std::time::Instant::now();
-    let _lock = loop {
-        match OutputLock::acquire(out_dir) {
-            Ok(l) => break l,
-            Err(LockError::Busy { .. }) if start.elapsed() < LOCK_WAIT => {
-                std::thread::sleep(std::time::Duration::from_millis(100))
-            }
-            Err(e) => return Err(std::io::Error::other(e.to_string())),
-        }
-    };
+    let set: Vec<(std::path::PathBuf, &[u8])> =
+        files.iter().map(|(name, bytes)| (out_dir.join(name), bytes.as_slice())).collect();
+    let staged = stage_set(&set)?;
+    let _lock = lock_review_dir_waiting(out_dir, Some(LOCK_WAIT))
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     staged.commit()
 }

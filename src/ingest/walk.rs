@@ -10,7 +10,8 @@
 //!   rejected without being opened (opening a pipe would wait for ever).
 //! - The same file reached twice (`a.xlsx`, `./a.xlsx`, an absolute path, a
 //!   link or a hard link) is read once; the other names are skipped.
-//! - Names that are not UTF-8 are shown with the odd bytes as `\xNN`, so two
+//! - Names that are not UTF-8 are shown decoded as GBK when they read as
+//!   GBK (as zip members are), else with the odd bytes as `\xNN`, so two
 //!   such files stay distinguishable in `source.file`.
 
 use std::collections::BTreeSet;
@@ -57,9 +58,22 @@ pub const DUPLICATE_REASON: &str = "与已读取的文件是同一个文件";
 /// Reason given for a link to a folder already walked.
 pub const LOOP_REASON: &str = "指向已读取文件夹的链接（不重复读取）";
 
-/// A path as text: UTF-8 as is, other bytes as `\xNN`.
+/// A path as text, one name at a time: UTF-8 as is; a name that is not
+/// UTF-8 but reads as GBK (a Chinese Windows zip or share) decoded; any
+/// other bytes as `\xNN`.
 pub fn shown(path: &Path) -> String {
     let bytes = path.as_os_str().as_bytes();
+    let parts: Vec<String> = bytes.split(|&b| b == b'/').map(shown_name).collect();
+    parts.join("/")
+}
+
+fn shown_name(bytes: &[u8]) -> String {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return s.to_string();
+    }
+    if let Some(s) = encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(bytes) {
+        return s.into_owned();
+    }
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         out.push_str(chunk.valid());
@@ -74,11 +88,31 @@ fn is_lock_file(name: &str) -> bool {
     name.starts_with("~$") || name.starts_with(".~lock.")
 }
 
+/// Reason given for the review folder met inside the returns.
+pub const REVIEW_DIR_REASON: &str = "审核输出文件夹（review 的 --out），其中的文件不作为退回表格读取";
+
 /// Walks the inputs in the order given.
 pub fn walk(inputs: &[PathBuf]) -> Walk {
+    walk_excluding(inputs, None)
+}
+
+/// As [`walk`], passing over the review folder `review_dir` wherever the
+/// walk meets it (one line in `skipped`), and a given input that lies in
+/// one of its parts the tool writes (a dated folder, `.permit-forms-…`, the
+/// ledger). Returns kept in a folder under `review_dir` (as the demo does)
+/// are read.
+pub fn walk_excluding(inputs: &[PathBuf], review_dir: Option<&Path>) -> Walk {
     let mut w = Walker::default();
+    let canon = review_dir.and_then(|d| std::fs::canonicalize(d).ok());
+    if let Some(m) = canon.as_deref().and_then(|d| std::fs::metadata(d).ok()) {
+        w.review_dir = Some((m.dev(), m.ino()));
+    }
     for input in inputs {
         let show = shown(input);
+        if canon.as_deref().is_some_and(|d| in_tool_part(d, input)) {
+            w.out.skipped.push(Skipped { file: show, reason: REVIEW_DIR_REASON.into() });
+            continue;
+        }
         match std::fs::metadata(input) {
             Ok(m) if m.is_dir() => w.dir(input, &show, &m),
             Ok(m) => w.file(input, show, &m),
@@ -91,6 +125,18 @@ pub fn walk(inputs: &[PathBuf]) -> Walk {
     w.out
 }
 
+/// Whether `input` is the review folder `dir` (canonical) or lies in a part
+/// of it the tool writes.
+fn in_tool_part(dir: &Path, input: &Path) -> bool {
+    let Ok(canon) = std::fs::canonicalize(input) else { return false };
+    let Ok(rest) = canon.strip_prefix(dir) else { return false };
+    let Some(first) = rest.components().next() else { return true };
+    let first = first.as_os_str().to_string_lossy();
+    chrono::NaiveDate::parse_from_str(&first, "%Y-%m-%d").is_ok()
+        || first.starts_with(".permit-forms-")
+        || first == "审核台账.xlsx"
+}
+
 fn rejected(file: String, reason: &str) -> Rejected {
     Rejected { file, reason: reason.into(), detail: None }
 }
@@ -100,6 +146,8 @@ struct Walker {
     out: Walk,
     dirs: BTreeSet<(u64, u64)>,
     files: BTreeSet<(u64, u64)>,
+    /// The review folder's device and inode.
+    review_dir: Option<(u64, u64)>,
 }
 
 impl Walker {
@@ -143,6 +191,9 @@ impl Walker {
                 continue;
             }
             match std::fs::metadata(&path) {
+                Ok(m) if m.is_dir() && self.review_dir == Some((m.dev(), m.ino())) => {
+                    self.out.skipped.push(Skipped { file: show, reason: REVIEW_DIR_REASON.into() });
+                }
                 Ok(m) if m.is_dir() => self.dir(&path, &show, &m),
                 Ok(m) => self.file(&path, show, &m),
                 Err(_) => self.out.rejected.push(rejected(show, "符号链接指向的文件不存在")),
@@ -157,10 +208,13 @@ mod tests {
     use std::ffi::OsStr;
 
     #[test]
-    fn non_utf8_names_stay_distinct() {
-        let a = shown(Path::new(OsStr::from_bytes(b"r/\xB1\xA8\xB1\xED.xlsx")));
-        let b = shown(Path::new(OsStr::from_bytes(b"r/\xB1\xA8\xB1\xEE.xlsx")));
-        assert_eq!(a, "r/\\xB1\\xA8\\xB1\\xED.xlsx");
+    fn non_utf8_names_are_decoded_as_gbk_or_stay_distinct() {
+        // 报表 in GBK, beside a UTF-8 folder name.
+        let gbk = shown(Path::new(OsStr::from_bytes(b"\xe9\x80\x80\xe5\x9b\x9e/\xB1\xA8\xB1\xED.xlsx")));
+        assert_eq!(gbk, "退回/报表.xlsx");
+        let a = shown(Path::new(OsStr::from_bytes(b"r/\xB1\xFF.xlsx")));
+        let b = shown(Path::new(OsStr::from_bytes(b"r/\xB1\xFE.xlsx")));
+        assert_eq!(a, "r/\\xB1\\xFF.xlsx");
         assert_ne!(a, b);
     }
 }

@@ -38,17 +38,9 @@ pub fn working_days_after(from: NaiveDate, n: u32) -> NaiveDate {
 /// separators, reserved characters, dots (so a caller may add an
 /// extension), control characters and white space are replaced by `_`;
 /// never empty.
+/// Bounded in length ([`crate::names::file_component`], the one owner).
 pub fn file_safe(s: &str) -> String {
-    let out: String = s
-        .chars()
-        .map(|c| if c.is_control() || c.is_whitespace() || r#"/\:*?"<>|."#.contains(c) { '_' } else { c })
-        .collect();
-    let out = out.trim_matches(|c| c == '.' || c == '_').to_string();
-    if out.is_empty() {
-        "_".into()
-    } else {
-        out
-    }
+    crate::names::file_component(s)
 }
 
 fn stem(file: &str) -> String {

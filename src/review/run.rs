@@ -11,7 +11,8 @@ use chrono::NaiveDate;
 use super::{Category, Review};
 use crate::ingest::{self, IngestOptions};
 use crate::ledger::{self, keys_of, LedgerError};
-use crate::output::write_atomic;
+use crate::lock::lock_review_dir;
+use crate::output::{write_atomic, DocumentSet};
 use crate::record::Record;
 use crate::render::{docx, pdf::PdfRenderer};
 use crate::report::{self, WriteError};
@@ -85,6 +86,9 @@ pub struct ReviewOutputs {
     pub attention: Attention,
     /// Characters the PDF font lacks (drawn as □), sorted.
     pub missing_glyphs: Vec<char>,
+    /// Files in the dated folder the tool did not write (or that were
+    /// changed since), carried over untouched: one line each, in Chinese.
+    pub carried: Vec<String>,
     /// What the office should know about its ledger rows (a 编号 changed
     /// by hand, repeated or missing), one line each.
     pub ledger_notes: Vec<String>,
@@ -117,6 +121,19 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
     move |source| WriteError::Io { path: path.display().to_string(), source }
 }
 
+/// Whether a file of a dated folder written before manifests existed is
+/// this tool's: the records, a marked-up return, or a document marked as
+/// ours (the workbook, the report, a letter).
+fn earlier_output(rel: &str, path: &Path) -> bool {
+    use crate::ingest::sniff::{sniff, Content};
+    if rel.starts_with("记录/") && rel.ends_with(".jsonl") || rel.ends_with("_请修改.xlsx") {
+        return true;
+    }
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let limits = crate::ingest::Limits::default();
+    std::fs::read(path).ok().is_some_and(|b| matches!(sniff(&b, name, &limits), Ok(Content::Own(_))))
+}
+
 /// Runs the month's review into `OUT/<as-of>/`: `记录/` (records.jsonl,
 /// rejected.jsonl), `汇总_截至<date>.xlsx`, `调度会报告_截至<date>.pdf` and
 /// `.docx`, `退回意见/` and `状态看板_截至<date>.html`; and keeps the
@@ -124,9 +141,14 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
 /// as `审核台账.上次.xlsx`), whose closed findings no document shows as
 /// open. Same inputs give byte-identical files.
 ///
+/// The whole run holds the review folder's lock ([`lock_review_dir`]); the
+/// dated folder is written beside the old one and swapped in at the end
+/// ([`DocumentSet`]), so an interrupted run leaves the previous complete set.
+///
 /// # Errors
-/// A ledger that cannot be used (before anything is written), or the first
-/// output that could not be rendered or written.
+/// The review folder held by another run, a ledger that cannot be used
+/// (both before anything is written), or the first output that could not
+/// be rendered or written.
 pub fn run(
     templates: &Templates,
     opts: &ReviewOptions,
@@ -135,13 +157,22 @@ pub fn run(
     let tag = opts.as_of.format("%Y-%m-%d").to_string();
     let dir = opts.out.join(&tag);
     let mut res = ReviewOutputs { dir: dir.clone(), ..Default::default() };
+    let lock = lock_review_dir(&opts.out).map_err(WriteError::from)?;
     // The office's ledger is read before anything is written: one it
     // cannot use stops the run with every file as it was.
     let ledger_path = opts.out.join(ledger::FILE_NAME);
     let reg = &templates.registry;
     let previous = ledger::read(&ledger_path, &|n| reg.region_by_name(n).is_some())?;
+    let set = DocumentSet::begin(&lock, &dir).map_err(io(&dir))?;
+    // Everything is written under the staging folder; paths shown are final.
+    let stage = set.staging().to_path_buf();
 
-    let mut outcome = ingest::ingest_paths(templates, &opts.returns, &IngestOptions::default());
+    let ingest_opts = IngestOptions {
+        review_dir: Some(opts.out.clone()),
+        own_outputs: crate::output::set::written_under(&opts.out),
+        ..IngestOptions::default()
+    };
+    let mut outcome = ingest::ingest_paths(templates, &opts.returns, &ingest_opts);
     if let Some(prefix) = &opts.strip_prefix {
         // Every file name the outputs carry: each record's own and those of
         // the records its cross-checks compared it with, and the rejected
@@ -163,17 +194,16 @@ pub fn run(
         outcome.skipped.iter_mut().for_each(|s| relative(&mut s.file));
     }
     let records_dir = dir.join("记录");
-    ingest::write_outputs(&outcome, &records_dir).map_err(io(&records_dir))?;
+    for (name, bytes) in ingest::output_files(&outcome).map_err(io(&records_dir))? {
+        set.write(Path::new("记录").join(name), &bytes).map_err(io(&records_dir.join(name)))?;
+    }
     res.ingest_summary = outcome.summary_zh();
     res.items.push(("读取结果（records.jsonl、rejected.jsonl）".into(), records_dir));
     let records = outcome.records;
 
     let mut review = Review::build(templates, &records, opts.as_of);
     let merged = review.apply_ledger(templates, &records, previous.as_ref());
-    let bytes = ledger::to_bytes(&merged.ledger, &[review.look_back_sheet()])?;
-    keep_ledger(&ledger_path, &opts.out.join(ledger::PREVIOUS_FILE_NAME), &bytes)
-        .map_err(io(&ledger_path))?;
-    res.items.push(("审核台账".into(), ledger_path));
+    let ledger_bytes = ledger::to_bytes(&merged.ledger, &[review.look_back_sheet()])?;
     res.ledger_notes = merged.notes;
     let closed: BTreeSet<&str> =
         merged.states.iter().filter(|(_, (s, _))| !s.is_open()).map(|(id, _)| id.as_str()).collect();
@@ -182,43 +212,58 @@ pub fn run(
         templates,
         &review,
         &records,
-        Some(crate::consolidate::LinkFrom { workbook_dir: &dir, sources_root: opts.strip_prefix.as_deref() }),
+        // The staging folder lies beside the dated folder: the same relative links.
+        Some(crate::consolidate::LinkFrom {
+            workbook_dir: &stage,
+            sources_root: opts.strip_prefix.as_deref(),
+        }),
     )?;
-    write_atomic(&xlsx, &bytes).map_err(io(&xlsx))?;
+    set.write(format!("汇总_截至{tag}.xlsx"), &bytes).map_err(io(&xlsx))?;
     res.items.push(("汇总工作簿".into(), xlsx));
 
     let doc = report::report_document(&review);
     let (bytes, missing) = pdf.render_document(&doc)?;
     res.missing_glyphs = missing;
-    let path = dir.join(format!("调度会报告_截至{tag}.pdf"));
-    write_atomic(&path, &bytes).map_err(io(&path))?;
+    let name = format!("调度会报告_截至{tag}.pdf");
+    let path = dir.join(&name);
+    set.write(&name, &bytes).map_err(io(&path))?;
     res.items.push(("调度会报告（PDF）".into(), path));
-    let path = dir.join(format!("调度会报告_截至{tag}.docx"));
-    write_atomic(&path, &docx::render_document(&doc)?).map_err(io(&path))?;
+    let name = format!("调度会报告_截至{tag}.docx");
+    let path = dir.join(&name);
+    set.write(&name, &docx::render_document(&doc)?).map_err(io(&path))?;
     res.items.push(("调度会报告（Word）".into(), path));
 
     let fb = dir.join("退回意见");
     // Letters and marked-up returns ask only about what is still open.
     let open = open_only(&records, &closed);
-    let letters = report::write_feedback_of(templates, &review, &open, opts.as_of, pdf, &fb)?;
+    let letters =
+        report::write_feedback_of(templates, &review, &open, opts.as_of, pdf, &stage.join("退回意见"))?;
     res.missing_glyphs.extend(letters.missing_glyphs);
     res.missing_glyphs.sort_unstable();
     res.missing_glyphs.dedup();
     res.items.push((format!("退回意见 {} 封", letters.count), fb));
 
-    let board = dir.join(crate::board::file_name(opts.as_of));
+    let name = crate::board::file_name(opts.as_of);
+    let board = dir.join(&name);
     let html = crate::board::render(&crate::board::Board {
         templates,
         review: &review,
         records: &records,
-        dir: &dir,
+        // The staging folder lies beside the dated folder: the same relative links.
+        dir: &stage,
         sources_root: opts.strip_prefix.as_deref(),
         feedback: &letters.files,
     });
-    write_atomic(&board, html.as_bytes()).map_err(io(&board))?;
+    set.write(&name, html.as_bytes()).map_err(io(&board))?;
     res.items.push(("状态看板".into(), board));
 
+    // The ledger last, just before the set is swapped in: a run stopped
+    // while rendering leaves last month's ledger beside last month's set.
+    keep_ledger(&ledger_path, &opts.out.join(ledger::PREVIOUS_FILE_NAME), &ledger_bytes)
+        .map_err(io(&ledger_path))?;
+    res.items.push(("审核台账".into(), ledger_path));
     res.attention = Attention { letters: letters.count, ..Attention::of(&review) };
+    res.carried = set.commit_with(&earlier_output).map_err(io(&dir))?.summary_zh();
     Ok(res)
 }
 
