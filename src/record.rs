@@ -228,6 +228,11 @@ rules! {
     BehindToAhead = "cross.behind_to_ahead", Warning;
     /// Cross-check: the same text block in another region's 附3 of the same month.
     SameTextOtherRegion = "cross.same_text_other_region", Warning;
+    /// A person cell that does not single out one name and one phone (two
+    /// people, two phones).
+    PersonUnclear = "person.unclear", Warning;
+    /// A sheet or document holds a further form that could not be read.
+    FormUnread = "form.unread", Error;
 }
 
 impl Rule {
@@ -270,6 +275,8 @@ impl Rule {
             Rule::ActualEqualsPlanned => "进展与安排相同",
             Rule::BehindToAhead => "由滞后变超前",
             Rule::SameTextOtherRegion => "与其他地区文字相同",
+            Rule::PersonUnclear => "人员信息不明确",
+            Rule::FormUnread => "另有表格未能读取",
         }
     }
 

@@ -250,6 +250,19 @@ pub fn build(kind: FormKind, located: &Located, ctx: &Context, source: Source) -
                     PersonPart::Name => {
                         let c = n::person_cell(v);
                         person.name = text(c.name, &mut issues);
+                        if let Some(why) = &c.unclear {
+                            let (field, who) = match role {
+                                PersonRole::Lead => ("lead", "总负责人"),
+                                PersonRole::Contact => ("contact", "联系人"),
+                                PersonRole::Handler => ("handler", "经办人"),
+                            };
+                            issues.push(issue(
+                                Rule::PersonUnclear,
+                                field,
+                                Some(cell),
+                                format!("{who}“{}”：{why}，请只填写一人的姓名和电话", v.text().trim()),
+                            ));
+                        }
                         if let Some(t) = c.title {
                             person.title = text(Some(t), &mut issues);
                         }
