@@ -11,6 +11,7 @@ mod hostile;
 mod ingest;
 mod ingest_cases;
 mod ingest_files;
+mod ingest_word;
 mod markup;
 mod pdf;
 mod pipeline;
