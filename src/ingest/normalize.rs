@@ -5,7 +5,7 @@
 //! and the person-cell splitter. Each parser returns a typed value or says
 //! it cannot; the caller turns that into an issue naming the cell.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::ingest::read::{format_number, Value};
 use crate::period::{Period, YearMonth};
@@ -285,14 +285,62 @@ pub fn parse_schedule_period(v: &Value, first_year: i32, ds: DateSystem) -> Vec<
     }
 }
 
+/// A date text without what Word and Excel write after the day: the
+/// weekday (`星期五`, `（星期四）`, `周五`), the time (`14:30`, `14:30:00`,
+/// `15时`, `15时30分`, `9点`) and the part of the day (`上午`, `下午`).
+fn without_time(text: &str) -> String {
+    let mut t = dashes(text);
+    for w in ["星期", "礼拜", "周"] {
+        if let Some(i) = t.find(w) {
+            t.truncate(i);
+        }
+    }
+    loop {
+        let before = t.len();
+        t = t
+            .trim_end_matches(|c: char| {
+                c.is_whitespace() || matches!(c, '(' | '（' | ')' | '）' | ',' | '，')
+            })
+            .to_string();
+        for w in ["上午", "下午", "中午", "晚上", "凌晨", "早上", "AM", "PM", "am", "pm"] {
+            if let Some(rest) = t.strip_suffix(w) {
+                t = rest.to_string();
+            }
+        }
+        // A time: digits with `:` or a unit (时 点 分 秒) at the end, after
+        // the day (a space, 日 or 号 before it).
+        let chars: Vec<char> = t.chars().collect();
+        let mut i = chars.len();
+        while i > 0
+            && (chars[i - 1].is_ascii_digit() || matches!(chars[i - 1], ':' | '时' | '点' | '分' | '秒'))
+        {
+            i -= 1;
+        }
+        let tail: String = chars[i..].iter().collect();
+        let timed = tail.contains([':', '时', '点', '分', '秒'])
+            && tail.starts_with(|c: char| c.is_ascii_digit())
+            && i > 0
+            && (chars[i - 1].is_whitespace() || matches!(chars[i - 1], '日' | '号' | '午' | '上' | '晨'));
+        if timed {
+            t = chars[..i].iter().collect();
+        }
+        if t.len() == before {
+            return t;
+        }
+    }
+}
+
 /// A day: `2017年5月8日`, `2017/5/8`, `2017.5.8`, `2017-05-08`, `20170508`
 /// (typed as text or as a number), Chinese numerals (`二○一七年五月八日`),
-/// a date cell, or a bare serial number in the workbook's date system.
+/// with a weekday or a time after it as Word and Excel write them
+/// (`2017年7月7日星期五`, `2017-06-08 14:30`, `2017/6/8 上午`), a date
+/// cell, or a serial number in the workbook's date system (a date-time's
+/// fraction of a day ignored).
 pub fn parse_date(v: &Value, ds: DateSystem) -> Option<NaiveDate> {
     match v {
         Value::Date(d) => return Some(*d),
         Value::Number(f) => {
-            if let Some(d) = ds.date(*f) {
+            if let Some(d) = ds.date(*f).or_else(|| ds.date(f.floor()).filter(|_| f.fract() != 0.0)) {
                 return Some(d);
             }
             return (f.fract() == 0.0 && *f > 0.0).then(|| ymd8(*f as u64)).flatten();
@@ -300,7 +348,7 @@ pub fn parse_date(v: &Value, ds: DateSystem) -> Option<NaiveDate> {
         Value::Empty => return None,
         Value::Text(_) => {}
     }
-    let key = date_key(&v.text());
+    let key = date_key(&without_time(&v.text()));
     let (nums, seps) = tokens(&key);
     match nums.as_slice() {
         [y, m, d] => {
@@ -317,6 +365,33 @@ pub fn parse_date(v: &Value, ds: DateSystem) -> Option<NaiveDate> {
         [n] if seps[0].is_empty() && seps[1].is_empty() && key.len() == 8 => ymd8(u64::from(*n)),
         _ => None,
     }
+}
+
+/// A day written without its year (`1月8日`, `一月八日`): its month and day.
+pub fn month_day(v: &Value) -> Option<(u32, u32)> {
+    let Value::Text(t) = v else { return None };
+    let key = date_key(&without_time(t));
+    let (nums, seps) = tokens(&key);
+    match nums.as_slice() {
+        [m, d] if seps[0].is_empty() && seps[1] == "月" && ["日", "号"].contains(&seps[2].as_str()) => {
+            NaiveDate::from_ymd_opt(2016, *m, *d).map(|_| (*m, *d))
+        }
+        _ => None,
+    }
+}
+
+/// The day a year-less `month_day` of a return for `period` stands for: the
+/// first such day on or after the period's first day (`1月8日` on a December
+/// 2017 return is 2018-01-08), when it falls within 100 days of it; `None`
+/// otherwise (the year cannot be told).
+pub fn day_in_period(month_day: (u32, u32), period: YearMonth) -> Option<NaiveDate> {
+    let start = period.first_day();
+    let (m, d) = month_day;
+    [start.year(), start.year() + 1]
+        .into_iter()
+        .filter_map(|y| NaiveDate::from_ymd_opt(y, m, d))
+        .find(|day| *day >= start)
+        .filter(|day| (*day - start).num_days() <= 100)
 }
 
 /// What the status cell selects.
@@ -1207,5 +1282,41 @@ mod tests {
         ] {
             assert_eq!(words.read(&t(s)), want, "{s}");
         }
+    }
+
+    #[test]
+    fn dates_as_word_and_excel_write_them() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        for (s, want) in [
+            ("2017年7月7日星期五", d(2017, 7, 7)),
+            ("2017年6月8日（星期四）", d(2017, 6, 8)),
+            ("2017年6月8日 周四", d(2017, 6, 8)),
+            ("2017-06-08 14:30", d(2017, 6, 8)),
+            ("2017-06-08 14:30:00", d(2017, 6, 8)),
+            ("2017/6/8 上午", d(2017, 6, 8)),
+            ("2017/6/8 下午3:00", d(2017, 6, 8)),
+            ("2017年06月08日15时", d(2017, 6, 8)),
+            ("2017年6月8日15时30分", d(2017, 6, 8)),
+            ("二〇一七年六月八日星期四", d(2017, 6, 8)),
+            // Near misses: no day, a time alone.
+            ("2017年6月", None),
+            ("14:30", None),
+            ("2017-06-0814:30", None),
+        ] {
+            assert_eq!(parse_date(&t(s), DS), want, "{s}");
+        }
+        // A date-time serial: the day.
+        assert_eq!(parse_date(&Value::Number(42894.604), DS), d(2017, 6, 8));
+        // Year-less days, by the return's period.
+        let dec = YearMonth::new(2017, 12).unwrap();
+        let apr = YearMonth::new(2017, 4).unwrap();
+        assert_eq!(month_day(&t("1月8日")), Some((1, 8)));
+        assert_eq!(month_day(&t("一月八日星期一")), Some((1, 8)));
+        assert_eq!(month_day(&t("2018年1月8日")), None);
+        assert_eq!(day_in_period((1, 8), dec), d(2018, 1, 8));
+        assert_eq!(day_in_period((12, 29), dec), d(2017, 12, 29));
+        assert_eq!(day_in_period((5, 8), apr), d(2017, 5, 8));
+        // Months before the period: no year within reach says which.
+        assert_eq!(day_in_period((2, 8), apr), None);
     }
 }
