@@ -483,9 +483,15 @@ fn a_template_with_edited_status_choices_reads_back_its_own_forms() {
     permit_forms::templates::export(dir.path()).unwrap();
     let file = dir.path().join(permit_forms::templates::form_file(FormKind::Progress));
     let text = std::fs::read_to_string(&file).unwrap();
-    let from = "choices = [\"超前\", \"如期\", \"滞后\"]";
+    let from = "choices = [\n      { status = \"ahead\", word = \"超前\" },\n      { status = \"on_schedule\", word = \"如期\" },\n      { status = \"behind\", word = \"滞后\" },\n  ]";
     assert!(text.contains(from), "the default choices");
-    std::fs::write(&file, text.replace(from, "choices = [\"提前完成\", \"按计划\", \"延误\"]")).unwrap();
+    let keyed = |a: &str, o: &str, b: &str| {
+        format!(
+            "choices = [{{ status = \"{a}\", word = \"{}\" }}, {{ status = \"{o}\", word = \"{}\" }}, {{ status = \"{b}\", word = \"{}\" }}]",
+            "提前完成", "按计划", "延误"
+        )
+    };
+    std::fs::write(&file, text.replace(from, &keyed("ahead", "on_schedule", "behind"))).unwrap();
     let edited = Templates::load(dir.path()).unwrap();
     let hebei = edited.registry.region_by_name("河北省").unwrap();
     let job = FormJob {
@@ -513,6 +519,69 @@ fn a_template_with_edited_status_choices_reads_back_its_own_forms() {
         // Read with the default words, these are not status words: never a guess.
         let r = &ingest_bytes(templates(), "x.xlsx", &bytes).unwrap()[0];
         assert_eq!(r.status, None, "{written} read with the default words");
+    }
+}
+
+/// Status choices mean the status they are keyed by, not their place:
+/// reordered words read as before; a template that leaves a status without
+/// a word, keys one twice, or (written before the key) names a word that is
+/// not one of the built-in three is refused at load with the problem.
+#[test]
+fn status_choices_are_keyed_by_status_and_checked_at_load() {
+    let dir = util::tempdir();
+    permit_forms::templates::export(dir.path()).unwrap();
+    let file = dir.path().join(permit_forms::templates::form_file(FormKind::Progress));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let start = text.find("choices = [\n").unwrap();
+    let end = start + text[start..].find("] },").unwrap() + 1;
+    let with = |choices: &str| {
+        std::fs::write(&file, format!("{}{choices}{}", &text[..start], &text[end..])).unwrap();
+        Templates::load(dir.path())
+    };
+    // Printed 滞后 first: the form shows that order, a ticked 滞后 is behind.
+    let reordered = with(concat!(
+        r#"choices = [{ status = "behind", word = "滞后" }, { status = "on_schedule", word = "如期" }, "#,
+        r#"{ status = "ahead", word = "超前" }]"#
+    ))
+    .unwrap();
+    let hebei = reordered.registry.region_by_name("河北省").unwrap();
+    let job = FormJob {
+        kind: FormKind::Progress,
+        instance: FormInstance { region: Some(hebei), period: permit_forms::YearMonth::new(2017, 4) },
+    };
+    let (_, mut v) = base(FormKind::Progress, "河北省", Some((2017, 4)));
+    v.values.insert(Field::DelayReason, "资金未到位".into());
+    for (written, want) in [("滞后", Status::Behind), ("超前", Status::Ahead), ("如期", Status::OnSchedule)]
+    {
+        v.values.insert(Field::Status, written.to_string());
+        let mut g = layout(reordered.form(FormKind::Progress), &reordered.registry, job.instance);
+        permit_forms::fill::fill_grid(&mut g, &v);
+        let status = g.cells.iter().find(|c| c.field == Some(Field::Status)).unwrap();
+        assert_eq!(status.choices, ["滞后", "如期", "超前"], "printed in the template's order");
+        let r = &ingest_bytes(&reordered, "x.xlsx", &xlsx::render(&g).unwrap()).unwrap()[0];
+        assert_eq!(r.status, Some(want), "{written}");
+    }
+    // The built-in words without keys still mean what they say, in any order.
+    let old = with(r#"choices = ["滞后", "超前", "如期"]"#).unwrap();
+    let words = old.form(FormKind::Progress).status_choices().to_vec();
+    assert_eq!(words[0], (Status::Behind, "滞后".to_string()));
+    for (choices, problem) in [
+        (
+            r#"choices = [{ status = "ahead", word = "超前" }, { status = "on_schedule", word = "如期" }]"#,
+            "缺少 behind",
+        ),
+        (
+            r#"choices = [{ status = "ahead", word = "超前" }, { status = "ahead", word = "提前" }, { status = "behind", word = "滞后" }]"#,
+            "ahead 有两个",
+        ),
+        (r#"choices = ["提前完成", "按计划", "延误"]"#, "没有写明代表哪种进度"),
+        (
+            r#"choices = [{ status = "late", word = "超前" }, { status = "on_schedule", word = "如期" }, { status = "behind", word = "滞后" }]"#,
+            "无法识别",
+        ),
+    ] {
+        let err = with(choices).unwrap_err().to_string();
+        assert!(err.contains(problem), "{choices}: {err}");
     }
 }
 

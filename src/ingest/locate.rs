@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::form::{Anchor, Content, Direction, Field, FormModel};
+use crate::form::{Anchor, Direction, Field, FormModel};
 use crate::ingest::normalize::StatusWords;
 use crate::ingest::read::{Sheet, Value};
 use crate::record::FormKind;
@@ -139,15 +139,6 @@ impl Labels {
                 notes[i].extend(notes_of(l));
             }
         }
-        let choices = model
-            .rows
-            .iter()
-            .flat_map(|r| &r.cells)
-            .find_map(|c| match &c.content {
-                Content::Input { field: Field::Status, choices, .. } => Some(choices.clone()),
-                _ => None,
-            })
-            .unwrap_or_default();
         let mut first_chars: Vec<char> = keys.iter().filter_map(|k| k.chars().next()).collect();
         first_chars.sort_unstable();
         first_chars.dedup();
@@ -158,7 +149,7 @@ impl Labels {
             title: compact(&model.title),
             anchors: model.anchors().unwrap_or_default(),
             notes,
-            status: StatusWords::new(&choices),
+            status: StatusWords::new(model.status_choices()),
         }
     }
 

@@ -469,9 +469,8 @@ fn contains(hay: &[char], needle: &[char]) -> bool {
     !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// The status words of the form, from the template's `choices` (in the
-/// order 超前, 如期, 滞后 as the record's `status` values), and the reader of
-/// a 进度情况 cell.
+/// The status words of the form, from the template's `choices` (each
+/// keyed by the status it stands for), and the reader of a 进度情况 cell.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusWords {
     /// (status, word), longest word first.
@@ -479,15 +478,15 @@ pub struct StatusWords {
 }
 
 impl StatusWords {
-    /// The words of a form's status `choices`; the i-th choice stands for
-    /// the i-th of [`Status::ALL`]. Missing choices fall back to the
-    /// record's built-in words, so a form always has three.
-    pub fn new(choices: &[String]) -> Self {
+    /// The words of a form's status choices, by the status each stands for
+    /// ([`FormModel::status_choices`](crate::form::FormModel::status_choices)).
+    /// A status without a word (a form without a status cell) has the
+    /// record's built-in word.
+    pub fn new(choices: &[(Status, String)]) -> Self {
         let mut words: Vec<(Status, Vec<char>)> = Status::ALL
             .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let w = choices.get(i).map(|c| compact(c)).filter(|c| !c.is_empty());
+            .map(|s| {
+                let w = choices.iter().find(|c| c.0 == *s).map(|c| compact(&c.1)).filter(|c| !c.is_empty());
                 (*s, w.unwrap_or_else(|| s.label_zh().to_string()).chars().collect())
             })
             .collect();
@@ -1125,7 +1124,7 @@ mod tests {
     #[test]
     fn statuses() {
         use Status::*;
-        let words = StatusWords::new(&["超前".into(), "如期".into(), "滞后".into()]);
+        let words = StatusWords::new(&[]);
         let one = |s: &str| words.read(&t(s));
         for (s, want) in [
             ("如期", OnSchedule),
@@ -1177,7 +1176,11 @@ mod tests {
 
     #[test]
     fn edited_status_words_are_read() {
-        let words = StatusWords::new(&["提前".into(), "按期".into(), "延误".into()]);
+        let words = StatusWords::new(&[
+            (Status::Behind, "延误".into()),
+            (Status::Ahead, "提前".into()),
+            (Status::OnSchedule, "按期".into()),
+        ]);
         assert_eq!(words.read(&t("□提前 ■按期 □延误")), StatusPick::One(Status::OnSchedule));
         assert_eq!(words.read(&t("延误")), StatusPick::One(Status::Behind));
         assert_eq!(words.read(&t("提前/按期/延误")), StatusPick::None);
@@ -1260,7 +1263,7 @@ mod tests {
     #[test]
     fn status_sentences_under_negation_are_never_that_status() {
         use Status::*;
-        let words = StatusWords::new(&["超前".into(), "如期".into(), "滞后".into()]);
+        let words = StatusWords::new(&[]);
         for (s, want) in [
             ("进度正常，无明显滞后", StatusPick::One(OnSchedule)),
             ("无明显滞后，进度正常", StatusPick::One(OnSchedule)),
