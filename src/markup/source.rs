@@ -100,7 +100,8 @@ const LOST_VALUE_RULES: &[&str] = &[
 /// The texts of the record's cells in its original file, by field path (and
 /// by `@A1` for the cells of findings; `@A1>arrangement` for the 试点任务安排
 /// of a plan row whose 时间 at A1 was unreadable), when the file is reachable at
-/// the path it was read from ([`Record::read_path`]) and its bytes still have the recorded SHA-256. Read only
+/// the path it was read from ([`Record::read_path`]) and its bytes still
+/// have the recorded SHA-256. Read only
 /// when a finding says a value was lost; empty otherwise.
 pub fn original_texts(record: &Record) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
