@@ -760,3 +760,102 @@ fn read_plan_with_numbers(grid: &Grid, numbers: &BTreeMap<usize, f64>) -> Record
     assert_eq!(out.records.len(), 1, "{:?}", out.rejected);
     out.records.into_iter().next().unwrap()
 }
+
+// ---- forms laid out other ways: retyped horizontally, two beside each other ------------
+
+/// A 附3 retyped as a horizontal table: a row of the form's labels, the
+/// values in the row below; `blank` labels get no value.
+fn horizontal_sheet(blank: &[&str]) -> SheetCells {
+    let fields = [
+        ("试点地区", "河北省"),
+        ("试点任务及要求完成时间", "钢铁行业、原料药制造行业"),
+        ("时间", "2017年4月"),
+        ("月度工作安排", "组织培训"),
+        ("月度实际进展", "完成3家"),
+        ("进度情况（勾选）", "如期"),
+        ("进度滞后的原因（若有）", ""),
+        ("存在的困难和需要的支持（若有）", "无"),
+        ("总负责人", "刘洋"),
+        ("责任处室", "综合处"),
+        ("联系人", "陈静 13811112222"),
+        ("经办人", "王芳"),
+    ];
+    let mut cells = vec![(0, 0, s("试点工作进展表"))];
+    for (c, (label, v)) in fields.iter().enumerate() {
+        cells.push((2, c as u16, s(label)));
+        cells.push((3, c as u16, s(if blank.contains(label) { "" } else { v })));
+    }
+    cells.extend([
+        (5, 0, s("填报单位：")),
+        (5, 1, s("河北省环境保护厅")),
+        (5, 2, s("填报时间：")),
+        (5, 3, s("2017年5月8日")),
+    ]);
+    cells
+}
+
+#[test]
+fn a_form_retyped_horizontally_is_read_and_a_missing_value_is_missing_below_its_label() {
+    let dir = util::tempdir();
+    let full = dir.path().join("横排.xlsx");
+    let gap = dir.path().join("横排缺进展.xlsx");
+    write_sheets(&full, &[("附3".into(), horizontal_sheet(&[]), false)]);
+    write_sheets(&gap, &[("附3".into(), horizontal_sheet(&["月度实际进展"]), false)]);
+    let ods = util::soffice_convert(&full, "ods", &dir.path().join("lo"));
+    for file in [&full, &ods] {
+        let out = ingest(std::slice::from_ref(file));
+        assert_eq!(out.records.len(), 1, "{}", file.display());
+        let r = &out.records[0];
+        assert_eq!(r.region.as_deref(), Some("河北省"));
+        assert_eq!(r.period, Period::month(2017, 4));
+        assert_eq!((r.planned.as_deref(), r.actual.as_deref()), (Some("组织培训"), Some("完成3家")));
+        assert_eq!(r.status, Some(Status::OnSchedule));
+        assert_eq!(r.difficulties.as_deref(), Some("无"));
+        assert_eq!(r.lead.name.as_deref(), Some("刘洋"));
+        assert_eq!(r.division.as_deref(), Some("综合处"));
+        assert_eq!(
+            (r.contact.name.as_deref(), r.contact.phone.as_deref()),
+            (Some("陈静"), Some("13811112222"))
+        );
+        assert_eq!(r.handler.name.as_deref(), Some("王芳"));
+        assert_eq!(r.submitted_on, NaiveDate::from_ymd_opt(2017, 5, 8));
+        assert_eq!(r.count(Severity::Error), 0, "{}: {:?}", file.display(), r.issues);
+    }
+    let r = &ingest(std::slice::from_ref(&gap)).records[0];
+    let missing: Vec<_> = r.issues.iter().filter(|i| i.field == "actual").collect();
+    assert_eq!(missing.len(), 1, "{:?}", r.issues);
+    // Below its label (E3, row 4), not at the next label (F3).
+    assert_eq!(missing[0].cell.map(|c| c.to_string()).as_deref(), Some("E4"), "{:?}", missing[0]);
+}
+
+#[test]
+fn two_forms_beside_each_other_on_one_sheet_give_two_records() {
+    let dir = util::tempdir();
+    let path = dir.path().join("两份.xlsx");
+    let mut cells = progress_sheet(&[]);
+    let may = progress_sheet(&[("时间", s("2017年5月")), ("填报时间：", s("2017年6月7日"))]);
+    cells.extend(may.into_iter().map(|(r, c, v)| (r, c + 5, v)));
+    write_sheets(&path, &[("附3".into(), cells, false)]);
+    let ods = util::soffice_convert(&path, "ods", &dir.path().join("lo"));
+    for file in [&path, &ods] {
+        let out = ingest(std::slice::from_ref(file));
+        let periods: Vec<_> = out.records.iter().map(|r| r.period).collect();
+        assert_eq!(periods, [Period::month(2017, 4), Period::month(2017, 5)], "{}", file.display());
+        for r in &out.records {
+            assert_eq!(r.count(Severity::Error), 0, "{:?}", r.issues);
+            assert_eq!(r.contact.name.as_deref(), Some("陈静"));
+        }
+        // The second form's cells keep their place on the sheet.
+        assert_eq!(out.records[1].cells.get("period").map(String::as_str), Some("G5"));
+    }
+    // A second form that cannot be read is named, never dropped in silence.
+    let broken = dir.path().join("第二份残缺.xlsx");
+    let mut cells = progress_sheet(&[]);
+    cells.extend([(20, 0, s("试点工作进展表")), (21, 0, s("时间")), (21, 1, s("2017年5月"))]);
+    write_sheets(&broken, &[("附3".into(), cells, false)]);
+    let out = ingest(std::slice::from_ref(&broken));
+    assert_eq!(out.records.len(), 1);
+    let unread: Vec<_> = out.records[0].issues.iter().filter(|i| i.rule == Rule::FormUnread).collect();
+    assert_eq!(unread.len(), 1, "{:?}", out.records[0].issues);
+    assert_eq!(unread[0].cell.map(|c| c.to_string()).as_deref(), Some("A21"));
+}

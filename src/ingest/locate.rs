@@ -494,9 +494,21 @@ pub fn locate(labels: &Labels, sheet: &Sheet, score: Score) -> Located {
             Some(finder.empty(hit.row, hit.col))
         } else {
             match a.direction {
-                Direction::Right => Some(finder.right(hit.row, hit.col).unwrap_or_else(|| {
-                    finder.empty(hit.row, if hit.shared { hit.col } else { hit.col + 1 })
-                })),
+                Direction::Right => Some(match finder.right(hit.row, hit.col) {
+                    Some(found) => found,
+                    // A form retyped as a horizontal table: the label's
+                    // neighbour is the next label, its value is below it
+                    // (and a missing one is missing there, not at the label).
+                    // The last label of such a row has another on its left.
+                    None if !hit.shared
+                        && (finder.is_label(hit.row, hit.col + 1)
+                            || (hit.col > 0 && finder.is_label(hit.row, hit.col - 1))) =>
+                    {
+                        let (found, rr) = finder.below(hit.row, hit.col);
+                        found.unwrap_or_else(|| finder.empty(rr, hit.col))
+                    }
+                    None => finder.empty(hit.row, if hit.shared { hit.col } else { hit.col + 1 }),
+                }),
                 Direction::Below => {
                     let (found, rr) = finder.below(hit.row, hit.col);
                     // A value typed beside the label instead of below it.
