@@ -263,3 +263,28 @@ fn a_table_split_in_two_is_one_form() {
         assert_eq!(content(&got), content(&want), "header repeated: {repeat_header}");
     }
 }
+
+/// One Word document holding two filled forms (May's pasted after April's):
+/// a record each.
+#[test]
+fn a_document_with_two_forms_gives_two_records() {
+    let (april, _, want_april) = form();
+    let (job, v) = base(FormKind::Progress, "河北省", Some((2017, 5)));
+    let may = docx::render(&filled_grid(&job, &v)).unwrap();
+    let want_may = read(&may);
+    let body = |xml: &str| {
+        let start = xml.find("<w:body>").unwrap() + "<w:body>".len();
+        let end = xml.rfind("<w:sectPr").unwrap_or_else(|| xml.rfind("</w:body>").unwrap());
+        xml[start..end].to_string()
+    };
+    let second = body(&util::zip_entry(&may, "word/document.xml"));
+    let both = edited(&april, |xml| {
+        let at = xml.rfind("<w:sectPr").unwrap_or_else(|| xml.rfind("</w:body>").unwrap());
+        format!("{}{second}{}", &xml[..at], &xml[at..])
+    });
+    let recs = permit_forms::ingest::ingest_bytes(templates(), "a.docx", &both).unwrap();
+    let periods: Vec<_> = recs.iter().map(|r| r.period).collect();
+    assert!(periods.contains(&want_april.period) && periods.contains(&want_may.period), "{periods:?}");
+    let may_rec = recs.iter().find(|r| r.period == want_may.period).unwrap();
+    assert_eq!(may_rec.actual, want_may.actual);
+}
