@@ -525,12 +525,10 @@ fn slim_document(xml: &[u8], limits: &Limits) -> Result<(Vec<u8>, u64), ReadErro
                 } else {
                     match open.pop() {
                         Some(Open::Kept(_)) => writer.write_event(Event::End(e)).map_err(damaged)?,
-                        Some(Open::Unwrapped) => {
-                            if local_name(e.name().as_ref().as_bytes()) == b"sdt" {
-                                controls.pop();
-                            }
+                        Some(Open::Unwrapped) if local_name(e.name().as_ref().as_bytes()) == b"sdt" => {
+                            controls.pop();
                         }
-                        None => {}
+                        Some(Open::Unwrapped) | None => {}
                     }
                 }
             }
