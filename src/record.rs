@@ -228,6 +228,11 @@ rules! {
     BehindToAhead = "cross.behind_to_ahead", Warning;
     /// Cross-check: the same text block in another region's 附3 of the same month.
     SameTextOtherRegion = "cross.same_text_other_region", Warning;
+    /// A person cell that does not single out one name and one phone (two
+    /// people, two phones).
+    PersonUnclear = "person.unclear", Warning;
+    /// A sheet or document holds a further form that could not be read.
+    FormUnread = "form.unread", Error;
 }
 
 impl Rule {
@@ -270,6 +275,8 @@ impl Rule {
             Rule::ActualEqualsPlanned => "进展与安排相同",
             Rule::BehindToAhead => "由滞后变超前",
             Rule::SameTextOtherRegion => "与其他地区文字相同",
+            Rule::PersonUnclear => "人员信息不明确",
+            Rule::FormUnread => "另有表格未能读取",
         }
     }
 
@@ -452,6 +459,12 @@ pub struct Record {
     /// it existed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub cells: BTreeMap<String, String>,
+    /// The path the file was read from, when `source.file` shows it by
+    /// another name (`review` names the demo's samples relative to its
+    /// folder); `None` when `source.file` is that path. Kept in memory
+    /// only: what is written is the name shown.
+    #[serde(skip)]
+    pub read_from: Option<String>,
 }
 
 fn default_current() -> bool {
@@ -494,6 +507,21 @@ impl Record {
             issues: Vec::new(),
             current: true,
             cells: BTreeMap::new(),
+            read_from: None,
+        }
+    }
+
+    /// The path the record's file was read from (see [`Record::read_from`]).
+    pub fn read_path(&self) -> &str {
+        self.read_from.as_deref().unwrap_or(&self.source.file)
+    }
+
+    /// Shows the record's file by `name`, keeping the path it was read from.
+    pub fn show_file_as(&mut self, name: String) {
+        if self.read_from.is_none() {
+            self.read_from = Some(std::mem::replace(&mut self.source.file, name));
+        } else {
+            self.source.file = name;
         }
     }
 

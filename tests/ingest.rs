@@ -590,7 +590,9 @@ fn every_rule_fires_and_clean_forms_are_clean() {
         ),
         progress(set(Field::Person(Contact, Name), ""), "contact.name.missing", Error, "contact.name"),
         progress(set(Field::SubmittedOn, ""), "submitted_on.missing", Warning, "submitted_on"),
-        progress(set(Field::SubmittedOn, "五月八日"), "submitted_on.invalid", Warning, "submitted_on"),
+        // A year-less day the return's period cannot place (五月八日 on this April
+        // return is 2017-05-08; February is before the month reported on).
+        progress(set(Field::SubmittedOn, "二月八日"), "submitted_on.invalid", Warning, "submitted_on"),
         progress(set(Field::SubmittedOn, "2017年6月11日"), "submitted_on.late", Warning, "submitted_on"),
         progress(
             set(Field::Person(Contact, Name), "王强 0311-1234"),

@@ -475,3 +475,36 @@ fn an_interrupted_run_leaves_no_temp_files() {
     assert!(temps().is_empty(), "{:?}", temps());
     assert!(!out_dir.join("records.jsonl").exists());
 }
+
+// ---- the path read from and the name shown -------------------------------------------
+
+/// A return whose 进度情况 ticks two words (`■超前　■如期`, status.multiple),
+/// shown by a name relative to the review's folder as the demo shows its
+/// samples: the record keeps the path it was read from, so the marked-up
+/// copy still finds the clerk's own text in the file.
+#[test]
+fn a_record_shown_by_another_name_still_reads_its_file() {
+    use permit_forms::form::Field;
+    let (job, mut v) = base(FormKind::Progress, "河北省", Some((2017, 4)));
+    v.values.insert(Field::Status, "■超前　■如期　□滞后".into());
+    let dir = util::tempdir();
+    let path = dir.path().join("样例").join("河北省.xlsx");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, xlsx::render(&filled_grid(&job, &v)).unwrap()).unwrap();
+    let out = ingest_in(&path);
+    let mut rec = out.records.into_iter().next().unwrap();
+    assert!(rec.issues.iter().any(|i| i.rule.id() == "status.multiple"), "{:?}", rec.issues);
+    let want = permit_forms::markup::original_texts(&rec);
+    assert!(want.get("status").is_some_and(|t| t.contains("■超前")), "{want:?}");
+    rec.show_file_as("样例/河北省.xlsx".into());
+    assert_eq!(rec.source.file, "样例/河北省.xlsx");
+    assert_eq!(rec.read_path(), path.to_string_lossy());
+    assert_eq!(permit_forms::markup::original_texts(&rec), want);
+    // What is written is the name shown.
+    let line = serde_json::to_string(&rec).unwrap();
+    assert!(line.contains("样例/河北省.xlsx") && !line.contains(&*dir.path().to_string_lossy()), "{line}");
+}
+
+fn ingest_in(path: &Path) -> IngestOutcome {
+    ingest(&[path.to_path_buf()])
+}

@@ -12,6 +12,7 @@ mod hostile;
 mod ingest;
 mod ingest_cases;
 mod ingest_files;
+mod ingest_word;
 mod ledger;
 mod markup;
 mod pdf;

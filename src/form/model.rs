@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::record::FormKind;
+use crate::record::{FormKind, Status};
 use crate::template_file::{parse_toml, TemplateError};
 
 /// A part of a person block.
@@ -328,6 +328,8 @@ fn default_continued() -> String {
 /// A form's layout as described in `templates/forms/<kind>.toml`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FormModel {
+    /// 进度情况's choices with the status each stands for, in print order.
+    status_choices: Vec<(Status, String)>,
     /// Plan or progress.
     pub kind: FormKind,
     /// Template version, stored in each generated file's identity.
@@ -398,7 +400,7 @@ struct RawCell {
     field: Option<String>,
     fill: Option<Fill>,
     #[serde(default)]
-    choices: Vec<String>,
+    choices: Vec<RawChoice>,
     blank: Option<String>,
     span: Option<usize>,
     rows: Option<usize>,
@@ -407,7 +409,79 @@ struct RawCell {
     capacity: usize,
 }
 
+/// One choice of a pick-one cell as the template writes it: keyed by the
+/// status it stands for (`{ status = "behind", word = "滞后" }`), or, in
+/// templates written before the key, a bare word (accepted only when it is
+/// one of the built-in words 超前, 如期, 滞后, whose meaning it names).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawChoice {
+    Keyed { status: String, word: String },
+    Word(String),
+}
+
+/// The choices of a 进度情况 cell in print order, each with the status it
+/// stands for; every status must have exactly one word, and no word two
+/// statuses. `Err` is the Chinese problem for the template check.
+fn status_choices(raw: &[RawChoice]) -> Result<Vec<(Status, String)>, String> {
+    let mut out: Vec<(Status, String)> = Vec::new();
+    for c in raw {
+        let (status, word) = match c {
+            RawChoice::Keyed { status, word } => {
+                let Some(s) = Status::ALL.into_iter().find(|s| status_id(*s) == status.trim()) else {
+                    return Err(format!(
+                        "进度情况选项的 status“{status}”无法识别，应为 ahead（超前）、on_schedule（如期）或 behind（滞后）"
+                    ));
+                };
+                (s, word.trim().to_string())
+            }
+            RawChoice::Word(w) => match Status::from_label(w.trim()) {
+                Some(s) => (s, w.trim().to_string()),
+                None => {
+                    return Err(format!(
+                        "进度情况的选项“{w}”没有写明代表哪种进度；请写成 {{ status = \"ahead\", word = \"{w}\" }}（status 为 ahead 超前、on_schedule 如期、behind 滞后之一）"
+                    ))
+                }
+            },
+        };
+        if word.is_empty() {
+            return Err(format!("进度情况中 {} 的选项词为空", status_id(status)));
+        }
+        if out.iter().any(|(s, _)| *s == status) {
+            return Err(format!("进度情况中 {} 有两个选项词", status_id(status)));
+        }
+        if out.iter().any(|(_, w)| *w == word) {
+            return Err(format!("进度情况的选项词“{word}”出现了两次"));
+        }
+        out.push((status, word));
+    }
+    if let Some(missing) = Status::ALL.iter().find(|s| !out.iter().any(|(o, _)| o == *s)) {
+        return Err(format!(
+            "进度情况缺少 {}（{}）的选项词；三种进度各须有一个词",
+            status_id(*missing),
+            missing.label_zh()
+        ));
+    }
+    Ok(out)
+}
+
+/// The template's key of a status.
+fn status_id(s: Status) -> &'static str {
+    match s {
+        Status::Ahead => "ahead",
+        Status::OnSchedule => "on_schedule",
+        Status::Behind => "behind",
+    }
+}
+
 impl FormModel {
+    /// The words of the 进度情况 choices with the status each stands for,
+    /// in print order (checked at load: each status has one word); empty
+    /// for a form without a status cell.
+    pub fn status_choices(&self) -> &[(Status, String)] {
+        &self.status_choices
+    }
+
     /// Parses and checks a form description.
     ///
     /// # Errors
@@ -423,6 +497,7 @@ impl FormModel {
         if ncols == 0 || raw.columns.iter().any(|w| !(w.is_finite() && *w > 0.0)) {
             return Err(invalid("columns 应为正数列表".into()));
         }
+        let statuses: std::cell::RefCell<Vec<(Status, String)>> = std::cell::RefCell::new(Vec::new());
         let place = |rows: &[RawRow], what: &str| -> Result<Vec<RowSpec>, TemplateError> {
             // occupied[r][c]: covered by a cell starting in an earlier row.
             let mut carried: Vec<Vec<bool>> = vec![vec![false; ncols]; rows.len() + 8];
@@ -451,12 +526,28 @@ impl FormModel {
                     }
                     let content = match (&cell.label, &cell.field) {
                         (Some(l), None) => Content::Label(l.clone()),
-                        (None, Some(f)) => Content::Input {
-                            field: Field::from_path(f).ok_or_else(|| at(format!("未知字段“{f}”")))?,
-                            fill: cell.fill,
-                            choices: cell.choices.clone(),
-                            blank: cell.blank.clone(),
-                        },
+                        (None, Some(f)) => {
+                            let field = Field::from_path(f).ok_or_else(|| at(format!("未知字段“{f}”")))?;
+                            let words: Vec<String> = if field == Field::Status && !cell.choices.is_empty() {
+                                let keyed = status_choices(&cell.choices).map_err(at)?;
+                                let words = keyed.iter().map(|(_, w)| w.clone()).collect();
+                                *statuses.borrow_mut() = keyed;
+                                words
+                            } else {
+                                cell.choices
+                                    .iter()
+                                    .map(|c| match c {
+                                        RawChoice::Keyed { word, .. } | RawChoice::Word(word) => word.clone(),
+                                    })
+                                    .collect()
+                            };
+                            Content::Input {
+                                field,
+                                fill: cell.fill,
+                                choices: words,
+                                blank: cell.blank.clone(),
+                            }
+                        }
                         _ => return Err(at("每个单元格须有 label 或 field 之一".into())),
                     };
                     let default_align = Align::Center;
@@ -539,7 +630,10 @@ impl FormModel {
             page,
             rows: place(&raw.row, "row")?,
             footer: place(&raw.footer, "footer")?,
+            status_choices: Vec::new(),
         };
+        let mut model = model;
+        model.status_choices = statuses.into_inner();
         if model.rows.iter().filter(|r| r.repeat).count() > 1 {
             return Err(invalid("只能有一行 repeat = \"schedule\"".into()));
         }

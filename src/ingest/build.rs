@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{Datelike, NaiveDate};
+
 use crate::form::{Field, PersonPart, PersonRole};
 use crate::ingest::locate::Located;
 use crate::ingest::normalize::{self as n, DateSystem, StatusPick, StatusWords};
@@ -125,6 +127,7 @@ pub fn build(kind: FormKind, located: &Located, ctx: &Context, source: Source) -
     let mut cells = BTreeMap::new();
     let mut issues = Vec::new();
     let mut region_id = None;
+    let mut yearless: Option<(Value, CellRef)> = None;
     for (field, slot) in &located.values {
         let cell = at(slot.cell);
         cells.insert(*field, cell);
@@ -229,7 +232,10 @@ pub fn build(kind: FormKind, located: &Located, ctx: &Context, source: Source) -
             }
             Field::SubmittedOn => {
                 rec.submitted_on = n::parse_date(v, ctx.dates);
-                if rec.submitted_on.is_none() && !v.is_blank() {
+                if rec.submitted_on.is_none() && n::month_day(v).is_some() {
+                    // The year follows from the form's period, once known.
+                    yearless = Some((v.clone(), cell));
+                } else if rec.submitted_on.is_none() && !v.is_blank() {
                     issues.push(issue(
                         Rule::SubmittedOnInvalid,
                         "submitted_on",
@@ -250,6 +256,19 @@ pub fn build(kind: FormKind, located: &Located, ctx: &Context, source: Source) -
                     PersonPart::Name => {
                         let c = n::person_cell(v);
                         person.name = text(c.name, &mut issues);
+                        if let Some(why) = &c.unclear {
+                            let (field, who) = match role {
+                                PersonRole::Lead => ("lead", "总负责人"),
+                                PersonRole::Contact => ("contact", "联系人"),
+                                PersonRole::Handler => ("handler", "经办人"),
+                            };
+                            issues.push(issue(
+                                Rule::PersonUnclear,
+                                field,
+                                Some(cell),
+                                format!("{who}“{}”：{why}，请只填写一人的姓名和电话", v.text().trim()),
+                            ));
+                        }
                         if let Some(t) = c.title {
                             person.title = text(Some(t), &mut issues);
                         }
@@ -283,6 +302,28 @@ pub fn build(kind: FormKind, located: &Located, ctx: &Context, source: Source) -
                 }
             }
             Field::SchedulePeriod | Field::ScheduleArrangement => {}
+        }
+    }
+    if let Some((v, cell)) = yearless {
+        let md = n::month_day(&v);
+        rec.submitted_on = md.and_then(|md| match (kind, rec.period.and_then(|p| p.as_month())) {
+            (FormKind::Progress, Some(m)) => n::day_in_period(md, m),
+            (FormKind::Plan, _) => {
+                let due = registry.settings.plan_due;
+                [due.year(), due.year() - 1]
+                    .into_iter()
+                    .filter_map(|y| NaiveDate::from_ymd_opt(y, md.0, md.1))
+                    .find(|d| (*d - due).num_days().abs() <= 100)
+            }
+            _ => None,
+        });
+        if rec.submitted_on.is_none() {
+            issues.push(issue(
+                Rule::SubmittedOnInvalid,
+                "submitted_on",
+                Some(cell),
+                format!("填报时间“{}”未写年份，无法由报告时间确定年份，请写明年月日", v.text().trim()),
+            ));
         }
     }
     let first_year = registry.settings.first_year;

@@ -55,6 +55,11 @@ pub fn read_docx(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, ReadError>
         Para(&'a Paragraph),
         Table(&'a Table),
     }
+    // Blocks of the body in order, then tables joined (a split table).
+    enum Group<'a> {
+        Para(&'a Paragraph),
+        Tables(Vec<&'a Table>),
+    }
     let mut blocks = Vec::new();
     for child in &doc.document.children {
         match child {
@@ -72,26 +77,63 @@ pub fn read_docx(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, ReadError>
             _ => {}
         }
     }
-    let tables = blocks.iter().filter(|b| matches!(b, Block::Table(_))).count();
+    // A table the clerk split in two (only empty paragraphs between the
+    // parts) is one table: the parts' rows one after the other, a header
+    // row the second part repeats left out.
+    let blank = |b: &Block| matches!(b, Block::Para(p) if paragraph_text(p).trim().is_empty());
+    let mut grouped: Vec<Group> = Vec::new();
+    let mut pending: Vec<&Paragraph> = Vec::new();
+    for b in &blocks {
+        match b {
+            Block::Para(p) => pending.push(p),
+            Block::Table(t) => {
+                let joins = matches!(grouped.last(), Some(Group::Tables(_)))
+                    && pending.iter().all(|p| blank(&Block::Para(p)));
+                if joins {
+                    if let Some(Group::Tables(ts)) = grouped.last_mut() {
+                        ts.push(t);
+                    }
+                } else {
+                    grouped.extend(pending.iter().map(|p| Group::Para(p)));
+                    grouped.push(Group::Tables(vec![t]));
+                }
+                pending.clear();
+            }
+        }
+    }
+    grouped.extend(pending.iter().map(|p| Group::Para(p)));
+    let blocks = grouped;
+    let tables = blocks.iter().filter(|b| matches!(b, Group::Tables(_))).count();
     if tables > limits.sheets {
         return Err(LimitError::TooManySheets { count: tables, limit: limits.sheets }.into());
     }
     let table_at: Vec<usize> =
-        blocks.iter().enumerate().filter(|(_, b)| matches!(b, Block::Table(_))).map(|(i, _)| i).collect();
+        blocks.iter().enumerate().filter(|(_, b)| matches!(b, Group::Tables(_))).map(|(i, _)| i).collect();
     let mut sheets = Vec::new();
     for k in 0..table_at.len() {
         let start = if k == 0 { 0 } else { table_at[k - 1] + 1 };
         let end = table_at.get(k + 1).copied().unwrap_or(blocks.len());
-        let grid = match blocks[table_at[k]] {
-            Block::Table(t) => t.grid.as_slice(),
-            Block::Para(_) => &[],
+        let grid = match &blocks[table_at[k]] {
+            Group::Tables(ts) => ts.first().map_or(&[][..], |t| t.grid.as_slice()),
+            Group::Para(_) => &[],
         };
         let mut rows: Vec<Vec<Value>> = Vec::new();
         for b in &blocks[start..end] {
             match b {
-                Block::Para(p) => rows.push(paragraph_cells(p, grid)),
+                Group::Para(p) => rows.push(paragraph_cells(p, grid)),
                 // The only table between the neighbouring tables is this one.
-                Block::Table(t) => rows.extend(table_rows(t)),
+                Group::Tables(ts) => {
+                    let mut header: Option<Vec<Value>> = None;
+                    for (i, t) in ts.iter().enumerate() {
+                        let mut part = table_rows(t);
+                        if i == 0 {
+                            header = part.first().cloned();
+                        } else if part.first().is_some_and(|r| Some(r) == header.as_ref()) {
+                            part.remove(0);
+                        }
+                        rows.extend(part);
+                    }
+                }
             }
         }
         let name = format!("表{}", k + 1);
@@ -258,16 +300,97 @@ const KEPT_PROPERTIES: &[(&str, &[&str])] = &[
     ("tblPrEx", &[]),
 ];
 
-/// Elements left out wherever they are: formatting only.
-const DROPPED: &[&[u8]] = &[b"rPr", b"sectPr"];
+/// Elements left out wherever they are, with everything inside them:
+/// formatting; what Word does not show (text deleted or moved away in
+/// tracked changes, a field's instructions); a content control's properties.
+const DROPPED: &[&[u8]] =
+    &[b"rPr", b"sectPr", b"del", b"moveFrom", b"delText", b"instrText", b"sdtPr", b"sdtEndPr", b"fldChar"];
+
+/// Wrappers left out while their content is kept, so docx-rs sees the
+/// content where Word shows it: text moved here in tracked changes
+/// (`w:moveTo`), content controls at any level (`w:sdt`, a rich-text
+/// control in a cell holding several paragraphs), smart tags and custom XML.
+const UNWRAPPED: &[&[u8]] = &[b"moveTo", b"sdt", b"sdtContent", b"smartTag", b"customXml"];
+
+/// What a kept element is, for its end tag.
+#[derive(Clone, Copy)]
+enum Open {
+    /// Written; the index of its entry in KEPT_PROPERTIES, when it is a
+    /// property element.
+    Kept(Option<usize>),
+    /// Left out, its content kept ([`UNWRAPPED`]).
+    Unwrapped,
+}
+
+/// A legacy form checkbox (`w:fldChar` begin holding `w:ffData/w:checkBox`)
+/// being read: whether a `w:checked` or `w:default` was seen and its state.
+#[derive(Default)]
+struct CheckBox {
+    seen: bool,
+    checked: Option<bool>,
+    default: Option<bool>,
+}
+
+/// An on/off attribute `w:val` (absent: on).
+fn on_off(e: &quick_xml::events::BytesStart) -> bool {
+    e.attributes()
+        .flatten()
+        .find(|a| local_name(a.key.as_ref().as_bytes()) == b"val")
+        .is_none_or(|a| !matches!(a.value.as_ref(), "0" | "false" | "off"))
+}
+
+/// The character a Wingdings symbol (`w:sym`) shows, when it is a box or a
+/// tick: Word's checkboxes drawn with the symbol font.
+fn symbol_char(e: &quick_xml::events::BytesStart) -> Option<char> {
+    let mut font = String::new();
+    let mut code = String::new();
+    for a in e.attributes().flatten() {
+        match local_name(a.key.as_ref().as_bytes()) {
+            b"font" => font = a.value.to_lowercase(),
+            b"char" => code = a.value.to_uppercase(),
+            _ => {}
+        }
+    }
+    let code = u32::from_str_radix(&code, 16).ok()? & 0xFF;
+    match font.as_str() {
+        "wingdings" => match code {
+            0xFE => Some('☑'),
+            0xFD => Some('☒'),
+            0xFC => Some('√'),
+            0xFB => Some('×'),
+            0xA8 | 0x6F => Some('□'),
+            _ => None,
+        },
+        "wingdings 2" => match code {
+            0x52 => Some('☑'),
+            0x54 | 0x53 => Some('☒'),
+            0x50 => Some('√'),
+            0xA3 | 0x2A => Some('□'),
+            _ => None,
+        },
+        _ => None,
+    }
+}
 
 /// The local part of a qualified XML name (`w:tcPr` → `tcPr`).
 fn local_name(name: &[u8]) -> &[u8] {
     name.iter().rposition(|&b| b == b':').map_or(name, |i| &name[i + 1..])
 }
 
-/// The main document part without its formatting (see the module docs),
-/// and the number of elements kept.
+/// Writes `<w:t>c</w:t>` (with the prefix of `like`), as a run's text.
+fn write_text(writer: &mut quick_xml::Writer<Vec<u8>>, like: &[u8], c: char) -> Result<(), ReadError> {
+    let prefix = like.iter().rposition(|&b| b == b':').map_or(&like[..0], |i| &like[..=i]);
+    let name = format!("{}t", String::from_utf8_lossy(prefix));
+    writer.write_event(Event::Start(quick_xml::events::BytesStart::new(name.as_str()))).map_err(damaged)?;
+    writer
+        .write_event(Event::Text(quick_xml::events::BytesText::new(c.encode_utf8(&mut [0; 4]))))
+        .map_err(damaged)?;
+    writer.write_event(Event::End(quick_xml::events::BytesEnd::new(name.as_str()))).map_err(damaged)?;
+    Ok(())
+}
+
+/// The main document part as Word shows it and without its formatting (see
+/// the module docs), and the number of elements kept.
 ///
 /// # Errors
 /// [`ReadError::Damaged`] for XML that does not parse;
@@ -276,47 +399,109 @@ fn local_name(name: &[u8]) -> &[u8] {
 fn slim_document(xml: &[u8], limits: &Limits) -> Result<(Vec<u8>, u64), ReadError> {
     let mut reader = quick_xml::Reader::from_reader(xml);
     let mut writer = quick_xml::Writer::new(Vec::with_capacity(xml.len() / 2));
-    // Per open element that is kept: the index of its entry in
-    // KEPT_PROPERTIES, when it is a property element.
-    let mut open: Vec<Option<usize>> = Vec::new();
+    let mut open: Vec<Open> = Vec::new();
+    // Per open content control: it shows its placeholder (`w:showingPlcHdr`).
+    let mut controls: Vec<bool> = Vec::new();
     // Depth inside an element being left out (0: not inside one).
     let mut skipping = 0usize;
+    // A form field's begin mark being skipped.
+    let mut field: Option<CheckBox> = None;
     let mut elements = 0u64;
-    let kept = |open: &[Option<usize>], name: &[u8]| -> bool {
+    let kept = |open: &[Open], name: &[u8]| -> bool {
         if DROPPED.contains(&name) {
             return false;
         }
-        match open.last().copied().flatten() {
-            Some(p) => KEPT_PROPERTIES[p].1.iter().any(|c| c.as_bytes() == name),
-            None => true,
+        match open.iter().rev().find_map(|o| match o {
+            Open::Kept(p) => Some(*p),
+            Open::Unwrapped => None,
+        }) {
+            Some(Some(p)) => KEPT_PROPERTIES[p].1.iter().any(|c| c.as_bytes() == name),
+            _ => true,
         }
     };
     let property = |name: &[u8]| KEPT_PROPERTIES.iter().position(|(p, _)| p.as_bytes() == name);
+    // What a skipped element tells: a placeholder shown, a checkbox's state.
+    let note = |name: &[u8],
+                e: &quick_xml::events::BytesStart,
+                controls: &mut Vec<bool>,
+                field: &mut Option<CheckBox>| {
+        match name {
+            b"showingPlcHdr" if on_off(e) => {
+                if let Some(c) = controls.last_mut() {
+                    *c = true;
+                }
+            }
+            b"checkBox" => {
+                if let Some(f) = field.as_mut() {
+                    f.seen = true;
+                }
+            }
+            b"checked" | b"default" => {
+                if let Some(f) = field.as_mut() {
+                    let on = if name == b"default" {
+                        e.attributes()
+                            .flatten()
+                            .find(|a| local_name(a.key.as_ref().as_bytes()) == b"val")
+                            .is_some_and(|a| !matches!(a.value.as_ref(), "0" | "false" | "off"))
+                    } else {
+                        on_off(e)
+                    };
+                    if name == b"checked" {
+                        f.checked = Some(on);
+                    } else {
+                        f.default = Some(on);
+                    }
+                }
+            }
+            _ => {}
+        }
+    };
     loop {
         let event = reader.read_event().map_err(damaged)?;
         match event {
             Event::Eof => break,
             Event::Start(e) => {
-                let name = e.name();
-                let name = local_name(name.as_ref().as_bytes());
+                let qname = e.name();
+                let name = local_name(qname.as_ref().as_bytes());
                 if skipping > 0 {
                     skipping += 1;
+                    note(name, &e, &mut controls, &mut field);
+                } else if UNWRAPPED.contains(&name) {
+                    if name == b"sdtContent" && controls.last().copied().unwrap_or(false) {
+                        // Word's placeholder text is no value.
+                        skipping = 1;
+                    } else {
+                        if name == b"sdt" {
+                            controls.push(false);
+                        }
+                        open.push(Open::Unwrapped);
+                    }
                 } else if kept(&open, name) {
                     if open.len() >= limits.word_depth {
                         return Err(LimitError::WordTooDeep { limit: limits.word_depth }.into());
                     }
-                    open.push(property(name));
+                    open.push(Open::Kept(property(name)));
                     elements += 1;
                     let e = if name == b"gridCol" { readable_grid_col(&e)? } else { e };
                     writer.write_event(Event::Start(e)).map_err(damaged)?;
                 } else {
                     skipping = 1;
+                    if name == b"fldChar" {
+                        field = Some(CheckBox::default());
+                    }
                 }
             }
             Event::Empty(e) => {
-                let name = e.name();
-                let name = local_name(name.as_ref().as_bytes());
-                if skipping == 0 && kept(&open, name) {
+                let qname = e.name();
+                let name = local_name(qname.as_ref().as_bytes());
+                if skipping > 0 {
+                    note(name, &e, &mut controls, &mut field);
+                } else if name == b"sym" {
+                    if let Some(c) = symbol_char(&e) {
+                        elements += 1;
+                        write_text(&mut writer, qname.as_ref().as_bytes(), c)?;
+                    }
+                } else if !UNWRAPPED.contains(&name) && kept(&open, name) {
                     elements += 1;
                     let e = if name == b"gridCol" { readable_grid_col(&e)? } else { e };
                     writer.write_event(Event::Empty(e)).map_err(damaged)?;
@@ -325,9 +510,26 @@ fn slim_document(xml: &[u8], limits: &Limits) -> Result<(Vec<u8>, u64), ReadErro
             Event::End(e) => {
                 if skipping > 0 {
                     skipping -= 1;
+                    if skipping == 0 && local_name(e.name().as_ref().as_bytes()) == b"fldChar" {
+                        // A legacy checkbox shows its state where it stands.
+                        if let Some(f) = field.take().filter(|f| f.seen) {
+                            let on = f.checked.or(f.default).unwrap_or(false);
+                            elements += 1;
+                            write_text(
+                                &mut writer,
+                                e.name().as_ref().as_bytes(),
+                                if on { '☒' } else { '□' },
+                            )?;
+                        }
+                    }
                 } else {
-                    open.pop();
-                    writer.write_event(Event::End(e)).map_err(damaged)?;
+                    match open.pop() {
+                        Some(Open::Kept(_)) => writer.write_event(Event::End(e)).map_err(damaged)?,
+                        Some(Open::Unwrapped) if local_name(e.name().as_ref().as_bytes()) == b"sdt" => {
+                            controls.pop();
+                        }
+                        Some(Open::Unwrapped) | None => {}
+                    }
                 }
             }
             other => {

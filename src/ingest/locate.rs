@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::form::{Anchor, Content, Direction, Field, FormModel};
+use crate::form::{Anchor, Direction, Field, FormModel};
 use crate::ingest::normalize::StatusWords;
 use crate::ingest::read::{Sheet, Value};
 use crate::record::FormKind;
@@ -139,15 +139,6 @@ impl Labels {
                 notes[i].extend(notes_of(l));
             }
         }
-        let choices = model
-            .rows
-            .iter()
-            .flat_map(|r| &r.cells)
-            .find_map(|c| match &c.content {
-                Content::Input { field: Field::Status, choices, .. } => Some(choices.clone()),
-                _ => None,
-            })
-            .unwrap_or_default();
         let mut first_chars: Vec<char> = keys.iter().filter_map(|k| k.chars().next()).collect();
         first_chars.sort_unstable();
         first_chars.dedup();
@@ -158,7 +149,7 @@ impl Labels {
             title: compact(&model.title),
             anchors: model.anchors().unwrap_or_default(),
             notes,
-            status: StatusWords::new(&choices),
+            status: StatusWords::new(model.status_choices()),
         }
     }
 
@@ -329,6 +320,78 @@ pub fn score(labels: &Labels, sheet: &Sheet) -> Score {
     Score { found, title, hits }
 }
 
+/// The parts of a sheet holding the form more than once (a second filled
+/// form pasted below or beside the first): one sheet per copy of the form's
+/// title, each with its origin, so its cells keep their addresses. A sheet
+/// with the title once (or not at all) is one part, itself.
+pub fn form_parts(labels: &Labels, sheet: &Sheet) -> Vec<Sheet> {
+    let last = labels.title.chars().last().unwrap_or(' ');
+    let mut titles: Vec<(usize, usize)> = Vec::new();
+    for (r, row) in sheet.rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if matches!(v, Value::Text(t) if t.contains(last) && t.chars().count() < 60
+                && compact(t).contains(&labels.title))
+            {
+                titles.push((r, c));
+            }
+        }
+    }
+    if titles.len() < 2 {
+        return vec![sheet.clone()];
+    }
+    let part = |rows: Vec<Vec<Value>>, origin: (u32, u32)| Sheet {
+        name: sheet.name.clone(),
+        hidden: sheet.hidden,
+        origin,
+        rows,
+        date1904: sheet.date1904,
+    };
+    let below = titles.windows(2).all(|w| w[1].0 > w[0].0);
+    let beside = titles.windows(2).all(|w| w[1].0 == w[0].0 && w[1].1 > w[0].1);
+    let blank_row = |r: usize| sheet.rows.get(r).is_none_or(|row| row.iter().all(Value::is_blank));
+    let marks = |r: usize| sheet.rows.get(r).map_or(0, |row| row.iter().filter(|v| !v.is_blank()).count());
+    if below {
+        // A part starts at its title, or at the form mark (附3) right above it.
+        let mut starts: Vec<usize> = vec![0];
+        for &(r, _) in &titles[1..] {
+            let mut s = r;
+            while s > starts.last().copied().unwrap_or(0) + 1
+                && s + 2 > r
+                && !blank_row(s - 1)
+                && marks(s - 1) == 1
+            {
+                s -= 1;
+            }
+            starts.push(s);
+        }
+        return starts
+            .iter()
+            .enumerate()
+            .map(|(k, &s)| {
+                let e = starts.get(k + 1).copied().unwrap_or(sheet.rows.len());
+                part(sheet.rows[s..e].to_vec(), (sheet.origin.0 + s as u32, sheet.origin.1))
+            })
+            .collect();
+    }
+    if beside {
+        let starts: Vec<usize> = std::iter::once(0).chain(titles[1..].iter().map(|t| t.1)).collect();
+        return starts
+            .iter()
+            .enumerate()
+            .map(|(k, &s)| {
+                let e = starts.get(k + 1).copied().unwrap_or(usize::MAX);
+                let rows = sheet
+                    .rows
+                    .iter()
+                    .map(|row| row.get(s.min(row.len())..e.min(row.len())).unwrap_or_default().to_vec())
+                    .collect();
+                part(rows, (sheet.origin.0, sheet.origin.1 + s as u32))
+            })
+            .collect();
+    }
+    vec![sheet.clone()]
+}
+
 struct Finder<'a> {
     sheet: &'a Sheet,
     hits: Vec<Hit>,
@@ -431,9 +494,21 @@ pub fn locate(labels: &Labels, sheet: &Sheet, score: Score) -> Located {
             Some(finder.empty(hit.row, hit.col))
         } else {
             match a.direction {
-                Direction::Right => Some(finder.right(hit.row, hit.col).unwrap_or_else(|| {
-                    finder.empty(hit.row, if hit.shared { hit.col } else { hit.col + 1 })
-                })),
+                Direction::Right => Some(match finder.right(hit.row, hit.col) {
+                    Some(found) => found,
+                    // A form retyped as a horizontal table: the label's
+                    // neighbour is the next label, its value is below it
+                    // (and a missing one is missing there, not at the label).
+                    // The last label of such a row has another on its left.
+                    None if !hit.shared
+                        && (finder.is_label(hit.row, hit.col + 1)
+                            || (hit.col > 0 && finder.is_label(hit.row, hit.col - 1))) =>
+                    {
+                        let (found, rr) = finder.below(hit.row, hit.col);
+                        found.unwrap_or_else(|| finder.empty(rr, hit.col))
+                    }
+                    None => finder.empty(hit.row, if hit.shared { hit.col } else { hit.col + 1 }),
+                }),
                 Direction::Below => {
                     let (found, rr) = finder.below(hit.row, hit.col);
                     // A value typed beside the label instead of below it.

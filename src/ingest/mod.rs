@@ -46,7 +46,7 @@ use sha2::{Digest, Sha256};
 
 use crate::lock::lock_review_dir_waiting;
 use crate::output::stage_set;
-use crate::record::{FormKind, Issue, Record, Rejected, Rule, Severity, Source};
+use crate::record::{CellRef, FormKind, Issue, Record, Rejected, Rule, Severity, Source};
 use crate::templates::Templates;
 pub use guard::Limits;
 use locate::Labels;
@@ -279,9 +279,7 @@ fn read_form(
     // Sheets come one at a time, each dropped after it is recognised.
     let mut read: Vec<(Record, bool)> = Vec::new();
     read::read_sheets(bytes, format, identity, limits, &mut |sheet, identity| {
-        if let Some(found) = sheet_record(p, shown, &sha256, &sheet, identity) {
-            read.push(found);
-        }
+        read.extend(sheet_records(p, shown, &sha256, &sheet, identity));
         Ok(())
     })?;
     let records = without_blank_copies(read);
@@ -326,16 +324,55 @@ fn without_blank_copies(read: Vec<(Record, bool)>) -> Vec<Record> {
     out
 }
 
-/// The record of one sheet, and whether the sheet is the form as generated
-/// (nothing a clerk fills in is filled).
-fn sheet_record(
+/// The records of one sheet: one per form on it (a second form pasted
+/// below or beside the first is a record of its own; one that cannot be
+/// read is named on the first record, never dropped in silence), each with
+/// whether it is the form as generated.
+fn sheet_records(
     p: &Prepared,
     shown: &str,
     sha256: &str,
     sheet: &read::Sheet,
     identity: Option<FormKind>,
+) -> Vec<(Record, bool)> {
+    let Some((labels, score)) = recognise(&p.labels, sheet, identity) else { return Vec::new() };
+    let parts = if score.title { locate::form_parts(labels, sheet) } else { Vec::new() };
+    if parts.len() < 2 {
+        return sheet_record(p, shown, sha256, sheet, labels, score).into_iter().collect();
+    }
+    let mut out = Vec::new();
+    let mut unread = Vec::new();
+    for part in &parts {
+        let found = recognise(&p.labels, part, identity)
+            .and_then(|(labels, score)| sheet_record(p, shown, sha256, part, labels, score));
+        match found {
+            Some(found) => out.push(found),
+            None => unread.push(CellRef::at(part.origin.0, part.origin.1)),
+        }
+    }
+    if let Some((rec, _)) = out.first_mut() {
+        for cell in unread {
+            rec.issues.push(build::issue(
+                Rule::FormUnread,
+                "source.sheet",
+                Some(cell),
+                format!("“{}”中从{cell}起还有一份表格，未能读取，请分开报送", sheet.name),
+            ));
+        }
+    }
+    out
+}
+
+/// The record of one sheet recognised as `labels`' form, and whether the
+/// sheet is the form as generated (nothing a clerk fills in is filled).
+fn sheet_record(
+    p: &Prepared,
+    shown: &str,
+    sha256: &str,
+    sheet: &read::Sheet,
+    labels: &Labels,
+    score: locate::Score,
 ) -> Option<(Record, bool)> {
-    let (labels, score) = recognise(&p.labels, sheet, identity)?;
     let kind = labels.kind();
     let located = locate::locate(labels, sheet, score);
     let source = Source { file: shown.to_string(), sheet: sheet.name.clone(), sha256: sha256.to_string() };

@@ -5,7 +5,7 @@
 //! and the person-cell splitter. Each parser returns a typed value or says
 //! it cannot; the caller turns that into an issue naming the cell.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::ingest::read::{format_number, Value};
 use crate::period::{Period, YearMonth};
@@ -285,14 +285,62 @@ pub fn parse_schedule_period(v: &Value, first_year: i32, ds: DateSystem) -> Vec<
     }
 }
 
+/// A date text without what Word and Excel write after the day: the
+/// weekday (`星期五`, `（星期四）`, `周五`), the time (`14:30`, `14:30:00`,
+/// `15时`, `15时30分`, `9点`) and the part of the day (`上午`, `下午`).
+fn without_time(text: &str) -> String {
+    let mut t = dashes(text);
+    for w in ["星期", "礼拜", "周"] {
+        if let Some(i) = t.find(w) {
+            t.truncate(i);
+        }
+    }
+    loop {
+        let before = t.len();
+        t = t
+            .trim_end_matches(|c: char| {
+                c.is_whitespace() || matches!(c, '(' | '（' | ')' | '）' | ',' | '，')
+            })
+            .to_string();
+        for w in ["上午", "下午", "中午", "晚上", "凌晨", "早上", "AM", "PM", "am", "pm"] {
+            if let Some(rest) = t.strip_suffix(w) {
+                t = rest.to_string();
+            }
+        }
+        // A time: digits with `:` or a unit (时 点 分 秒) at the end, after
+        // the day (a space, 日 or 号 before it).
+        let chars: Vec<char> = t.chars().collect();
+        let mut i = chars.len();
+        while i > 0
+            && (chars[i - 1].is_ascii_digit() || matches!(chars[i - 1], ':' | '时' | '点' | '分' | '秒'))
+        {
+            i -= 1;
+        }
+        let tail: String = chars[i..].iter().collect();
+        let timed = tail.contains([':', '时', '点', '分', '秒'])
+            && tail.starts_with(|c: char| c.is_ascii_digit())
+            && i > 0
+            && (chars[i - 1].is_whitespace() || matches!(chars[i - 1], '日' | '号' | '午' | '上' | '晨'));
+        if timed {
+            t = chars[..i].iter().collect();
+        }
+        if t.len() == before {
+            return t;
+        }
+    }
+}
+
 /// A day: `2017年5月8日`, `2017/5/8`, `2017.5.8`, `2017-05-08`, `20170508`
 /// (typed as text or as a number), Chinese numerals (`二○一七年五月八日`),
-/// a date cell, or a bare serial number in the workbook's date system.
+/// with a weekday or a time after it as Word and Excel write them
+/// (`2017年7月7日星期五`, `2017-06-08 14:30`, `2017/6/8 上午`), a date
+/// cell, or a serial number in the workbook's date system (a date-time's
+/// fraction of a day ignored).
 pub fn parse_date(v: &Value, ds: DateSystem) -> Option<NaiveDate> {
     match v {
         Value::Date(d) => return Some(*d),
         Value::Number(f) => {
-            if let Some(d) = ds.date(*f) {
+            if let Some(d) = ds.date(*f).or_else(|| ds.date(f.floor()).filter(|_| f.fract() != 0.0)) {
                 return Some(d);
             }
             return (f.fract() == 0.0 && *f > 0.0).then(|| ymd8(*f as u64)).flatten();
@@ -300,7 +348,7 @@ pub fn parse_date(v: &Value, ds: DateSystem) -> Option<NaiveDate> {
         Value::Empty => return None,
         Value::Text(_) => {}
     }
-    let key = date_key(&v.text());
+    let key = date_key(&without_time(&v.text()));
     let (nums, seps) = tokens(&key);
     match nums.as_slice() {
         [y, m, d] => {
@@ -317,6 +365,33 @@ pub fn parse_date(v: &Value, ds: DateSystem) -> Option<NaiveDate> {
         [n] if seps[0].is_empty() && seps[1].is_empty() && key.len() == 8 => ymd8(u64::from(*n)),
         _ => None,
     }
+}
+
+/// A day written without its year (`1月8日`, `一月八日`): its month and day.
+pub fn month_day(v: &Value) -> Option<(u32, u32)> {
+    let Value::Text(t) = v else { return None };
+    let key = date_key(&without_time(t));
+    let (nums, seps) = tokens(&key);
+    match nums.as_slice() {
+        [m, d] if seps[0].is_empty() && seps[1] == "月" && ["日", "号"].contains(&seps[2].as_str()) => {
+            NaiveDate::from_ymd_opt(2016, *m, *d).map(|_| (*m, *d))
+        }
+        _ => None,
+    }
+}
+
+/// The day a year-less `month_day` of a return for `period` stands for: the
+/// first such day on or after the period's first day (`1月8日` on a December
+/// 2017 return is 2018-01-08), when it falls within 100 days of it; `None`
+/// otherwise (the year cannot be told).
+pub fn day_in_period(month_day: (u32, u32), period: YearMonth) -> Option<NaiveDate> {
+    let start = period.first_day();
+    let (m, d) = month_day;
+    [start.year(), start.year() + 1]
+        .into_iter()
+        .filter_map(|y| NaiveDate::from_ymd_opt(y, m, d))
+        .find(|day| *day >= start)
+        .filter(|day| (*day - start).num_days() <= 100)
 }
 
 /// What the status cell selects.
@@ -368,9 +443,34 @@ enum Piece {
     Other,
 }
 
-/// The status words of the form, from the template's `choices` (in the
-/// order 超前, 如期, 滞后 as the record's `status` values), and the reader of
-/// a 进度情况 cell.
+/// Phrases that say a status in a sentence, beside the form's own words
+/// (which win where a phrase clashes with one of them).
+pub const STATUS_PHRASES: &[(Status, &str)] = &[
+    (Status::OnSchedule, "进度正常"),
+    (Status::OnSchedule, "按计划"),
+    (Status::OnSchedule, "按期"),
+    (Status::OnSchedule, "按时"),
+    (Status::OnSchedule, "按进度"),
+    (Status::Ahead, "提前"),
+    (Status::Behind, "落后"),
+    (Status::Behind, "延误"),
+    (Status::Behind, "延期"),
+];
+
+/// Characters that negate a status word a few characters after them in a
+/// sentence (`无明显滞后`, `不存在滞后`, `未按计划`).
+const NEGATIONS: &[char] = &['不', '未', '无', '没', '非', '否', '毫'];
+
+/// Words before a status word that make the sentence a hedge, not a pick.
+const HEDGES: &[&str] = &["基本", "大致", "大体", "可能", "或", "部分", "接近"];
+
+/// `needle` occurs in `hay`.
+fn contains(hay: &[char], needle: &[char]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The status words of the form, from the template's `choices` (each
+/// keyed by the status it stands for), and the reader of a 进度情况 cell.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusWords {
     /// (status, word), longest word first.
@@ -378,15 +478,15 @@ pub struct StatusWords {
 }
 
 impl StatusWords {
-    /// The words of a form's status `choices`; the i-th choice stands for
-    /// the i-th of [`Status::ALL`]. Missing choices fall back to the
-    /// record's built-in words, so a form always has three.
-    pub fn new(choices: &[String]) -> Self {
+    /// The words of a form's status choices, by the status each stands for
+    /// ([`FormModel::status_choices`](crate::form::FormModel::status_choices)).
+    /// A status without a word (a form without a status cell) has the
+    /// record's built-in word.
+    pub fn new(choices: &[(Status, String)]) -> Self {
         let mut words: Vec<(Status, Vec<char>)> = Status::ALL
             .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let w = choices.get(i).map(|c| compact(c)).filter(|c| !c.is_empty());
+            .map(|s| {
+                let w = choices.iter().find(|c| c.0 == *s).map(|c| compact(&c.1)).filter(|c| !c.is_empty());
                 (*s, w.unwrap_or_else(|| s.label_zh().to_string()).chars().collect())
             })
             .collect();
@@ -468,7 +568,91 @@ impl StatusWords {
     /// do not single out: that is [`StatusPick::Ambiguous`].
     pub fn read(&self, v: &Value) -> StatusPick {
         let text = v.text();
-        let pieces = self.pieces(&text);
+        let pick = self.read_marks(&text);
+        // A sentence instead of a tick: read by its clauses, where a status
+        // word under a negation is never that status.
+        match pick {
+            StatusPick::One(_) | StatusPick::Ambiguous if !text.chars().any(|c| mark_of(c).is_some()) => {
+                self.read_sentence(&text).unwrap_or(pick)
+            }
+            _ => pick,
+        }
+    }
+
+    /// Reads a cell holding a sentence (`进度正常，无明显滞后`, `是否滞后：否`,
+    /// `按计划推进`): each clause's status words and [`STATUS_PHRASES`],
+    /// each either said or negated (a negation word up to four characters
+    /// before it in its clause, `无明显滞后`, `不存在滞后`; or an answer after
+    /// it, `滞后（否）`, `是否滞后：否`). One status said and not negated is
+    /// the pick; a negated word alone, two said, a hedge (`基本如期`) or an
+    /// unanswered question are [`StatusPick::Ambiguous`]. `None` when the
+    /// text names no status.
+    fn read_sentence(&self, text: &str) -> Option<StatusPick> {
+        let text: String = compact(&clean(text)).chars().filter(|&c| !is_invisible(c)).collect();
+        let mut said = std::collections::BTreeSet::new();
+        let mut negated = std::collections::BTreeSet::new();
+        let mut uncertain = false;
+        let mut any = false;
+        // The form's own words first, then the phrases that do not clash
+        // with them.
+        let mut terms: Vec<(Status, Vec<char>)> = self.words.clone();
+        for (status, phrase) in STATUS_PHRASES {
+            let p: Vec<char> = phrase.chars().collect();
+            if !terms.iter().any(|(s, w)| *s != *status && (contains(w, &p) || contains(&p, w))) {
+                terms.push((*status, p));
+            }
+        }
+        terms.sort_by_key(|t| std::cmp::Reverse(t.1.len()));
+        for clause in text.split(['，', ',', '。', '.', '；', ';', '！', '!', '、', '\n']) {
+            let chars: Vec<char> = clause.chars().collect();
+            let mut taken = vec![false; chars.len()];
+            for (status, w) in &terms {
+                let mut i = 0;
+                while i + w.len() <= chars.len() {
+                    if chars[i..i + w.len()] != w[..] || taken[i..i + w.len()].iter().any(|&t| t) {
+                        i += 1;
+                        continue;
+                    }
+                    taken[i..i + w.len()].iter_mut().for_each(|t| *t = true);
+                    any = true;
+                    let before: String = chars[i.saturating_sub(4)..i].iter().collect();
+                    let after: String = chars[i + w.len()..]
+                        .iter()
+                        .filter(|c| !matches!(c, ':' | '(' | ')' | '[' | ']' | '【' | '】' | '?'))
+                        .collect();
+                    let question =
+                        before.contains("是否") || before.contains("有无") || before.contains("是不是");
+                    let answer_no =
+                        ["否", "无", "没有", "不是", "不存在"].iter().any(|a| after.starts_with(a));
+                    let answer_yes = ["是", "有", "存在"].iter().any(|a| after.starts_with(a));
+                    let before_neg = !question && before.chars().any(|c| NEGATIONS.contains(&c));
+                    if HEDGES.iter().any(|h| before.contains(h)) {
+                        uncertain = true;
+                    }
+                    if before_neg || answer_no {
+                        negated.insert(*status);
+                    } else if question && !answer_yes {
+                        uncertain = true;
+                    } else {
+                        said.insert(*status);
+                    }
+                    i += w.len();
+                }
+            }
+        }
+        if !any {
+            return None;
+        }
+        let said: Vec<Status> = said.into_iter().filter(|s| !negated.contains(s)).collect();
+        Some(match said.as_slice() {
+            [one] if !uncertain => StatusPick::One(*one),
+            _ => StatusPick::Ambiguous,
+        })
+    }
+
+    /// [`StatusWords::read`] by the marks beside the words.
+    fn read_marks(&self, text: &str) -> StatusPick {
+        let pieces = self.pieces(text);
         if pieces.iter().all(|p| *p == Piece::Space) {
             return StatusPick::None;
         }
@@ -637,43 +821,196 @@ pub fn free_text(v: &Value) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
-/// A person cell as clerks fill it: a name, possibly a title in brackets,
-/// possibly a phone (`王强 13811112222`, `赵立新（副厅长）`,
-/// `李四(处长) 13800000000`).
+/// Words clerks type before a phone in a person cell (`宋立军，电话：…`),
+/// longest first where one holds another.
+pub const PHONE_LABELS: &[&str] = &[
+    "联系电话",
+    "办公电话",
+    "电话号码",
+    "手机号码",
+    "联系方式",
+    "移动电话",
+    "固定电话",
+    "手机号",
+    "电话",
+    "手机",
+    "座机",
+    "固话",
+    "Tel",
+    "TEL",
+    "tel",
+    "Mobile",
+    "mobile",
+    "Phone",
+    "phone",
+];
+
+/// Titles of a provincial department's leader in charge (分管领导).
+pub const PROVINCIAL_LEAD_TITLES: &[&str] =
+    &["副厅长", "副局长", "副主任", "巡视员", "总工程师", "总工", "副书记", "副院长", "分管"];
+/// Titles of a municipal department's head (主要领导).
+pub const MUNICIPAL_LEAD_TITLES: &[&str] = &["局长", "主任", "书记", "厅长"];
+/// Titles of a division's leaders (处室领导).
+pub const DIVISION_LEAD_TITLES: &[&str] = &["处长", "科长", "主任", "调研员", "所长", "站长"];
+/// Further titles a person cell may carry (staff of the division).
+const STAFF_TITLES: &[&str] = &["科员", "工程师", "专员", "干部", "组长", "经理"];
+
+/// A word that is a title by itself (`科长`, `副处长`, `主任科员`): it ends
+/// in one of the known titles and is at most three characters longer.
+pub fn is_title(word: &str) -> bool {
+    let n = word.chars().count();
+    [PROVINCIAL_LEAD_TITLES, MUNICIPAL_LEAD_TITLES, DIVISION_LEAD_TITLES, STAFF_TITLES]
+        .iter()
+        .flat_map(|t| t.iter())
+        .any(|t| {
+            word == *t
+                || (word.ends_with(t)
+                    && word.starts_with(['副', '正', '总', '主'])
+                    && n <= t.chars().count() + 2)
+        })
+}
+
+/// A person cell as clerks fill it: a name, possibly a title (in brackets
+/// or as a word of its own), possibly a phone with or without a label word
+/// (`王强 13811112222`, `赵立新（副厅长）`, `李四(处长) 13800000000`,
+/// `宋立军，电话：0533-2186102`, `颜廷玉 科长 0537-2345106`,
+/// `黄志坚 +86 139 2345 6781`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PersonCell {
     /// The name, spaces removed.
     pub name: Option<String>,
-    /// The title written in brackets after the name.
+    /// The title written in brackets after the name, or as a word of its own.
     pub title: Option<String>,
     /// The phone, read by [`parse_phone`].
     pub phone: Option<Result<String, String>>,
+    /// Why the cell does not single out one person with one phone (two
+    /// names, two phones), in Chinese; name and phone are then left out.
+    pub unclear: Option<String>,
 }
 
-/// Splits a person cell into name, bracketed title and phone.
+/// Separators between the parts of a person cell.
+fn person_separator(c: char) -> bool {
+    matches!(c, ',' | '，' | '、' | ';' | '；' | '/' | '／' | ':' | '：' | '|')
+}
+
+/// Splits a person cell into name, title and phone; see [`PersonCell`].
 pub fn person_cell(v: &Value) -> PersonCell {
-    let text = dashes(&clean_short(&v.text()));
+    let mut text = dashes(&clean_short(&v.text()));
+    // A country code is not part of the number.
+    for cc in ["(+86)", "（+86）", "+86", "＋86"] {
+        text = text.replace(cc, " ");
+    }
+    for w in PHONE_LABELS {
+        text = text.replace(w, " ");
+    }
     let chars: Vec<char> = text.chars().collect();
-    // The phone starts at the first digit (or an opening parenthesis before one).
-    let (head, phone) = match chars.iter().position(|c| c.is_ascii_digit()) {
-        Some(mut i) if chars[i..].iter().filter(|c| c.is_ascii_digit()).count() >= 7 => {
-            if i > 0 && chars[i - 1] == '(' {
-                i -= 1;
+    // Phone spans: digits with - ( ) and spaces between them, at least 7 digits.
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let mut start = i;
+        if start > 0 && matches!(chars[start - 1], '(' | '（') {
+            start -= 1;
+        }
+        let mut end = i;
+        let mut j = i;
+        while j < chars.len() {
+            if chars[j].is_ascii_digit() {
+                end = j + 1;
+            } else if !matches!(chars[j], '-' | '(' | ')' | '（' | '）' | ' ') {
+                break;
             }
-            let tail: String = chars[i..].iter().collect();
-            (chars[..i].iter().collect::<String>(), parse_phone(&Value::Text(tail)))
+            j += 1;
         }
-        _ => (text.clone(), None),
-    };
-    let head = head.trim_end_matches([':', ',', '，', '、', '/', '-', ' ', ';', '；']);
-    let (name_part, title) = match (head.find('('), head.ends_with(')')) {
-        (Some(o), true) if o > 0 => {
-            let inner = head[o + 1..head.len() - 1].trim();
-            (&head[..o], (!inner.is_empty()).then(|| inner.to_string()))
+        let digits = chars[i..end].iter().filter(|c| c.is_ascii_digit()).count();
+        if digits > 12 {
+            // Longer than any one number: numbers side by side (`138… 139…`).
+            let mut k = start;
+            for part in chars[start..end].split(|c| *c == ' ') {
+                if part.iter().filter(|c| c.is_ascii_digit()).count() >= 7 {
+                    spans.push((k, k + part.len()));
+                }
+                k += part.len() + 1;
+            }
+        } else if digits >= 7 {
+            spans.push((start, end));
         }
-        _ => (head, None),
+        i = end.max(i + 1);
+    }
+    let mut unclear = None;
+    let phone = match spans.as_slice() {
+        [] => None,
+        [(s, e)] => parse_phone(&Value::Text(chars[*s..*e].iter().collect())),
+        _ => {
+            unclear = Some("单元格中有两个电话号码".to_string());
+            None
+        }
     };
-    PersonCell { name: name(&Value::Text(name_part.to_string())), title, phone }
+    let mut rest = String::new();
+    let mut at = 0;
+    for (s, e) in &spans {
+        rest.extend(&chars[at..*s]);
+        rest.push(' ');
+        at = *e;
+    }
+    rest.extend(&chars[at.min(chars.len())..]);
+    // A bracketed title (`赵立新（副厅长）`).
+    let mut title = None;
+    let folded = rest.replace('（', "(").replace('）', ")");
+    let mut rest = String::new();
+    let mut tail = folded.as_str();
+    while let Some(o) = tail.find('(') {
+        let Some(c) = tail[o..].find(')') else { break };
+        let inner = tail[o + 1..o + c].trim();
+        if !inner.is_empty() && title.is_none() {
+            title = Some(inner.to_string());
+        }
+        rest.push_str(&tail[..o]);
+        rest.push(' ');
+        tail = &tail[o + c + 1..];
+    }
+    rest.push_str(tail);
+    // Groups between separators; in each, words that are titles are the
+    // title, the others (spaces removed) a name.
+    let mut names: Vec<String> = Vec::new();
+    for group in rest.split(person_separator) {
+        let mut name_part = String::new();
+        for word in group.split_whitespace() {
+            if is_title(word) {
+                if title.is_none() {
+                    title = Some(word.to_string());
+                }
+            } else {
+                name_part.push_str(word);
+            }
+        }
+        if let Some(n) = name(&Value::Text(name_part)) {
+            names.push(n);
+        }
+    }
+    // `张三和李四` is two people too.
+    if let [one] = names.as_slice() {
+        if let Some((a, b)) =
+            one.split_once('和').filter(|(a, b)| a.chars().count() >= 2 && b.chars().count() >= 2)
+        {
+            names = vec![a.to_string(), b.to_string()];
+        }
+    }
+    let name = match names.len() {
+        0 | 1 => names.pop(),
+        _ => {
+            unclear = Some(format!("单元格中有{}个姓名（{}）", names.len(), names.join("、")));
+            None
+        }
+    };
+    if unclear.is_some() {
+        return PersonCell { name: None, title, phone: None, unclear };
+    }
+    PersonCell { name, title, phone, unclear }
 }
 
 #[cfg(test)]
@@ -787,7 +1124,7 @@ mod tests {
     #[test]
     fn statuses() {
         use Status::*;
-        let words = StatusWords::new(&["超前".into(), "如期".into(), "滞后".into()]);
+        let words = StatusWords::new(&[]);
         let one = |s: &str| words.read(&t(s));
         for (s, want) in [
             ("如期", OnSchedule),
@@ -839,7 +1176,11 @@ mod tests {
 
     #[test]
     fn edited_status_words_are_read() {
-        let words = StatusWords::new(&["提前".into(), "按期".into(), "延误".into()]);
+        let words = StatusWords::new(&[
+            (Status::Behind, "延误".into()),
+            (Status::Ahead, "提前".into()),
+            (Status::OnSchedule, "按期".into()),
+        ]);
         assert_eq!(words.read(&t("□提前 ■按期 □延误")), StatusPick::One(Status::OnSchedule));
         assert_eq!(words.read(&t("延误")), StatusPick::One(Status::Behind));
         assert_eq!(words.read(&t("提前/按期/延误")), StatusPick::None);
@@ -888,5 +1229,97 @@ mod tests {
         assert_eq!(submitter(&t("河北省环境保护厅（盖章）")).as_deref(), Some("河北省环境保护厅"));
         assert_eq!(submitter(&t("（盖章）河北省环境保护厅")).as_deref(), Some("河北省环境保护厅"));
         assert_eq!(submitter(&t("（盖章）")), None);
+    }
+
+    #[test]
+    fn person_cells_with_label_words_titles_and_country_codes() {
+        let read = |s: &str| {
+            let c = person_cell(&t(s));
+            (c.name, c.title, c.phone.map(|p| p.unwrap_or_else(|e| format!("ERR {e}"))), c.unclear.is_some())
+        };
+        let p = |n: &str, title: Option<&str>, ph: Option<&str>| {
+            (Some(n.to_string()), title.map(str::to_string), ph.map(str::to_string), false)
+        };
+        assert_eq!(read("宋立军，电话：0533-2186102"), p("宋立军", None, Some("0533-2186102")));
+        assert_eq!(read("孟凡华 手机：15165332890"), p("孟凡华", None, Some("15165332890")));
+        assert_eq!(read("颜廷玉 科长 0537-2345106"), p("颜廷玉", Some("科长"), Some("0537-2345106")));
+        assert_eq!(read("钱明远 13731100001 处长"), p("钱明远", Some("处长"), Some("13731100001")));
+        assert_eq!(read("黄志坚 +86 139 2345 6781"), p("黄志坚", None, Some("13923456781")));
+        assert_eq!(read("张伟 联系电话:010-89572231"), p("张伟", None, Some("010-89572231")));
+        assert_eq!(read("刘洋 Tel: 0311-87654321"), p("刘洋", None, Some("0311-87654321")));
+        assert_eq!(read("王芳 副处长"), p("王芳", Some("副处长"), None));
+        // Near misses: a name alone, a name with spaces, a bracketed title.
+        assert_eq!(read("王强"), p("王强", None, None));
+        assert_eq!(read("王　芳"), p("王芳", None, None));
+        assert_eq!(read("赵立新（副厅长）"), p("赵立新", Some("副厅长"), None));
+        // Two people or two phones: no name or phone is picked.
+        for s in ["张三、李四", "张三，李四 13800000000", "王强 13811112222 13922223333", "张三和李四"]
+        {
+            let c = person_cell(&t(s));
+            assert!(c.unclear.is_some() && c.name.is_none() && c.phone.is_none(), "{s}: {c:?}");
+        }
+    }
+
+    #[test]
+    fn status_sentences_under_negation_are_never_that_status() {
+        use Status::*;
+        let words = StatusWords::new(&[]);
+        for (s, want) in [
+            ("进度正常，无明显滞后", StatusPick::One(OnSchedule)),
+            ("无明显滞后，进度正常", StatusPick::One(OnSchedule)),
+            ("如期完成", StatusPick::One(OnSchedule)),
+            ("按计划推进", StatusPick::One(OnSchedule)),
+            ("进度滞后", StatusPick::One(Behind)),
+            ("是否滞后：是", StatusPick::One(Behind)),
+            ("提前完成全部任务", StatusPick::One(Ahead)),
+            ("不存在滞后", StatusPick::Ambiguous),
+            ("是否滞后：否", StatusPick::Ambiguous),
+            ("滞后（否）", StatusPick::Ambiguous),
+            ("是否滞后", StatusPick::Ambiguous),
+            ("基本如期", StatusPick::Ambiguous),
+            ("未按计划推进", StatusPick::Ambiguous),
+            ("没有出现滞后", StatusPick::Ambiguous),
+            // Near misses: no status word at all, the untouched choices.
+            ("工作正在开展", StatusPick::Ambiguous),
+            ("超前/如期/滞后", StatusPick::None),
+        ] {
+            assert_eq!(words.read(&t(s)), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn dates_as_word_and_excel_write_them() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        for (s, want) in [
+            ("2017年7月7日星期五", d(2017, 7, 7)),
+            ("2017年6月8日（星期四）", d(2017, 6, 8)),
+            ("2017年6月8日 周四", d(2017, 6, 8)),
+            ("2017-06-08 14:30", d(2017, 6, 8)),
+            ("2017-06-08 14:30:00", d(2017, 6, 8)),
+            ("2017/6/8 上午", d(2017, 6, 8)),
+            ("2017/6/8 下午3:00", d(2017, 6, 8)),
+            ("2017年06月08日15时", d(2017, 6, 8)),
+            ("2017年6月8日15时30分", d(2017, 6, 8)),
+            ("二〇一七年六月八日星期四", d(2017, 6, 8)),
+            // Near misses: no day, a time alone.
+            ("2017年6月", None),
+            ("14:30", None),
+            ("2017-06-0814:30", None),
+        ] {
+            assert_eq!(parse_date(&t(s), DS), want, "{s}");
+        }
+        // A date-time serial: the day.
+        assert_eq!(parse_date(&Value::Number(42894.604), DS), d(2017, 6, 8));
+        // Year-less days, by the return's period.
+        let dec = YearMonth::new(2017, 12).unwrap();
+        let apr = YearMonth::new(2017, 4).unwrap();
+        assert_eq!(month_day(&t("1月8日")), Some((1, 8)));
+        assert_eq!(month_day(&t("一月八日星期一")), Some((1, 8)));
+        assert_eq!(month_day(&t("2018年1月8日")), None);
+        assert_eq!(day_in_period((1, 8), dec), d(2018, 1, 8));
+        assert_eq!(day_in_period((12, 29), dec), d(2017, 12, 29));
+        assert_eq!(day_in_period((5, 8), apr), d(2017, 5, 8));
+        // Months before the period: no year within reach says which.
+        assert_eq!(day_in_period((2, 8), apr), None);
     }
 }

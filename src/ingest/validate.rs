@@ -10,13 +10,10 @@ use crate::ingest::build::{issue, Built};
 use crate::record::{FormKind, Rule, Status};
 use crate::registry::{RegionKind, Registry};
 
-/// Titles of a provincial department's leader in charge (分管领导).
-const PROVINCIAL_LEAD: &[&str] =
-    &["副厅长", "副局长", "副主任", "巡视员", "总工程师", "总工", "副书记", "副院长", "分管"];
-/// Titles of a municipal department's head (主要领导).
-const MUNICIPAL_LEAD: &[&str] = &["局长", "主任", "书记", "厅长"];
-/// Titles of a division's leaders (处室领导).
-const DIVISION_LEAD: &[&str] = &["处长", "科长", "主任", "调研员", "所长", "站长"];
+use crate::ingest::normalize::{
+    DIVISION_LEAD_TITLES as DIVISION_LEAD, MUNICIPAL_LEAD_TITLES as MUNICIPAL_LEAD,
+    PROVINCIAL_LEAD_TITLES as PROVINCIAL_LEAD,
+};
 
 fn fits(title: &str, words: &[&str]) -> bool {
     words.iter().any(|w| title.contains(w))
@@ -175,7 +172,8 @@ pub fn validate(built: &mut Built, registry: &Registry) {
             }
         }
     }
-    if rec.contact.name.is_none() {
+    let unclear = rec.issues.iter().any(|i| i.rule == Rule::PersonUnclear && i.field == "contact");
+    if rec.contact.name.is_none() && !unclear {
         out.push(issue(
             Rule::ContactNameMissing,
             "contact.name",

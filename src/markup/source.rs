@@ -100,14 +100,15 @@ const LOST_VALUE_RULES: &[&str] = &[
 /// The texts of the record's cells in its original file, by field path (and
 /// by `@A1` for the cells of findings; `@A1>arrangement` for the 试点任务安排
 /// of a plan row whose 时间 at A1 was unreadable), when the file is reachable at
-/// `source.file` and its bytes still have the recorded SHA-256. Read only
+/// the path it was read from ([`Record::read_path`]) and its bytes still
+/// have the recorded SHA-256. Read only
 /// when a finding says a value was lost; empty otherwise.
 pub fn original_texts(record: &Record) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     if !record.issues.iter().any(|i| LOST_VALUE_RULES.contains(&i.rule.id())) {
         return out;
     }
-    let Ok(bytes) = std::fs::read(&record.source.file) else { return out };
+    let Ok(bytes) = std::fs::read(record.read_path()) else { return out };
     let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
     if sha != record.source.sha256 {
         return out;

@@ -183,7 +183,10 @@ pub fn run(
             }
         };
         for r in &mut outcome.records {
-            relative(&mut r.source.file);
+            // The name shown changes; the path it was read from stays.
+            let mut shown = r.source.file.clone();
+            relative(&mut shown);
+            r.show_file_as(shown);
             for issue in &mut r.issues {
                 if let Some(c) = &mut issue.compared {
                     relative(&mut c.file);
