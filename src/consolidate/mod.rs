@@ -610,8 +610,8 @@ fn behind(
             ("报表", 6.0),
             ("月份", 8.0),
             ("进度情况", 8.0),
-            ("内容", 56.0),
-            ("月度实际进展", 56.0),
+            ("内容", 50.0),
+            ("月度实际进展", 66.0),
             ("来源", 40.0),
         ],
     )?;
@@ -768,13 +768,13 @@ fn issues(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Result<
 
 /// The columns of 更正记录 and their widths in characters.
 const CORRECTION_COLUMNS: [(&str, f64); 11] = [
-    ("试点地区", 12.0),
-    ("报表", 8.0),
-    ("期间", 10.0),
-    ("类别", 10.0),
-    ("字段或问题", 18.0),
-    ("原内容", 50.0),
-    ("新内容", 50.0),
+    ("试点地区", 10.0),
+    ("报表", 6.0),
+    ("期间", 8.0),
+    ("类别", 8.0),
+    ("字段或问题", 14.0),
+    ("原内容", 66.0),
+    ("新内容", 66.0),
     ("原单元格", 8.0),
     ("新单元格", 8.0),
     ("原文件", 30.0),
@@ -847,6 +847,7 @@ fn corrections_sheet(ws: &mut Worksheet, st: &Styles, rows: &[CorrectionRow]) ->
     }
     // The sheet is written in low-memory mode (see `workbook`).
     t.end_streamed()?;
-    // Printed: A:I (the files are named on 校验问题 and 进展明细).
-    t.finish_printing(true, true, 9)
+    // Printed: A:G, one page wide at 80 % (the cells and files are for
+    // the screen).
+    t.finish_printing(true, true, 7)
 }

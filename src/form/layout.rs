@@ -320,10 +320,13 @@ fn paginate(grid: &mut Grid, m: &Measure) {
             }
             if c.capacity > 0 {
                 cap_h = cap_h.max(hold_height(c.capacity, w, size).ceil());
+                // Not rounded up: a spreadsheet's rows take fractions, and
+                // an industry 附2 fits its page by the difference.
+                hold_h = hold_h.max(hold_height(c.capacity, w, size));
             }
         }
         let height = if grid.page.one_page { cap_h.max(text_h) } else { text_h };
-        let hold = hold_h.max(cap_h).max(height);
+        let hold = if grid.page.one_page { hold_h.max(cap_h) } else { hold_h }.max(height);
         grid.rows[r].height = height;
         grid.rows[r].hold = hold;
     }

@@ -7,7 +7,7 @@ use rust_xlsxwriter::{
     FormatAlign, FormatBorder, ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 
-use crate::form::layout::{choice_text, MARK_LINE, TITLE_AFTER, TITLE_BEFORE, TITLE_LINE};
+use crate::form::layout::{choice_text, MARK_LINE, TITLE_AFTER, TITLE_LINE};
 use crate::form::{Align, CellKind, Grid, GridCell, Identity};
 use crate::render::RenderError;
 
@@ -54,6 +54,13 @@ pub fn a1(row: u32, col: u16) -> String {
 /// so the columns never add up to more than the layout's width.
 fn pt_to_px(pt: f32) -> u32 {
     (pt / 0.75 + 1e-3).floor() as u32
+}
+
+/// `pt` rounded down to whole pixels (96 dpi), as the writer stores a row
+/// height: rounded to the nearest, the rows of a form that just fits its
+/// page would add up to more than the page.
+fn row_pt(pt: f32) -> f64 {
+    f64::from((pt / 0.75 + 1e-3).floor()) * 0.75
 }
 
 /// Screen zoom (per cent) that shows a form written at its printed size
@@ -172,7 +179,7 @@ fn write_form(ws: &mut Worksheet, grid: &Grid, name: &str) -> Result<(), XlsxErr
         &*safe(&grid.mark),
         &title_font(grid.mark_size).set_align(FormatAlign::Left),
     )?;
-    ws.set_row_height(0, grid.mark_size * MARK_LINE * k)?;
+    ws.set_row_height(0, row_pt(grid.mark_size * MARK_LINE * k))?;
     ws.merge_range(
         1,
         0,
@@ -181,12 +188,14 @@ fn write_form(ws: &mut Worksheet, grid: &Grid, name: &str) -> Result<(), XlsxErr
         &safe(&grid.title),
         &title_font(grid.title_size).set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter),
     )?;
-    ws.set_row_height(1, grid.title_size * (TITLE_LINE + TITLE_BEFORE + TITLE_AFTER) * k)?;
+    // The title's line and the space under it (the PDF's space above it
+    // is the row's own padding here).
+    ws.set_row_height(1, row_pt(grid.title_size * (TITLE_LINE + TITLE_AFTER) * k))?;
 
     // A spreadsheet does not grow a merged cell as the clerk types: every
     // row is written at the height that holds its inputs' capacity.
     for (r, row) in grid.rows.iter().enumerate() {
-        ws.set_row_height(r as u32 + TABLE_ORIGIN_ROW, row.hold * k)?;
+        ws.set_row_height(r as u32 + TABLE_ORIGIN_ROW, row_pt(row.hold * k))?;
     }
     for cell in &grid.cells {
         let border = grid.rows[cell.row].border;
@@ -247,11 +256,10 @@ fn write_form(ws: &mut Worksheet, grid: &Grid, name: &str) -> Result<(), XlsxErr
         // page at this size; fitting it is only a guard.
         ws.set_print_fit_to_pages(1, 1);
     } else {
-        // One page wide, as many long as the rows need; a continuation
-        // page repeats the title, and every page says which it is.
+        // One page wide (the columns fit it at 100 %), as many pages long
+        // as the rows need; a continuation page repeats the title.
         ws.set_print_fit_to_pages(1, 0);
         ws.set_repeat_rows(1, 1)?;
-        ws.set_footer("&C第 &P 页 共 &N 页");
     }
     ws.set_print_center_horizontally(true);
     ws.set_margins(inch(page.side), inch(page.side), inch(page.top), inch(page.bottom), 0.3, 0.3);
