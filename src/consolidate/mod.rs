@@ -393,6 +393,9 @@ fn overview(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Resul
     let legend_row = counts_head + 1 + Category::MONTH.len() as u32;
     // The note and the chart span at least ten columns, so they print whole.
     let wide = last_col.max(9);
+    for c in last_col + 1..=wide {
+        ws.set_column_width(c, OVERVIEW_WIDTHS[2])?;
+    }
     ws.merge_range(
         legend_row,
         0,
@@ -408,12 +411,14 @@ fn overview(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Resul
     let widths: Vec<f64> = (0..=last_col).map(|c| OVERVIEW_WIDTHS[(c as usize).min(2)]).collect();
     let height = OVERVIEW_TITLE_PT + 2.0 * 15.0 + OVERVIEW_ROW_PT * r.matrix.len() as f64;
     let scale = sheet::page_scale(&widths, height);
+    // The print area's width, which the chart may not pass.
+    let area: f64 = (0..=wide).map(|c| sheet::column_px(OVERVIEW_WIDTHS[(c as usize).min(2)])).sum();
     let mut breaks = vec![counts_head];
     if !r.months.is_empty() {
         chart.title().set_name(&r.chart().title);
         chart.y_axis().set_name("地区数");
         let (w, h) = sheet::page_px(scale);
-        let (w, h) = ((w * 0.95) as u32, (h * 0.9) as u32);
+        let (w, h) = ((w.min(area) * 0.95) as u32, (h * 0.85) as u32);
         chart.set_width(w).set_height(h);
         let chart_row = legend_row + 1;
         breaks.push(chart_row);
@@ -423,7 +428,9 @@ fn overview(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Resul
     }
     ws.set_page_breaks(&breaks)?;
     ws.set_freeze_panes(h + 1, 1)?;
-    print_setup(ws, true, h, h, last_row, wide)?;
+    // No header rows repeated: the matrix is on one page, the statistics
+    // and the chart each on their own.
+    print_setup(ws, true, None, last_row, wide)?;
     // Wider than a page at 80 %: further pages repeat the region column.
     ws.set_print_scale(scale);
     ws.set_repeat_columns(0, 0)?;
@@ -442,7 +449,7 @@ fn by_task(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError>
         ("试点任务".into(), 18.0),
         ("角色".into(), 6.0),
         ("试点地区".into(), 12.0),
-        ("最近一期进展表".into(), 14.0),
+        ("最近一期进展表".into(), 16.0),
         ("最新月度实际进展（摘录）".into(), 50.0),
     ];
     for i in 0..nodes {

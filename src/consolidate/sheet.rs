@@ -407,7 +407,7 @@ impl<'w> TableSheet<'w> {
             self.ws.autofilter(2, 0, last, self.ncols - 1)?;
         }
         self.ws.set_freeze_panes(3, 0)?;
-        print_setup(self.ws, landscape, 2, 2, last, printed.clamp(1, self.ncols) - 1)
+        print_setup(self.ws, landscape, Some(2), last, printed.clamp(1, self.ncols) - 1)
     }
 }
 
@@ -431,18 +431,22 @@ pub(super) fn page_px(scale: u16) -> (f64, f64) {
 /// The print scale (per cent) at which a landscape block of columns
 /// `widths` (characters) and `height` points fills an A4 page: never
 /// below 80 (10 pt text prints at 8 pt or more), at most 400 (Excel's most).
+/// A tenth of the page's height is left for LibreOffice, which prints the
+/// page footer inside it and may draw header rows taller.
 pub(super) fn page_scale(widths: &[f64], height: f64) -> u16 {
     let (w, h) = page_px(100);
+    let h = h * 0.9;
     let content: f64 = widths.iter().map(|w| column_px(*w)).sum();
     let fit = (w / content).min(h / (height / 0.75));
     ((fit * 100.0).floor() as u16).clamp(80, 400)
 }
 
+/// A4, one page wide (see [`page_scale`] for 总览, which sets its own
+/// scale after), the `header` row repeated on every page, page numbers.
 pub(super) fn print_setup(
     ws: &mut Worksheet,
     landscape: bool,
-    first_header: u32,
-    last_header: u32,
+    header: Option<u32>,
     last_row: u32,
     last_col: u16,
 ) -> Result<(), XlsxError> {
@@ -454,7 +458,9 @@ pub(super) fn print_setup(
     }
     ws.set_print_fit_to_pages(1, 0);
     ws.set_margins(SIDE_MARGIN_IN, SIDE_MARGIN_IN, TOP_MARGIN_IN, TOP_MARGIN_IN, 0.3, 0.3);
-    ws.set_repeat_rows(first_header, last_header)?;
+    if let Some(h) = header {
+        ws.set_repeat_rows(h, h)?;
+    }
     ws.set_print_area(0, 0, last_row, last_col)?;
     ws.set_footer("&C第 &P 页，共 &N 页");
     Ok(())
