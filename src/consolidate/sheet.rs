@@ -172,7 +172,9 @@ pub(super) fn split_lines(text: &str, width: f64, max: usize) -> Vec<String> {
                 wrapped.push(String::new());
                 w = 0;
             }
-            wrapped.last_mut().map(|l| l.push(c));
+            if let Some(l) = wrapped.last_mut() {
+                l.push(c);
+            }
             w += weight(c);
         }
         for (j, line) in wrapped.into_iter().enumerate() {
@@ -468,7 +470,33 @@ pub(super) fn print_setup(
 
 #[cfg(test)]
 mod tests {
-    use super::wrapped_lines;
+    use super::{split_lines, wrapped_lines};
+
+    #[test]
+    fn split_pieces_fit_their_lines_and_join_to_the_text() {
+        let text: String = (1..=40)
+            .map(|i| format!("（{i}）{}", "许可证核发".repeat(i % 7 + 1)))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for (width, max) in [(20.0, 5), (34.0, 28), (66.0, 3), (8.0, 1)] {
+            let pieces = split_lines(&text, width, max);
+            assert!(pieces.len() > 1, "{width} {max}");
+            for p in &pieces {
+                assert!(wrapped_lines(p, width) <= max, "{width} {max}: {p}");
+            }
+            // A piece ends a line or a paragraph; a break between pieces
+            // stands where the text had one.
+            let mut joined = String::new();
+            for p in &pieces {
+                if text[joined.len()..].starts_with('\n') {
+                    joined.push('\n');
+                }
+                joined.push_str(p);
+            }
+            assert_eq!(joined, text, "{width} {max}");
+        }
+        assert_eq!(split_lines("短", 10.0, 28), vec!["短".to_string()]);
+    }
 
     #[test]
     fn lines_weigh_an_ideograph_as_one_and_six_tenths() {
