@@ -424,3 +424,322 @@ fn no_records_before_any_due_day_still_give_a_workbook_and_a_report() {
     assert!(!doc.blocks.is_empty());
     assert!(permit_forms::report::feedback(t, &[], as_of()).is_empty());
 }
+
+// ---- printing: what Excel prints, from the package's XML ---------------------
+
+/// `attr="value"` inside one XML start tag.
+fn xml_attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!(" {name}=\"");
+    let start = tag.find(&key)? + key.len();
+    let end = tag[start..].find('"')? + start;
+    Some(&tag[start..end])
+}
+
+/// Every start tag `<name …>` in `xml` (up to its `>`).
+fn start_tags<'a>(xml: &'a str, name: &str) -> Vec<&'a str> {
+    let open = format!("<{name} ");
+    let mut out = Vec::new();
+    let mut rest = xml;
+    while let Some(i) = rest.find(&open) {
+        let tail = &rest[i..];
+        let end = tail.find('>').map_or(tail.len(), |e| e + 1);
+        out.push(&tail[..end]);
+        rest = &tail[end..];
+    }
+    out
+}
+
+/// Column index (0-based) of letters `A`, `AB`.
+fn col_index(letters: &str) -> u32 {
+    letters.bytes().fold(0, |n, b| n * 26 + u32::from(b - b'A') + 1) - 1
+}
+
+/// How one worksheet of an xlsx prints, worked out as Excel does from its
+/// column widths, row heights, margins, page setup and print area.
+#[derive(Debug)]
+pub(crate) struct Printed {
+    /// Print scale, as a fraction (Excel's whole per cent).
+    pub scale: f64,
+    /// Width of the print area's columns, in points at 100 %.
+    pub content_width: f64,
+    /// Printable width of the paper within the margins, in points.
+    pub printable_width: f64,
+    /// Height of the print area's rows, in points at 100 %.
+    pub content_height: f64,
+    /// Printable height, in points.
+    pub printable_height: f64,
+    /// The smallest font size the workbook's styles use.
+    pub least_font: f64,
+    /// Every row height set in the sheet, in points, with its row number.
+    pub heights: Vec<(u32, f64)>,
+    /// The print area's columns (first, last; 0-based).
+    pub columns: (u32, u32),
+    /// Rows repeated at the top of each page (`_xlnm.Print_Titles`), as written.
+    pub titles: Option<String>,
+}
+
+/// How sheet number `index` (0-based, in workbook order) of `xlsx` prints.
+pub(crate) fn printed(xlsx: &[u8], index: usize) -> Printed {
+    let sheet = util::zip_entry(xlsx, &format!("xl/worksheets/sheet{}.xml", index + 1));
+    let workbook = util::zip_entry(xlsx, "xl/workbook.xml");
+    let styles = util::zip_entry(xlsx, "xl/styles.xml");
+    let defined = |name: &str| -> Option<String> {
+        let key = format!("name=\"{name}\" localSheetId=\"{index}\">");
+        let start = workbook.find(&key)? + key.len();
+        let end = workbook[start..].find("</definedName>")? + start;
+        Some(workbook[start..end].to_string())
+    };
+    // 'Sheet'!$A$1:$L$120
+    let area = defined("_xlnm.Print_Area").expect("no print area");
+    let range = area.rsplit('!').next().unwrap().replace('$', "");
+    let (a, b) = range.split_once(':').unwrap();
+    let split = |s: &str| {
+        let i = s.find(|c: char| c.is_ascii_digit()).unwrap();
+        (col_index(&s[..i]), s[i..].parse::<u32>().unwrap() - 1)
+    };
+    let ((c0, r0), (c1, r1)) = (split(a), split(b));
+    // Excel's pixels of a column `w` characters wide (7 px digits of the
+    // default font), 96 px per inch.
+    let px = |w: f64| ((256.0 * w + (128.0f64 / 7.0).trunc()) / 256.0 * 7.0).trunc();
+    let mut widths = BTreeMap::new();
+    for col in start_tags(&sheet, "col") {
+        let w: f64 = xml_attr(col, "width").unwrap().parse().unwrap();
+        let (lo, hi): (u32, u32) =
+            (xml_attr(col, "min").unwrap().parse().unwrap(), xml_attr(col, "max").unwrap().parse().unwrap());
+        for c in lo..=hi {
+            widths.insert(c - 1, w);
+        }
+    }
+    let content_width: f64 = (c0..=c1).map(|c| px(*widths.get(&c).unwrap_or(&8.43)) * 0.75).sum();
+    let default_height: f64 = start_tags(&sheet, "sheetFormatPr")
+        .first()
+        .and_then(|t| xml_attr(t, "defaultRowHeight"))
+        .map_or(15.0, |h| h.parse().unwrap());
+    let heights: Vec<(u32, f64)> = start_tags(&sheet, "row")
+        .iter()
+        .filter_map(|r| {
+            let n: u32 = xml_attr(r, "r")?.parse().ok()?;
+            Some((n - 1, xml_attr(r, "ht")?.parse().ok()?))
+        })
+        .collect();
+    let set: BTreeMap<u32, f64> = heights.iter().copied().collect();
+    let content_height: f64 = (r0..=r1).map(|r| *set.get(&r).unwrap_or(&default_height)).sum();
+    let setup = start_tags(&sheet, "pageSetup");
+    let setup = setup.first().copied().unwrap_or("");
+    let landscape = xml_attr(setup, "orientation") == Some("landscape");
+    assert_eq!(xml_attr(setup, "paperSize"), Some("9"), "not A4");
+    let margins = start_tags(&sheet, "pageMargins");
+    let margin = |m: &str| -> f64 { xml_attr(margins[0], m).unwrap().parse::<f64>().unwrap() * 72.0 };
+    let (paper_w, paper_h) = if landscape { (841.89, 595.28) } else { (595.28, 841.89) };
+    let printable_width = paper_w - margin("left") - margin("right");
+    let printable_height = paper_h - margin("top") - margin("bottom");
+    let fit = sheet.contains("fitToPage=\"1\"");
+    let scale = if fit {
+        let n = |k: &str| xml_attr(setup, k).map_or(1.0, |v| v.parse::<f64>().unwrap());
+        let mut s: f64 = 1.0;
+        if n("fitToWidth") > 0.0 {
+            s = s.min(n("fitToWidth") * printable_width / content_width);
+        }
+        if n("fitToHeight") > 0.0 {
+            s = s.min(n("fitToHeight") * printable_height / content_height);
+        }
+        (s * 100.0 + 1e-9).floor() / 100.0
+    } else {
+        xml_attr(setup, "scale").map_or(100.0, |v| v.parse().unwrap()) / 100.0
+    };
+    let fonts = &styles[styles.find("<fonts").unwrap()..styles.find("</fonts>").unwrap()];
+    // Each font's size, but the notes' (Tahoma 8, shown in pop-ups and not
+    // printed, the writer's comment colour 81).
+    let least_font = fonts
+        .split("<font>")
+        .skip(1)
+        .filter(|f| !f.contains("indexed=\"81\""))
+        .flat_map(|f| start_tags(f, "sz"))
+        .map(|t| xml_attr(t, "val").unwrap().parse::<f64>().unwrap())
+        .fold(f64::INFINITY, f64::min);
+    Printed {
+        scale,
+        content_width,
+        printable_width,
+        content_height,
+        printable_height,
+        least_font,
+        heights,
+        columns: (c0, c1),
+        titles: defined("_xlnm.Print_Titles"),
+    }
+}
+
+/// `n` characters (line breaks not counted) of a clerk's text written as
+/// numbered items of about 40 characters, one per line; the last item ends
+/// with `last`.
+pub(crate) fn itemised(n: usize, last: &str) -> String {
+    const WORDS: &str =
+        "组织重点行业企业开展排污许可证申请填报培训并对照技术规范逐项核实排放口和污染物排放量";
+    let words: Vec<char> = WORDS.chars().collect();
+    let mut items = Vec::new();
+    let mut count = 0;
+    let mut k = 0;
+    while count < n {
+        let head = format!("（{}）", items.len() + 1);
+        let room = (n - count).min(40);
+        let body_len = room.saturating_sub(head.chars().count() + 1);
+        let body: String = (0..body_len).map(|i| words[(k + i) % words.len()]).collect();
+        k += 7;
+        let item = format!("{head}{body}。");
+        count += item.chars().count();
+        items.push(item);
+    }
+    let mut text = items.join("\n");
+    let cut: usize = last.chars().count();
+    // The last item's end is `last`, the length kept.
+    let keep: String = text.chars().take(text.chars().count() - cut).collect();
+    text = format!("{keep}{last}");
+    text
+}
+
+/// A heavy month as of 2017-06-12: every region's plan (150 characters a
+/// row) and its 附3 for March to May with itemised texts at the forms'
+/// capacities (600, 400, 300, 300), some behind, findings, resubmissions,
+/// and one 附3 pasted with 3,000 characters of progress.
+pub(crate) fn heavy_month() -> Vec<Record> {
+    let t = templates();
+    let reg = &t.registry;
+    let mut out = Vec::new();
+    for (n, (id, region)) in reg.regions().enumerate() {
+        let name = region.name.clone();
+        let file = |what: &str| format!("returns/{name}/{what}.xlsx");
+        let src =
+            |what: &str| Source {
+                file: file(what), sheet: "附3 试点工作进展表".into(), sha256: "00".into()
+            };
+        let mut plan =
+            Record::empty(FormKind::Plan, Source { sheet: "附2 试点工作计划表".into(), ..src("计划") });
+        plan.region = Some(name.clone());
+        plan.region_raw = name.clone();
+        plan.submitted_on = Some(d("2017-03-28"));
+        plan.lead = person("张三", Some("副厅长"), Some("0311-80000000"));
+        plan.contact = person("李四", Some("处长"), Some("0311-87654321"));
+        plan.handler = person("王五", Some("主任科员"), Some("13811112222"));
+        for p in reg.plan_periods(id) {
+            plan.schedule.push(ScheduleEntry { period: p, arrangement: Some(itemised(150, "安排完毕")) });
+        }
+        out.push(plan);
+        for m in 3..=5u32 {
+            let status = match (n + m as usize) % 3 {
+                0 => Status::Behind,
+                1 => Status::OnSchedule,
+                _ => Status::Ahead,
+            };
+            let mut r = progress(
+                Some(&name),
+                m,
+                Some(status),
+                &format!("2017-0{}-09", m + 1),
+                &file(&format!("{m}月")),
+            );
+            r.source = src(&format!("{m}月"));
+            r.planned = Some(itemised(400, "安排到此为止"));
+            r.actual = Some(itemised(600, "进展到此为止"));
+            r.delay_reason = Some(itemised(300, "原因到此为止"));
+            r.difficulties = Some(itemised(300, "困难到此为止"));
+            r.contact = person("李四", None, None);
+            r.issues.push(issue(Severity::Warning, Rule::SubmittedOnLate, "C20", &itemised(120, "请核实")));
+            r.issues.push(issue(
+                Severity::Error,
+                Rule::StatusMissing,
+                "B7",
+                "进度情况未勾选（超前/如期/滞后选一项）",
+            ));
+            if m == 5 && n % 4 == 0 {
+                // Sent twice: the first copy said something else.
+                let mut first = r.clone();
+                first.current = false;
+                first.submitted_on = Some(d("2017-06-05"));
+                first.source = src("5月（初稿）");
+                first.actual = Some(itemised(600, "初稿到此为止"));
+                out.push(first);
+            }
+            out.push(r);
+        }
+    }
+    // One return pasted with far more than the form holds.
+    let pasted = out.iter_mut().rev().find(|r| r.kind == FormKind::Progress && r.current).unwrap();
+    pasted.actual = Some(pasted_text());
+    out
+}
+
+/// The 3,000 characters one return of [`heavy_month`] was pasted with.
+fn pasted_text() -> String {
+    format!("粘贴的全文：\n{}", itemised(3000, "长文到此为止"))
+}
+
+pub(crate) fn heavy_as_of() -> NaiveDate {
+    d("2017-06-12")
+}
+
+#[test]
+fn a_heavy_month_prints_every_sheet_at_8_pt_or_more_and_no_row_is_over_409_pt() {
+    let t = templates();
+    let recs = heavy_month();
+    let bytes = consolidate(t, &recs, heavy_as_of()).unwrap();
+    for (i, name) in SHEETS.iter().enumerate() {
+        let p = printed(&bytes, i);
+        for (r, h) in &p.heights {
+            assert!(*h <= 409.0, "{name} row {}: {h} pt, over Excel's 409", r + 1);
+        }
+        let body = p.scale * p.least_font;
+        assert!(body >= 8.0 - 1e-9, "{name} prints at {body:.1} pt (scale {:.2}, {p:?})", p.scale);
+        // Nothing printed runs past the page's width unless the sheet is
+        // scaled to a fixed size and repeats its first column.
+        if p.titles.as_deref().is_none_or(|t| !t.contains("$A:$A")) {
+            assert!(
+                p.content_width * p.scale <= p.printable_width + 0.5,
+                "{name}: {:.0} pt printed on {:.0}",
+                p.content_width * p.scale,
+                p.printable_width
+            );
+        }
+    }
+    // 校验问题 prints A:I: the finding and where it is.
+    assert_eq!(printed(&bytes, 7).columns, (0, 8));
+    // 总览: the matrix fills the page (scaled up to it) and the chart has a page of its own.
+    let overview = printed(&bytes, 0);
+    assert!(overview.scale > 1.0, "{overview:?}");
+    let sheet1 = util::zip_entry(&bytes, "xl/worksheets/sheet1.xml");
+    assert_eq!(start_tags(&sheet1, "brk").len(), 2, "pages: matrix, statistics, chart");
+}
+
+#[test]
+fn text_longer_than_a_row_continues_in_rows_marked_continued_and_nothing_is_cut() {
+    let t = templates();
+    let recs = heavy_month();
+    let dir = util::tempdir();
+    let path = write(dir.path(), &consolidate(t, &recs, heavy_as_of()).unwrap());
+    let rows = table(&path, "进展明细");
+    let long = pasted_text();
+    let at = rows.iter().position(|r| long.starts_with(&r["月度实际进展"]) && !r["月度实际进展"].is_empty());
+    let at = at.expect("the pasted text's first row");
+    let mut joined = rows[at]["月度实际进展"].clone();
+    let region = rows[at]["试点地区"].clone();
+    let mut more = 0;
+    for r in &rows[at + 1..] {
+        if r["试点地区"] != format!("{region}（续）") {
+            break;
+        }
+        let piece = &r["月度实际进展"];
+        // A piece starts a new line where the text did.
+        if long[joined.len()..].starts_with('\n') {
+            joined.push('\n');
+        }
+        joined.push_str(piece);
+        more += 1;
+    }
+    assert!(more >= 2, "{more} continuation rows");
+    assert_eq!(joined, long, "the text continued is the text");
+    // Where the column is wide enough for an item a line (66 characters),
+    // a 600-character itemised text fits one row.
+    let behind = table(&path, "滞后与困难");
+    let at_capacity = behind.iter().filter(|r| r["月度实际进展"] == itemised(600, "进展到此为止")).count();
+    assert!(at_capacity > 40, "{at_capacity}");
+}

@@ -182,7 +182,27 @@ fn inputs_unlocked_layout_locked_and_status_dropdown() {
         assert_eq!(protection.len(), 1, "sheet protection missing");
         assert!(attr(protection[0], "password").is_none() && attr(protection[0], "hashValue").is_none());
 
-        let validations = tags(&sheet, "dataValidation");
+        let all = tags(&sheet, "dataValidation");
+        // Every input with a capacity tells the clerk its limit on entry and
+        // warns past it.
+        let (lists, lengths): (Vec<&str>, Vec<&str>) =
+            all.iter().partition(|v| attr(v, "type") == Some("list"));
+        let capacities: Vec<&permit_forms::form::GridCell> =
+            grid.cells.iter().filter(|c| c.capacity > 0 && c.kind == CellKind::Input).collect();
+        assert_eq!(lengths.len(), capacities.len(), "{kind:?}: {lengths:?}");
+        for c in &capacities {
+            let at = xlsx::cell_ref(c.row, c.col);
+            let v =
+                lengths.iter().find(|v| attr(v, "sqref").unwrap().starts_with(&format!("{at}:"))).unwrap();
+            assert_eq!(attr(v, "type"), Some("textLength"), "{v}");
+            assert!(v.contains(&format!("<formula1>{}</formula1>", c.capacity)), "{v}");
+            assert!(
+                attr(v, "promptTitle").is_some()
+                    && attr(v, "prompt").unwrap().contains(&c.capacity.to_string())
+            );
+            assert_eq!(attr(v, "errorStyle"), Some("warning"), "{v}");
+        }
+        let validations = lists;
         if kind == FormKind::Progress {
             let status = grid.cell_of(Field::Status).unwrap();
             let first = xlsx::cell_ref(status.row, status.col);
@@ -199,10 +219,15 @@ fn inputs_unlocked_layout_locked_and_status_dropdown() {
         } else {
             assert!(validations.is_empty());
         }
-        // Printable: A4 portrait, fit to one page wide, print area set.
+        // Printable: A4 portrait, fit to one page wide, print area set; a
+        // 附3 one page high, a 附2 as long as it runs, its title repeated.
         assert!(sheet.contains("paperSize=\"9\"") && sheet.contains("orientation=\"portrait\""));
         assert!(sheet.contains("fitToPage=\"1\""), "not fitted to the page");
-        assert!(!sheet.contains("fitToHeight=\"0\""), "fitted to the width only: may print on two pages");
+        if grid.page.one_page {
+            assert!(!sheet.contains("fitToHeight=\"0\""), "fitted to the width only: may print on two pages");
+        } else {
+            assert!(sheet.contains("fitToHeight=\"0\""), "a 附2 runs on as long as it needs");
+        }
         let workbook = zip_part(&path, "xl/workbook.xml");
         assert!(workbook.contains("_xlnm.Print_Area"), "no print area");
     }
@@ -499,9 +524,13 @@ fn libreoffice_prints_sample_blank_forms_on_one_page() {
         for format in [Format::Xlsx, Format::Docx] {
             let path = render_to(dir.path(), &format!("f{i}"), &g, format);
             let pdf = util::soffice_convert(&path, "pdf", &dir.path().join(format.ext()));
+            // The xlsx of a watershed 附2 holds 150 characters in each of its
+            // twelve rows and continues on a second page (see
+            // `xlsx_forms_print_at_9_pt_within_the_printable_width`).
+            let pages = if format == Format::Xlsx { g.pages.len().max(xlsx_pages(&g)) } else { 1 };
             assert_eq!(
                 util::pdf_pages(&pdf),
-                1,
+                pages,
                 "{job:?} as {format:?} prints on {} pages",
                 util::pdf_pages(&pdf)
             );
@@ -594,4 +623,144 @@ fn prefilled_wording_is_found_in_the_seed() {
     // The watershed 2017 milestone keeps the seed's middle clause.
     let jining = reg.tasks_text(reg.region_by_name("济宁市").unwrap());
     assert!(jining.contains("基本整合衔接相关固定污染源环境管理制度"), "{jining}");
+}
+
+/// Pages the xlsx of `grid` prints on at 100 %: one, or as many as its
+/// height needs (the title repeated on each).
+fn xlsx_pages(grid: &Grid) -> usize {
+    let p = crate::consolidate::printed(&xlsx::render(grid).unwrap(), 0);
+    if p.content_height <= p.printable_height {
+        1
+    } else {
+        let title = p.heights.iter().find(|(r, _)| *r == 1).map_or(0.0, |h| h.1);
+        1 + ((p.content_height - p.printable_height) / (p.printable_height - title)).ceil() as usize
+    }
+}
+
+/// The xlsx 附3 and every 附2 (blank and each region's), as Excel prints
+/// them from their column widths, margins and fit-to-page: the columns
+/// within A4's printable width, body text at 9 pt or more, a 附3 and an
+/// industry 附2 on one page, a watershed 附2 on two with its title
+/// repeated; LibreOffice prints the same page counts.
+#[test]
+fn xlsx_forms_print_at_9_pt_within_the_printable_width() {
+    let t = templates();
+    let month = Period::month(2017, 4).and_then(Period::as_month);
+    let mut jobs = vec![
+        FormJob { kind: FormKind::Plan, instance: FormInstance { region: None, period: None } },
+        FormJob { kind: FormKind::Progress, instance: FormInstance { region: None, period: None } },
+    ];
+    for (id, _) in t.registry.regions() {
+        jobs.push(FormJob {
+            kind: FormKind::Plan,
+            instance: FormInstance { region: Some(id), period: None },
+        });
+        jobs.push(FormJob {
+            kind: FormKind::Progress,
+            instance: FormInstance { region: Some(id), period: month },
+        });
+    }
+    let mut two_pages = 0;
+    for job in &jobs {
+        let g = grid_of(job);
+        let p = crate::consolidate::printed(&xlsx::render(&g).unwrap(), 0);
+        assert!(
+            p.content_width <= p.printable_width,
+            "{job:?}: columns {:.1} pt, printable {:.1}",
+            p.content_width,
+            p.printable_width
+        );
+        let body = p.scale * p.least_font;
+        assert!(body >= 9.0 - 1e-6, "{job:?} prints at {body:.2} pt: {p:?}");
+        let pages = xlsx_pages(&g);
+        let schedule = g.cells.iter().filter(|c| c.field == Some(Field::ScheduleArrangement)).count();
+        match (job.kind, schedule) {
+            (FormKind::Progress, _) => assert_eq!(pages, 1, "{job:?}"),
+            (FormKind::Plan, n) if n > 8 => {
+                assert_eq!(pages, 2, "{job:?}: watershed 附2 on {pages} pages");
+                assert!(
+                    p.titles.as_deref().is_some_and(|t| t.ends_with("$2:$2")),
+                    "title not repeated: {p:?}"
+                );
+                two_pages += 1;
+            }
+            (FormKind::Plan, _) => assert_eq!(pages, 1, "{job:?}"),
+        }
+    }
+    assert!(two_pages >= 1, "no watershed 附2 among the regions");
+    // LibreOffice, as an independent client, prints the same, given
+    // Calibri's metrics (the width unit of every xlsx column).
+    let calibri = Command::new("fc-match")
+        .arg("Calibri")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    assert!(
+        calibri.as_deref().is_ok_and(|f| f.contains("Carlito")),
+        "LibreOffice needs Carlito for Calibri's widths (apt-get install fonts-crosextra-carlito; scripts/test does): {calibri:?}"
+    );
+    let dir = util::tempdir();
+    let id = |n: &str| t.registry.region_by_name(n);
+    for (kind, region, period, want) in [
+        (FormKind::Progress, id("河北省"), month, 1),
+        (FormKind::Plan, id("河北省"), None, 1),
+        (FormKind::Plan, id("济宁市"), None, 2),
+    ] {
+        let g = grid_of(&FormJob { kind, instance: FormInstance { region, period } });
+        let path = render_to(dir.path(), &format!("{}{}", kind.id(), want), &g, Format::Xlsx);
+        let pdf = util::soffice_convert(&path, "pdf", &dir.path().join("pdf"));
+        assert_eq!(
+            util::pdf_pages(&pdf),
+            want,
+            "{kind:?} {region:?} prints on {} pages",
+            util::pdf_pages(&pdf)
+        );
+        if want == 2 {
+            let second = util::squash(&util::pdf_text_raw(&pdf, Some(2)));
+            assert!(second.contains(&g.title), "the second page repeats the title: {second}");
+        }
+    }
+}
+
+/// A 600-character 月度实际进展 written as items, one per line, shows whole
+/// in the xlsx 附3: its row is as high as its lines at the printed size, and
+/// LibreOffice prints every item on the one page.
+#[test]
+fn an_itemised_600_character_progress_shows_whole_in_the_xlsx() {
+    let t = templates();
+    let job = FormJob {
+        kind: FormKind::Progress,
+        instance: FormInstance {
+            region: t.registry.region_by_name("河北省"),
+            period: Period::month(2017, 4).and_then(Period::as_month),
+        },
+    };
+    let mut g = grid_of(&job);
+    let text = crate::consolidate::itemised(600, "进展到此为止");
+    assert_eq!(text.chars().filter(|c| *c != '\n').count(), 600);
+    let items = text.lines().count();
+    let mut values = permit_forms::fill::FillValues::default();
+    values.values.insert(Field::Actual, text.clone());
+    permit_forms::fill::fill_grid(&mut g, &values);
+    let bytes = xlsx::render(&g).unwrap();
+    let p = crate::consolidate::printed(&bytes, 0);
+    assert!((p.scale - 1.0).abs() < 1e-9, "shrunk to {}", p.scale);
+    let cell = g.cell_of(Field::Actual).unwrap().clone();
+    let row = cell.row as u32 + xlsx::TABLE_ORIGIN_ROW;
+    let height = p.heights.iter().find(|(r, _)| *r == row).unwrap().1;
+    // The cell as printed: the layout's width times its scale, at the body size.
+    let size = p.least_font;
+    let width = g.cell_width(&cell) * g.scale;
+    let lines = permit_forms::form::layout::lines_needed(&text, width, size as f32);
+    assert!(lines >= items, "{lines} lines for {items} items");
+    let need = lines as f32 * size as f32 * permit_forms::form::layout::HOLD_LINE_HEIGHT;
+    assert!(height as f32 >= need, "row {} is {height} pt, its {lines} lines need {need:.1}", row + 1);
+    let dir = util::tempdir();
+    let path = dir.path().join("itemised.xlsx");
+    std::fs::write(&path, &bytes).unwrap();
+    let pdf = util::soffice_convert(&path, "pdf", &dir.path().join("pdf"));
+    assert_eq!(util::pdf_pages(&pdf), 1);
+    let printed = util::squash(&util::pdf_text_raw(&pdf, None));
+    for item in text.lines() {
+        assert!(printed.contains(&util::squash(item)), "not printed: {item}");
+    }
 }

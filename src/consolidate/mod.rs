@@ -332,17 +332,19 @@ fn overview(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Resul
     ws.set_name(SHEETS[0])?;
     ws.write_string_with_format(0, 0, format!("试点工作进展总览（截至{}）", as_of_zh(r.as_of)), &st.title)?;
     let h = MATRIX_HEADER_ROW;
-    ws.set_column_width(0, 16)?;
-    ws.set_column_width(1, 10)?;
+    ws.set_column_width(0, OVERVIEW_WIDTHS[0])?;
+    ws.set_column_width(1, OVERVIEW_WIDTHS[1])?;
+    ws.set_row_height(0, OVERVIEW_TITLE_PT)?;
     ws.write_string_with_format(h, 0, "试点地区", &st.header)?;
     ws.write_string_with_format(h, 1, "工作计划", &st.header)?;
     for (i, m) in r.months.iter().enumerate() {
-        ws.set_column_width(2 + i as u16, 11)?;
+        ws.set_column_width(2 + i as u16, OVERVIEW_WIDTHS[2])?;
         ws.write_string_with_format(h, 2 + i as u16, m.label_zh(), &st.header)?;
     }
     let last_col = 1 + r.months.len() as u16;
     for (i, row) in r.matrix.iter().enumerate() {
         let at = h + 1 + i as u32;
+        ws.set_row_height(at, OVERVIEW_ROW_PT)?;
         ws.write_string_with_format(at, 0, &row.region, &st.center)?;
         // A reported cell links to its return and names the cell it was read from in a note.
         let cell = |ws: &mut Worksheet, col: u16, c: &Cell| -> Result<(), XlsxError> {
@@ -363,9 +365,9 @@ fn overview(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Resul
         }
     }
     // Per-month counts; the coloured label cells are the legend. They
-    // start a printed page, so the block stays with its header.
+    // start a printed page, so the block stays with its header; the chart
+    // starts another.
     let counts_head = h + 2 + r.matrix.len() as u32;
-    ws.set_page_breaks(&[counts_head])?;
     ws.write_string_with_format(counts_head, 0, "各月统计（地区数）", &st.header)?;
     ws.write_string_with_format(counts_head, 1, "", &st.header)?;
     for (j, m) in r.months.iter().enumerate() {
@@ -393,6 +395,9 @@ fn overview(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Resul
     let legend_row = counts_head + 1 + Category::MONTH.len() as u32;
     // The note and the chart span at least ten columns, so they print whole.
     let wide = last_col.max(9);
+    for c in last_col + 1..=wide {
+        ws.set_column_width(c, OVERVIEW_WIDTHS[2])?;
+    }
     ws.merge_range(
         legend_row,
         0,
@@ -403,16 +408,42 @@ fn overview(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Resul
     )?;
     ws.set_row_height(legend_row, 45)?;
     let mut last_row = legend_row;
+    // The matrix fills the page (the sheet's print scale is chosen for it),
+    // and the chart is drawn to fill a page of its own at that scale.
+    let widths: Vec<f64> = (0..=last_col).map(|c| OVERVIEW_WIDTHS[(c as usize).min(2)]).collect();
+    let height = OVERVIEW_TITLE_PT + 2.0 * 15.0 + OVERVIEW_ROW_PT * r.matrix.len() as f64;
+    let scale = sheet::page_scale(&widths, height);
+    // The print area's width, which the chart may not pass.
+    let area: f64 = (0..=wide).map(|c| sheet::column_px(OVERVIEW_WIDTHS[(c as usize).min(2)])).sum();
+    let mut breaks = vec![counts_head];
     if !r.months.is_empty() {
         chart.title().set_name(&r.chart().title);
         chart.y_axis().set_name("地区数");
-        chart.set_width(680).set_height(320);
-        ws.insert_chart(legend_row + 2, 0, &chart)?;
-        last_row = legend_row + 2 + 17;
+        let (w, h) = sheet::page_px(scale);
+        let (w, h) = ((w.min(area) * 0.95) as u32, (h * 0.85) as u32);
+        chart.set_width(w).set_height(h);
+        let chart_row = legend_row + 1;
+        breaks.push(chart_row);
+        ws.insert_chart(chart_row, 0, &chart)?;
+        // Rows of the default 15 pt (20 px) under the chart, and one more.
+        last_row = chart_row + h.div_ceil(20) + 1;
     }
+    ws.set_page_breaks(&breaks)?;
     ws.set_freeze_panes(h + 1, 1)?;
-    print_setup(ws, true, h, h, last_row, wide)
+    // No header rows repeated: the matrix is on one page, the statistics
+    // and the chart each on their own.
+    print_setup(ws, true, None, last_row, wide)?;
+    // Wider than a page at 80 %: further pages repeat the region column.
+    ws.set_print_scale(scale);
+    ws.set_repeat_columns(0, 0)?;
+    Ok(())
 }
+
+/// Widths of 总览's columns in characters: region, plan, each month.
+const OVERVIEW_WIDTHS: [f64; 3] = [16.0, 10.0, 11.0];
+/// Height of 总览's title row and of each matrix row, in points.
+const OVERVIEW_TITLE_PT: f64 = 20.0;
+const OVERVIEW_ROW_PT: f64 = 18.0;
 
 fn by_task(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError> {
     let nodes = r.tasks.iter().map(|t| t.milestones.len()).max().unwrap_or(0);
@@ -421,7 +452,7 @@ fn by_task(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError>
         ("角色".into(), 6.0),
         ("试点地区".into(), 12.0),
         ("最近一期进展表".into(), 16.0),
-        ("最新月度实际进展".into(), 40.0),
+        ("最新月度实际进展（摘录）".into(), 50.0),
     ];
     for i in 0..nodes {
         cols.push((format!("时间节点{}", circled(i)), 22.0));
@@ -438,12 +469,14 @@ fn by_task(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError>
         &colrefs,
     )?;
     for row in &r.tasks {
+        // The whole text is on 进展明细; a row here stays a few lines high.
+        let excerpt = excerpt(&row.latest_actual, EXCERPT_CHARS);
         let mut cells: Vec<(&str, &Format)> = vec![
             (&row.task, &st.cell),
             (&row.role, &st.center),
             (&row.region, &st.center),
             (&row.current.text, st.center_fill(row.current.category)),
-            (&row.latest_actual, &st.cell),
+            (&excerpt, &st.cell),
         ];
         cells.extend(row.milestones.iter().map(|c| (c.text.as_str(), st.center_fill(c.category))));
         t.row(&cells)?;
@@ -452,6 +485,21 @@ fn by_task(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError>
         r.milestone_notes.iter().map(|n| format!("{}：{}", n.tasks.join("、"), n.text)).collect();
     t.note(st, &format!("时间节点：{}", notes.join("\n")))?;
     t.finish(true, true)
+}
+
+/// Characters of a progress text 按任务 shows.
+const EXCERPT_CHARS: usize = 100;
+
+/// The first `n` characters of `text` (lines joined), marked when cut.
+fn excerpt(text: &str, n: usize) -> String {
+    let flat: String =
+        text.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= n {
+        flat
+    } else {
+        let head: String = flat.chars().take(n).collect();
+        format!("{head}……（全文见进展明细）")
+    }
 }
 
 fn plans(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError> {
@@ -485,20 +533,21 @@ fn plans(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError> {
 /// Columns of 进展明细. The first [`DETAIL_PRINTED`] are printed, one
 /// landscape page wide: their widths add up to what A4 landscape holds at
 /// 80 % (10 pt text never prints below 8 pt); the rest (other people, the
-/// file and sheet) stay on screen.
+/// file and sheet) stay on screen. Of the four long texts 月度实际进展 is the
+/// widest; a text over 28 lines continues in the next row (marked 续).
 pub const DETAIL_COLUMNS: [(&str, f64); 17] = [
     ("试点地区", 10.0),
     ("月份", 8.0),
     ("进度情况", 8.0),
-    ("填报时间", 10.0),
-    ("截止日", 10.0),
+    ("填报时间", 11.0),
+    ("截止日", 11.0),
     ("是否迟报", 5.0),
-    ("月度工作安排", 25.0),
-    ("月度实际进展", 28.0),
+    ("月度工作安排", 24.0),
+    ("月度实际进展", 34.0),
     ("进度滞后的原因", 20.0),
     ("存在的困难和需要的支持", 20.0),
-    ("联系人", 14.0),
-    ("填报单位", 12.0),
+    ("联系人", 12.0),
+    ("填报单位", 10.0),
     ("总负责人", 14.0),
     ("经办人", 16.0),
     ("文件", 40.0),
@@ -566,12 +615,12 @@ fn behind(
         "进度滞后的原因；存在的困难和需要的支持",
         &[
             ("类别", 10.0),
-            ("试点地区", 12.0),
-            ("报表", 8.0),
-            ("月份", 10.0),
+            ("试点地区", 10.0),
+            ("报表", 6.0),
+            ("月份", 8.0),
             ("进度情况", 8.0),
             ("内容", 50.0),
-            ("月度实际进展", 40.0),
+            ("月度实际进展", 66.0),
             ("来源", 40.0),
         ],
     )?;
@@ -603,7 +652,8 @@ fn behind(
             links.source_cell(&mut t, 7, &Provenance::of(r, field), &st.cell)?;
         }
     }
-    t.finish(true, true)
+    // Printed: A:G (the 来源 links are for the screen).
+    t.finish_printing(true, true, 7)
 }
 
 fn chase(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError> {
@@ -638,7 +688,8 @@ fn chase(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError> {
             (opt(&c.handler.phone), &st.center),
         ])?;
     }
-    t.finish(false, true)
+    // Landscape: portrait would print its nine columns at 79 %.
+    t.finish(true, true)
 }
 
 fn contacts(ws: &mut Worksheet, st: &Styles, r: &Review) -> Result<(), XlsxError> {
@@ -686,7 +737,7 @@ fn issues(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Result<
             ("单元格", 7.0),
             ("问题", 16.0),
             ("严重程度", 8.0),
-            ("说明", 44.0),
+            ("说明", 50.0),
             ("有效版本", 8.0),
             ("规则代码", 18.0),
             ("来源", 40.0),
@@ -728,18 +779,20 @@ fn issues(ws: &mut Worksheet, st: &Styles, r: &Review, links: &Links) -> Result<
         ])?;
         links.source_cell(&mut t, 11, &f.source, &st.cell)?;
     }
-    t.finish(true, true)
+    // Printed: A:I, the finding and where it is (the codes and links are
+    // for the screen), one page wide at 91 %.
+    t.finish_printing(true, true, 9)
 }
 
 /// The columns of 更正记录 and their widths in characters.
 const CORRECTION_COLUMNS: [(&str, f64); 11] = [
-    ("试点地区", 12.0),
-    ("报表", 8.0),
-    ("期间", 10.0),
-    ("类别", 10.0),
-    ("字段或问题", 18.0),
-    ("原内容", 36.0),
-    ("新内容", 36.0),
+    ("试点地区", 10.0),
+    ("报表", 6.0),
+    ("期间", 8.0),
+    ("类别", 8.0),
+    ("字段或问题", 14.0),
+    ("原内容", 66.0),
+    ("新内容", 66.0),
     ("原单元格", 8.0),
     ("新单元格", 8.0),
     ("原文件", 30.0),
@@ -812,5 +865,7 @@ fn corrections_sheet(ws: &mut Worksheet, st: &Styles, rows: &[CorrectionRow]) ->
     }
     // The sheet is written in low-memory mode (see `workbook`).
     t.end_streamed()?;
-    t.finish(true, true)
+    // Printed: A:G, one page wide at 80 % (the cells and files are for
+    // the screen).
+    t.finish_printing(true, true, 7)
 }

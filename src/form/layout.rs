@@ -320,10 +320,13 @@ fn paginate(grid: &mut Grid, m: &Measure) {
             }
             if c.capacity > 0 {
                 cap_h = cap_h.max(hold_height(c.capacity, w, size).ceil());
+                // Not rounded up: a spreadsheet's rows take fractions, and
+                // an industry 附2 fits its page by the difference.
+                hold_h = hold_h.max(hold_height(c.capacity, w, size));
             }
         }
         let height = if grid.page.one_page { cap_h.max(text_h) } else { text_h };
-        let hold = hold_h.max(cap_h).max(height);
+        let hold = if grid.page.one_page { hold_h.max(cap_h) } else { hold_h }.max(height);
         grid.rows[r].height = height;
         grid.rows[r].hold = hold;
     }
@@ -354,6 +357,9 @@ fn paginate(grid: &mut Grid, m: &Measure) {
         }
     }
     let room = page.inner_height() / grid.scale;
+    if page.one_page {
+        give_room_to_longest_input(grid, room);
+    }
     let mut pages = Vec::new();
     let mut first = 0;
     let mut y = grid.heading_height();
@@ -375,6 +381,20 @@ fn paginate(grid: &mut Grid, m: &Measure) {
     }
     pages.push(PageRows { first, end: n });
     grid.pages = pages;
+}
+
+/// On a one-page form, the height the page has left once every row holds
+/// its inputs' capacity goes to the row of the input with the largest
+/// capacity (月度实际进展), in `hold` only (spreadsheets): a clerk who
+/// writes it as items, one per line, leaves the end of each line empty.
+fn give_room_to_longest_input(grid: &mut Grid, room: f32) {
+    let used = grid.heading_height() + grid.rows.iter().map(|r| r.hold).sum::<f32>() + grid.footer_gap();
+    let spare = (room - used - 1.0).floor();
+    let longest = grid.cells.iter().filter(|c| c.capacity > 0 && c.rows == 1).max_by_key(|c| c.capacity);
+    if let (true, Some(cell)) = (spare > 0.0, longest) {
+        let r = cell.row;
+        grid.rows[r].hold += spare;
+    }
 }
 
 /// Lays out `model` for `instance`, pre-filling from `registry`.

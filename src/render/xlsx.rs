@@ -3,11 +3,11 @@
 //! hidden sheet and in custom document properties.
 
 use rust_xlsxwriter::{
-    DataValidation, DataValidationErrorStyle, DocProperties, ExcelDateTime, Format, FormatAlign,
-    FormatBorder, ProtectionOptions, Workbook, Worksheet, XlsxError,
+    DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties, ExcelDateTime, Format,
+    FormatAlign, FormatBorder, ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 
-use crate::form::layout::{choice_text, MARK_LINE, TITLE_AFTER, TITLE_BEFORE, TITLE_LINE};
+use crate::form::layout::{choice_text, MARK_LINE, TITLE_AFTER, TITLE_LINE};
 use crate::form::{Align, CellKind, Grid, GridCell, Identity};
 use crate::render::RenderError;
 
@@ -50,16 +50,30 @@ pub fn a1(row: u32, col: u16) -> String {
     format!("{name}{}", row + 1)
 }
 
-/// Points to the column-width pixels Excel stores (96 dpi).
+/// Points to the column-width pixels Excel stores (96 dpi), rounded down
+/// so the columns never add up to more than the layout's width.
 fn pt_to_px(pt: f32) -> u32 {
-    (pt / 0.75).round() as u32
+    (pt / 0.75 + 1e-3).floor() as u32
+}
+
+/// `pt` rounded down to whole pixels (96 dpi), as the writer stores a row
+/// height: rounded to the nearest, the rows of a form that just fits its
+/// page would add up to more than the page.
+fn row_pt(pt: f32) -> f64 {
+    f64::from((pt / 0.75 + 1e-3).floor()) * 0.75
+}
+
+/// Screen zoom (per cent) that shows a form written at its printed size
+/// (see [`write_form`]) about as large as laid out.
+fn screen_zoom(grid: &Grid) -> u16 {
+    ((100.0 / grid.scale).round() as u16).clamp(10, 400)
 }
 
 fn cell_format(grid: &Grid, cell: &GridCell, border: bool) -> Format {
     let mut f = Format::new()
         .set_font_name(&grid.text_font)
         .set_font_charset(CHARSET_GB2312)
-        .set_font_size(grid.font_size)
+        .set_font_size(grid.font_size * grid.scale)
         .set_text_wrap()
         .set_align(match cell.align {
             Align::Left => FormatAlign::Left,
@@ -144,14 +158,20 @@ fn write_identity(ws: &mut Worksheet, id: &Identity) -> Result<(), XlsxError> {
     Ok(())
 }
 
+/// Writes the form at the size it prints, as the PDF draws it: every
+/// width, height and font size of the layout times its scale, so the
+/// columns fit A4's printable width and body text prints at the layout's
+/// size (9 pt or more) with the client's print scale at 100 %. The screen
+/// is zoomed to show it as large as laid out.
 fn write_form(ws: &mut Worksheet, grid: &Grid, name: &str) -> Result<(), XlsxError> {
     ws.set_name(name)?;
     let ncols = grid.columns.len() as u16;
+    let k = grid.scale;
     for (c, w) in grid.columns.iter().enumerate() {
-        ws.set_column_width_pixels(c as u16, pt_to_px(*w))?;
+        ws.set_column_width_pixels(c as u16, pt_to_px(*w * k))?;
     }
     let title_font = |size: f32| {
-        Format::new().set_font_name(&grid.title_font).set_font_charset(CHARSET_GB2312).set_font_size(size)
+        Format::new().set_font_name(&grid.title_font).set_font_charset(CHARSET_GB2312).set_font_size(size * k)
     };
     ws.write_string_with_format(
         0,
@@ -159,7 +179,7 @@ fn write_form(ws: &mut Worksheet, grid: &Grid, name: &str) -> Result<(), XlsxErr
         &*safe(&grid.mark),
         &title_font(grid.mark_size).set_align(FormatAlign::Left),
     )?;
-    ws.set_row_height(0, grid.mark_size * MARK_LINE)?;
+    ws.set_row_height(0, row_pt(grid.mark_size * MARK_LINE * k))?;
     ws.merge_range(
         1,
         0,
@@ -168,12 +188,14 @@ fn write_form(ws: &mut Worksheet, grid: &Grid, name: &str) -> Result<(), XlsxErr
         &safe(&grid.title),
         &title_font(grid.title_size).set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter),
     )?;
-    ws.set_row_height(1, grid.title_size * (TITLE_LINE + TITLE_BEFORE + TITLE_AFTER))?;
+    // The title's line and the space under it (the PDF's space above it
+    // is the row's own padding here).
+    ws.set_row_height(1, row_pt(grid.title_size * (TITLE_LINE + TITLE_AFTER) * k))?;
 
     // A spreadsheet does not grow a merged cell as the clerk types: every
     // row is written at the height that holds its inputs' capacity.
     for (r, row) in grid.rows.iter().enumerate() {
-        ws.set_row_height(r as u32 + TABLE_ORIGIN_ROW, row.hold)?;
+        ws.set_row_height(r as u32 + TABLE_ORIGIN_ROW, row_pt(row.hold * k))?;
     }
     for cell in &grid.cells {
         let border = grid.rows[cell.row].border;
@@ -203,6 +225,22 @@ fn write_form(ws: &mut Worksheet, grid: &Grid, name: &str) -> Result<(), XlsxErr
                 .set_error_message(format!("请从下拉列表中选择{words}之一"))?
                 .set_error_style(DataValidationErrorStyle::Warning);
             ws.add_data_validation(r0, c0, r1, c1, &dv)?;
+        } else if cell.capacity > 0 && cell.kind == CellKind::Input {
+            // The clerk is told how much the cell holds when entering it,
+            // and warned (not stopped) on typing more.
+            let cap = cell.capacity;
+            let dv = DataValidation::new()
+                .allow_text_length(DataValidationRule::LessThanOrEqualTo(cap as u32))
+                .set_input_title("填写字数")?
+                .set_input_message(format!(
+                    "本栏打印时可完整显示约{cap}字（逐条分行时略少）；超出部分在表格和打印件中可能显示不全。"
+                ))?
+                .set_error_title("超过字数")?
+                .set_error_message(format!(
+                    "已超过{cap}字，超出部分在表格和打印件中可能显示不全，请精简或另附说明。"
+                ))?
+                .set_error_style(DataValidationErrorStyle::Warning);
+            ws.add_data_validation(r0, c0, r1, c1, &dv)?;
         }
     }
 
@@ -211,10 +249,18 @@ fn write_form(ws: &mut Worksheet, grid: &Grid, name: &str) -> Result<(), XlsxErr
     let inch = |pt: f32| f64::from(pt) / 72.0;
     ws.set_paper_size(9); // A4
     ws.set_portrait();
-    // One page: the rows already hold every input's capacity (a spreadsheet
-    // does not grow them as the clerk types), so the sheet prints as laid
-    // out, shrunk by the client to fit one A4 page.
-    ws.set_print_fit_to_pages(1, 1);
+    ws.set_zoom(screen_zoom(grid));
+    if page.one_page {
+        // One page: the rows already hold every input's capacity (a
+        // spreadsheet does not grow them as the clerk types) and fit the
+        // page at this size; fitting it is only a guard.
+        ws.set_print_fit_to_pages(1, 1);
+    } else {
+        // One page wide (the columns fit it at 100 %), as many pages long
+        // as the rows need; a continuation page repeats the title.
+        ws.set_print_fit_to_pages(1, 0);
+        ws.set_repeat_rows(1, 1)?;
+    }
     ws.set_print_center_horizontally(true);
     ws.set_margins(inch(page.side), inch(page.side), inch(page.top), inch(page.bottom), 0.3, 0.3);
     ws.set_print_area(0, 0, last_row, ncols - 1)?;
@@ -325,7 +371,7 @@ fn write_marks(ws: &mut Worksheet, grid: &Grid, markup: &Markup) -> Result<(), X
     let base = Format::new()
         .set_font_name(&grid.text_font)
         .set_font_charset(CHARSET_GB2312)
-        .set_font_size(grid.font_size * 0.85)
+        .set_font_size(grid.font_size * grid.scale)
         .set_align(FormatAlign::VerticalCenter);
     // One blank row between the form and the legend.
     let row = grid.rows.len() as u32 + TABLE_ORIGIN_ROW + 1;
@@ -348,7 +394,7 @@ fn write_marks(ws: &mut Worksheet, grid: &Grid, markup: &Markup) -> Result<(), X
             &safe(&markup.legend_note),
             &base.clone().set_text_wrap(),
         )?;
-        ws.set_row_height(row + 1, grid.font_size * 3.0)?;
+        ws.set_row_height(row + 1, grid.font_size * grid.scale * 3.0)?;
     }
     ws.set_print_area(0, 0, row + 1, ncols - 1)?;
     Ok(())
