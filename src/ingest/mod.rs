@@ -18,7 +18,8 @@
 //!    found from the label texts of the form model.
 //! 4. [`build`] and [`normalize`]: values become typed record fields.
 //! 5. [`validate`]: the seed's rules add issues.
-//! 6. [`current`]: among resubmissions, one record counts.
+//! 6. [`current`]: among resubmissions, one record counts (by receipt
+//!    date, see [`current::order`]); lateness is judged on the receipt date.
 //!
 //! Every file ends up as records, a rejection or a skip. Outputs are in
 //! stable order (by file as given, then sheet order), so the same inputs
@@ -343,7 +344,8 @@ fn sheet_record(
 }
 
 /// Reads one file's bytes into its records, as [`ingest_paths`] does for
-/// each file (without resubmission marking). `shown` becomes `source.file`.
+/// each file (without resubmission marking and cross-checks; with the
+/// findings on its receipt date, [`current::receipt_findings`]). `shown` becomes `source.file`.
 ///
 /// # Errors
 /// The reason, in Chinese, why the bytes give no form (as in `rejected.jsonl`).
@@ -361,7 +363,9 @@ pub fn ingest_bytes(templates: &Templates, shown: &str, bytes: &[u8]) -> Result<
     if let Some(s) = found.skipped.first().filter(|_| found.records.is_empty()) {
         return Err(s.reason.clone());
     }
-    Ok(found.records)
+    let mut records = found.records;
+    current::receipt_findings(&mut records, &templates.registry);
+    Ok(records)
 }
 
 /// Which form a sheet is, if any. A form shows at least
@@ -420,8 +424,7 @@ pub fn ingest_paths(templates: &Templates, inputs: &[PathBuf], opts: &IngestOpti
     }
     outcome.rejected.sort_by(|a, b| a.file.cmp(&b.file));
     outcome.skipped.sort();
-    current::mark_current(&mut outcome.records);
-    crate::crosscheck::apply(&mut outcome.records, &templates.registry);
+    current::settle(&mut outcome.records, &templates.registry);
     outcome
 }
 
