@@ -15,6 +15,7 @@ mod markup;
 mod pdf;
 mod pipeline;
 mod provenance;
+mod receipt;
 mod report;
 mod review;
 mod validity;

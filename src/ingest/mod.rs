@@ -7,7 +7,8 @@
 //! 1. [`sniff`]: the bytes (read once, hashed with SHA-256) tell what the
 //!    file is — a workbook (xlsx, xlsm, xls, WPS .et, ods) or Word form
 //!    (docx), a zip of returns ([`archive`], read member by member), one of
-//!    this tool's own outputs (skipped), or a format that cannot be read
+//!    this tool's own outputs (skipped), a saved e-mail ([`mail`], read
+//!    attachment by attachment, its date the receipt date), or a format that cannot be read
 //!    (rejected with what to ask the region for). [`guard`] checks the
 //!    file's claims against its bytes and fixed [`Limits`] before any
 //!    reader trusts them.
@@ -32,6 +33,7 @@ pub mod current;
 pub mod docx;
 pub mod guard;
 pub mod locate;
+pub mod mail;
 pub mod normalize;
 pub mod read;
 pub mod sniff;
@@ -232,6 +234,20 @@ fn read_entry(p: &Prepared, shown: &str, bytes: &[u8], opts: &IngestOptions, out
             ReadError::Unsupported("压缩包内的压缩包未读取，请地区解压后直接报送表格文件".into()),
         ),
         Content::Archive => archive::read_archive(shown, bytes, opts, &mut |name, member| match member {
+            Ok(b) => read_entry(p, name, &b, opts, false),
+            Err(e) => Found::rejected(name, e),
+        }),
+        Content::Mail if !outer => Found::rejected(
+            shown,
+            ReadError::Unsupported(
+                "压缩包或邮件附件中的邮件文件（.eml）未读取，请将邮件直接放入报表文件夹".into(),
+            ),
+        ),
+        Content::Mail => mail::read_mail(shown, bytes, opts, &mut |name, member| match member {
+            // A zip attached to a mail is read as a zip given on its own.
+            Ok(b) if matches!(sniff::sniff(&b, name, &opts.limits), Ok(Content::Archive)) => {
+                read_entry(p, name, &b, opts, true)
+            }
             Ok(b) => read_entry(p, name, &b, opts, false),
             Err(e) => Found::rejected(name, e),
         }),
