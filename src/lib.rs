@@ -29,6 +29,7 @@ pub mod markup;
 mod memo;
 pub mod output;
 pub mod period;
+pub mod receipt;
 pub mod record;
 pub mod records_io;
 pub mod registry;

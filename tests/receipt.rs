@@ -311,3 +311,101 @@ fn hostile_mails_are_rejected_or_read_within_limits() {
     all.retain(|f| !f.starts_with("returns/"));
     assert_eq!(all, ["out/records.jsonl", "out/rejected.jsonl", "out/skipped.jsonl"]);
 }
+
+fn review(dir: &Path, as_of: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_permit-forms"))
+        .current_dir(dir)
+        .args(["review", "returns", "--as-of", as_of, "--out", "审核"])
+        .output()
+        .unwrap()
+}
+
+/// The record of the April return in a review's records.jsonl.
+fn reviewed(dir: &Path, as_of: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join(format!("审核/{as_of}/记录/records.jsonl"))).unwrap();
+    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    lines[0].clone()
+}
+
+fn rule_ids(v: &serde_json::Value) -> Vec<String> {
+    v["issues"].as_array().unwrap().iter().map(|i| i["rule"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn the_office_s_receipt_log_decides_survives_reruns_and_a_libreoffice_resave() {
+    use permit_forms::receipt::{self, ReceivedCell, Typed};
+    let dir = util::tempdir();
+    let returns = dir.path().join("returns");
+    std::fs::create_dir_all(&returns).unwrap();
+    let bytes = april_return();
+    std::fs::write(returns.join("河北省4月进展表.xlsx"), &bytes).unwrap();
+
+    // First run: on time on 填报时间; the log lists the file, 收文日期 empty.
+    let o = review(dir.path(), "2017-05-20");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = reviewed(dir.path(), "2017-05-20");
+    assert_eq!((v["received_on"].as_str(), v["received_basis"].as_str()), (None, Some("填报时间")));
+    assert!(!rule_ids(&v).contains(&"submitted_on.late".to_string()));
+    let log_path = dir.path().join("审核").join(receipt::FILE);
+    let entries = receipt::load(&log_path).unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].sha256, crate::ingest::sha(&bytes));
+    assert_eq!((entries[0].region.as_str(), entries[0].submitted_on), ("河北省", Some(d("2017-05-08"))));
+    assert!(entries[0].received.is_none() && entries[0].first_read.is_some());
+
+    // The office types 收文日期 12 May and a note, and saves with LibreOffice.
+    let mut typed = entries.clone();
+    typed[0].received = Some(ReceivedCell { typed: Typed::Date(d("2017-05-12")), date: d("2017-05-12") });
+    typed[0].note = Some(Typed::Text("5月12日传真收到".into()));
+    let scratch = dir.path().join("scratch");
+    std::fs::create_dir_all(&scratch).unwrap();
+    receipt::save(&scratch.join(receipt::FILE), &typed).unwrap();
+    let resaved = util::soffice_convert(&scratch.join(receipt::FILE), "xlsx", &dir.path().join("lo"));
+    std::fs::copy(&resaved, &log_path).unwrap();
+
+    // Second run: 迟报 on the basis of 收文登记; the office's cells survive.
+    let o = review(dir.path(), "2017-05-20");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = reviewed(dir.path(), "2017-05-20");
+    assert_eq!(
+        (v["received_on"].as_str(), v["received_basis"].as_str()),
+        (Some("2017-05-12"), Some("收文登记"))
+    );
+    let late =
+        v["issues"].as_array().unwrap().iter().find(|i| i["rule"] == "submitted_on.late").expect("late");
+    assert!(late["message"].as_str().unwrap().contains("依据：收文登记"), "{late}");
+    let after = receipt::load(&log_path).unwrap();
+    assert_eq!(after[0].received, typed[0].received);
+    assert_eq!(after[0].note, typed[0].note);
+    assert_eq!(after[0].first_read, entries[0].first_read);
+    // The workbook says on what the lateness rests.
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook(dir.path().join("审核/2017-05-20/汇总_截至2017-05-20.xlsx")).unwrap();
+    use calamine::Reader;
+    let details = wb.worksheet_range("进展明细").unwrap();
+    let cells: Vec<String> = details.rows().flatten().map(|c| c.to_string()).collect();
+    assert!(cells.iter().any(|c| c == "迟报（收文登记）"), "{cells:?}");
+
+    // A third run gives the same log, byte for byte.
+    let before = std::fs::read(&log_path).unwrap();
+    assert!(review(dir.path(), "2017-05-20").status.success());
+    assert_eq!(std::fs::read(&log_path).unwrap(), before);
+
+    // An unreadable 收文日期 stops the run, naming file and cell; nothing is overwritten.
+    let mut wrong = after.clone();
+    wrong[0].received = None;
+    receipt::save(&log_path, &wrong).unwrap();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    receipt::write_sheet(ws, &wrong).unwrap();
+    ws.write_string(1, 9, "五月十二号").unwrap();
+    let bad = wb.save_to_buffer().unwrap();
+    std::fs::write(&log_path, &bad).unwrap();
+    let o = review(dir.path(), "2017-05-21");
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("收文登记.xlsx") && err.contains("J2") && err.contains("五月十二号"), "{err}");
+    assert_eq!(std::fs::read(&log_path).unwrap(), bad);
+    assert!(!dir.path().join("审核/2017-05-21").exists());
+}

@@ -123,10 +123,20 @@ pub fn run(
         outcome.rejected.iter_mut().for_each(|r| relative(&mut r.file));
         outcome.skipped.iter_mut().for_each(|s| relative(&mut s.file));
     }
+    // The office's 收文登记 (read before anything is written: an unreadable
+    // one stops the run), then its 收文日期 decide again.
+    let receipts_path = opts.out.join(crate::receipt::FILE);
+    let receipts = crate::receipt::load(&receipts_path)?;
+    let today = crate::receipt::today_in_china();
+    let receipts = crate::receipt::merge(templates, receipts, &outcome.records, today);
+    crate::receipt::apply(&receipts, &mut outcome.records);
+    ingest::current::settle(&mut outcome.records, &templates.registry);
     let records_dir = dir.join("记录");
     ingest::write_outputs(&outcome, &records_dir).map_err(io(&records_dir))?;
     res.ingest_summary = outcome.summary_zh();
     res.items.push(("读取结果（records.jsonl、rejected.jsonl）".into(), records_dir));
+    crate::receipt::save(&receipts_path, &receipts).map_err(io(&receipts_path))?;
+    res.items.push(("收文登记".into(), receipts_path));
     let records = outcome.records;
 
     let review = Review::build(templates, &records, opts.as_of);
