@@ -70,7 +70,7 @@ fn day_zh(d: NaiveDate) -> String {
 ///
 /// - `submitted_on.late` (迟报), when it was received after its due day
 ///   ([`crate::tracking::lateness`]); the message says on what the date
-///   rests, and names no cell: the region is never asked to change its
+///   rests (on 填报时间 when it names only that date), and names no cell: the region is never asked to change its
 ///   填报时间 because the return came late;
 /// - `cross.submitted_vs_received`, for the office only (a cross-check, not
 ///   sent back to the region), when 填报时间 is after the day the office
@@ -83,11 +83,7 @@ pub fn receipt_findings(records: &mut [Record], registry: &Registry) {
             let (field, message) = match late.basis {
                 ReceivedBasis::SelfReported => (
                     "submitted_on",
-                    format!(
-                        "填报时间{}晚于报送截止日{}（未登记收文日期，按填报时间判断）",
-                        day_zh(late.received),
-                        day_zh(late.due)
-                    ),
+                    format!("填报时间{}晚于报送截止日{}", day_zh(late.received), day_zh(late.due)),
                 ),
                 basis => (
                     "received_on",
