@@ -422,17 +422,21 @@ pub fn merge(templates: &Templates, old: Vec<Entry>, records: &[Record], today: 
 }
 
 /// Gives each record whose file has a 收文日期 in the log that date, basis
-/// 收文登记. (Then [`ingest::current::settle`](crate::ingest::current::settle)
-/// decides again which version is current and which are late.)
-pub fn apply(entries: &[Entry], records: &mut [Record]) {
+/// 收文登记, and says whether any record got one. (Then
+/// [`ingest::current::settle`](crate::ingest::current::settle) decides
+/// again which version is current and which are late.)
+pub fn apply(entries: &[Entry], records: &mut [Record]) -> bool {
     let dates: BTreeMap<&str, NaiveDate> =
         entries.iter().filter_map(|e| e.received.as_ref().map(|c| (e.sha256.as_str(), c.date))).collect();
+    let mut any = false;
     for r in records {
         if let Some(d) = dates.get(r.source.sha256.as_str()) {
             r.received_on = Some(*d);
             r.received_basis = ReceivedBasis::Log;
+            any = true;
         }
     }
+    any
 }
 
 /// Today in China time (the day a run first read a file).

@@ -409,3 +409,20 @@ fn the_office_s_receipt_log_decides_survives_reruns_and_a_libreoffice_resave() {
     assert_eq!(std::fs::read(&log_path).unwrap(), bad);
     assert!(!dir.path().join("审核/2017-05-21").exists());
 }
+
+#[test]
+fn a_forwarded_mail_gives_its_attachment_once_dated_when_the_office_got_it() {
+    let dir = util::tempdir();
+    let inner = String::from_utf8(webmail(&april_return())).unwrap();
+    let fwd = format!(
+        "Date: Tue, 16 May 2017 09:00:00 +0800\r\nFrom: clerk@example.cn\r\nSubject: Fwd\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"OUTER\"\r\n\r\n--OUTER\r\nContent-Type: text/plain\r\n\r\nfwd\r\n\
+         --OUTER\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment; filename=\"原邮件.eml\"\r\n\r\n{inner}\r\n--OUTER--\r\n"
+    );
+    std::fs::write(dir.path().join("fwd.eml"), fwd).unwrap();
+    let out = ingest(&[dir.path().join("fwd.eml")]);
+    assert!(out.rejected.is_empty(), "{:?}", out.rejected);
+    let got: Vec<(&str, Option<NaiveDate>)> =
+        out.records.iter().map(|r| (r.source.file.rsplit('/').next().unwrap(), r.received_on)).collect();
+    assert_eq!(got, [("fwd.eml!原邮件.eml!河北省进展表.xlsx", Some(d("2017-05-16")))]);
+}

@@ -108,7 +108,7 @@ pub fn feedback(templates: &Templates, records: &[Record], date: NaiveDate) -> V
                     .filter(|r| r.current && r.region.is_some() && r.region == recs[0].region)
                     .filter(|r| r.submitter.as_deref().is_some_and(|s| !s.trim().is_empty()))
                     .collect();
-                with.sort_by(|a, b| (a.submitted_on, &a.source.file).cmp(&(b.submitted_on, &b.source.file)));
+                with.sort_by_key(|r| crate::ingest::current::order(r));
                 with.last().and_then(|r| r.submitter.clone())
             };
             let to = region

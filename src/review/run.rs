@@ -129,8 +129,9 @@ pub fn run(
     let receipts = crate::receipt::load(&receipts_path)?;
     let today = crate::receipt::today_in_china();
     let receipts = crate::receipt::merge(templates, receipts, &outcome.records, today);
-    crate::receipt::apply(&receipts, &mut outcome.records);
-    ingest::current::settle(&mut outcome.records, &templates.registry);
+    if crate::receipt::apply(&receipts, &mut outcome.records) {
+        ingest::current::settle(&mut outcome.records, &templates.registry);
+    }
     let records_dir = dir.join("记录");
     ingest::write_outputs(&outcome, &records_dir).map_err(io(&records_dir))?;
     res.ingest_summary = outcome.summary_zh();
