@@ -33,6 +33,7 @@ mod memo;
 pub mod names;
 pub mod output;
 pub mod period;
+pub mod receipt;
 pub mod record;
 pub mod records_io;
 pub mod registry;

@@ -48,6 +48,10 @@ pub enum WriteError {
         /// Why.
         source: std::io::Error,
     },
+    /// The office's 收文登记 cannot be understood: the run stops before
+    /// writing anything, and the log is left as it is.
+    #[error(transparent)]
+    Receipts(#[from] crate::receipt::ReceiptError),
 }
 
 /// Prefix of every temporary file this tool creates.

@@ -201,7 +201,7 @@ rules! {
     SubmittedOnMissing = "submitted_on.missing", Warning;
     /// 填报时间 unreadable.
     SubmittedOnInvalid = "submitted_on.invalid", Warning;
-    /// 填报时间 after the due day.
+    /// Received after the due day (迟报), judged on the receipt date.
     SubmittedOnLate = "submitted_on.late", Warning;
     /// 附3: 月度工作安排 blank.
     PlannedMissing = "planned.missing", Warning;
@@ -233,6 +233,9 @@ rules! {
     PersonUnclear = "person.unclear", Warning;
     /// A sheet or document holds a further form that could not be read.
     FormUnread = "form.unread", Error;
+    /// Cross-check against the receipt: 填报时间 after the day the office
+    /// received the file, or long before it. For the office only.
+    SubmittedVsReceived = "cross.submitted_vs_received", Warning;
 }
 
 impl Rule {
@@ -277,6 +280,7 @@ impl Rule {
             Rule::SameTextOtherRegion => "与其他地区文字相同",
             Rule::PersonUnclear => "人员信息不明确",
             Rule::FormUnread => "另有表格未能读取",
+            Rule::SubmittedVsReceived => "填报时间与收文日期不符",
         }
     }
 
@@ -465,6 +469,45 @@ pub struct Record {
     /// only: what is written is the name shown.
     #[serde(skip)]
     pub read_from: Option<String>,
+    /// The day the office received the file, when it has evidence of it:
+    /// the 收文日期 of its 收文登记 or the Date of the mail it came in
+    /// (China time). `None` when lateness rests on 填报时间.
+    #[serde(default)]
+    pub received_on: Option<NaiveDate>,
+    /// What the receipt date rests on: 收文登记, 邮件 or 填报时间.
+    #[serde(default)]
+    pub received_basis: ReceivedBasis,
+    /// The sender of the mail the file came in (its From), when it came in one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<String>,
+}
+
+/// What a record's receipt date rests on, in the order of trust: the
+/// office's 收文登记, the mail the file came in, the 填报时间 the region
+/// wrote. Written as the Chinese word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+pub enum ReceivedBasis {
+    /// 收文日期 typed in the office's 收文登记.
+    #[serde(rename = "收文登记")]
+    Log,
+    /// The Date of the saved mail (.eml) the file was attached to.
+    #[serde(rename = "邮件")]
+    Mail,
+    /// No evidence of receipt: the region's own 填报时间.
+    #[default]
+    #[serde(rename = "填报时间")]
+    SelfReported,
+}
+
+impl ReceivedBasis {
+    /// The word written in records, the workbook and the report.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ReceivedBasis::Log => "收文登记",
+            ReceivedBasis::Mail => "邮件",
+            ReceivedBasis::SelfReported => "填报时间",
+        }
+    }
 }
 
 fn default_current() -> bool {
@@ -508,6 +551,20 @@ impl Record {
             current: true,
             cells: BTreeMap::new(),
             read_from: None,
+            received_on: None,
+            received_basis: ReceivedBasis::SelfReported,
+            sender: None,
+        }
+    }
+
+    /// The day the record counts as received and what that rests on: the
+    /// receipt date when there is evidence of one, else 填报时间 (which may
+    /// be blank). Arrival, lateness and which resubmission is current are
+    /// all judged on this date.
+    pub fn receipt(&self) -> (Option<NaiveDate>, ReceivedBasis) {
+        match self.received_on {
+            Some(d) if self.received_basis != ReceivedBasis::SelfReported => (Some(d), self.received_basis),
+            _ => (self.submitted_on, ReceivedBasis::SelfReported),
         }
     }
 

@@ -139,6 +139,10 @@ pub struct Settings {
     pub plan_due: NaiveDate,
     /// 附3 for month M is due on this day of month M+1.
     pub progress_due_day: u32,
+    /// Due dates that differ from [`Settings::progress_due_day`], by the
+    /// month reported on (`due_overrides = { "2017-09" = 20 }`: the report
+    /// on September is due on 20 October, a deadline extended around 国庆).
+    pub due_overrides: BTreeMap<YearMonth, NaiveDate>,
     /// Year given to a plan row written without one (`3月`).
     pub first_year: i32,
     /// Thresholds and word lists of the cross-checks (`[settings.crosscheck]`).
@@ -212,6 +216,8 @@ struct RawRegistry {
 struct RawSettings {
     plan_due: Spanned<String>,
     progress_due_day: Spanned<u32>,
+    #[serde(default)]
+    due_overrides: BTreeMap<String, Spanned<u32>>,
     first_year: i32,
     #[serde(default)]
     crosscheck: Option<Spanned<crate::crosscheck::CrossCheckSettings>>,
@@ -325,6 +331,20 @@ impl Registry {
                     return Err(invalid(d.span(), format!("报送截止日 {} 无效，应为 1 到 28", d.get_ref())));
                 }
                 *d.get_ref()
+            },
+            due_overrides: {
+                let mut out = BTreeMap::new();
+                for (month, day) in &raw.settings.due_overrides {
+                    let bad = || {
+                        invalid(day.span(), format!("due_overrides 中“{month} = {}”无效，应为 \"YYYY-MM\" = 下月的日期（1 到 31）", day.get_ref()))
+                    };
+                    let m = month.parse::<Period>().ok().and_then(Period::as_month).ok_or_else(bad)?;
+                    let next = m.next();
+                    let due =
+                        NaiveDate::from_ymd_opt(next.year, next.month, *day.get_ref()).ok_or_else(bad)?;
+                    out.insert(m, due);
+                }
+                out
             },
             first_year: raw.settings.first_year,
             crosscheck: match &raw.settings.crosscheck {
@@ -603,8 +623,13 @@ impl Registry {
         self.milestones_of(region).into_iter().map(|(_, m)| m.period).collect()
     }
 
-    /// Due date of the progress report on `month`.
+    /// Due date of the progress report on `month`: the override for that
+    /// month when `due_overrides` names it, else the `progress_due_day` of
+    /// the next month.
     pub fn progress_due(&self, month: YearMonth) -> NaiveDate {
+        if let Some(d) = self.settings.due_overrides.get(&month) {
+            return *d;
+        }
         let next = month.next();
         NaiveDate::from_ymd_opt(next.year, next.month, self.settings.progress_due_day)
             .expect("due day checked to be 1..=28 at load")

@@ -3,22 +3,30 @@
 //!
 //! The rules, applied to every region of the registry:
 //!
-//! - **Arrival.** A record has *arrived* by the as-of date when its 填报时间
-//!   (`submitted_on`) is on or before that date. A record without a 填报时间
-//!   counts as arrived (we hold it) but can never be judged late. Records of
-//!   an unknown region (`region == null`) or without a reporting month are
-//!   not tracked (they show only among the findings).
+//! - **Receipt date.** Every judgement below rests on the day the office
+//!   received a file ([`Record::receipt`]): the 收文日期 of the office's
+//!   收文登记, else the Date of the mail the file came in, else (no evidence
+//!   of receipt) the 填报时间 the region wrote. Each judgement keeps the
+//!   word of what it rests on ([`ReceivedBasis`]).
+//! - **Arrival.** A record has *arrived* by the as-of date when it was
+//!   received on or before that date. A record without any date counts as
+//!   arrived (we hold it) but can never be judged late. Records of an
+//!   unknown region (`region == null`) or without a reporting month are not
+//!   tracked (they show only among the findings).
 //! - **Which record counts.** Among the arrived records of a region and month,
 //!   the one marked `current` counts; when the current one has not arrived
-//!   yet as of the date (a resubmission dated later), the latest arrived
-//!   earlier submission counts instead (latest 填报时间, then the later file
-//!   name), since that is what the office held on that date.
+//!   yet as of the date (a resubmission received later), the latest arrived
+//!   earlier submission counts instead (by the order of
+//!   [`current::order`](crate::ingest::current::order)), since that is what
+//!   the office held on that date.
 //! - **Due day.** The report on month M is due on
-//!   [`Registry::progress_due`]`(M)` (the 10th of M+1 by default). The due
-//!   day itself is still on time: 「每月10日前」 is read as "by the 10th".
-//! - **Late (迟报).** The *first* arrived submission for the month is dated
-//!   after the due day. A correction sent after the due day does not make an
-//!   on-time report late. A late report still shows its status.
+//!   [`Registry::progress_due`]`(M)` (the 10th of M+1 by default, or the
+//!   registry's `due_overrides` for M). The due day itself is still on time:
+//!   「每月10日前」 is read as "by the 10th" ([`is_late`]).
+//! - **Late (迟报).** The *first* arrived submission for the month was
+//!   received after the due day. A correction sent after 退回 keeps the first
+//!   return's receipt date: it does not make an on-time report late. A late
+//!   report still shows its status.
 //! - **Missing (未报).** The as-of date is after the due day and nothing has
 //!   arrived. On the due day itself a report is not yet missing.
 //! - **Not due (blank).** Nothing has arrived and the due day has not passed.
@@ -30,7 +38,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::period::{Period, YearMonth};
-use crate::record::{FormKind, Person, Record, Rule, Status};
+use crate::record::{FormKind, Person, ReceivedBasis, Record, Rule, Status};
 use crate::registry::{Milestone, RegionId, Registry, TaskId};
 
 /// What a report says about its progress status (进度情况): one status
@@ -91,8 +99,48 @@ pub struct Slot<'a> {
     pub state: State,
     /// The record that counts, when one arrived.
     pub record: Option<&'a Record>,
-    /// 填报时间 of the first arrived submission (what lateness is judged on).
+    /// Receipt date ([`Record::receipt`]) of the first arrived submission:
+    /// what lateness is judged on.
     pub first_submitted: Option<NaiveDate>,
+    /// What [`Slot::first_submitted`] rests on (收文登记, 邮件 or 填报时间).
+    pub first_basis: Option<ReceivedBasis>,
+}
+
+/// The due date of a form: [`Settings::plan_due`](crate::registry::Settings::plan_due)
+/// for the plan, [`Registry::progress_due`] of its month for a progress
+/// report (`None` without a month).
+pub fn due_of(registry: &Registry, kind: FormKind, period: Option<Period>) -> Option<NaiveDate> {
+    match kind {
+        FormKind::Plan => Some(registry.settings.plan_due),
+        FormKind::Progress => period.and_then(Period::as_month).map(|m| registry.progress_due(m)),
+    }
+}
+
+/// Whether a form received on `received` is late for `due`: the due day
+/// itself is on time. The one place lateness is decided.
+pub fn is_late(received: NaiveDate, due: NaiveDate) -> bool {
+    received > due
+}
+
+/// A record received after its due day, judged on the record alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lateness {
+    /// The due date.
+    pub due: NaiveDate,
+    /// The receipt date.
+    pub received: NaiveDate,
+    /// What the receipt date rests on.
+    pub basis: ReceivedBasis,
+}
+
+/// The record's lateness on its own receipt date ([`Record::receipt`]), or
+/// `None` when it is on time or has no date or due date. (Whether a month
+/// counts as 迟报 also looks at earlier submissions: see [`Tracking`].)
+pub fn lateness(registry: &Registry, r: &Record) -> Option<Lateness> {
+    let due = due_of(registry, r.kind, r.period)?;
+    let (received, basis) = r.receipt();
+    let received = received?;
+    is_late(received, due).then_some(Lateness { due, received, basis })
 }
 
 /// Everything tracked for one region.
@@ -165,21 +213,17 @@ pub struct Tracking<'a> {
     pub months: Vec<YearMonth>,
 }
 
-fn arrived(r: &Record, as_of: NaiveDate) -> bool {
-    r.submitted_on.is_none_or(|d| d <= as_of)
+/// Whether the record had been received by `as_of` (a record without any
+/// date counts as received: we hold it).
+pub fn arrived(r: &Record, as_of: NaiveDate) -> bool {
+    r.receipt().0.is_none_or(|d| d <= as_of)
 }
 
 /// Picks the record that counts among the arrived submissions, and the first
-/// arrival date.
-fn pick(mut arrived: Vec<&Record>) -> (Option<&Record>, Option<NaiveDate>) {
-    arrived.sort_by(|a, b| {
-        (a.submitted_on, &a.source.file, &a.source.sheet).cmp(&(
-            b.submitted_on,
-            &b.source.file,
-            &b.source.sheet,
-        ))
-    });
-    let first = arrived.iter().filter_map(|r| r.submitted_on).min();
+/// receipt date with its basis.
+fn pick(mut arrived: Vec<&Record>) -> (Option<&Record>, Option<(NaiveDate, ReceivedBasis)>) {
+    arrived.sort_by_key(|r| crate::ingest::current::order(r));
+    let first = arrived.iter().filter_map(|r| r.receipt().0.map(|d| (d, r.receipt().1))).min();
     let counting = arrived.iter().rev().find(|r| r.current).or(arrived.last()).copied();
     (counting, first)
 }
@@ -187,11 +231,11 @@ fn pick(mut arrived: Vec<&Record>) -> (Option<&Record>, Option<NaiveDate>) {
 fn slot<'a>(due: NaiveDate, as_of: NaiveDate, candidates: Vec<&'a Record>) -> Slot<'a> {
     let (record, first) = pick(candidates);
     let state = match record {
-        Some(r) => State::Reported { tick: Tick::of(r), late: first.is_some_and(|d| d > due) },
+        Some(r) => State::Reported { tick: Tick::of(r), late: first.is_some_and(|(d, _)| is_late(d, due)) },
         None if as_of > due => State::Missing,
         None => State::NotDue,
     };
-    Slot { due, state, record, first_submitted: first }
+    Slot { due, state, record, first_submitted: first.map(|f| f.0), first_basis: first.map(|f| f.1) }
 }
 
 impl<'a> Tracking<'a> {
@@ -321,13 +365,13 @@ pub struct Contact<'a> {
 }
 
 /// The directory of one region: for each role, the person named on the
-/// latest current record (by 填报时间, then file) that names one. A title or
+/// latest current record (by [`current::order`](crate::ingest::current::order)) that names one. A title or
 /// phone missing there (附3 has only a name cell) is taken from the latest
 /// record that gives the same name with it.
 pub fn directory<'a>(records: &'a [Record], region: &str) -> BTreeMap<PersonRole, Contact<'a>> {
     let mut recs: Vec<&Record> =
         records.iter().filter(|r| r.current && r.region.as_deref() == Some(region)).collect();
-    recs.sort_by(|a, b| (a.submitted_on, &a.source.file).cmp(&(b.submitted_on, &b.source.file)));
+    recs.sort_by_key(|r| crate::ingest::current::order(r));
     let mut out = BTreeMap::new();
     for role in PersonRole::ALL {
         let Some(latest) = recs.iter().rev().find(|r| role.of(r).name.is_some()) else { continue };
@@ -458,5 +502,52 @@ mod tests {
         assert_eq!(tr.outcome(hb, task, &ms[0]), Outcome::Met);
         assert_eq!(tr.outcome(hb, task, &ms[1]), Outcome::Missing);
         assert_eq!(tr.outcome(hb, task, &ms[2]), Outcome::NotDue);
+    }
+
+    #[test]
+    fn a_due_override_moves_one_months_deadline_and_lateness_follows() {
+        let text = include_str!("../templates/registry.toml").replace(
+            "progress_due_day = 10\n",
+            "progress_due_day = 10\ndue_overrides = { \"2017-09\" = 20 }\n",
+        );
+        let reg = Registry::from_toml(&text, "registry.toml").unwrap();
+        let sep = YearMonth::new(2017, 9).unwrap();
+        assert_eq!(reg.progress_due(sep), d("2017-10-20"));
+        assert_eq!(reg.progress_due(YearMonth::new(2017, 8).unwrap()), d("2017-09-10"));
+        let r = progress("河北省", 9, Some(Status::OnSchedule), "2017-10-15");
+        assert_eq!(lateness(&reg, &r), None);
+        let t = Templates::embedded().unwrap();
+        assert_eq!(lateness(&t.registry, &r).map(|l| l.due), Some(d("2017-10-10")));
+        let bad = include_str!("../templates/registry.toml").replace(
+            "progress_due_day = 10\n",
+            "progress_due_day = 10\ndue_overrides = { \"2017-09\" = 32 }\n",
+        );
+        let e = Registry::from_toml(&bad, "registry.toml").unwrap_err().to_string();
+        assert!(e.contains("due_overrides"), "{e}");
+    }
+
+    #[test]
+    fn lateness_and_arrival_rest_on_the_receipt_date() {
+        let t = Templates::embedded().unwrap();
+        let mut r = progress("河北省", 4, Some(Status::OnSchedule), "2017-05-08");
+        let apr = YearMonth::new(2017, 4).unwrap();
+        let hb = t.registry.region_by_name("河北省").unwrap();
+        let state = |recs: &[Record], as_of| {
+            let tr = Tracking::new(&t.registry, recs, d(as_of));
+            let s = *tr.region(hb).month(apr).unwrap();
+            (month_cell(s.state).text, s.first_basis)
+        };
+        assert_eq!(
+            state(std::slice::from_ref(&r), "2017-05-12"),
+            ("如期".into(), Some(ReceivedBasis::SelfReported))
+        );
+        r.received_on = Some(d("2017-05-15"));
+        r.received_basis = ReceivedBasis::Mail;
+        // Not yet received on the 12th: missing; received on the 15th: late.
+        assert_eq!(state(std::slice::from_ref(&r), "2017-05-12").0, "未报");
+        assert_eq!(
+            state(std::slice::from_ref(&r), "2017-05-16"),
+            ("迟报(如期)".into(), Some(ReceivedBasis::Mail))
+        );
     }
 }

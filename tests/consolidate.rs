@@ -272,9 +272,9 @@ fn other_sheets_carry_the_records() {
 
     let details = table(&path, "进展明细");
     assert_eq!(details.len(), recs.iter().filter(|r| r.current && r.kind == FormKind::Progress).count());
-    assert!(details
-        .iter()
-        .any(|r| r["试点地区"] == "天津市" && r["月份"] == "2017年3月" && r["是否迟报"] == "迟报"));
+    assert!(details.iter().any(|r| r["试点地区"] == "天津市"
+        && r["月份"] == "2017年3月"
+        && r["是否迟报"] == "迟报（填报时间）"));
 
     let behind = table(&path, "滞后与困难");
     assert!(behind

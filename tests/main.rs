@@ -18,6 +18,7 @@ mod markup;
 mod pdf;
 mod pipeline;
 mod provenance;
+mod receipt;
 mod reliability;
 mod report;
 mod review;

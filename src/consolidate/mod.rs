@@ -568,11 +568,14 @@ fn details(
     let mut t = TableSheet::new(ws, st, SHEETS[3], "进展明细（每个地区每月的有效进展表）", &DETAIL_COLUMNS)?;
     for r in recs.iter().filter(|r| r.kind == FormKind::Progress) {
         let month = r.period.map(|p| p.label_zh()).unwrap_or_default();
-        let due = r.period.and_then(Period::as_month).map(|m| reg.progress_due(m));
-        let late = match (r.submitted_on, due) {
-            (Some(s), Some(d)) if s > d => "迟报",
-            (Some(_), Some(_)) => "按时",
-            _ => "",
+        let due = crate::tracking::due_of(reg, r.kind, r.period);
+        // On what the judgement rests: 收文登记, 邮件 or 填报时间.
+        let late = match (r.receipt(), due) {
+            ((Some(s), basis), Some(d)) if crate::tracking::is_late(s, d) => {
+                format!("迟报（{}）", basis.label_zh())
+            }
+            ((Some(_), basis), Some(_)) => format!("按时（{}）", basis.label_zh()),
+            _ => String::new(),
         };
         t.row(&[
             (&region_shown(r), &st.center),
@@ -580,7 +583,7 @@ fn details(
             (Category::of_tick(Tick::of(r)).label_zh(), &st.center),
             (&date(r.submitted_on), &st.center),
             (&date(due), &st.center),
-            (late, &st.center),
+            (&late, &st.center),
             (opt(&r.planned), &st.cell),
             (opt(&r.actual), &st.cell),
             (opt(&r.delay_reason), &st.cell),

@@ -110,7 +110,7 @@ pub fn corrections(records: &[Record]) -> Vec<Correction> {
         .into_par_iter()
         .flat_map_iter(|((region, kind, period), mut versions)| {
             // The order that makes the last one current (stable: output order breaks ties).
-            versions.sort_by_key(|&i| records[i].submitted_on);
+            versions.sort_by_key(|&i| crate::ingest::current::order(&records[i]));
             versions
                 .windows(2)
                 .map(|pair| {

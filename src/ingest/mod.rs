@@ -7,7 +7,8 @@
 //! 1. [`sniff`]: the bytes (read once, hashed with SHA-256) tell what the
 //!    file is — a workbook (xlsx, xlsm, xls, WPS .et, ods) or Word form
 //!    (docx), a zip of returns ([`archive`], read member by member), one of
-//!    this tool's own outputs (skipped), or a format that cannot be read
+//!    this tool's own outputs (skipped), a saved e-mail ([`mail`], read
+//!    attachment by attachment, its date the receipt date), or a format that cannot be read
 //!    (rejected with what to ask the region for). [`guard`] checks the
 //!    file's claims against its bytes and fixed [`Limits`] before any
 //!    reader trusts them.
@@ -18,7 +19,8 @@
 //!    found from the label texts of the form model.
 //! 4. [`build`] and [`normalize`]: values become typed record fields.
 //! 5. [`validate`]: the seed's rules add issues.
-//! 6. [`current`]: among resubmissions, one record counts.
+//! 6. [`current`]: among resubmissions, one record counts (by receipt
+//!    date, see [`current::order`]); lateness is judged on the receipt date.
 //!
 //! Every file ends up as records, a rejection or a skip. Outputs are in
 //! stable order (by file as given, then sheet order), so the same inputs
@@ -31,6 +33,7 @@ pub mod current;
 pub mod docx;
 pub mod guard;
 pub mod locate;
+pub mod mail;
 pub mod normalize;
 pub mod read;
 pub mod sniff;
@@ -256,6 +259,20 @@ fn read_entry(p: &Prepared, shown: &str, bytes: &[u8], opts: &IngestOptions, out
             Ok(b) => read_entry(p, name, &b, opts, false),
             Err(e) => Found::rejected(name, e),
         }),
+        Content::Mail if !outer => Found::rejected(
+            shown,
+            ReadError::Unsupported(
+                "压缩包或邮件附件中的邮件文件（.eml）未读取，请将邮件直接放入报表文件夹".into(),
+            ),
+        ),
+        Content::Mail => mail::read_mail(shown, bytes, opts, &mut |name, member| match member {
+            // A zip attached to a mail is read as a zip given on its own.
+            Ok(b) if matches!(sniff::sniff(&b, name, &opts.limits), Ok(Content::Archive)) => {
+                read_entry(p, name, &b, opts, true)
+            }
+            Ok(b) => read_entry(p, name, &b, opts, false),
+            Err(e) => Found::rejected(name, e),
+        }),
         Content::Form(format, identity) => {
             let identity = identity.and_then(|i| FormKind::from_id(&i));
             match read_form(p, shown, bytes, format, identity, &opts.limits) {
@@ -402,7 +419,8 @@ fn sheet_record(
 }
 
 /// Reads one file's bytes into its records, as [`ingest_paths`] does for
-/// each file (without resubmission marking). `shown` becomes `source.file`.
+/// each file (without resubmission marking and cross-checks; with the
+/// findings on its receipt date, [`current::receipt_findings`]). `shown` becomes `source.file`.
 ///
 /// # Errors
 /// The reason, in Chinese, why the bytes give no form (as in `rejected.jsonl`).
@@ -420,7 +438,9 @@ pub fn ingest_bytes(templates: &Templates, shown: &str, bytes: &[u8]) -> Result<
     if let Some(s) = found.skipped.first().filter(|_| found.records.is_empty()) {
         return Err(s.reason.clone());
     }
-    Ok(found.records)
+    let mut records = found.records;
+    current::receipt_findings(&mut records, &templates.registry);
+    Ok(records)
 }
 
 /// Which form a sheet is, if any. A form shows at least
@@ -479,8 +499,7 @@ pub fn ingest_paths(templates: &Templates, inputs: &[PathBuf], opts: &IngestOpti
     }
     outcome.rejected.sort_by(|a, b| a.file.cmp(&b.file));
     outcome.skipped.sort();
-    current::mark_current(&mut outcome.records);
-    crate::crosscheck::apply(&mut outcome.records, &templates.registry);
+    current::settle(&mut outcome.records, &templates.registry);
     outcome
 }
 

@@ -46,6 +46,8 @@ pub enum Content {
     Archive,
     /// One of this tool's outputs: skipped, with the reason.
     Own(String),
+    /// A saved e-mail (`.eml`): read attachment by attachment.
+    Mail,
 }
 
 fn ext_of(name: &str) -> String {
@@ -71,6 +73,15 @@ pub fn sniff(bytes: &[u8], name: &str, limits: &Limits) -> Result<Content, ReadE
     let ext = ext_of(name);
     if bytes.is_empty() {
         return Err(ReadError::Empty);
+    }
+    if ext == "msg" && bytes.starts_with(OLE_MAGIC) {
+        return Err(ReadError::Unsupported(
+            "Outlook 邮件（.msg）无法读取，请在 Outlook 中将邮件另存为 .eml（或将附件另存）后放入报表文件夹"
+                .into(),
+        ));
+    }
+    if ext == "eml" {
+        return Ok(Content::Mail);
     }
     if bytes.starts_with(OLE_MAGIC) {
         return ole(bytes, &ext, limits);

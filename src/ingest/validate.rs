@@ -181,27 +181,15 @@ pub fn validate(built: &mut Built, registry: &Registry) {
             "未填写联系人姓名".into(),
         ));
     }
-    let due = match rec.kind {
-        FormKind::Plan => Some(registry.settings.plan_due),
-        FormKind::Progress => rec.period.and_then(|p| p.as_month()).map(|m| registry.progress_due(m)),
-    };
-    match rec.submitted_on {
-        None if !rec.issues.iter().any(|i| i.rule == Rule::SubmittedOnInvalid) => out.push(issue(
+    // Lateness rests on the receipt date, known only once every file (and
+    // the mail it came in) is read: see `current::receipt_findings`.
+    if rec.submitted_on.is_none() && !rec.issues.iter().any(|i| i.rule == Rule::SubmittedOnInvalid) {
+        out.push(issue(
             Rule::SubmittedOnMissing,
             "submitted_on",
             cell(Field::SubmittedOn),
             "未填写填报时间".into(),
-        )),
-        Some(d) if due.is_some_and(|due| d > due) => {
-            let due = due.map(|d| d.format("%Y年%-m月%-d日").to_string()).unwrap_or_default();
-            out.push(issue(
-                Rule::SubmittedOnLate,
-                "submitted_on",
-                cell(Field::SubmittedOn),
-                format!("填报时间{}晚于报送截止日{due}", d.format("%Y年%-m月%-d日")),
-            ));
-        }
-        _ => {}
+        ));
     }
     built.record.issues.extend(out);
 }

@@ -182,11 +182,20 @@ pub fn letters_of(
                 None => region_shown(recs[0]),
             };
             let settings = &reg.settings.letters;
-            // The department as the registry names it; for a region it
-            // does not name, the 填报单位 of the return; else the region.
+            // The department: as the registry names it, else the 填报单位 of
+            // the region's latest form that gives one, else the region.
+            let submitter = || {
+                let mut with: Vec<&Record> = records
+                    .iter()
+                    .filter(|r| r.current && r.region.is_some() && r.region == recs[0].region)
+                    .filter(|r| r.submitter.as_deref().is_some_and(|s| !s.trim().is_empty()))
+                    .collect();
+                with.sort_by_key(|r| crate::ingest::current::order(r));
+                with.last().and_then(|r| r.submitter.clone())
+            };
             let to = region
                 .and_then(|id| settings.departments.get(&id).cloned())
-                .or_else(|| recs.iter().rev().find_map(|r| r.submitter.clone()))
+                .or_else(|| if region.is_some() { submitter() } else { recs[0].submitter.clone() })
                 .filter(|s| !s.trim().is_empty())
                 .unwrap_or_else(|| who.clone());
             Some(Letter { doc: letter(templates, settings, kind, &who, &to, date, &recs), key, kind })

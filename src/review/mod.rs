@@ -473,9 +473,10 @@ impl Review {
                 let state = match slot.state {
                     State::Missing => Cell::of("未报", Category::Missing),
                     _ => Cell::of(
-                        match slot.first_submitted {
-                            Some(d) => format!("迟报\n{d} 收到"),
-                            None => "迟报".into(),
+                        match (slot.first_submitted, slot.first_basis) {
+                            (Some(d), Some(b)) => format!("迟报\n{d} 收到\n依据{}", b.label_zh()),
+                            (Some(d), None) => format!("迟报\n{d} 收到"),
+                            (None, _) => "迟报".into(),
                         },
                         Category::Late,
                     ),
@@ -551,7 +552,7 @@ impl Review {
     /// The legend note under the matrix.
     pub fn legend_note(&self) -> String {
         format!(
-            "说明：迟报 = 填报时间晚于截止日（每月{}日当天仍为按时），括号内为其勾选的进度；未报 = 截止日已过仍未收到；\
+            "说明：迟报 = 收到日期晚于截止日（每月{}日当天仍为按时），括号内为其勾选的进度；未报 = 截止日已过仍未收到；\
              未勾选 = 进度情况一项也未勾选；勾选有误 = 勾选了不止一项；状态无法识别 = 有标记但无法判断勾选了哪一项；\
              空白 = 未到截止日；— = 该地区无需报送该月。",
             self.due_day

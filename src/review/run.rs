@@ -196,6 +196,15 @@ pub fn run(
         outcome.rejected.iter_mut().for_each(|r| relative(&mut r.file));
         outcome.skipped.iter_mut().for_each(|s| relative(&mut s.file));
     }
+    // The office's 收文登记 (read before anything is written: an unreadable
+    // one stops the run), then its 收文日期 decide again.
+    let receipts_path = opts.out.join(crate::receipt::FILE);
+    let receipts = crate::receipt::load(&receipts_path).map_err(WriteError::from)?;
+    let today = crate::receipt::today_in_china();
+    let receipts = crate::receipt::merge(templates, receipts, &outcome.records, today);
+    if crate::receipt::apply(&receipts, &mut outcome.records) {
+        ingest::current::settle(&mut outcome.records, &templates.registry);
+    }
     let records_dir = dir.join("记录");
     for (name, bytes) in ingest::output_files(&outcome).map_err(io(&records_dir))? {
         set.write(Path::new("记录").join(name), &bytes).map_err(io(&records_dir.join(name)))?;
@@ -260,8 +269,11 @@ pub fn run(
     set.write(&name, html.as_bytes()).map_err(io(&board))?;
     res.items.push(("状态看板".into(), board));
 
-    // The ledger last, just before the set is swapped in: a run stopped
-    // while rendering leaves last month's ledger beside last month's set.
+    // The receipt log and the ledger last, just before the set is swapped
+    // in: a run stopped while rendering leaves last month's beside last
+    // month's set.
+    crate::receipt::save(&receipts_path, &receipts).map_err(io(&receipts_path))?;
+    res.items.push(("收文登记".into(), receipts_path));
     keep_ledger(&ledger_path, &opts.out.join(ledger::PREVIOUS_FILE_NAME), &ledger_bytes)
         .map_err(io(&ledger_path))?;
     res.items.push(("审核台账".into(), ledger_path));

@@ -198,7 +198,7 @@ pub(super) fn findings_of(
     let mut order: Vec<usize> = (0..records.len()).collect();
     let key = crate::consolidate::record_order(&templates.registry);
     order.sort_by_cached_key(|&i| key(&&records[i]));
-    let arrived = |r: &Record| arrived(r, as_of);
+    let arrived = |r: &Record| crate::tracking::arrived(r, as_of);
     // Each version is the earlier one of at most one correction.
     let next: BTreeMap<usize, &Correction> = corr.iter().map(|c| (c.earlier, c)).collect();
     let mut out = Vec::new();
