@@ -30,9 +30,9 @@ use crate::templates::Templates;
 
 /// The sheet's name.
 pub const SHEET: &str = "收文登记";
-/// The workbook that holds the sheet in the review folder until the
-/// findings ledger does.
-pub const FILE: &str = "收文登记.xlsx";
+/// The workbook that holds the sheet in the review folder: the findings
+/// ledger (`审核台账.xlsx`, the contract's place for 收文登记).
+pub const FILE: &str = crate::ledger::FILE_NAME;
 
 /// The column headers, in the order written. The office may reorder the
 /// columns: they are found by these words in row 1.
@@ -342,7 +342,8 @@ pub fn write_sheet(ws: &mut Worksheet, entries: &[Entry]) -> Result<(), XlsxErro
     Ok(())
 }
 
-/// Reads the log in the workbook `path`; an absent file is an empty log.
+/// Reads the log in the workbook `path`; an absent file, or one without
+/// the sheet, is an empty log.
 ///
 /// # Errors
 /// A [`ReceiptError`] naming the file and, where one is to blame, the cell.
@@ -351,10 +352,14 @@ pub fn load(path: &Path) -> Result<Vec<Entry>, ReceiptError> {
     if !path.exists() {
         return Ok(Vec::new());
     }
-    let mut wb = calamine::open_workbook_auto(path)
+    // By content, not by name: the ledger that holds the log may have been
+    // saved as ods under its xlsx name.
+    let bytes = std::fs::read(path).map_err(|e| ReceiptError::Open { file: file.clone(), detail: e.to_string() })?;
+    let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| ReceiptError::Open { file: file.clone(), detail: e.to_string() })?;
     if !wb.sheet_names().iter().any(|n| n == SHEET) {
-        return Err(ReceiptError::NoSheet { file });
+        // A ledger written before it held the log: nothing typed yet.
+        return Ok(Vec::new());
     }
     let range = wb
         .worksheet_range(SHEET)

@@ -83,15 +83,19 @@ fn a_warning_accepted_after_the_first_month_leaves_the_next_months_letters_and_o
     samples::write_to(&returns).unwrap();
     let out = dir.path().join("审阅");
     let first = review(&returns, &out, "2017-05-11");
-    // 上海市's only finding for the region is its 附2 leader's title (a warning).
-    assert!(first.dir.join("退回意见/退回意见_上海市.docx").is_file());
+    // 上海市's only finding for the region is its 附2 leader's title (a
+    // warning): a 核实提醒, not a 退回意见.
+    assert!(first.dir.join("退回意见/核实提醒_上海市.docx").is_file());
     let mut l = read_ledger(&out);
     let i = row_of(&l, "上海市", "总负责人职务");
     assert_eq!(l.text(&l.rows[i], "状态"), "待处理");
     let id = l.text(&l.rows[i], "编号");
     let message = l.text(&l.rows[i], "问题").split_once('：').unwrap().1.to_string();
-    let report1 = docx_text(&first.dir.join("调度会报告_截至2017-05-11.docx"));
-    assert!(report1.contains(&util::squash(&message)), "the first report lists it");
+    let report1 = util::squash(&util::pdf_text(&first.dir.join("调度会报告_截至2017-05-11.pdf")));
+    // The 通报 counts the open findings by region and rule (附件3).
+    let counted = util::squash("上海市负责人职务不符");
+    assert!(report1.contains(&counted), "the first report counts it");
+    let _ = &message;
     let typed = [
         ("处理意见", text("接受（无需修改）")),
         ("处理人", text("王芳")),
@@ -105,12 +109,13 @@ fn a_warning_accepted_after_the_first_month_leaves_the_next_months_letters_and_o
 
     let second = review(&returns, &out, "2017-06-12");
     let letters = second.dir.join("退回意见");
-    assert!(!letters.join("退回意见_上海市.docx").exists(), "no letter for an accepted warning");
-    assert!(!letters.join("退回意见_上海市.pdf").exists());
+    assert!(!letters.join("核实提醒_上海市.docx").exists(), "no letter for an accepted warning");
+    assert!(!letters.join("核实提醒_上海市.pdf").exists());
     assert!(!letters.join("上海市").exists(), "no marked-up return either");
     assert!(letters.join("退回意见_河南省.docx").is_file(), "the others still go out");
-    let report2 = docx_text(&second.dir.join("调度会报告_截至2017-06-12.docx"));
-    assert!(!report2.contains(&util::squash(&message)), "the open problems leave it out");
+    let report2 = util::squash(&util::pdf_text(&second.dir.join("调度会报告_截至2017-06-12.pdf")));
+    assert!(!report2.contains(&counted), "the open problems leave it out");
+    assert!(!report2.contains(&util::squash(&message)));
     assert!(report2.contains("报表校验问题"));
 
     let l2 = read_ledger(&out);
@@ -251,7 +256,8 @@ fn a_corrected_value_is_corrected_and_a_changed_failing_one_is_void_and_linked()
     assert_eq!(l.text(old, "关联编号"), new_id, "the old finding names its successor");
     assert_eq!(l.text(&l.rows[new], "关联编号"), phone_id, "and the new one its predecessor");
     // Only the open one is asked for in the letter.
-    let letter = docx_text(&second.dir.join("退回意见/退回意见_河北省.docx"));
+    // A phone that is not one is a warning: the region is asked to check it.
+    let letter = docx_text(&second.dir.join("退回意见/核实提醒_河北省.docx"));
     assert!(letter.contains("4567"));
     assert!(!letter.contains("科员"));
     // The same returns from another folder layout, read again: the same 编号.

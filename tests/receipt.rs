@@ -358,9 +358,15 @@ fn the_office_s_receipt_log_decides_survives_reruns_and_a_libreoffice_resave() {
     let mut typed = entries.clone();
     typed[0].received = Some(ReceivedCell { typed: Typed::Date(d("2017-05-12")), date: d("2017-05-12") });
     typed[0].note = Some(Typed::Text("5月12日传真收到".into()));
+    // The log is a sheet of the findings ledger: the office edits it there.
     let scratch = dir.path().join("scratch");
     std::fs::create_dir_all(&scratch).unwrap();
-    receipt::save(&scratch.join(receipt::FILE), &typed).unwrap();
+    let with_log = |entries: &[receipt::Entry]| {
+        let file = log_path.display().to_string();
+        let l = permit_forms::ledger::read_bytes(&std::fs::read(&log_path).unwrap(), &file, &|_| true).unwrap();
+        permit_forms::ledger::to_bytes_with(&l, &[], Some(entries)).unwrap()
+    };
+    std::fs::write(scratch.join(receipt::FILE), with_log(&typed)).unwrap();
     let resaved = util::soffice_convert(&scratch.join(receipt::FILE), "xlsx", &dir.path().join("lo"));
     std::fs::copy(&resaved, &log_path).unwrap();
 
@@ -394,18 +400,16 @@ fn the_office_s_receipt_log_decides_survives_reruns_and_a_libreoffice_resave() {
 
     // An unreadable 收文日期 stops the run, naming file and cell; nothing is overwritten.
     let mut wrong = after.clone();
-    wrong[0].received = None;
-    receipt::save(&log_path, &wrong).unwrap();
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    receipt::write_sheet(ws, &wrong).unwrap();
-    ws.write_string(1, 9, "五月十二号").unwrap();
-    let bad = wb.save_to_buffer().unwrap();
+    wrong[0].received = Some(ReceivedCell { typed: Typed::Text("五月十二号".into()), date: d("2017-05-12") });
+    let bad = with_log(&wrong);
     std::fs::write(&log_path, &bad).unwrap();
     let o = review(dir.path(), "2017-05-21");
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("收文登记.xlsx") && err.contains("J2") && err.contains("五月十二号"), "{err}");
+    assert!(
+        err.contains("审核台账.xlsx") && err.contains("收文登记") && err.contains("J2") && err.contains("五月十二号"),
+        "{err}"
+    );
     assert_eq!(std::fs::read(&log_path).unwrap(), bad);
     assert!(!dir.path().join("审核/2017-05-21").exists());
 }

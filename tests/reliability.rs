@@ -54,10 +54,13 @@ fn which_set(got: &BTreeMap<String, Vec<u8>>, sets: &[&BTreeMap<String, Vec<u8>>
     sets.iter().position(|s| *s == got)
 }
 
+/// The entries of a review folder, less the findings ledger that lives
+/// beside the dated folders (written whole on its own, see tests/ledger.rs).
 fn names_in(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != permit_forms::ledger::FILE_NAME && n != permit_forms::ledger::PREVIOUS_FILE_NAME)
         .collect();
     v.sort();
     v
@@ -235,27 +238,27 @@ fn a_marked_up_copy_sent_back_changed_is_read_and_unchanged_is_passed_over() {
 #[test]
 fn a_clerks_edited_letter_and_note_survive_a_rerun_and_are_named() {
     let dir = util::tempdir();
-    let returns = returns_of(dir.path(), "returns", &["山西省", "河南省"]);
+    let returns = returns_of(dir.path(), "returns", &["淄博市", "河南省"]);
     let out = dir.path().join("审阅");
     run_ok(review(&returns, &out));
     let fb = out.join(AS_OF).join("退回意见");
-    let original = std::fs::read(fb.join("退回意见_山西省.docx")).unwrap();
-    std::fs::write(fb.join("退回意见_山西省.docx"), b"edited by the section chief").unwrap();
+    let original = std::fs::read(fb.join("退回意见_淄博市.docx")).unwrap();
+    std::fs::write(fb.join("退回意见_淄博市.docx"), b"edited by the section chief").unwrap();
     std::fs::copy(fb.join("退回意见_河南省.docx"), fb.join("退回意见_河南省（科长已改）.docx")).unwrap();
     std::fs::write(out.join(AS_OF).join("备注.txt"), "已电话催报").unwrap();
     let said = run_ok(review(&returns, &out));
     assert_eq!(
-        std::fs::read(fb.join("退回意见_山西省.docx")).unwrap(),
+        std::fs::read(fb.join("退回意见_淄博市.docx")).unwrap(),
         original,
         "the tool's letter rewritten"
     );
     assert_eq!(
-        std::fs::read(fb.join("退回意见_山西省（已修改）.docx")).unwrap(),
+        std::fs::read(fb.join("退回意见_淄博市（已修改）.docx")).unwrap(),
         b"edited by the section chief"
     );
     assert!(fb.join("退回意见_河南省（科长已改）.docx").is_file());
     assert_eq!(std::fs::read_to_string(out.join(AS_OF).join("备注.txt")).unwrap(), "已电话催报");
-    for name in ["退回意见_山西省（已修改）.docx", "退回意见_河南省（科长已改）.docx", "备注.txt"]
+    for name in ["退回意见_淄博市（已修改）.docx", "退回意见_河南省（科长已改）.docx", "备注.txt"]
     {
         assert!(said.contains(name), "{name} not named: {said}");
     }
@@ -264,7 +267,7 @@ fn a_clerks_edited_letter_and_note_survive_a_rerun_and_are_named() {
 #[test]
 fn control_characters_and_very_long_names_in_the_returns_break_no_output_and_no_letter() {
     let dir = util::tempdir();
-    let returns = returns_of(dir.path(), "returns", &["河南省", "山西省"]);
+    let returns = returns_of(dir.path(), "returns", &["河南省", "淄博市"]);
     // A control character in a name (as zip archives and mail clients bring them).
     std::fs::rename(
         returns.join("河南省/附3_试点工作进展表_河南省_2017年04月.xlsx"),
@@ -274,8 +277,8 @@ fn control_characters_and_very_long_names_in_the_returns_break_no_output_and_no_
     // A 245-character name, as long as the file system allows.
     let long = format!("{}.xlsx", "b".repeat(240));
     std::fs::rename(
-        returns.join("山西省/附2_试点工作计划表_山西省.xlsx"),
-        returns.join("山西省").join(&long),
+        returns.join("淄博市/附2_试点工作计划表_淄博市.xlsx"),
+        returns.join("淄博市").join(&long),
     )
     .unwrap();
     // An unknown region's return in a zip under a 100-character name.
@@ -291,7 +294,7 @@ fn control_characters_and_very_long_names_in_the_returns_break_no_output_and_no_
     let records = std::fs::read_to_string(set.join("记录/records.jsonl")).unwrap();
     assert!(records.contains("\\u0001") && records.contains(&"b".repeat(240)) && records.contains("火星省"));
     let files = util::walk(&set);
-    for want in ["退回意见/退回意见_河南省.docx", "退回意见/退回意见_山西省.docx"] {
+    for want in ["退回意见/退回意见_河南省.docx", "退回意见/退回意见_淄博市.docx"] {
         assert!(files.iter().any(|f| f == want), "{want}: {files:?}\n{said}");
     }
     let unknown: Vec<&String> =
@@ -324,7 +327,7 @@ fn each_broken_template_is_refused_by_templates_check_and_every_verb_with_file_a
     let dir = util::tempdir();
     let root = dir.path();
     let progress = "forms/progress.toml";
-    let status_row = "[[row]]\nheight = 30\ncells = [\n  { label = \"进度情况\\n（勾选）\" },\n  { field = \"status\", span = 3, choices = [\"超前\", \"如期\", \"滞后\"] },\n]\n";
+    let status_row = "[[row]]\nheight = 30\ncells = [\n  { label = \"进度情况\\n（勾选）\" },\n  { field = \"status\", span = 3, choices = [\n      { status = \"ahead\", word = \"超前\" },\n      { status = \"on_schedule\", word = \"如期\" },\n      { status = \"behind\", word = \"滞后\" },\n  ] },\n]\n";
     // (folder, file, edit, the line the message must name, a word it must say)
     type Edit = Box<dyn Fn(&str) -> Vec<u8>>;
     let line_of = |text: &str, needle: &str| text[..text.find(needle).unwrap()].matches('\n').count() + 1;
@@ -348,19 +351,19 @@ fn each_broken_template_is_refused_by_templates_check_and_every_verb_with_file_a
             "duplicate-choices",
             progress,
             Box::new(|t: &str| {
-                t.replacen("[\"超前\", \"如期\", \"滞后\"]", "[\"如期\", \"如期\", \"滞后\"]", 1).into_bytes()
+                t.replacen("word = \"超前\"", "word = \"如期\"", 1).into_bytes()
             }),
-            line_of(&default_progress, "field = \"status\""),
+            line_of(&default_progress, status_row),
             "出现了两次",
         ),
         (
             "missing-choice",
             progress,
             Box::new(|t: &str| {
-                t.replacen("[\"超前\", \"如期\", \"滞后\"]", "[\"如期\", \"滞后\"]", 1).into_bytes()
+                t.replacen("      { status = \"ahead\", word = \"超前\" },\n", "", 1).into_bytes()
             }),
-            line_of(&default_progress, "field = \"status\""),
-            "应有 3 项",
+            line_of(&default_progress, status_row),
+            "缺少",
         ),
         (
             "wrong-kind",
@@ -489,7 +492,7 @@ fn a_file_size_limit_mid_review_keeps_the_previous_set_and_leaves_no_temporaries
 #[test]
 fn a_set_without_a_manifest_is_replaced_keeping_only_what_is_not_the_tools() {
     let dir = util::tempdir();
-    let returns = returns_of(dir.path(), "returns", &["山西省", "河南省"]);
+    let returns = returns_of(dir.path(), "returns", &["淄博市", "河南省"]);
     let out = dir.path().join("审阅");
     run_ok(review(&returns, &out));
     let set = out.join(AS_OF);

@@ -42,7 +42,16 @@ pub struct Board<'a> {
 
 /// The board's file name: `状态看板_截至2017-05-11.html`.
 pub fn file_name(as_of: chrono::NaiveDate) -> String {
-    format!("状态看板_截至{}.html", as_of.format("%Y-%m-%d"))
+    format!("{PREFIX}{}.html", as_of.format("%Y-%m-%d"))
+}
+
+const PREFIX: &str = "状态看板_截至";
+
+/// Whether `name` is a board's file name (any date), as [`file_name`] makes it.
+pub fn is_file_name(name: &str) -> bool {
+    name.strip_prefix(PREFIX)
+        .and_then(|rest| rest.strip_suffix(".html"))
+        .is_some_and(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
 }
 
 /// The board as one HTML document. Same inputs give the same bytes.

@@ -25,7 +25,7 @@ pub use key::{keys_of, Key, Slot};
 pub use merge::{merge, Merged, Raised};
 pub use read::{read, read_bytes};
 pub use state::{Decision, Gone, State};
-pub use write::to_bytes;
+pub use write::{to_bytes, to_bytes_with};
 
 use std::collections::BTreeMap;
 

@@ -108,7 +108,8 @@ pub fn read_bytes(
     }
     ledger.other_sheets = sheets
         .iter()
-        .filter(|(n, _, _)| n != SHEET && n != DATA_SHEET)
+        // 收文登记 is read and written by its owner (crate::receipt).
+        .filter(|(n, _, _)| n != SHEET && n != DATA_SHEET && n != crate::receipt::SHEET)
         .map(|(name, hidden, range)| Sheet { name: name.clone(), rows: grid(range), hidden: *hidden })
         .collect();
     // A ledger of another pilot names none of this pilot's regions.

@@ -23,6 +23,19 @@ const LAST_ROW: u32 = 1_048_575;
 /// # Errors
 /// The writer's refusal (a sheet name Excel does not allow).
 pub fn to_bytes(ledger: &Ledger, extra: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
+    to_bytes_with(ledger, extra, None)
+}
+
+/// [`to_bytes`] with the office's 收文登记 (`receipts`, written by
+/// [`crate::receipt::write_sheet`] as the second sheet) when given.
+///
+/// # Errors
+/// As [`to_bytes`].
+pub fn to_bytes_with(
+    ledger: &Ledger,
+    extra: &[Sheet],
+    receipts: Option<&[crate::receipt::Entry]>,
+) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     wb.set_properties(
         &DocProperties::new()
@@ -32,6 +45,9 @@ pub fn to_bytes(ledger: &Ledger, extra: &[Sheet]) -> Result<Vec<u8>, XlsxError> 
             .set_custom_property(crate::ingest::sniff::OUTPUT_PROPERTY, "审核台账"),
     );
     office_sheet(wb.add_worksheet(), ledger)?;
+    if let Some(entries) = receipts {
+        crate::receipt::write_sheet(wb.add_worksheet(), entries)?;
+    }
     let mut others: Vec<&Sheet> =
         ledger.other_sheets.iter().filter(|s| !extra.iter().any(|e| e.name == s.name)).collect();
     others.extend(extra);

@@ -123,13 +123,16 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
 
 /// Whether a file of a dated folder written before manifests existed is
 /// this tool's: the records, a marked-up return, or a document marked as
-/// ours (the workbook, the report, a letter).
+/// ours (the workbook, the report, a letter), or the status board.
 fn earlier_output(rel: &str, path: &Path) -> bool {
     use crate::ingest::sniff::{sniff, Content};
-    if rel.starts_with("记录/") && rel.ends_with(".jsonl") || rel.ends_with("_请修改.xlsx") {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    if rel.starts_with("记录/") && rel.ends_with(".jsonl")
+        || rel.ends_with("_请修改.xlsx")
+        || rel == name && crate::board::is_file_name(name)
+    {
         return true;
     }
-    let name = rel.rsplit('/').next().unwrap_or(rel);
     let limits = crate::ingest::Limits::default();
     std::fs::read(path).ok().is_some_and(|b| matches!(sniff(&b, name, &limits), Ok(Content::Own(_))))
 }
@@ -196,9 +199,9 @@ pub fn run(
         outcome.rejected.iter_mut().for_each(|r| relative(&mut r.file));
         outcome.skipped.iter_mut().for_each(|s| relative(&mut s.file));
     }
-    // The office's 收文登记 (read before anything is written: an unreadable
-    // one stops the run), then its 收文日期 decide again.
-    let receipts_path = opts.out.join(crate::receipt::FILE);
+    // The office's 收文登记, a sheet of the ledger (read before anything is
+    // written: an unreadable one stops the run), then its 收文日期 decide again.
+    let receipts_path = ledger_path.clone();
     let receipts = crate::receipt::load(&receipts_path).map_err(WriteError::from)?;
     let today = crate::receipt::today_in_china();
     let receipts = crate::receipt::merge(templates, receipts, &outcome.records, today);
@@ -215,7 +218,7 @@ pub fn run(
 
     let mut review = Review::build(templates, &records, opts.as_of);
     let merged = review.apply_ledger(templates, &records, previous.as_ref());
-    let ledger_bytes = ledger::to_bytes(&merged.ledger, &[review.look_back_sheet()])?;
+    let ledger_bytes = ledger::to_bytes_with(&merged.ledger, &[review.look_back_sheet()], Some(&receipts))?;
     res.ledger_notes = merged.notes;
     let closed: BTreeSet<&str> =
         merged.states.iter().filter(|(_, (s, _))| !s.is_open()).map(|(id, _)| id.as_str()).collect();
@@ -269,14 +272,12 @@ pub fn run(
     set.write(&name, html.as_bytes()).map_err(io(&board))?;
     res.items.push(("状态看板".into(), board));
 
-    // The receipt log and the ledger last, just before the set is swapped
-    // in: a run stopped while rendering leaves last month's beside last
-    // month's set.
-    crate::receipt::save(&receipts_path, &receipts).map_err(io(&receipts_path))?;
-    res.items.push(("收文登记".into(), receipts_path));
+    // The ledger (with its 收文登记) last, just before the set is swapped
+    // in: a run stopped while rendering leaves last month's ledger beside
+    // last month's set.
     keep_ledger(&ledger_path, &opts.out.join(ledger::PREVIOUS_FILE_NAME), &ledger_bytes)
         .map_err(io(&ledger_path))?;
-    res.items.push(("审核台账".into(), ledger_path));
+    res.items.push(("审核台账（含收文登记）".into(), ledger_path));
     res.attention = Attention { letters: letters.count, ..Attention::of(&review) };
     res.carried = set.commit_with(&earlier_output).map_err(io(&dir))?.summary_zh();
     Ok(res)
