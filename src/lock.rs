@@ -171,7 +171,16 @@ pub fn lock_review_dir_waiting(dir: &Path, wait: Option<Duration>) -> Result<Rev
             }
         }
         if wait.is_some_and(|w| start.elapsed() >= w) {
-            let holder = read_holder(&canon);
+            // The holder writes its details just after it takes the lock:
+            // give it a moment, so that the message can name it.
+            let mut holder = read_holder(&canon);
+            for _ in 0..20 {
+                if holder.is_some() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(25));
+                holder = read_holder(&canon);
+            }
             return Err(LockError::Busy { dir: dir.display().to_string(), holder });
         }
         std::thread::sleep(Duration::from_millis(50));
