@@ -452,6 +452,24 @@ pub struct Record {
     /// it existed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub cells: BTreeMap<String, String>,
+    /// The region's 情况说明 read from a returned marked-up copy (sheet
+    /// [`crate::ingest::explanations::SHEET`]), one per row written, in row
+    /// order; absent for ordinary returns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub explanations: Vec<Explanation>,
+}
+
+/// One 情况说明 a region wrote in its marked-up copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// The 编号 of the finding it answers, as written (may be altered or empty).
+    pub id: String,
+    /// The 单元格 the row names.
+    pub cell: String,
+    /// The text as written (trimmed).
+    pub text: String,
+    /// The A1 address of the text in the explanations sheet.
+    pub at: String,
 }
 
 fn default_current() -> bool {
@@ -494,6 +512,7 @@ impl Record {
             issues: Vec::new(),
             current: true,
             cells: BTreeMap::new(),
+            explanations: Vec::new(),
         }
     }
 
