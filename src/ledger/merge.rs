@@ -343,6 +343,33 @@ mod tests {
     }
 
     #[test]
+    fn explanations_by_number_two_versions_kept_and_unknown_numbers_listed() {
+        let a = key("河北省", "1");
+        let slots: BTreeSet<Slot> = [a.slot()].into();
+        let rank = |_: &Key| 0;
+        let mut r = raised(&a);
+        r.shown.severity = "警告".into();
+        let mut said = BTreeMap::new();
+        let v = |t: &str, at: &str| (t.to_string(), at.to_string());
+        said.insert(a.id(), Answer { versions: vec![v("同上", "x!D2"), v("职务为临时设置", "y!D2")] });
+        said.insert("0000-0000-0000".into(), Answer { versions: vec![v("编号被改了", "y!D3")] });
+        let m = merge_with(None, &[r], &said, &slots, day(1), &rank);
+        assert_eq!(m.states[&a.id()].0, State::Explained);
+        let shown = m.ledger.text(&m.ledger.rows[0], "地区说明");
+        assert!(
+            shown.contains("（第1份，x!D2）同上") && shown.contains("（第2份，y!D2）职务为临时设置"),
+            "{shown}"
+        );
+        assert_eq!(m.ledger.rows.len(), 1, "an unknown 编号 adds no finding");
+        let sheet = m.ledger.other_sheets.iter().find(|s| s.name == UNPLACED_SHEET).expect("listed");
+        assert_eq!(sheet.rows[1][1], Some(Value::Text("编号被改了".into())));
+        assert!(m.notes.iter().any(|n| n.contains("0000-0000-0000")), "{:?}", m.notes);
+        // Run again on its own output: the sheet is rewritten, not doubled.
+        let again = merge_with(Some(&m.ledger), &[raised(&a)], &said, &slots, day(2), &rank);
+        assert_eq!(again.ledger.other_sheets.iter().filter(|s| s.name == UNPLACED_SHEET).count(), 1);
+    }
+
+    #[test]
     fn rows_without_a_known_number_are_kept_at_the_end_and_noted() {
         let a = key("河北省", "1");
         let slots: BTreeSet<Slot> = [a.slot()].into();
