@@ -233,3 +233,27 @@ fn a_resubmission_fixing_one_explaining_another_and_changing_an_unflagged_value_
     let explained = rows[head + 1..].iter().find(|r| r[kc] == "地区已说明").unwrap();
     assert!(explained.iter().any(|c| c == said), "{explained:?}");
 }
+
+#[test]
+fn an_explanation_saved_by_libreoffice_reads_back_with_its_number() {
+    let dir = util::tempdir();
+    let returns = dir.path().join("returns");
+    samples::write_to(&returns).unwrap();
+    let out = dir.path().join("审阅");
+    let first = review(&returns, &out, "2017-05-11");
+    let l = read_ledger(&out);
+    let id = l.text(&l.rows[row_of(&l, "上海市", "总负责人职务")], "编号");
+    let staged = dir.path().join("staged");
+    std::fs::create_dir_all(&staged).unwrap();
+    let said = "职务为临时设置\n已报省厅备案";
+    let edited = explain(&first.dir, "上海市", &id, said, &staged);
+    // LibreOffice opens and saves it again (its own writer, shared strings).
+    let saved = util::soffice_convert(&edited, "xlsx", &dir.path().join("lo"));
+    let bytes = std::fs::read(&saved).unwrap();
+    let recs = permit_forms::ingest::ingest_bytes(templates(), "上海市_回复.xlsx", &bytes).unwrap();
+    assert_eq!(recs.len(), 1, "one form, the 情况说明 sheet is not a form");
+    let e = &recs[0].explanations;
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!((e[0].id.as_str(), e[0].text.as_str()), (id.as_str(), said));
+    assert_eq!(recs[0].region.as_deref(), Some("上海市"));
+}

@@ -14,19 +14,19 @@ pub const SHEET: &str = "情况说明";
 /// Its header words; the last is the region's column.
 pub const HEADERS: [&str; 4] = ["编号", "单元格", "问题", "情况说明"];
 
-/// The explanations of `sheet` when it is the 情况说明 sheet (by name, or
-/// by a header row with 编号 and 情况说明), in row order; rows whose
-/// 情况说明 is empty are left out. `None`: not that sheet.
+/// The explanations of `sheet` when it is a 情况说明 sheet (a header row
+/// among its first 20 with 编号 and 情况说明, whatever the sheet's name), in
+/// row order; rows whose 情况说明 is empty are left out. `None`: not such a
+/// sheet.
 pub fn read(sheet: &Sheet) -> Option<Vec<Explanation>> {
-    let named = sheet.name.trim() == SHEET;
     let cell_text = |r: usize, c: usize| sheet.get(r, c).text().trim().to_string();
     let head = (0..sheet.rows.len().min(20)).find(|&r| {
         let words: Vec<String> = (0..sheet.width()).map(|c| cell_text(r, c)).collect();
         words.iter().any(|w| w == HEADERS[0]) && words.iter().any(|w| w == HEADERS[3])
     });
-    let Some(head) = head else {
-        return named.then(Vec::new);
-    };
+    // Without its header row (the area deleted or rewritten) the sheet is
+    // read like any other: it may even be a form.
+    let head = head?;
     let col = |h: &str| (0..sheet.width()).find(|&c| cell_text(head, c) == h);
     let (id_col, text_col) = (col(HEADERS[0])?, col(HEADERS[3])?);
     let cell_col = col(HEADERS[1]);
@@ -88,6 +88,6 @@ mod tests {
         );
         assert_eq!(e[0].at, "任意!E2");
         assert_eq!(read(&sheet("附3", &[&["试点地区"]])), None);
-        assert_eq!(read(&sheet(SHEET, &[&["被删改的表头"]])), Some(vec![]));
+        assert_eq!(read(&sheet(SHEET, &[&["被删改的表头"]])), None);
     }
 }
