@@ -257,3 +257,18 @@ fn an_explanation_saved_by_libreoffice_reads_back_with_its_number() {
     assert_eq!((e[0].id.as_str(), e[0].text.as_str()), (id.as_str(), said));
     assert_eq!(recs[0].region.as_deref(), Some("上海市"));
 }
+
+#[test]
+fn explanations_sent_back_without_their_form_are_quoted_in_the_rejection() {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("情况说明").unwrap();
+    for (c, h) in ["编号", "单元格", "问题", "情况说明"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "BFCA-5927-BAD9").unwrap();
+    ws.write_string(1, 3, "职务为临时设置").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let why = permit_forms::ingest::ingest_bytes(templates(), "只有说明.xlsx", &bytes).unwrap_err();
+    assert!(why.contains("BFCA-5927-BAD9") && why.contains("职务为临时设置"), "{why}");
+}

@@ -55,6 +55,18 @@ pub fn attach(records: &mut [Record], found: Vec<Explanation>) {
     }
 }
 
+/// Why a workbook with explanations but no form is rejected: its
+/// explanations quoted, so that none is lost.
+pub fn without_form(found: &[Explanation]) -> String {
+    let listed: Vec<String> = found.iter().map(|e| format!("{}（{}）：{}", e.id, e.at, e.text)).collect();
+    format!(
+        "工作簿中有“{SHEET}” {} 条，但没有可识别的附2（试点工作计划表）或附3（试点工作进展表）（表格工作表可能被删除），\
+         请地区将情况说明连同标注表一并报回。情况说明：{}",
+        found.len(),
+        listed.join("；")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -267,6 +267,9 @@ fn read_form(
         Ok(())
     })?;
     let mut records = without_blank_copies(read);
+    if records.is_empty() && !said.is_empty() {
+        return Err(ReadError::Unsupported(explanations::without_form(&said)));
+    }
     explanations::attach(&mut records, said);
     if records.is_empty() {
         let what = if format == Format::Docx { "文档" } else { "工作簿" };
