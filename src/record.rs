@@ -480,6 +480,11 @@ pub struct Record {
     /// The sender of the mail the file came in (its From), when it came in one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<String>,
+    /// The region's 情况说明 read from a returned marked-up copy (sheet
+    /// [`crate::ingest::explanations::SHEET`]), one per row written, in row
+    /// order; absent for ordinary returns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub explanations: Vec<Explanation>,
 }
 
 /// What a record's receipt date rests on, in the order of trust: the
@@ -508,6 +513,19 @@ impl ReceivedBasis {
             ReceivedBasis::SelfReported => "填报时间",
         }
     }
+}
+
+/// One 情况说明 a region wrote in its marked-up copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// The 编号 of the finding it answers, as written (may be altered or empty).
+    pub id: String,
+    /// The 单元格 the row names.
+    pub cell: String,
+    /// The text as written (trimmed).
+    pub text: String,
+    /// The A1 address of the text in the explanations sheet.
+    pub at: String,
 }
 
 fn default_current() -> bool {
@@ -554,6 +572,7 @@ impl Record {
             received_on: None,
             received_basis: ReceivedBasis::SelfReported,
             sender: None,
+            explanations: Vec::new(),
         }
     }
 

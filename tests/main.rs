@@ -3,6 +3,7 @@
 
 mod util;
 
+mod answer;
 mod board;
 mod consolidate;
 mod crosscheck;

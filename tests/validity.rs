@@ -136,6 +136,9 @@ fn every_kind_of_docx_and_xlsx_is_schema_valid() {
     let (_, letter) = letters.first().expect("the samples have findings to send back");
     put("letter.docx".into(), docx::render_document(letter).unwrap());
     put("consolidated.xlsx".into(), consolidate::consolidate(t, &records, as_of).unwrap());
+    // A marked-up return (with its 情况说明 sheet).
+    let flagged = records.iter().find(|r| r.current && r.issues.iter().any(|i| !i.rule.is_cross())).unwrap();
+    put("marked_up.xlsx".into(), permit_forms::markup::render_marked_up(t, &flagged.for_region()).unwrap());
     // The findings ledger (审核台账) of the samples' review.
     let mut review = permit_forms::review::Review::build(t, &records, as_of);
     let merged = review.apply_ledger(t, &records, None);

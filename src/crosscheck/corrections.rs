@@ -71,6 +71,18 @@ impl Correction {
     pub fn is_fixed(&self, issue: &Issue) -> bool {
         self.fixed.contains(issue)
     }
+
+    /// The changes no finding of `earlier` (the earlier version) pointed
+    /// at: values the office did not ask to change (rule
+    /// `correction.unrequested`, a warning for the office). A new 填报时间
+    /// is what a resubmission is expected to bring: it is not among them.
+    pub fn unrequested<'a>(&'a self, earlier: &'a Record) -> impl Iterator<Item = &'a FieldChange> + 'a {
+        self.changes.iter().filter(move |f| f.field != Field::SubmittedOn).filter(move |f| {
+            let path = f.field.path();
+            let schedule = path.starts_with("schedule");
+            !earlier.issues.iter().any(|i| i.field == path || (schedule && i.field.starts_with("schedule")))
+        })
+    }
 }
 
 /// The corrections in `records`: for every region, kind and period sent more

@@ -31,6 +31,7 @@ pub mod archive;
 pub mod build;
 pub mod current;
 pub mod docx;
+pub mod explanations;
 pub mod guard;
 pub mod locate;
 pub mod mail;
@@ -295,11 +296,20 @@ fn read_form(
     let sha256: String = sha.iter().map(|b| format!("{b:02x}")).collect();
     // Sheets come one at a time, each dropped after it is recognised.
     let mut read: Vec<(Record, bool)> = Vec::new();
+    let mut said = Vec::new();
     read::read_sheets(bytes, format, identity, limits, &mut |sheet, identity| {
-        read.extend(sheet_records(p, shown, &sha256, &sheet, identity));
+        if let Some(found) = explanations::read(&sheet) {
+            said.extend(found);
+        } else {
+            read.extend(sheet_records(p, shown, &sha256, &sheet, identity));
+        }
         Ok(())
     })?;
-    let records = without_blank_copies(read);
+    let mut records = without_blank_copies(read);
+    if records.is_empty() && !said.is_empty() {
+        return Err(ReadError::Unsupported(explanations::without_form(&said)));
+    }
+    explanations::attach(&mut records, said);
     if records.is_empty() {
         let what = if format == Format::Docx { "文档" } else { "工作簿" };
         return Err(ReadError::Unsupported(format!(

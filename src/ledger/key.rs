@@ -49,6 +49,20 @@ impl Key {
         }
     }
 
+    /// The key of a value a resubmission of `record`'s form changed where
+    /// no finding pointed (rule `correction.unrequested`): `field` is the
+    /// record path, `old` and `new` the values.
+    pub fn of_change(record: &Record, field: &str, old: &str, new: &str) -> Key {
+        Key {
+            region: region_key(record),
+            form: record.kind.id().to_string(),
+            period: record.period.map(|p| p.to_string()).unwrap_or_default(),
+            rule: UNREQUESTED_RULE.to_string(),
+            field: field.to_string(),
+            value: fingerprint(&format!("{old}\u{1}{new}")),
+        }
+    }
+
     /// The key as one line of text (`|` between the parts), as the hidden
     /// sheet keeps it.
     pub fn text(&self) -> String {
@@ -86,6 +100,9 @@ impl Key {
         Slot { region: self.region.clone(), form: self.form.clone(), period: self.period.clone() }
     }
 }
+
+/// The rule id of a value changed where no finding pointed.
+pub const UNREQUESTED_RULE: &str = "correction.unrequested";
 
 /// One form of one region and period, as the keys name it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -7,8 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 
 use super::key::{Key, Slot};
+use super::said::{Answer, Said};
 use super::{
-    Decision, Entry, Gone, Ledger, Row, Shown, State, ToolColumn, Value, DECISION_HEADER, OFFICE_HEADERS,
+    Decision, Entry, Gone, Ledger, Row, Sheet, Shown, State, ToolColumn, Value, DECISION_HEADER,
+    OFFICE_HEADERS,
 };
 
 /// One finding of this run, as the ledger needs it.
@@ -56,6 +58,26 @@ fn new_headers() -> Vec<String> {
 pub fn merge(
     prev: Option<&Ledger>,
     raised: &[Raised],
+    slots: &BTreeSet<Slot>,
+    as_of: NaiveDate,
+    rank: &dyn Fn(&Key) -> usize,
+) -> Merged {
+    merge_with(prev, raised, &BTreeMap::new(), slots, as_of, rank)
+}
+
+/// The name of the ledger workbook's sheet of 情况说明 whose 编号 matches
+/// no finding (altered, or of a form since gone), rewritten every run.
+pub const UNPLACED_SHEET: &str = "未能对应的说明";
+
+/// [`merge`], with the regions' 情况说明 by 编号 (`said`): a finding
+/// still raised with an explanation that counts ([`Answer::said`]) is
+/// 地区已说明 until the office decides; the text shows in 地区说明, a
+/// bare or empty one is marked in 提示, and those whose 编号 matches no
+/// finding are listed on sheet [`UNPLACED_SHEET`] and in the notes.
+pub fn merge_with(
+    prev: Option<&Ledger>,
+    raised: &[Raised],
+    said: &BTreeMap<String, Answer>,
     slots: &BTreeSet<Slot>,
     as_of: NaiveDate,
     rank: &dyn Fn(&Key) -> usize,
@@ -148,6 +170,7 @@ pub fn merge(
         Decision::parse(&v.text()).ok().flatten()
     };
     let mut states = BTreeMap::new();
+    let mut said_notes: BTreeMap<String, String> = BTreeMap::new();
     let mut reverse: Vec<(String, String)> = Vec::new();
     for (id, e) in entries.iter_mut() {
         let gone = if standing.contains(id) {
@@ -169,7 +192,25 @@ pub fn merge(
             Some(Gone::Void)
         };
         let d = decision(id);
-        e.state = State::of(gone, d, false);
+        let warning = e.shown.severity == "警告";
+        let counts = match said.get(id).map(Answer::said) {
+            Some(Said::Full) => true,
+            Some(Said::Bare) => warning,
+            _ => false,
+        };
+        if let Some(a) = said.get(id) {
+            let last = a.versions.last().map(|(t, _)| t.as_str()).unwrap_or_default();
+            let note = match a.said() {
+                Said::Full => None,
+                Said::Bare if warning => Some(format!("说明过简（只写了“{last}”），请核实后处理")),
+                Said::Bare => Some(format!("说明过简（只写了“{last}”），错误须更正或说明理由，未计为说明")),
+                Said::Nothing => Some(format!("情况说明“{last}”不计为说明")),
+            };
+            if let Some(n) = note {
+                said_notes.insert(id.clone(), n);
+            }
+        }
+        e.state = State::of(gone, d, counts);
         states.insert(id.clone(), (e.state, d));
     }
     for (new, old) in reverse {
@@ -207,7 +248,8 @@ pub fn merge(
                 ToolColumn::Link => text(&e.links.join("、")),
                 ToolColumn::FirstSeen => text(&e.first_seen.to_string()),
                 ToolColumn::Source => text(&e.shown.source),
-                ToolColumn::Note => None,
+                ToolColumn::Explanation => said.get(id).and_then(|a| text(&a.shown())),
+                ToolColumn::Note => said_notes.get(id).and_then(|n| text(n)),
             };
         }
         rows.push(row);
@@ -219,7 +261,29 @@ pub fn merge(
         }
         rows.push(row);
     }
-    let other_sheets = prev.map(|p| p.other_sheets.clone()).unwrap_or_default();
+    let mut other_sheets: Vec<Sheet> = prev.map(|p| p.other_sheets.clone()).unwrap_or_default();
+    other_sheets.retain(|s| s.name != UNPLACED_SHEET);
+    let unplaced: Vec<(&String, &Answer)> =
+        said.iter().filter(|(id, _)| !entries.contains_key(*id)).collect();
+    if !unplaced.is_empty() {
+        let cell = |s: &str| Some(Value::Text(s.to_string()));
+        let mut rows = vec![vec![cell("编号"), cell("情况说明"), cell("位置"), cell("提示")]];
+        for (id, a) in unplaced {
+            for (t, at) in &a.versions {
+                let shown_id = if id.is_empty() { "（未填编号）" } else { id.as_str() };
+                notes.push(format!(
+                    "{at}：情况说明的编号“{shown_id}”对应不到任何问题，已列入“{UNPLACED_SHEET}”工作表"
+                ));
+                rows.push(vec![
+                    cell(shown_id),
+                    cell(t),
+                    cell(at),
+                    cell("编号无法对应（可能被改动或删除），请人工核对"),
+                ]);
+            }
+        }
+        other_sheets.push(Sheet { name: UNPLACED_SHEET.into(), rows, hidden: false });
+    }
     Merged { ledger: Ledger { headers, rows, entries, other_sheets }, states, notes }
 }
 
@@ -276,6 +340,33 @@ mod tests {
         let m5 = merge(Some(&m4.ledger), &[], &BTreeSet::new(), day(5), &rank);
         assert_eq!(m5.states[&b.id()].0, State::Void);
         assert_eq!(m5.ledger.rows.len(), 2, "every finding keeps its row");
+    }
+
+    #[test]
+    fn explanations_by_number_two_versions_kept_and_unknown_numbers_listed() {
+        let a = key("河北省", "1");
+        let slots: BTreeSet<Slot> = [a.slot()].into();
+        let rank = |_: &Key| 0;
+        let mut r = raised(&a);
+        r.shown.severity = "警告".into();
+        let mut said = BTreeMap::new();
+        let v = |t: &str, at: &str| (t.to_string(), at.to_string());
+        said.insert(a.id(), Answer { versions: vec![v("同上", "x!D2"), v("职务为临时设置", "y!D2")] });
+        said.insert("0000-0000-0000".into(), Answer { versions: vec![v("编号被改了", "y!D3")] });
+        let m = merge_with(None, &[r], &said, &slots, day(1), &rank);
+        assert_eq!(m.states[&a.id()].0, State::Explained);
+        let shown = m.ledger.text(&m.ledger.rows[0], "地区说明");
+        assert!(
+            shown.contains("（第1份，x!D2）同上") && shown.contains("（第2份，y!D2）职务为临时设置"),
+            "{shown}"
+        );
+        assert_eq!(m.ledger.rows.len(), 1, "an unknown 编号 adds no finding");
+        let sheet = m.ledger.other_sheets.iter().find(|s| s.name == UNPLACED_SHEET).expect("listed");
+        assert_eq!(sheet.rows[1][1], Some(Value::Text("编号被改了".into())));
+        assert!(m.notes.iter().any(|n| n.contains("0000-0000-0000")), "{:?}", m.notes);
+        // Run again on its own output: the sheet is rewritten, not doubled.
+        let again = merge_with(Some(&m.ledger), &[raised(&a)], &said, &slots, day(2), &rank);
+        assert_eq!(again.ledger.other_sheets.iter().filter(|s| s.name == UNPLACED_SHEET).count(), 1);
     }
 
     #[test]

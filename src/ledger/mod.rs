@@ -18,12 +18,14 @@
 mod key;
 mod merge;
 mod read;
+mod said;
 mod state;
 mod write;
 
-pub use key::{keys_of, Key, Slot};
-pub use merge::{merge, Merged, Raised};
+pub use key::{keys_of, Key, Slot, UNREQUESTED_RULE};
+pub use merge::{merge, merge_with, Merged, Raised};
 pub use read::{read, read_bytes};
+pub use said::{judge, Answer, Said};
 pub use state::{Decision, Gone, State};
 pub use write::{to_bytes, to_bytes_with};
 
@@ -58,6 +60,8 @@ pub enum ToolColumn {
     Cell,
     /// 类别 (错误 / 警告)
     Severity,
+    /// 地区说明: the region's 情况说明 from its returned marked-up copies.
+    Explanation,
     /// 状态
     State,
     /// 关联编号: the finding that replaced this one, or that it replaced.
@@ -73,7 +77,7 @@ pub enum ToolColumn {
 impl ToolColumn {
     /// The tool's columns in the order a new ledger shows them, the
     /// office's four put after 状态.
-    pub const ALL: [ToolColumn; 12] = [
+    pub const ALL: [ToolColumn; 13] = [
         ToolColumn::Id,
         ToolColumn::Region,
         ToolColumn::Form,
@@ -81,6 +85,7 @@ impl ToolColumn {
         ToolColumn::Problem,
         ToolColumn::Cell,
         ToolColumn::Severity,
+        ToolColumn::Explanation,
         ToolColumn::State,
         ToolColumn::Link,
         ToolColumn::FirstSeen,
@@ -98,6 +103,7 @@ impl ToolColumn {
             ToolColumn::Problem => "问题",
             ToolColumn::Cell => "单元格",
             ToolColumn::Severity => "类别",
+            ToolColumn::Explanation => "地区说明",
             ToolColumn::State => "状态",
             ToolColumn::Link => "关联编号",
             ToolColumn::FirstSeen => "首次发现",

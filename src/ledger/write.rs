@@ -68,6 +68,7 @@ fn width(header: &str) -> f64 {
         Some(ToolColumn::Cell) => 7.0,
         Some(ToolColumn::Source) => 36.0,
         Some(ToolColumn::Note) => 24.0,
+        Some(ToolColumn::Explanation) => 40.0,
         None => match header {
             DECISION_HEADER => 17.0,
             "处理人" => 9.0,

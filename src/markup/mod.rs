@@ -34,7 +34,7 @@ use crate::ingest::locate::label_key;
 use crate::output::{write_atomic, WriteError};
 use crate::period::Period;
 use crate::record::{FormKind, Issue, Record, Severity};
-use crate::render::xlsx::{render_marked, CellMark, Markup};
+use crate::render::xlsx::{cell_ref, render_marked, CellMark, Markup};
 use crate::render::RenderError;
 use crate::report::file_safe;
 use crate::templates::Templates;
@@ -50,6 +50,11 @@ pub const ERROR_FILL: (u8, u8, u8) = (0xFF, 0xC7, 0xCE);
 pub const WARNING_FILL: (u8, u8, u8) = (0xFF, 0xEB, 0x9C);
 /// Name of the second sheet listing what could not be placed on the form.
 pub const UNPLACED_SHEET: &str = "未能填入的内容";
+/// Name of the sheet where the region answers each finding (情况说明),
+/// as [`crate::ingest::explanations`] reads it back.
+pub const ANSWER_SHEET: &str = crate::ingest::explanations::SHEET;
+/// Its header row; only the last column is the region's to fill.
+pub const ANSWER_HEADERS: [&str; 4] = crate::ingest::explanations::HEADERS;
 /// Ending of a marked-up file's name, before the extension.
 pub const FILE_SUFFIX: &str = "请修改";
 
@@ -261,10 +266,12 @@ pub fn mark_up_with(templates: &Templates, record: &Record, original: &BTreeMap<
     fit_rows(&mut grid);
 
     // Findings onto cells.
-    let mut issues: Vec<&Issue> = record.issues.iter().collect();
-    issues.sort_by_key(|i| i.severity);
+    let mut issues: Vec<(&Issue, String)> =
+        record.issues.iter().zip(crate::ledger::keys_of(record)).map(|(i, k)| (i, k.id())).collect();
+    issues.sort_by_key(|(i, _)| i.severity);
     let mut marks = Vec::new();
-    for issue in issues {
+    let mut answers = Vec::new();
+    for (issue, id) in issues {
         let at = |i: usize| (grid.cells[i].row, grid.cells[i].col);
         let targets: Vec<(usize, usize)> = match (issue.field.as_str(), issue.rule.id()) {
             ("schedule", "schedule.month_missing") => missing_rows.iter().map(|(k, _)| at(*k)).collect(),
@@ -282,6 +289,7 @@ pub fn mark_up_with(templates: &Templates, record: &Record, original: &BTreeMap<
                     cell: issue.cell.as_ref().map(ToString::to_string),
                     why: note_text(issue),
                 });
+                answers.push(answer_row(&id, format!("{UNPLACED_SHEET}表"), issue));
                 continue;
             }
             ("schedule", _) => {
@@ -318,6 +326,9 @@ pub fn mark_up_with(templates: &Templates, record: &Record, original: &BTreeMap<
                 field.and_then(|f| cell_index(&grid, f)).map(at).into_iter().collect()
             }
         };
+        let cells: Vec<String> = targets.iter().map(|&(r, c)| cell_ref(r, c)).collect();
+        let place = if cells.is_empty() { format!("{UNPLACED_SHEET}表") } else { cells.join("、") };
+        answers.push(answer_row(&id, place, issue));
         if targets.is_empty() {
             unplaced.push(Unplaced {
                 what: format!("问题（{}）", issue.severity.label_zh()),
@@ -358,6 +369,11 @@ pub fn mark_up_with(templates: &Templates, record: &Record, original: &BTreeMap<
     let mut legend_note = String::from(
         "标色的单元格有审核意见（批注），将鼠标移到单元格上即可查看。请直接在本表中修改，保存后重新报送。",
     );
+    if !answers.is_empty() {
+        legend_note.push_str(&format!(
+            "经核实无需修改的，请在“{ANSWER_SHEET}”工作表对应编号的行中填写情况说明（不可只写“同上”“无”）。"
+        ));
+    }
     if extra_sheet.is_some() {
         legend_note.push_str(&format!("未能填入表中的内容见“{UNPLACED_SHEET}”工作表。"));
     }
@@ -366,8 +382,19 @@ pub fn mark_up_with(templates: &Templates, record: &Record, original: &BTreeMap<
         legend: vec![(ERROR_FILL, "错误：须修改".into()), (WARNING_FILL, "警告：请核实".into())],
         legend_note,
         extra_sheet,
+        answer_sheet: (!answers.is_empty()).then(|| {
+            let mut rows = vec![ANSWER_HEADERS.map(String::from).to_vec()];
+            rows.extend(answers);
+            (ANSWER_SHEET.to_string(), rows)
+        }),
     };
     MarkedUp { grid, markup, unplaced }
+}
+
+/// One row of the 情况说明 sheet: 编号, 单元格, 问题, and an empty
+/// 情况说明 for the region.
+fn answer_row(id: &str, place: String, issue: &Issue) -> Vec<String> {
+    vec![id.to_string(), place, note_text(issue), String::new()]
 }
 
 /// Makes each row tall enough for the text now in its single-row cells (the

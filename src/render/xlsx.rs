@@ -302,6 +302,10 @@ pub struct Markup {
     pub legend_note: String,
     /// A second sheet: its name, then rows of text (the first is the header).
     pub extra_sheet: Option<(String, Vec<Vec<String>>)>,
+    /// The sheet where the region answers each finding (情况说明): its
+    /// name, then rows of text (the first is the header); the last column
+    /// is left unlocked for the region to fill.
+    pub answer_sheet: Option<(String, Vec<Vec<String>>)>,
 }
 
 fn rgb_color(c: (u8, u8, u8)) -> rust_xlsxwriter::Color {
@@ -323,10 +327,65 @@ pub fn render_marked(grid: &Grid, markup: &Markup) -> Result<Vec<u8>, RenderErro
     if let Some((name, rows)) = &markup.extra_sheet {
         write_list(wb.add_worksheet(), grid, name, rows)?;
     }
+    if let Some((name, rows)) = &markup.answer_sheet {
+        write_answers(wb.add_worksheet(), grid, name, rows)?;
+    }
     if let Some(id) = &grid.identity {
         write_identity(wb.add_worksheet(), id)?;
     }
     Ok(wb.save_to_buffer()?)
+}
+
+/// The 情况说明 sheet: 编号, 单元格 and 问题 locked, the last column
+/// unlocked, wide and wrapped, rows tall enough to write a few lines;
+/// printed on A4 landscape, one page wide, the header repeated.
+fn write_answers(ws: &mut Worksheet, grid: &Grid, name: &str, rows: &[Vec<String>]) -> Result<(), XlsxError> {
+    ws.set_name(name)?;
+    let base = Format::new()
+        .set_font_name(&grid.text_font)
+        .set_font_charset(CHARSET_GB2312)
+        .set_font_size(grid.font_size * 0.85)
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+        .set_border(FormatBorder::Thin);
+    let header = base.clone().set_bold().set_background_color(rgb_color((0xE7, 0xE6, 0xE6)));
+    let input = base.clone().set_unlocked();
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths = [18.0, 12.0, 46.0, 60.0];
+    for c in 0..width {
+        let w = if c + 1 == width { 60.0 } else { widths.get(c).copied().unwrap_or(20.0) };
+        ws.set_column_width(c as u16, w)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            let f = if r == 0 {
+                &header
+            } else if c + 1 == width {
+                &input
+            } else {
+                &base
+            };
+            if text.is_empty() {
+                ws.write_blank(r as u32, c as u16, f)?;
+            } else {
+                ws.write_string_with_format(r as u32, c as u16, &*safe(text), f)?;
+            }
+        }
+        if r > 0 {
+            ws.set_row_height(r as u32, grid.font_size * 5.0)?;
+        }
+    }
+    ws.set_paper_size(9); // A4
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0)?;
+    ws.set_freeze_panes(1, 0)?;
+    let last = rows.len().max(1) as u32 - 1;
+    ws.set_print_area(0, 0, last, width.max(1) as u16 - 1)?;
+    let options =
+        ProtectionOptions { format_rows: true, format_columns: true, ..ProtectionOptions::default() };
+    ws.protect_with_options(&options);
+    Ok(())
 }
 
 fn write_marks(ws: &mut Worksheet, grid: &Grid, markup: &Markup) -> Result<(), XlsxError> {

@@ -26,16 +26,18 @@ impl Review {
         prev: Option<&Ledger>,
     ) -> Merged {
         let as_of = self.as_of;
-        let raised: Vec<Raised> = self
+        let mut raised: Vec<Raised> = self
             .findings
             .iter()
             .filter(|f| f.arrived)
             .map(|f| Raised { key: f.key.clone(), shown: shown(f), standing: !f.superseded })
             .collect();
+        raised.extend(self.unrequested(templates, records));
         let slots: BTreeSet<Slot> = records.iter().filter(|r| arrived(r, as_of)).map(Slot::of).collect();
         let reg = &templates.registry;
         let rank = |k: &ledger::Key| reg.region_by_name(&k.region).map_or(usize::MAX, |id| id.0);
-        let merged = ledger::merge(prev, &raised, &slots, as_of, &rank);
+        let said = said_of(records, as_of);
+        let merged = ledger::merge_with(prev, &raised, &said, &slots, as_of, &rank);
         for f in &mut self.findings {
             if let Some((state, decision)) = merged.states.get(&f.id) {
                 f.state = *state;
@@ -46,6 +48,50 @@ impl Review {
         merged
     }
 
+    /// The values each arrived resubmission changed where no finding of the
+    /// version before pointed (rule [`ledger::UNREQUESTED_RULE`]), as
+    /// warnings for the ledger only: the office sees them, the region's
+    /// letter does not ask about them.
+    fn unrequested(&self, templates: &Templates, records: &[Record]) -> Vec<Raised> {
+        let mut out = Vec::new();
+        for c in self.corrections.iter().filter(|c| arrived(&records[c.later], self.as_of)) {
+            let (a, b) = (&records[c.earlier], &records[c.later]);
+            for f in c.unrequested(a) {
+                let (old, new) = (f.old.as_deref().unwrap_or(""), f.new.as_deref().unwrap_or(""));
+                let path = f.field.path();
+                let item = match f.period {
+                    Some(p) => format!("{} {}", p.label_zh(), f.field.label_zh()),
+                    None => f.field.label_zh().to_string(),
+                };
+                let cell = f.new_cell.clone().unwrap_or_default();
+                out.push(Raised {
+                    key: ledger::Key::of_change(
+                        b,
+                        &format!("{path}{}", f.period.map(|p| format!("@{p}")).unwrap_or_default()),
+                        old,
+                        new,
+                    ),
+                    shown: Shown {
+                        region: crate::consolidate::region_shown(b),
+                        form: templates.form(b.kind).mark.clone(),
+                        period: b.period.map(|p| p.label_zh()).unwrap_or_default(),
+                        problem: format!(
+                            "未要求的更改：重新报送时“{item}”由“{old}”改为“{new}”，审核意见未指出此处，请核实"
+                        ),
+                        source: crate::markup::source_label(b, &path),
+                        cell,
+                        severity: crate::record::Severity::Warning.label_zh().to_string(),
+                    },
+                    standing: !self
+                        .corrections
+                        .iter()
+                        .any(|n| n.earlier == c.later && arrived(&records[n.later], self.as_of)),
+                });
+            }
+        }
+        out
+    }
+
     /// The regions to look back at (回头看) as of the review's date, in
     /// registry order: findings open two months or more, findings raised
     /// again after a return had closed them, reports late two months
@@ -53,7 +99,9 @@ impl Review {
     fn look_back_of(&self, ledger: &Ledger, rank: &dyn Fn(&ledger::Key) -> usize) -> Vec<LookBack> {
         let mut by: BTreeMap<(usize, String), LookBack> = BTreeMap::new();
         let two_months_ago = self.as_of.checked_sub_months(Months::new(2)).unwrap_or(self.as_of);
-        for e in ledger.entries.values().filter(|e| e.state.is_open()) {
+        for e in
+            ledger.entries.values().filter(|e| e.state.is_open() && e.key.rule != ledger::UNREQUESTED_RULE)
+        {
             let lb = by
                 .entry((rank(&e.key), e.shown.region.clone()))
                 .or_insert_with(|| LookBack::new(&e.shown.region));
@@ -134,6 +182,22 @@ impl LookBack {
         }
         format!("{}：{}", self.region, parts.join("；"))
     }
+}
+
+/// The regions' 情况说明 of the arrived records, by 编号, in record order;
+/// the same text written again in another file is kept once.
+fn said_of(records: &[Record], as_of: chrono::NaiveDate) -> BTreeMap<String, ledger::Answer> {
+    let mut said: BTreeMap<String, ledger::Answer> = BTreeMap::new();
+    for r in records.iter().filter(|r| arrived(r, as_of)) {
+        let file = crate::markup::file_name_of(&r.source.file);
+        for e in &r.explanations {
+            let a = said.entry(e.id.trim().to_uppercase()).or_default();
+            if !a.versions.iter().any(|(t, _)| *t == e.text) {
+                a.versions.push((e.text.clone(), format!("{file}!{}", e.at)));
+            }
+        }
+    }
+    said
 }
 
 /// What the ledger shows of a finding.

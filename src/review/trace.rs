@@ -148,6 +148,12 @@ pub enum CorrectionKind {
     Remaining,
     /// A finding only the later version has (新问题).
     New,
+    /// A finding of the earlier version the region answered with a
+    /// 情况说明 in the later one (its marked-up copy sent back).
+    Explained,
+    /// A value changed where no finding of the earlier version pointed
+    /// (rule `correction.unrequested`): a warning for the office.
+    Unrequested,
 }
 
 impl CorrectionKind {
@@ -158,6 +164,8 @@ impl CorrectionKind {
             CorrectionKind::Fixed => "问题已更正",
             CorrectionKind::Remaining => "问题仍在",
             CorrectionKind::New => "新问题",
+            CorrectionKind::Explained => "地区已说明",
+            CorrectionKind::Unrequested => "未要求的更改",
         }
     }
 
@@ -167,6 +175,8 @@ impl CorrectionKind {
         match self {
             CorrectionKind::Fixed => Some(Category::Met),
             CorrectionKind::New => Some(Category::Behind),
+            CorrectionKind::Explained => Some(Category::OnSchedule),
+            CorrectionKind::Unrequested => Some(Category::Late),
             CorrectionKind::Changed | CorrectionKind::Remaining => None,
         }
     }
@@ -285,7 +295,30 @@ fn rows_of<'a>(templates: &'a Templates, records: &'a [Record], c: &'a Correctio
             (cell_text(&f.old_cell), cell_text(&f.new_cell)),
         ));
     }
+    for f in c.unrequested(a) {
+        let item = match f.period {
+            Some(p) => format!("{} {}", p.label_zh(), f.field.label_zh()).into(),
+            None => f.field.label_zh().into(),
+        };
+        out.push(row(
+            CorrectionKind::Unrequested,
+            item,
+            (text(&f.old), text(&f.new)),
+            (cell_text(&f.old_cell), cell_text(&f.new_cell)),
+        ));
+    }
     let cell = |i: &Issue| -> Cow<'a, str> { i.cell.map(|c| c.to_string()).unwrap_or_default().into() };
+    let ids: Vec<String> = keys_of(a).iter().map(Key::id).collect();
+    for e in &b.explanations {
+        if let Some(i) = ids.iter().position(|id| *id == e.id).map(|n| &a.issues[n]) {
+            out.push(row(
+                CorrectionKind::Explained,
+                i.rule.label_zh().into(),
+                (&i.message, &e.text),
+                (cell(i), Cow::Borrowed(e.at.as_str())),
+            ));
+        }
+    }
     for i in &c.fixed {
         out.push(row(
             CorrectionKind::Fixed,
