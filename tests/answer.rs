@@ -123,18 +123,20 @@ fn an_explained_warning_is_explained_boilerplate_is_not_and_an_accepted_one_leav
     let dir = util::tempdir();
     let returns = dir.path().join("returns");
     samples::write_to(&returns).unwrap();
+    // 河北省's plan with a leader's title and a phone that do not fit (two warnings).
+    hebei_plan(&returns.join("河北省/附2_试点工作计划表_河北省.xlsx"), "科员", "123", "2017年3月20日");
     let out = dir.path().join("审阅");
     let first = review(&returns, &out, "2017-05-11");
     let l = read_ledger(&out);
     let id_of = |region: &str, problem: &str| l.text(&l.rows[row_of(&l, region, problem)], "编号");
-    // 上海市: its leader's title; 深圳市 and 山西省: a late 填报时间 (warnings).
+    // 上海市 and 河北省: a leader's title (warnings); 河南省: no reason for 滞后 (an error).
     let sh = id_of("上海市", "总负责人职务");
-    let sz = id_of("深圳市", "填报时间");
-    let sx = id_of("山西省", "填报时间");
+    let sz = id_of("河南省", "滞后");
+    let sx = id_of("河北省", "总负责人职务");
     let said = "该职务为试点期间临时设置，由综合科代管，已报省厅备案";
     explain(&first.dir, "上海市", &sh, said, &returns);
-    explain(&first.dir, "深圳市", &sz, "同上", &returns);
-    explain(&first.dir, "山西省", &sx, "已核实。", &returns);
+    explain(&first.dir, "河南省", &sz, "同上", &returns);
+    explain(&first.dir, "河北省", &sx, "已核实。", &returns);
 
     review(&returns, &out, "2017-05-11");
     let l = read_ledger(&out);
@@ -155,16 +157,16 @@ fn an_explained_warning_is_explained_boilerplate_is_not_and_an_accepted_one_leav
     let c = l.column("处理意见").unwrap();
     l.rows[i].cells[c] = Some(Value::Text("说明已采纳".into()));
     std::fs::write(out.join(ledger::FILE_NAME), ledger::to_bytes(&l, &[]).unwrap()).unwrap();
-    let before = first.dir.join("退回意见/退回意见_上海市.docx");
+    let before = first.dir.join("退回意见/核实提醒_上海市.docx");
     assert!(docx_text(&before).contains(&util::squash("总负责人职务")), "the first letter carried it");
     let next = review(&returns, &out, "2017-06-12");
     let l = read_ledger(&out);
     assert_eq!(l.text(by_id(&l, &sh), "状态"), "已采纳说明");
     assert!(
-        !next.dir.join("退回意见/退回意见_上海市.docx").exists(),
+        !next.dir.join("退回意见/核实提醒_上海市.docx").exists(),
         "no letter for an accepted explanation"
     );
-    assert!(next.dir.join("退回意见/退回意见_深圳市.docx").is_file(), "同上 still goes back");
+    assert!(next.dir.join("退回意见/退回意见_河南省.docx").is_file(), "同上 still goes back");
 }
 
 /// 河北省's plan, as its clerk fills it.
