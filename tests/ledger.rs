@@ -447,4 +447,13 @@ fn look_back_names_a_region_open_two_months_and_one_late_two_months_running() {
     assert!(lines[0].starts_with("河北省：") && lines[0].contains("两个月以上仍未解决"), "{lines:?}");
     assert!(!lines[0].contains("迟报"), "{lines:?}");
     assert_eq!(lines[1], "山西省：连续迟报（2017年3月、2017年4月）", "{lines:?}");
+    // The 通报's 回头看 names the same regions, one line each, and nobody else.
+    let report = util::pdf_text(&out.join("2017-06-12/调度会报告_截至2017-06-12.pdf"));
+    let part = report.split("五、回头看").nth(1).and_then(|s| s.split("六、").next()).expect("a 回头看 part");
+    let named: Vec<&str> = part.lines().map(str::trim).filter(|l| l.contains('：') && l.ends_with('。')).collect();
+    let squashed = util::squash(part);
+    for l in &lines {
+        assert!(squashed.contains(&util::squash(l)), "{l} not in the report's 回头看:\n{part}");
+    }
+    assert!(!named.iter().any(|l| l.starts_with("上海市") || l.starts_with("河南省")), "{named:?}");
 }

@@ -338,6 +338,13 @@ pub fn report_document(r: &Review) -> Document {
     }
     s.push_str(&format!("；经地区重报，已更正问题{corrected}处。"));
     blocks.push(para(s));
+    // The regions the findings ledger names (Review::look_back), one line each.
+    if !r.look_back.is_empty() {
+        blocks.push(para("对照审核台账，以下地区需要回头看：".to_string()));
+        for l in &r.look_back {
+            blocks.push(para(format!("{}。", l.line_zh())));
+        }
+    }
 
     // 六、下一步工作
     blocks.push(h1("六、下一步工作"));
