@@ -3,6 +3,7 @@
 
 mod util;
 
+mod cli;
 mod consolidate;
 mod crosscheck;
 mod docx;

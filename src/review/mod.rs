@@ -13,6 +13,7 @@ mod run;
 mod trace;
 
 pub use category::Category;
+pub use run::{read_returns, run_read};
 pub use run::{run, Attention, ReviewOptions, ReviewOutputs};
 pub use trace::{correction_rows, CorrectionKind, CorrectionRow, FindingRow, Provenance};
 

@@ -98,11 +98,19 @@ pub fn run(
     opts: &ReviewOptions,
     pdf: &PdfRenderer,
 ) -> Result<ReviewOutputs, WriteError> {
-    let tag = opts.as_of.format("%Y-%m-%d").to_string();
-    let dir = opts.out.join(&tag);
-    let mut res = ReviewOutputs { dir: dir.clone(), ..Default::default() };
+    run_read(templates, opts, read_returns(templates, opts, &|| {}), pdf)
+}
 
-    let mut outcome = ingest::ingest_paths(templates, &opts.returns, &IngestOptions::default());
+/// The first step of [`run`]: ingests the returns, with file names made
+/// relative to `strip_prefix`. The CLI calls it alone to stop before any
+/// document is written when no form was found. `on_file` is called as each
+/// file has been read (see [`ingest::ingest_paths_with`]).
+pub fn read_returns(
+    templates: &Templates,
+    opts: &ReviewOptions,
+    on_file: &(dyn Fn() + Sync),
+) -> ingest::IngestOutcome {
+    let mut outcome = ingest::ingest_paths_with(templates, &opts.returns, &IngestOptions::default(), on_file);
     if let Some(prefix) = &opts.strip_prefix {
         // Every file name the outputs carry: each record's own and those of
         // the records its cross-checks compared it with, and the rejected
@@ -123,6 +131,23 @@ pub fn run(
         outcome.rejected.iter_mut().for_each(|r| relative(&mut r.file));
         outcome.skipped.iter_mut().for_each(|s| relative(&mut s.file));
     }
+    outcome
+}
+
+/// The rest of [`run`], on returns already read by [`read_returns`].
+///
+/// # Errors
+/// The first output that could not be rendered or written.
+pub fn run_read(
+    templates: &Templates,
+    opts: &ReviewOptions,
+    outcome: ingest::IngestOutcome,
+    pdf: &PdfRenderer,
+) -> Result<ReviewOutputs, WriteError> {
+    let tag = opts.as_of.format("%Y-%m-%d").to_string();
+    let dir = opts.out.join(&tag);
+    let mut res = ReviewOutputs { dir: dir.clone(), ..Default::default() };
+
     let records_dir = dir.join("记录");
     ingest::write_outputs(&outcome, &records_dir).map_err(io(&records_dir))?;
     res.ingest_summary = outcome.summary_zh();
