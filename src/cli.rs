@@ -254,15 +254,14 @@ where
 /// texts say them).
 pub fn command() -> clap::Command {
     use clap::CommandFactory;
-    let cmd = chinese(Cli::command()).disable_version_flag(true).arg(
+    chinese(Cli::command()).disable_version_flag(true).arg(
         clap::Arg::new("version")
             .short('V')
             .long("version")
             .action(ArgAction::Version)
             .help("显示版本号")
             .help_heading(OPTIONS),
-    );
-    cmd
+    )
 }
 
 const OPTIONS: &str = "选项";
