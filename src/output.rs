@@ -21,6 +21,7 @@
 use std::collections::BTreeSet;
 use std::fs::OpenOptions;
 use std::io::Write;
+#[cfg(unix)]
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -71,9 +72,12 @@ fn unregister(path: &Path) {
 /// SIGINT, SIGTERM or SIGHUP, then exits with status 130. Call once at the
 /// start of `main`, before any other thread is started (the signals are
 /// blocked in every thread and taken by one waiting thread, so the cleanup
-/// runs as ordinary code, not inside a signal handler).
+/// runs as ordinary code, not inside a signal handler). Unix only: elsewhere
+/// (Windows) an interrupted run's temporary files are removed by the next
+/// write into the same folder.
 pub fn install_interrupt_cleanup() {
     // SAFETY: plain libc calls on a local, initialised signal set.
+    #[cfg(unix)]
     unsafe {
         let mut set: libc::sigset_t = std::mem::zeroed();
         libc::sigemptyset(&mut set);
@@ -128,11 +132,20 @@ fn parent_of(path: &Path) -> &Path {
 }
 
 /// Whether a process with this id is running.
+#[cfg(unix)]
 fn alive(pid: i32) -> bool {
     // SAFETY: signal 0 only checks the process exists.
     pid > 0
         && (unsafe { libc::kill(pid, 0) } == 0
             || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM))
+}
+
+/// Whether a process with this id is running: without a portable check
+/// (Windows), only this process counts as running, so a lock or temporary
+/// file left by a run that was closed is taken as stale.
+#[cfg(not(unix))]
+fn alive(pid: i32) -> bool {
+    u32::try_from(pid).is_ok_and(|p| p == std::process::id())
 }
 
 /// Removes temporary files in `dir` left by a process of this tool that no
@@ -176,7 +189,11 @@ fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<Staged> {
         let tmp = parent.join(format!("{TEMP_PREFIX}{pid}-{nonce:08x}{TEMP_SUFFIX}"));
         register(&tmp);
         // 0666: the kernel takes the umask off, as for any new file.
-        let file = OpenOptions::new().write(true).create_new(true).mode(0o666).open(&tmp);
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o666);
+        let file = options.open(&tmp);
         let mut file = match file {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -192,6 +209,7 @@ fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<Staged> {
         file.write_all(bytes)?;
         // Keep the permissions of a file being replaced (a folder shared on
         // purpose stays shared).
+        #[cfg(unix)]
         if let Ok(meta) = std::fs::metadata(&staged.target) {
             let mode = meta.permissions().mode() & 0o777;
             let _ = file.set_permissions(std::fs::Permissions::from_mode(mode));
@@ -308,7 +326,11 @@ impl OutputLock {
         let path = dir.join(LOCK_NAME);
         for _ in 0..3 {
             register(&path);
-            match OpenOptions::new().write(true).create_new(true).mode(0o666).open(&path) {
+            let mut options = OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            options.mode(0o666);
+            match options.open(&path) {
                 Ok(mut f) => {
                     let _ = write!(f, "{}", std::process::id());
                     return Ok(OutputLock { path });
@@ -370,6 +392,7 @@ mod tests {
         assert_eq!(names(p.parent().unwrap()), ["文件.txt"]);
     }
 
+    #[cfg(unix)]
     #[test]
     fn files_get_the_umask_permissions_not_0600() {
         let dir = tempfile::tempdir().unwrap();

@@ -14,8 +14,6 @@
 //!   such files stay distinguishable in `source.file`.
 
 use std::collections::BTreeSet;
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use crate::record::Rejected;
@@ -59,7 +57,12 @@ pub const LOOP_REASON: &str = "指向已读取文件夹的链接（不重复读�
 
 /// A path as text: UTF-8 as is, other bytes as `\xNN`.
 pub fn shown(path: &Path) -> String {
-    let bytes = path.as_os_str().as_bytes();
+    shown_bytes(path.as_os_str().as_encoded_bytes())
+}
+
+/// A name given as bytes (a zip member's, or a path's as the system encodes
+/// it) as text: UTF-8 as is, other bytes as `\xNN`.
+pub fn shown_bytes(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         out.push_str(chunk.valid());
@@ -95,18 +98,37 @@ fn rejected(file: String, reason: &str) -> Rejected {
     Rejected { file, reason: reason.into(), detail: None }
 }
 
+/// What makes two paths the same file: the device and inode on Unix.
+#[cfg(unix)]
+type FileKey = (u64, u64);
+/// What makes two paths the same file: elsewhere (Windows), the canonical
+/// path (a hard link reached under two names is then read twice).
+#[cfg(not(unix))]
+type FileKey = PathBuf;
+
+#[cfg(unix)]
+fn file_key(_path: &Path, m: &std::fs::Metadata) -> FileKey {
+    use std::os::unix::fs::MetadataExt;
+    (m.dev(), m.ino())
+}
+
+#[cfg(not(unix))]
+fn file_key(path: &Path, _m: &std::fs::Metadata) -> FileKey {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 #[derive(Default)]
 struct Walker {
     out: Walk,
-    dirs: BTreeSet<(u64, u64)>,
-    files: BTreeSet<(u64, u64)>,
+    dirs: BTreeSet<FileKey>,
+    files: BTreeSet<FileKey>,
 }
 
 impl Walker {
     fn file(&mut self, path: &Path, show: String, m: &std::fs::Metadata) {
         if !m.is_file() {
             self.out.rejected.push(rejected(show, "不是普通文件（命名管道、设备或套接字），未读取"));
-        } else if !self.files.insert((m.dev(), m.ino())) {
+        } else if !self.files.insert(file_key(path, m)) {
             self.out.skipped.push(Skipped { file: show, reason: DUPLICATE_REASON.into() });
         } else {
             self.out.files.push(Input { shown: show, path: path.to_path_buf() });
@@ -114,7 +136,7 @@ impl Walker {
     }
 
     fn dir(&mut self, dir: &Path, show: &str, m: &std::fs::Metadata) {
-        if !self.dirs.insert((m.dev(), m.ino())) {
+        if !self.dirs.insert(file_key(dir, m)) {
             // A link back to a folder being walked or already walked.
             self.out.skipped.push(Skipped { file: show.to_string(), reason: LOOP_REASON.into() });
             return;
@@ -132,7 +154,7 @@ impl Walker {
         };
         let mut entries: Vec<(Vec<u8>, std::ffi::OsString)> = entries
             .filter_map(Result::ok)
-            .map(|e| (e.file_name().as_bytes().to_vec(), e.file_name()))
+            .map(|e| (e.file_name().as_encoded_bytes().to_vec(), e.file_name()))
             .collect();
         entries.sort();
         for (_, name) in entries {
@@ -154,10 +176,13 @@ impl Walker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(unix)]
     use std::ffi::OsStr;
 
+    #[cfg(unix)]
     #[test]
     fn non_utf8_names_stay_distinct() {
+        use std::os::unix::ffi::OsStrExt;
         let a = shown(Path::new(OsStr::from_bytes(b"r/\xB1\xA8\xB1\xED.xlsx")));
         let b = shown(Path::new(OsStr::from_bytes(b"r/\xB1\xA8\xB1\xEE.xlsx")));
         assert_eq!(a, "r/\\xB1\\xA8\\xB1\\xED.xlsx");
