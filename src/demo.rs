@@ -37,6 +37,22 @@ pub struct DemoOutputs {
 /// # Errors
 /// The first step that fails, with its context.
 pub fn run(templates: &Templates, out: &Path, as_of: NaiveDate) -> anyhow::Result<DemoOutputs> {
+    run_with(templates, out, as_of, &|_| {}, &|| {})
+}
+
+/// [`run`], announcing each step (`step` with its name in Chinese) and each
+/// unit of work done in it (`tick`: a file generated, a return read), for a
+/// progress bar.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_with(
+    templates: &Templates,
+    out: &Path,
+    as_of: NaiveDate,
+    step: &dyn Fn(&str),
+    tick: &(dyn Fn() + Sync),
+) -> anyhow::Result<DemoOutputs> {
     use anyhow::Context;
     let mut res = DemoOutputs::default();
     let forms_dir = out.join("表格");
@@ -50,7 +66,8 @@ pub fn run(templates: &Templates, out: &Path, as_of: NaiveDate) -> anyhow::Resul
     };
     // Fonts parsed once for the forms, the report and the letters.
     let pdf = PdfRenderer::new(templates)?;
-    let g = generate::generate_with(templates, &opts, Some(&pdf), &|| {})?;
+    step("生成空白表格");
+    let g = generate::generate_with(templates, &opts, Some(&pdf), tick)?;
     res.items.push((format!("空白表格 {} 个文件", g.files.len()), forms_dir));
 
     let returns = out.join("退回样例");
@@ -62,8 +79,10 @@ pub fn run(templates: &Templates, out: &Path, as_of: NaiveDate) -> anyhow::Resul
         as_of,
         out: out.to_path_buf(),
         strip_prefix: Some(out.to_path_buf()),
+        allow_empty: false,
     };
-    let r = review::run(templates, &opts, &pdf)?;
+    step("读取样例退回表格，生成汇总、报告和退回意见");
+    let r = review::run_with(templates, &opts, &pdf, tick)?;
     res.items.extend(r.items);
     res.ingest_summary = r.ingest_summary;
     res.attention = r.attention;

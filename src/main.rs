@@ -8,8 +8,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::Parser;
-use indicatif::{ProgressBar, ProgressStyle};
+use chrono::Datelike;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use cli::{Cli, Command, GenerateArgs, TemplatesCommand};
 use permit_forms::generate::{self, GenerateError, GenerateOptions};
@@ -21,6 +21,7 @@ use permit_forms::records_io::load_records as read_records;
 use permit_forms::render::Format;
 use permit_forms::render::{docx, pdf::PdfRenderer};
 use permit_forms::review::{self, ReviewOptions};
+use permit_forms::templates::ExportError;
 use permit_forms::{consolidate, demo, report, Record};
 use permit_forms::{FormKind, Templates};
 
@@ -42,32 +43,14 @@ fn usage(msg: impl Into<String>) -> anyhow::Error {
 
 fn main() -> ExitCode {
     permit_forms::output::install_interrupt_cleanup();
-    let cli = match Cli::try_parse() {
+    let cli = match cli::parse(std::env::args_os()) {
         Ok(c) => c,
-        Err(e) => {
-            use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-                let _ = e.print();
-                return ExitCode::SUCCESS;
-            }
-            if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-                let text = e.render().to_string();
-                let usage_line =
-                    text.lines().find_map(|l| l.strip_prefix("Usage: ")).unwrap_or("permit-forms <命令>");
-                eprintln!("permit-forms: 缺少命令，用法：{}（用 --help 查看用法）", usage_line.trim());
-                return ExitCode::from(2);
-            }
-            // One line: clap's reason (which may continue on indented lines),
-            // without its usage block.
-            let text = e.render().to_string();
-            let reason: Vec<&str> = text
-                .lines()
-                .take_while(|l| !l.starts_with("Usage:"))
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .collect();
-            let reason = reason.join(" ");
-            eprintln!("permit-forms: {}（用 --help 查看用法）", reason.trim_start_matches("error: "));
+        Err(cli::Stop::Print(text)) => {
+            print!("{text}");
+            return ExitCode::SUCCESS;
+        }
+        Err(cli::Stop::Usage(line)) => {
+            eprintln!("{line}");
             return ExitCode::from(2);
         }
     };
@@ -75,68 +58,208 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let code = if e.downcast_ref::<Usage>().is_some() { 2 } else { 1 };
-            eprintln!("permit-forms: {e:#}");
+            eprintln!("permit-forms: {}", error_line(&e));
             ExitCode::from(code)
         }
     }
+}
+
+/// An error as one line: each cause once (library errors often repeat their
+/// source's text), and the system's words for an I/O error in Chinese.
+fn error_line(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push('：');
+        }
+        line.push_str(&text);
+    }
+    for cause in e.chain() {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            let english = io.to_string();
+            if let Some(zh) = io_zh(io) {
+                line = line.replace(&english, zh);
+            }
+        }
+    }
+    line
+}
+
+/// The Chinese words for a system I/O error, or `None` for an error whose
+/// text is already ours.
+fn io_zh(e: &std::io::Error) -> Option<&'static str> {
+    use std::io::ErrorKind as K;
+    e.raw_os_error()?;
+    Some(match e.kind() {
+        K::NotFound => "文件或文件夹不存在",
+        K::PermissionDenied => "没有权限",
+        K::AlreadyExists => "已有同名的文件或文件夹",
+        K::IsADirectory => "这是文件夹，不是文件",
+        K::NotADirectory => "路径中有一项不是文件夹",
+        K::DirectoryNotEmpty => "文件夹不是空的",
+        K::ReadOnlyFilesystem => "磁盘只读",
+        K::StorageFull | K::QuotaExceeded => "磁盘空间不足",
+        K::InvalidFilename => "文件名无效或太长",
+        K::ResourceBusy => "文件正被其他程序使用",
+        K::CrossesDevices => "不能跨磁盘移动",
+        _ => "系统错误",
+    })
 }
 
 fn load_templates(dir: Option<&Path>) -> anyhow::Result<Templates> {
     Templates::from_option(dir).map_err(|e| usage(format!("模板有误：{e}")))
 }
 
+/// A progress bar on stderr, shown only on a terminal, without `--quiet`,
+/// and only once the work has taken a second (a quick run draws nothing).
+/// `len` 0 gives a spinner that counts.
 fn progress_bar(len: u64, quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new(len);
+    let bar = ProgressBar::with_draw_target(Some(len).filter(|&n| n > 0), ProgressDrawTarget::hidden());
+    let template = if len > 0 {
+        "{spinner} {msg} [{bar:30}] {pos}/{len}（已用 {elapsed}）"
+    } else {
+        "{spinner} {msg}…… {pos}（已用 {elapsed}）"
+    };
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} ({eta})")
+        ProgressStyle::with_template(template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
+    let shown = bar.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        if !shown.is_finished() {
+            shown.set_draw_target(ProgressDrawTarget::stderr());
+            shown.enable_steady_tick(std::time::Duration::from_millis(200));
+        }
+    });
     bar
+}
+
+/// Refuses a path that does not exist (a usage error, exit status 2).
+fn must_exist(path: &Path) -> anyhow::Result<()> {
+    if path.exists() {
+        Ok(())
+    } else {
+        Err(usage(format!("找不到“{}”：文件或文件夹不存在", path.display())))
+    }
+}
+
+/// The dates a review, report, workbook or letter may be dated: from the
+/// first day of the registry's first reporting month to the end of the year
+/// after its last one. A date before the pilot would date letters before the
+/// returns they judge; one long after it is a typing mistake.
+fn date_window(t: &Templates) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    let reg = &t.registry;
+    let months: Vec<_> = reg
+        .regions()
+        .flat_map(|(id, _)| {
+            let plan = reg.plan_periods(id).into_iter().filter_map(|p| p.as_month());
+            plan.chain(reg.progress_months(id))
+        })
+        .collect();
+    let first = months.iter().min().map(|m| m.first_day());
+    let last = months.iter().max().map(|m| m.last_day());
+    let fallback = chrono::NaiveDate::from_ymd_opt(2017, 1, 1).unwrap_or_default();
+    let first = first.unwrap_or(fallback);
+    let last = last.unwrap_or(fallback);
+    let end = chrono::NaiveDate::from_ymd_opt(last.year() + 1, 12, 31).unwrap_or(last);
+    (first, end)
+}
+
+/// Parses a date and checks it lies in [`date_window`].
+fn parse_as_of(t: &Templates, s: &str) -> anyhow::Result<chrono::NaiveDate> {
+    let d = parse_date(s)?;
+    let (first, last) = date_window(t);
+    if d < first || d > last {
+        return Err(usage(format!("日期 {d} 不在试点期间内，应在 {first} 至 {last} 之间")));
+    }
+    Ok(d)
+}
+
+/// Stops a verb that found no form at all, unless `--allow-empty`.
+fn refuse_empty(found: usize, allow_empty: bool, what: &str) -> anyhow::Result<()> {
+    if found == 0 && !allow_empty {
+        anyhow::bail!("{what}一份表格也没有，未生成任何文件（确要生成空的结果，请加 --allow-empty）");
+    }
+    Ok(())
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let templates_dir = cli.templates.as_deref();
+    if let Some(dir) = templates_dir {
+        must_exist(dir)?;
+    }
+    let quiet = cli.quiet;
     match cli.command {
         Command::Generate(args) => {
             let t = load_templates(templates_dir)?;
-            cmd_generate(&t, args, cli.quiet)
+            cmd_generate(&t, args, quiet)
         }
-        Command::Templates(TemplatesCommand::Export { dir }) => {
-            let files = permit_forms::templates::export(&dir)
-                .with_context(|| format!("无法导出模板到 {}", dir.display()))?;
-            eprintln!("已导出 {} 个模板文件到 {}", files.len(), dir.display());
+        Command::Templates(TemplatesCommand::Export { dir, force }) => {
+            let done = permit_forms::templates::export_checked(&dir, force).map_err(|e| match e {
+                ExportError::NotEmpty { .. } => usage(e.to_string()),
+                other => anyhow::Error::new(other),
+            })?;
+            println!("已导出 {} 个模板文件到 {}", done.files.len(), dir.display());
+            if !done.replaced.is_empty() {
+                let names: Vec<String> = done
+                    .replaced
+                    .iter()
+                    .map(|p| p.strip_prefix(&dir).unwrap_or(p).display().to_string())
+                    .collect();
+                println!("其中覆盖了 {} 个内容不同的已有文件：{}", names.len(), names.join("、"));
+            }
             Ok(())
         }
         Command::Templates(TemplatesCommand::Check { dir }) => {
+            must_exist(&dir)?;
             let t = Templates::load(&dir).map_err(|e| anyhow::anyhow!("模板有误：{e}"))?;
-            eprintln!(
-                "模板可用：{} 个地区，{} 项任务",
-                t.registry.region_count(),
-                t.registry.tasks().count()
-            );
+            println!("模板可用：{} 个地区，{} 项任务", t.registry.region_count(), t.registry.tasks().count());
             Ok(())
         }
         Command::Ingest(args) => {
+            for p in &args.paths {
+                must_exist(p)?;
+            }
             let t = load_templates(templates_dir)?;
             let opts = IngestOptions::with_max_file_size(args.max_size.saturating_mul(1024 * 1024));
-            let outcome = ingest::ingest_paths(&t, &args.paths, &opts);
+            let bar = progress_bar(0, quiet);
+            bar.set_message("读取退回表格");
+            let outcome = ingest::ingest_paths_with(&t, &args.paths, &opts, &|| bar.inc(1));
+            bar.finish_and_clear();
             ingest::write_outputs(&outcome, &args.out)
                 .with_context(|| format!("无法写入 {}", args.out.display()))?;
-            eprintln!("{}；结果在 {}", outcome.summary_zh(), args.out.display());
+            if outcome.records.is_empty() {
+                eprintln!("注意：没有读到任何表格，records.jsonl 是空的");
+            }
+            println!("{}；结果在 {}", outcome.summary_zh(), args.out.display());
             Ok(())
         }
         Command::Consolidate(args) => {
+            let out = match args.out.extension().and_then(|e| e.to_str()) {
+                None => args.out.with_extension("xlsx"),
+                Some(e) if e.eq_ignore_ascii_case("xlsx") => args.out.clone(),
+                Some(_) => {
+                    return Err(usage(format!("汇总工作簿只能输出 .xlsx，而不是“{}”", args.out.display())))
+                }
+            };
+            must_exist(&args.dir)?;
             let t = load_templates(templates_dir)?;
-            let as_of = parse_date(&args.as_of)?;
+            let as_of = parse_as_of(&t, &args.as_of)?;
             let records = load_records(&args.dir)?;
-            let dir = args.out.parent().unwrap_or(std::path::Path::new(""));
+            refuse_empty(records.len(), args.allow_empty, &format!("{} 的记录中", args.dir.display()))?;
+            let dir = out.parent().unwrap_or(std::path::Path::new(""));
             let bytes = consolidate::consolidate_in(&t, &records, as_of, dir)?;
-            write_atomic(&args.out, &bytes).with_context(|| format!("无法写入 {}", args.out.display()))?;
-            eprintln!("已生成汇总工作簿 {}（截至 {as_of}，{} 条记录）", args.out.display(), records.len());
+            write_atomic(&out, &bytes).with_context(|| format!("无法写入 {}", out.display()))?;
+            println!("已生成汇总工作簿 {}（截至 {as_of}，{} 条记录）", out.display(), records.len());
             Ok(())
         }
         Command::Report(args) => {
@@ -144,9 +267,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if ext != "pdf" && ext != "docx" {
                 return Err(usage(format!("报告只能输出 .pdf 或 .docx，而不是“{}”", args.out.display())));
             }
+            must_exist(&args.dir)?;
             let t = load_templates(templates_dir)?;
-            let as_of = parse_date(&args.as_of)?;
+            let as_of = parse_as_of(&t, &args.as_of)?;
             let records = load_records(&args.dir)?;
+            refuse_empty(records.len(), args.allow_empty, &format!("{} 的记录中", args.dir.display()))?;
             let doc = report::build_report(&t, &records, as_of);
             let bytes = match ext.as_str() {
                 "pdf" => {
@@ -157,20 +282,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 _ => docx::render_document(&doc)?,
             };
             write_atomic(&args.out, &bytes).with_context(|| format!("无法写入 {}", args.out.display()))?;
-            eprintln!("已生成调度会报告 {}（截至 {as_of}）", args.out.display());
+            println!("已生成调度会报告 {}（截至 {as_of}）", args.out.display());
             Ok(())
         }
         Command::Feedback(args) => {
+            must_exist(&args.dir)?;
             let t = load_templates(templates_dir)?;
             let date = match &args.date {
-                Some(s) => parse_date(s)?,
+                Some(s) => parse_as_of(&t, s)?,
                 None => chrono::Local::now().date_naive(),
             };
             let records = load_records(&args.dir)?;
             let letters = report::write_feedback(&t, &records, date, &PdfRenderer::new(&t)?, &args.out)?;
             warn_missing(&letters.missing_glyphs);
             let marked = letters.files.iter().filter(|p| p.extension().is_some_and(|e| e == "xlsx")).count();
-            eprintln!(
+            println!(
                 "已为 {} 个地区生成退回意见，另附标注问题的报表 {marked} 份，保存在 {}",
                 letters.count,
                 args.out.display()
@@ -180,10 +306,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => {
             let t = load_templates(templates_dir)?;
             let as_of = match &args.as_of {
-                Some(s) => parse_date(s)?,
+                Some(s) => parse_as_of(&t, s)?,
                 None => demo::default_as_of(),
             };
-            let res = demo::run(&t, &args.out, as_of)?;
+            let bar = progress_bar(0, quiet);
+            let res = demo::run_with(
+                &t,
+                &args.out,
+                as_of,
+                &|step| {
+                    bar.set_message(step.to_string());
+                    bar.set_position(0);
+                },
+                &|| bar.inc(1),
+            );
+            bar.finish_and_clear();
+            let res = res?;
             warn_missing(&res.missing_glyphs);
             println!("演示完成（截至 {as_of}）。{}", res.ingest_summary);
             for (what, path) in &res.items {
@@ -193,17 +331,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Review(args) => {
-            let t = load_templates(templates_dir)?;
-            let as_of = parse_date(&args.as_of)?;
             for p in &args.returns {
-                if !p.exists() {
-                    return Err(usage(format!("找不到“{}”", p.display())));
-                }
+                must_exist(p)?;
             }
+            let t = load_templates(templates_dir)?;
+            let as_of = parse_as_of(&t, &args.as_of)?;
             // Taken here only to wait; review::run takes it (again) either way.
             let _wait = if args.wait { Some(lock_review_dir_waiting(&args.out, None)?) } else { None };
-            let opts = ReviewOptions { returns: args.returns, as_of, out: args.out, strip_prefix: None };
-            let res = review::run(&t, &opts, &PdfRenderer::new(&t)?)?;
+            let opts = ReviewOptions {
+                returns: args.returns,
+                as_of,
+                out: args.out,
+                strip_prefix: None,
+                allow_empty: args.allow_empty,
+            };
+            let bar = progress_bar(0, quiet);
+            bar.set_message("读取退回表格，生成汇总、报告和退回意见");
+            let res = review::run_with(&t, &opts, &PdfRenderer::new(&t)?, &|| bar.inc(1));
+            bar.finish_and_clear();
+            let res = res?;
             warn_missing(&res.missing_glyphs);
             for note in &res.ledger_notes {
                 eprintln!("注意：{note}");
@@ -288,7 +434,7 @@ fn cmd_generate(t: &Templates, args: GenerateArgs, quiet: bool) -> anyhow::Resul
         other => anyhow::Error::new(other),
     })?;
     bar.finish_and_clear();
-    eprintln!(
+    println!(
         "已生成 {} 份表格、{} 个文件，保存在 {}",
         summary.forms,
         summary.files.len(),

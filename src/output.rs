@@ -22,6 +22,7 @@
 
 use std::collections::BTreeSet;
 use std::io::Write;
+#[cfg(unix)]
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -104,9 +105,12 @@ fn remove_live() {
 /// it receives SIGINT, SIGTERM, SIGHUP or SIGXFSZ, then exits with status 130. Call once at the
 /// start of `main`, before any other thread is started (the signals are
 /// blocked in every thread and taken by one waiting thread, so the cleanup
-/// runs as ordinary code, not inside a signal handler).
+/// runs as ordinary code, not inside a signal handler). Unix only: elsewhere
+/// (Windows) an interrupted run's temporary files are removed by the next
+/// write into the same folder.
 pub fn install_interrupt_cleanup() {
     // SAFETY: plain libc calls on a local, initialised signal set.
+    #[cfg(unix)]
     unsafe {
         let mut set: libc::sigset_t = std::mem::zeroed();
         libc::sigemptyset(&mut set);
@@ -160,11 +164,20 @@ fn parent_of(path: &Path) -> &Path {
 }
 
 /// Whether a process with this id is running.
+#[cfg(unix)]
 pub(crate) fn alive(pid: i32) -> bool {
     // SAFETY: signal 0 only checks the process exists.
     pid > 0
         && (unsafe { libc::kill(pid, 0) } == 0
             || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM))
+}
+
+/// Whether a process with this id is running: without a portable check
+/// (Windows), only this process counts as running, so a lock or temporary
+/// file left by a run that was closed is taken as stale.
+#[cfg(not(unix))]
+pub(crate) fn alive(pid: i32) -> bool {
+    u32::try_from(pid).is_ok_and(|p| p == std::process::id())
 }
 
 /// Removes temporary files in `dir` left by a process of this tool that no
@@ -324,6 +337,7 @@ mod tests {
         assert_eq!(names(p.parent().unwrap()), ["文件.txt"]);
     }
 
+    #[cfg(unix)]
     #[test]
     fn files_get_the_umask_permissions_not_0600() {
         let dir = tempfile::tempdir().unwrap();

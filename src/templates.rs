@@ -155,12 +155,86 @@ impl Templates {
     }
 }
 
-/// Writes the embedded default templates into `dir` for editing; returns the
-/// files written.
+/// Why [`export_checked`] wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The folder already holds files (perhaps edited templates) and
+    /// overwriting was not asked for.
+    #[error("目录“{dir}”不是空的（其中有 {count} 项，可能是改过的模板），未导出；要覆盖其中同名的模板文件，请加 --force")]
+    NotEmpty {
+        /// The folder.
+        dir: String,
+        /// How many entries it holds.
+        count: usize,
+    },
+    /// Reading the folder or writing a file failed.
+    #[error("无法导出模板到“{path}”")]
+    Io {
+        /// The file or folder.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// What [`export_checked`] did.
+#[derive(Debug, Clone, Default)]
+pub struct Exported {
+    /// Every file written.
+    pub files: Vec<PathBuf>,
+    /// Files that existed with other contents and were replaced (only with
+    /// `force`).
+    pub replaced: Vec<PathBuf>,
+}
+
+/// Writes the embedded default templates into `dir`, which must be empty or
+/// missing unless `force` is given; with `force`, says which existing files
+/// with other contents it replaced, so nothing is overwritten silently.
+///
+/// # Errors
+/// [`ExportError::NotEmpty`] before anything is written; the first file that
+/// could not be written.
+pub fn export_checked(dir: &Path, force: bool) -> Result<Exported, ExportError> {
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| ExportError::Io { path, source }
+    };
+    if dir.exists() && !force {
+        let count = std::fs::read_dir(dir).map_err(io(dir))?.count();
+        if count > 0 {
+            return Err(ExportError::NotEmpty { dir: dir.display().to_string(), count });
+        }
+    }
+    let mut done = Exported::default();
+    for (rel, bytes) in default_files() {
+        let path = dir.join(rel);
+        if std::fs::read(&path).is_ok_and(|old| old != *bytes) {
+            done.replaced.push(path.clone());
+        }
+        write_atomic(&path, &bytes).map_err(io(&path))?;
+        done.files.push(path);
+    }
+    Ok(done)
+}
+
+/// Writes the embedded default templates into `dir` for editing, replacing
+/// any file of the same name; returns the files written. The CLI calls
+/// [`export_checked`], which refuses a folder that is not empty.
 ///
 /// # Errors
 /// The first file that could not be written.
 pub fn export(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for (rel, bytes) in default_files() {
+        let path = dir.join(rel);
+        write_atomic(&path, &bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// The files of a templates folder (relative path, contents), as embedded.
+fn default_files() -> Vec<(String, Cow<'static, [u8]>)> {
     let mut files: Vec<(String, Cow<'static, [u8]>)> = vec![
         ("README.md".into(), Cow::Borrowed(DEFAULT_README.as_bytes())),
         (REGISTRY_FILE.into(), Cow::Borrowed(DEFAULT_REGISTRY.as_bytes())),
@@ -169,11 +243,5 @@ pub fn export(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     ];
     files.extend(EMBEDDED_FONTS.iter().map(|(n, b)| (format!("fonts/{n}"), Cow::Borrowed(*b))));
     files.push(("fonts/OFL.txt".into(), Cow::Borrowed(FONT_LICENCE.as_bytes())));
-    let mut written = Vec::new();
-    for (rel, bytes) in files {
-        let path = dir.join(rel);
-        write_atomic(&path, &bytes)?;
-        written.push(path);
-    }
-    Ok(written)
+    files
 }

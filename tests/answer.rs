@@ -30,6 +30,7 @@ fn review(returns: &Path, out: &Path, as_of: &str) -> ReviewOutputs {
         as_of: as_of.parse().unwrap(),
         out: out.to_path_buf(),
         strip_prefix: None,
+        allow_empty: false,
     };
     review::run(templates(), &opts, pdf()).unwrap()
 }

@@ -319,7 +319,7 @@ fn cli_usage_errors_exit_2_with_one_line() {
 fn cli_generates_selected_region_and_month_with_aliases() {
     let dir = util::tempdir();
     let out = dir.path().to_str().unwrap();
-    let (code, _, err) = run(&[
+    let (code, said, err) = run(&[
         "generate",
         "--out",
         out,
@@ -338,7 +338,7 @@ fn cli_generates_selected_region_and_month_with_aliases() {
         vec!["广西壮族自治区/附3_试点工作进展表_广西壮族自治区_2017年05月.xlsx".to_string()],
         "{err}"
     );
-    assert!(err.contains("已生成 1 份表格"), "{err}");
+    assert!(said.contains("已生成 1 份表格"), "{said}");
 }
 
 #[test]

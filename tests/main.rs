@@ -5,6 +5,7 @@ mod util;
 
 mod answer;
 mod board;
+mod cli;
 mod consolidate;
 mod crosscheck;
 mod docx;

@@ -16,13 +16,19 @@ use permit_forms::{consolidate, demo, report, samples, FormKind};
 
 use crate::util::{self, templates};
 
-/// The validator: `$OPENXML_AUDIT` (where scripts/test installs it when it
-/// is not on PATH), else `openxml-audit` on PATH, else a panic that says how
-/// to install it (as `util::require` does for the system packages): the
+/// The validator: `$OPENXML_AUDIT`, else the copy scripts/test installs
+/// under target/test-tools (when it is not on PATH), else `openxml-audit`
+/// on PATH, else a panic that says how to install it (as `util::require` does for the system packages): the
 /// validity test must not skip silently.
 fn openxml_audit() -> PathBuf {
     if let Some(p) = std::env::var_os("OPENXML_AUDIT").map(PathBuf::from).filter(|p| p.is_file()) {
         return p;
+    }
+    // Where scripts/test installs it, so a plain `cargo test` finds it too.
+    let installed =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-tools/openxml-audit/bin/openxml-audit");
+    if installed.is_file() {
+        return installed;
     }
     let found = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths).map(|d| d.join("openxml-audit")).find(|p| p.is_file())

@@ -28,9 +28,7 @@ fn member_name(raw: &[u8]) -> String {
         Err(_) => {
             let (text, _, bad) = encoding_rs::GBK.decode(raw);
             if bad {
-                crate::ingest::walk::shown(std::path::Path::new(
-                    <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(raw),
-                ))
+                crate::ingest::walk::shown_bytes(raw)
             } else {
                 text.into_owned()
             }

@@ -496,11 +496,30 @@ fn recognise<'l>(
 /// println!("{}", outcome.summary_zh());
 /// ```
 pub fn ingest_paths(templates: &Templates, inputs: &[PathBuf], opts: &IngestOptions) -> IngestOutcome {
+    ingest_paths_with(templates, inputs, opts, &|| {})
+}
+
+/// [`ingest_paths`], calling `on_file` each time a file has been read (from
+/// the worker threads: a progress bar counts them).
+pub fn ingest_paths_with(
+    templates: &Templates,
+    inputs: &[PathBuf],
+    opts: &IngestOptions,
+    on_file: &(dyn Fn() + Sync),
+) -> IngestOutcome {
     let walked = walk::walk_excluding(inputs, opts.review_dir.as_deref());
     let mut outcome =
         IngestOutcome { rejected: walked.rejected, skipped: walked.skipped, ..IngestOutcome::default() };
     let prepared = Prepared::new(templates, opts);
-    let results: Vec<Found> = walked.files.par_iter().map(|f| read_file(&prepared, f, opts)).collect();
+    let results: Vec<Found> = walked
+        .files
+        .par_iter()
+        .map(|f| {
+            let found = read_file(&prepared, f, opts);
+            on_file();
+            found
+        })
+        .collect();
     outcome.files_read = walked.files.len();
     for r in results {
         outcome.records.extend(r.records);

@@ -15,8 +15,6 @@
 //!   such files stay distinguishable in `source.file`.
 
 use std::collections::BTreeSet;
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use crate::record::Rejected;
@@ -62,7 +60,7 @@ pub const LOOP_REASON: &str = "指向已读取文件夹的链接（不重复读�
 /// UTF-8 but reads as GBK (a Chinese Windows zip or share) decoded; any
 /// other bytes as `\xNN`.
 pub fn shown(path: &Path) -> String {
-    let bytes = path.as_os_str().as_bytes();
+    let bytes = path.as_os_str().as_encoded_bytes();
     let parts: Vec<String> = bytes.split(|&b| b == b'/').map(shown_name).collect();
     parts.join("/")
 }
@@ -74,6 +72,12 @@ fn shown_name(bytes: &[u8]) -> String {
     if let Some(s) = encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(bytes) {
         return s.into_owned();
     }
+    shown_bytes(bytes)
+}
+
+/// A name given as bytes (a zip member's, or a path's as the system encodes
+/// it) as text: UTF-8 as is, other bytes as `\xNN`.
+pub fn shown_bytes(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     for chunk in bytes.utf8_chunks() {
         out.push_str(chunk.valid());
@@ -104,8 +108,8 @@ pub fn walk(inputs: &[PathBuf]) -> Walk {
 pub fn walk_excluding(inputs: &[PathBuf], review_dir: Option<&Path>) -> Walk {
     let mut w = Walker::default();
     let canon = review_dir.and_then(|d| std::fs::canonicalize(d).ok());
-    if let Some(m) = canon.as_deref().and_then(|d| std::fs::metadata(d).ok()) {
-        w.review_dir = Some((m.dev(), m.ino()));
+    if let Some((d, m)) = canon.as_deref().and_then(|d| std::fs::metadata(d).ok().map(|m| (d, m))) {
+        w.review_dir = Some(file_key(d, &m));
     }
     for input in inputs {
         let show = shown(input);
@@ -141,20 +145,39 @@ fn rejected(file: String, reason: &str) -> Rejected {
     Rejected { file, reason: reason.into(), detail: None }
 }
 
+/// What makes two paths the same file: the device and inode on Unix.
+#[cfg(unix)]
+type FileKey = (u64, u64);
+/// What makes two paths the same file: elsewhere (Windows), the canonical
+/// path (a hard link reached under two names is then read twice).
+#[cfg(not(unix))]
+type FileKey = PathBuf;
+
+#[cfg(unix)]
+fn file_key(_path: &Path, m: &std::fs::Metadata) -> FileKey {
+    use std::os::unix::fs::MetadataExt;
+    (m.dev(), m.ino())
+}
+
+#[cfg(not(unix))]
+fn file_key(path: &Path, _m: &std::fs::Metadata) -> FileKey {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 #[derive(Default)]
 struct Walker {
     out: Walk,
-    dirs: BTreeSet<(u64, u64)>,
-    files: BTreeSet<(u64, u64)>,
-    /// The review folder's device and inode.
-    review_dir: Option<(u64, u64)>,
+    dirs: BTreeSet<FileKey>,
+    files: BTreeSet<FileKey>,
+    /// The review folder's key.
+    review_dir: Option<FileKey>,
 }
 
 impl Walker {
     fn file(&mut self, path: &Path, show: String, m: &std::fs::Metadata) {
         if !m.is_file() {
             self.out.rejected.push(rejected(show, "不是普通文件（命名管道、设备或套接字），未读取"));
-        } else if !self.files.insert((m.dev(), m.ino())) {
+        } else if !self.files.insert(file_key(path, m)) {
             self.out.skipped.push(Skipped { file: show, reason: DUPLICATE_REASON.into() });
         } else {
             self.out.files.push(Input { shown: show, path: path.to_path_buf() });
@@ -162,7 +185,7 @@ impl Walker {
     }
 
     fn dir(&mut self, dir: &Path, show: &str, m: &std::fs::Metadata) {
-        if !self.dirs.insert((m.dev(), m.ino())) {
+        if !self.dirs.insert(file_key(dir, m)) {
             // A link back to a folder being walked or already walked.
             self.out.skipped.push(Skipped { file: show.to_string(), reason: LOOP_REASON.into() });
             return;
@@ -180,7 +203,7 @@ impl Walker {
         };
         let mut entries: Vec<(Vec<u8>, std::ffi::OsString)> = entries
             .filter_map(Result::ok)
-            .map(|e| (e.file_name().as_bytes().to_vec(), e.file_name()))
+            .map(|e| (e.file_name().as_encoded_bytes().to_vec(), e.file_name()))
             .collect();
         entries.sort();
         for (_, name) in entries {
@@ -191,7 +214,7 @@ impl Walker {
                 continue;
             }
             match std::fs::metadata(&path) {
-                Ok(m) if m.is_dir() && self.review_dir == Some((m.dev(), m.ino())) => {
+                Ok(m) if m.is_dir() && self.review_dir.as_ref() == Some(&file_key(&path, &m)) => {
                     self.out.skipped.push(Skipped { file: show, reason: REVIEW_DIR_REASON.into() });
                 }
                 Ok(m) if m.is_dir() => self.dir(&path, &show, &m),
@@ -205,10 +228,13 @@ impl Walker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(unix)]
     use std::ffi::OsStr;
 
+    #[cfg(unix)]
     #[test]
     fn non_utf8_names_are_decoded_as_gbk_or_stay_distinct() {
+        use std::os::unix::ffi::OsStrExt;
         // 报表 in GBK, beside a UTF-8 folder name.
         let gbk = shown(Path::new(OsStr::from_bytes(b"\xe9\x80\x80\xe5\x9b\x9e/\xB1\xA8\xB1\xED.xlsx")));
         assert_eq!(gbk, "退回/报表.xlsx");

@@ -15,7 +15,7 @@ mod trace;
 
 pub use category::Category;
 pub use ledger::{LookBack, LOOK_BACK_SHEET};
-pub use run::{run, Attention, ReviewError, ReviewOptions, ReviewOutputs};
+pub use run::{run, run_with, Attention, ReviewError, ReviewOptions, ReviewOutputs};
 pub use trace::{correction_rows, CorrectionKind, CorrectionRow, FindingRow, Provenance};
 
 use std::collections::BTreeMap;

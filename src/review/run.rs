@@ -30,6 +30,9 @@ pub struct ReviewOptions {
     /// A folder prefix taken off `source.file` (the demo writes its samples
     /// inside its output folder and names them relative to it).
     pub strip_prefix: Option<PathBuf>,
+    /// Write the documents even when no form was found (`--allow-empty`);
+    /// otherwise such a run stops with [`ReviewError::Empty`].
+    pub allow_empty: bool,
 }
 
 /// What needs the office's attention, counted over the review.
@@ -103,6 +106,14 @@ pub enum ReviewError {
     /// The findings ledger cannot be used; nothing was written.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    /// No form was found among the returns; nothing was written.
+    #[error("在 {inputs} 中（{summary}）一份表格也没有，未生成任何文件（确要生成空的结果，请加 --allow-empty）")]
+    Empty {
+        /// The returns as given.
+        inputs: String,
+        /// The ingest summary line.
+        summary: String,
+    },
 }
 
 impl From<crate::render::RenderError> for ReviewError {
@@ -157,6 +168,21 @@ pub fn run(
     opts: &ReviewOptions,
     pdf: &PdfRenderer,
 ) -> Result<ReviewOutputs, ReviewError> {
+    run_with(templates, opts, pdf, &|| {})
+}
+
+/// [`run`], calling `on_file` as each return has been read (see
+/// [`ingest::ingest_paths_with`]: a progress bar counts them).
+///
+/// # Errors
+/// As [`run`]; and [`ReviewError::Empty`] when no form was found and
+/// [`ReviewOptions::allow_empty`] is not set (nothing is written then).
+pub fn run_with(
+    templates: &Templates,
+    opts: &ReviewOptions,
+    pdf: &PdfRenderer,
+    on_file: &(dyn Fn() + Sync),
+) -> Result<ReviewOutputs, ReviewError> {
     let tag = opts.as_of.format("%Y-%m-%d").to_string();
     let dir = opts.out.join(&tag);
     let mut res = ReviewOutputs { dir: dir.clone(), ..Default::default() };
@@ -175,7 +201,11 @@ pub fn run(
         own_outputs: crate::output::set::written_under(&opts.out),
         ..IngestOptions::default()
     };
-    let mut outcome = ingest::ingest_paths(templates, &opts.returns, &ingest_opts);
+    let mut outcome = ingest::ingest_paths_with(templates, &opts.returns, &ingest_opts, on_file);
+    if outcome.records.is_empty() && !opts.allow_empty {
+        let inputs: Vec<String> = opts.returns.iter().map(|p| p.display().to_string()).collect();
+        return Err(ReviewError::Empty { inputs: inputs.join("、"), summary: outcome.summary_zh() });
+    }
     if let Some(prefix) = &opts.strip_prefix {
         // Every file name the outputs carry: each record's own and those of
         // the records its cross-checks compared it with, and the rejected
