@@ -354,7 +354,8 @@ pub fn load(path: &Path) -> Result<Vec<Entry>, ReceiptError> {
     }
     // By content, not by name: the ledger that holds the log may have been
     // saved as ods under its xlsx name.
-    let bytes = std::fs::read(path).map_err(|e| ReceiptError::Open { file: file.clone(), detail: e.to_string() })?;
+    let bytes =
+        std::fs::read(path).map_err(|e| ReceiptError::Open { file: file.clone(), detail: e.to_string() })?;
     let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| ReceiptError::Open { file: file.clone(), detail: e.to_string() })?;
     if !wb.sheet_names().iter().any(|n| n == SHEET) {

@@ -76,14 +76,13 @@ fn fixture() -> &'static Fixture {
         let bytes = xlsx::render(&crate::ingest::filled_grid(&job, &v)).unwrap();
         std::fs::write(returns.join("河北省").join(HOSTILE_FILE), bytes).unwrap();
         let out = root.join("月度 审阅");
-        let opts =
-            ReviewOptions {
-                returns: vec![returns.clone()],
-                as_of: d("2017-05-11"),
-                out,
-                strip_prefix: None,
-                allow_empty: false,
-            };
+        let opts = ReviewOptions {
+            returns: vec![returns.clone()],
+            as_of: d("2017-05-11"),
+            out,
+            strip_prefix: None,
+            allow_empty: false,
+        };
         let done = review::run(t, &opts, &PdfRenderer::new(t).unwrap()).unwrap();
         let board = done.dir.join(board::file_name(opts.as_of));
         assert!(done.items.iter().any(|(_, p)| *p == board), "review lists the board: {:?}", done.items);

@@ -459,7 +459,8 @@ fn look_back_names_a_region_open_two_months_and_one_late_two_months_running() {
     // The 通报's 回头看 names the same regions, one line each, and nobody else.
     let report = util::pdf_text(&out.join("2017-06-12/调度会报告_截至2017-06-12.pdf"));
     let part = report.split("五、回头看").nth(1).and_then(|s| s.split("六、").next()).expect("a 回头看 part");
-    let named: Vec<&str> = part.lines().map(str::trim).filter(|l| l.contains('：') && l.ends_with('。')).collect();
+    let named: Vec<&str> =
+        part.lines().map(str::trim).filter(|l| l.contains('：') && l.ends_with('。')).collect();
     let squashed = util::squash(part);
     for l in &lines {
         assert!(squashed.contains(&util::squash(l)), "{l} not in the report's 回头看:\n{part}");

@@ -363,7 +363,8 @@ fn the_office_s_receipt_log_decides_survives_reruns_and_a_libreoffice_resave() {
     std::fs::create_dir_all(&scratch).unwrap();
     let with_log = |entries: &[receipt::Entry]| {
         let file = log_path.display().to_string();
-        let l = permit_forms::ledger::read_bytes(&std::fs::read(&log_path).unwrap(), &file, &|_| true).unwrap();
+        let l =
+            permit_forms::ledger::read_bytes(&std::fs::read(&log_path).unwrap(), &file, &|_| true).unwrap();
         permit_forms::ledger::to_bytes_with(&l, &[], Some(entries)).unwrap()
     };
     std::fs::write(scratch.join(receipt::FILE), with_log(&typed)).unwrap();
@@ -400,14 +401,18 @@ fn the_office_s_receipt_log_decides_survives_reruns_and_a_libreoffice_resave() {
 
     // An unreadable 收文日期 stops the run, naming file and cell; nothing is overwritten.
     let mut wrong = after.clone();
-    wrong[0].received = Some(ReceivedCell { typed: Typed::Text("五月十二号".into()), date: d("2017-05-12") });
+    wrong[0].received =
+        Some(ReceivedCell { typed: Typed::Text("五月十二号".into()), date: d("2017-05-12") });
     let bad = with_log(&wrong);
     std::fs::write(&log_path, &bad).unwrap();
     let o = review(dir.path(), "2017-05-21");
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("审核台账.xlsx") && err.contains("收文登记") && err.contains("J2") && err.contains("五月十二号"),
+        err.contains("审核台账.xlsx")
+            && err.contains("收文登记")
+            && err.contains("J2")
+            && err.contains("五月十二号"),
         "{err}"
     );
     assert_eq!(std::fs::read(&log_path).unwrap(), bad);

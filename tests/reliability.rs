@@ -350,9 +350,7 @@ fn each_broken_template_is_refused_by_templates_check_and_every_verb_with_file_a
         (
             "duplicate-choices",
             progress,
-            Box::new(|t: &str| {
-                t.replacen("word = \"超前\"", "word = \"如期\"", 1).into_bytes()
-            }),
+            Box::new(|t: &str| t.replacen("word = \"超前\"", "word = \"如期\"", 1).into_bytes()),
             line_of(&default_progress, status_row),
             "出现了两次",
         ),

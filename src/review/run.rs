@@ -107,7 +107,9 @@ pub enum ReviewError {
     #[error(transparent)]
     Ledger(#[from] LedgerError),
     /// No form was found among the returns; nothing was written.
-    #[error("在 {inputs} 中（{summary}）一份表格也没有，未生成任何文件（确要生成空的结果，请加 --allow-empty）")]
+    #[error(
+        "在 {inputs} 中（{summary}）一份表格也没有，未生成任何文件（确要生成空的结果，请加 --allow-empty）"
+    )]
     Empty {
         /// The returns as given.
         inputs: String,
