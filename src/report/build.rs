@@ -173,7 +173,7 @@ pub fn report_document(r: &Review) -> Document {
     match month {
         Some((m, _)) => blocks.push(para(format!(
             "按照《重点行业和流域排污许可管理试点工作方案》要求，各试点地区每月{}日前报送上月试点工作进展表。\
-             现将截至{date}{}试点工作进展情况通报如下。",
+             现将{}试点工作进展情况（截至{date}）通报如下。",
             r.due_day,
             m.label_zh()
         ))),
