@@ -525,6 +525,23 @@ fn board_is_valid_html_and_loads_nothing_from_the_network() {
     );
 }
 
+#[test]
+fn matrix_cells_show_the_ledger_state_of_their_open_findings() {
+    let f = fixture();
+    let html = std::fs::read_to_string(&f.board).unwrap();
+    // Each matrix row, as the office sees it: the region, then its cells.
+    let row = |region: &str| -> String {
+        let start = html.find(&format!("<tr data-region=\"{region}\">")).expect(region);
+        html[start..start + html[start..].find("</tr>").unwrap()].to_string()
+    };
+    // 上海市: one open warning on its plan; 河南省: an open error in April
+    // (beside the cross-check hints, which are open findings for the office too).
+    assert!(row("上海市").contains("<span class=\"ls\">待处理 1</span>"), "{}", row("上海市"));
+    assert!(row("河南省").contains("<span class=\"ls\">待处理"), "{}", row("河南省"));
+    let count = html.matches("<span class=\"ls\">").count();
+    assert!(count > 0 && count <= 21 * 3, "{count}");
+}
+
 /// The samples' returns carried forward to 2019-12: every region's sample
 /// progress return repeated for each of its months (texts and findings
 /// kept), most months in two versions, one in five in three.

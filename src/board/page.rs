@@ -133,9 +133,14 @@ pub(super) fn page(ix: &Index) -> Markup {
                             @for (i, row) in r.matrix.iter().enumerate() {
                                 tr data-region=(row.region) {
                                     th.region scope="row" { (row.region) }
-                                    (matrix_cell(&row.plan, slot_id(i, None), false))
+                                    (matrix_cell(&row.plan, slot_id(i, None), false, &open_states(ix, &row.region, None)))
                                     @for (j, c) in row.months.iter().enumerate() {
-                                        (matrix_cell(c, slot_id(i, Some(r.months[j])), prior(&r.months[j])))
+                                        (matrix_cell(
+                                            c,
+                                            slot_id(i, Some(r.months[j])),
+                                            prior(&r.months[j]),
+                                            &open_states(ix, &row.region, Some(r.months[j])),
+                                        ))
                                     }
                                 }
                             }
@@ -173,13 +178,36 @@ pub(super) fn page(ix: &Index) -> Markup {
     }
 }
 
-fn matrix_cell(c: &Cell, id: String, prior: bool) -> Markup {
+fn matrix_cell(c: &Cell, id: String, prior: bool, states: &str) -> Markup {
     let classes = if prior { format!("{} prior", class(c.category)) } else { class(c.category) };
     html! {
         td class=(classes) data-k=(class(c.category)) {
             @if opens(c) { a href=(format!("#{id}")) { (word(c)) } } @else { (word(c)) }
+            @if !states.is_empty() { span.ls { (states) } }
         }
     }
+}
+
+/// The findings ledger's 状态 of the open findings of the form a cell shows
+/// (every version received), counted by word: `待处理 2，退回中 1`; empty
+/// when none is open.
+fn open_states(ix: &Index, region: &str, month: Option<YearMonth>) -> String {
+    let (kind, period) = match month {
+        Some(m) => (FormKind::Progress, Some(Period::Month(m))),
+        None => (FormKind::Plan, None),
+    };
+    let mut counted: Vec<(&str, usize)> = Vec::new();
+    for r in ix.versions.get(&(region.to_string(), kind, period)).into_iter().flatten() {
+        let findings = ix.findings.get(&(r.source.file.as_str(), r.source.sheet.as_str()));
+        for f in findings.into_iter().flatten().filter(|f| f.is_open()) {
+            let Some((state, _)) = ledger_state(f) else { continue };
+            match counted.iter_mut().find(|(s, _)| *s == state) {
+                Some((_, n)) => *n += 1,
+                None => counted.push((state, 1)),
+            }
+        }
+    }
+    counted.iter().map(|(s, n)| format!("{s} {n}")).collect::<Vec<_>>().join("，")
 }
 
 /// The stacked bars of the months, drawn inline (no chart library).
