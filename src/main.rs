@@ -301,6 +301,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 letters.count,
                 args.out.display()
             );
+            for line in &letters.kept {
+                println!("  {line}");
+            }
             Ok(())
         }
         Command::Demo(args) => {

@@ -504,3 +504,46 @@ fn a_set_without_a_manifest_is_replaced_keeping_only_what_is_not_the_tools() {
     assert_eq!(util::walk(&set), want, "{said}");
     assert!(said.contains("备注.txt") && !said.contains("已修改"), "{said}");
 }
+
+#[test]
+fn feedback_rerun_replaces_only_its_own_unchanged_files_and_keeps_a_clerks_edits() {
+    let dir = util::tempdir();
+    let returns = returns_of(dir.path(), "returns", &["河南省", "淄博市"]);
+    let records = dir.path().join("记录");
+    let mut ingest = Command::new(bin());
+    ingest.arg("ingest").arg(&returns).arg("--out").arg(&records);
+    run_ok(ingest);
+    let fb = dir.path().join("退回意见");
+    let feedback = || {
+        let mut c = Command::new(bin());
+        c.arg("feedback").arg(&records).args(["--date", AS_OF, "--out"]).arg(&fb);
+        c
+    };
+    run_ok(feedback());
+    let original = std::fs::read(fb.join("退回意见_河南省.docx")).unwrap();
+    let marked_before = util::walk(&fb).into_iter().filter(|f| f.ends_with("_请修改.xlsx")).count();
+    assert!(marked_before > 0);
+    // The section chief edits one letter in place, keeps a renamed copy of
+    // another, and leaves a note.
+    std::fs::write(fb.join("退回意见_河南省.docx"), b"edited by the section chief").unwrap();
+    std::fs::copy(fb.join("退回意见_淄博市.docx"), fb.join("退回意见_淄博市（科长已改）.docx")).unwrap();
+    std::fs::write(fb.join("备注.txt"), "已电话联系").unwrap();
+    let said = run_ok(feedback());
+    assert_eq!(
+        std::fs::read(fb.join("退回意见_河南省.docx")).unwrap(),
+        original,
+        "the tool's letter rewritten"
+    );
+    assert_eq!(
+        std::fs::read(fb.join("退回意见_河南省（已修改）.docx")).unwrap(),
+        b"edited by the section chief"
+    );
+    assert!(said.contains("退回意见_河南省（已修改）.docx"), "{said}");
+    assert!(fb.join("退回意见_淄博市（科长已改）.docx").is_file());
+    assert_eq!(std::fs::read_to_string(fb.join("备注.txt")).unwrap(), "已电话联系");
+    let files = util::walk(&fb);
+    assert_eq!(files.iter().filter(|f| f.ends_with("_请修改.xlsx")).count(), marked_before, "{files:?}");
+    // A third run with nothing changed leaves the same set (and the kept files).
+    run_ok(feedback());
+    assert_eq!(util::walk(&fb), files);
+}

@@ -37,6 +37,10 @@ pub struct Letters {
     pub count: usize,
     /// Characters the PDF font lacks (drawn as □), sorted.
     pub missing_glyphs: Vec<char>,
+    /// Files an earlier run wrote in the folder that somebody changed since
+    /// (kept, renamed `…（已修改）…` so that no new letter overwrites them),
+    /// one line each, in Chinese.
+    pub kept: Vec<String>,
 }
 
 /// Writes each region's letter, dated `date`, as `DIR/退回意见_<key>.docx` and
@@ -56,7 +60,22 @@ pub fn write_feedback(
     dir: &Path,
 ) -> Result<Letters, WriteError> {
     let review = crate::review::Review::build(templates, records, date);
-    write_feedback_of(templates, &review, records, date, pdf, dir)
+    let letters = write_feedback_of(templates, &review, records, date, pdf, dir)?;
+    // What this run wrote, so that the next one replaces only that and
+    // keeps what a clerk changed (the review verb's set has its own).
+    let mut manifest = crate::output::set::Manifest::default();
+    for path in &letters.files {
+        let io = |source| WriteError::Io { path: path.display().to_string(), source };
+        let bytes = std::fs::read(path).map_err(io)?;
+        let rel = path.strip_prefix(dir).unwrap_or(path).to_string_lossy().replace('\\', "/");
+        manifest.files.insert(rel, crate::output::set::sha256_hex(&bytes));
+    }
+    let json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| WriteError::Io { path: dir.display().to_string(), source: std::io::Error::other(e) })?;
+    let path = dir.join(crate::output::set::MANIFEST_NAME);
+    write_atomic(&path, &json)
+        .map_err(|source| WriteError::Io { path: path.display().to_string(), source })?;
+    Ok(letters)
 }
 
 /// [`write_feedback`] for a review already built of `records` (with the
@@ -75,7 +94,8 @@ pub fn write_feedback_of(
     dir: &Path,
 ) -> Result<Letters, WriteError> {
     let mut out = Letters::default();
-    clear_earlier(dir).map_err(|source| WriteError::Io { path: dir.display().to_string(), source })?;
+    out.kept =
+        clear_earlier(dir).map_err(|source| WriteError::Io { path: dir.display().to_string(), source })?;
     // Each record with findings also goes back as its form, marked up; the letter names it.
     let marked = crate::markup::write_marked_up(templates, records, dir)?;
     let letters = letters_of(templates, review, records, date);
@@ -106,15 +126,75 @@ pub fn write_feedback_of(
     Ok(out)
 }
 
-/// Removes from `dir` what an earlier [`write_feedback`] wrote there: the
-/// letters (`退回意见_*.docx` / `.pdf`, recognised by content as this tool's
-/// output) and, one folder down, the marked-up returns (`*_请修改*.xlsx`),
-/// then the folders that leaves empty. Anything else in `dir` is left alone.
-/// Returns how many files were removed.
+/// Removes from `dir` what an earlier [`write_feedback`] wrote there and
+/// nobody changed since, so that no old letter lies there looking current.
+///
+/// With the earlier run's manifest (`.permit-forms-manifest.json`, each
+/// file it wrote with its SHA-256): the files it lists whose bytes are
+/// unchanged go; a listed file that was changed is kept, renamed
+/// `…（已修改）…` (a new letter of the same name would otherwise replace
+/// it); anything it does not list (a clerk's renamed copy, a note) is left
+/// alone. Without one (a folder of an earlier version): the letters
+/// (`退回意见_*` / `核实提醒_*` .docx / .pdf, recognised by content as this
+/// tool's output) and, one folder down, the marked-up returns
+/// (`*_请修改*.xlsx`). Then the folders that leaves empty. Returns the
+/// kept files, one line each in Chinese.
 ///
 /// # Errors
 /// A folder that cannot be listed or a file that cannot be removed.
-pub fn clear_earlier(dir: &Path) -> std::io::Result<usize> {
+pub fn clear_earlier(dir: &Path) -> std::io::Result<Vec<String>> {
+    if let Some(manifest) = crate::output::set::Manifest::read(dir) {
+        return clear_listed(dir, &manifest);
+    }
+    clear_legacy(dir).map(|_| Vec::new())
+}
+
+/// [`clear_earlier`] by the earlier run's manifest.
+fn clear_listed(dir: &Path, manifest: &crate::output::set::Manifest) -> std::io::Result<Vec<String>> {
+    let mut kept = Vec::new();
+    let mut folders = std::collections::BTreeSet::new();
+    for rel in manifest.files.keys() {
+        let path = dir.join(rel);
+        if !path.is_file() {
+            continue;
+        }
+        if manifest.is_unchanged(dir, rel) {
+            std::fs::remove_file(&path)?;
+            if let Some(parent) = path.parent().filter(|p| *p != dir) {
+                folders.insert(parent.to_path_buf());
+            }
+        } else {
+            let renamed = changed_name(&path);
+            std::fs::rename(&path, &renamed)?;
+            let shown = renamed.strip_prefix(dir).unwrap_or(&renamed).display().to_string();
+            kept.push(format!("{rel} 在上次生成后被改动过，已保留为 {shown}"));
+        }
+    }
+    for folder in folders {
+        if std::fs::read_dir(&folder)?.next().is_none() {
+            std::fs::remove_dir(&folder)?;
+        }
+    }
+    std::fs::remove_file(dir.join(crate::output::set::MANIFEST_NAME))?;
+    Ok(kept)
+}
+
+/// `path` renamed `stem（已修改）.ext` (or `stem（已修改2）.ext` … when taken).
+fn changed_name(path: &Path) -> PathBuf {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let ext = path.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
+    (1..)
+        .map(|n| {
+            let mark = if n == 1 { "（已修改）".to_string() } else { format!("（已修改{n}）") };
+            path.with_file_name(format!("{stem}{mark}{ext}"))
+        })
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
+/// [`clear_earlier`] for a folder without a manifest; returns how many
+/// files were removed.
+fn clear_legacy(dir: &Path) -> std::io::Result<usize> {
     use crate::ingest::sniff::{sniff, Content};
     let mut removed = 0;
     let Ok(entries) = std::fs::read_dir(dir) else { return Ok(0) };
@@ -125,7 +205,7 @@ pub fn clear_earlier(dir: &Path) -> std::io::Result<usize> {
         let name = entry.file_name().to_string_lossy().into_owned();
         let kind = entry.file_type()?;
         if kind.is_file()
-            && name.starts_with("退回意见_")
+            && (name.starts_with("退回意见_") || name.starts_with("核实提醒_"))
             && (name.ends_with(".docx") || name.ends_with(".pdf"))
         {
             let own = std::fs::read(&path)
