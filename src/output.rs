@@ -87,7 +87,9 @@ pub(crate) fn unregister(path: &Path) {
 pub(crate) static GATE: std::sync::RwLock<()> = std::sync::RwLock::new(());
 
 /// Removes every registered path (a folder with its content), after any
-/// swap under way has finished. Called by the interrupt cleanup.
+/// swap under way has finished. Called by the interrupt cleanup (Unix
+/// signals; on Windows, Ctrl-C ends the process without it).
+#[cfg(unix)]
 fn remove_live() {
     let _gate = GATE.write();
     if let Ok(live) = LIVE.lock() {
