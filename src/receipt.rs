@@ -30,6 +30,9 @@ use crate::templates::Templates;
 
 /// The sheet's name.
 pub const SHEET: &str = "收文登记";
+/// The 表格 column of a file that could not be read as a form (see
+/// `rejected.jsonl` for why).
+pub const UNREAD_FORM: &str = "未能读取";
 /// The workbook that holds the sheet in the review folder: the findings
 /// ledger (`审核台账.xlsx`, the contract's place for 收文登记).
 pub const FILE: &str = crate::ledger::FILE_NAME;
@@ -399,8 +402,27 @@ pub fn save(path: &Path, entries: &[Entry]) -> std::io::Result<()> {
 /// stay as they were; a new file gets a row with an empty 收文日期 and
 /// `today` as the day first read. What the office typed is never changed.
 /// Rows are ordered by region, form, period and file.
-pub fn merge(templates: &Templates, old: Vec<Entry>, records: &[Record], today: NaiveDate) -> Vec<Entry> {
+pub fn merge(
+    templates: &Templates,
+    old: Vec<Entry>,
+    records: &[Record],
+    rejected: &[crate::record::Rejected],
+    today: NaiveDate,
+) -> Vec<Entry> {
     let mut by_sha: BTreeMap<String, Entry> = old.into_iter().map(|e| (e.sha256.clone(), e)).collect();
+    // A file refused as a whole: listed by its name and hash, so that the
+    // office can note when it came (its form, region and period unknown).
+    for r in rejected {
+        let Some(sha) = r.sha256.as_ref().filter(|s| !s.is_empty()) else { continue };
+        let e = by_sha.entry(sha.clone()).or_insert_with(|| Entry {
+            sha256: sha.clone(),
+            first_read: Some(today),
+            ..Entry::default()
+        });
+        e.first_read.get_or_insert(today);
+        e.file.clone_from(&r.file);
+        e.form = UNREAD_FORM.to_string();
+    }
     for r in records {
         if r.source.sha256.is_empty() {
             continue;

@@ -617,6 +617,10 @@ pub struct Rejected {
     /// The reading library's own message (English), when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// SHA-256 of the file's bytes, when they were read (the 收文登记 lists
+    /// the file by it too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 #[cfg(test)]

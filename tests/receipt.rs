@@ -435,3 +435,25 @@ fn a_forwarded_mail_gives_its_attachment_once_dated_when_the_office_got_it() {
         out.records.iter().map(|r| (r.source.file.rsplit('/').next().unwrap(), r.received_on)).collect();
     assert_eq!(got, [("fwd.eml!原邮件.eml!河北省进展表.xlsx", Some(d("2017-05-16")))]);
 }
+
+#[test]
+fn a_file_refused_as_a_whole_is_listed_in_the_receipt_log_too() {
+    use permit_forms::receipt;
+    let dir = util::tempdir();
+    let returns = dir.path().join("returns");
+    std::fs::create_dir_all(&returns).unwrap();
+    std::fs::write(returns.join("河北省4月进展表.xlsx"), april_return()).unwrap();
+    // A damaged return: the office received it, even if no form can be read.
+    let damaged = b"PK\x03\x04 not really a workbook".to_vec();
+    std::fs::write(returns.join("山西省4月（损坏）.xlsx"), &damaged).unwrap();
+    let o = review(dir.path(), "2017-05-20");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rejected = std::fs::read_to_string(dir.path().join("审核/2017-05-20/记录/rejected.jsonl")).unwrap();
+    assert!(rejected.contains(&crate::ingest::sha(&damaged)), "{rejected}");
+    let entries = receipt::load(&dir.path().join("审核").join(receipt::FILE)).unwrap();
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    let e =
+        entries.iter().find(|e| e.sha256 == crate::ingest::sha(&damaged)).expect("the damaged file's row");
+    assert_eq!(e.form, receipt::UNREAD_FORM);
+    assert!(e.file.ends_with("山西省4月（损坏）.xlsx") && e.first_read.is_some() && e.received.is_none());
+}

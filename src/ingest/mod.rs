@@ -162,7 +162,7 @@ impl Found {
     fn rejected(file: &str, e: ReadError) -> Found {
         let detail = e.detail();
         Found {
-            rejected: vec![Rejected { file: file.to_string(), reason: e.to_string(), detail }],
+            rejected: vec![Rejected { file: file.to_string(), reason: e.to_string(), detail, sha256: None }],
             ..Found::default()
         }
     }
@@ -197,6 +197,7 @@ fn read_file(p: &Prepared, input: &Input, opts: &IngestOptions) -> Found {
             file: input.shown.clone(),
             reason: "无法读取文件".into(),
             detail: Some(e.to_string()),
+            sha256: None,
         }],
         ..Found::default()
     };
@@ -232,7 +233,15 @@ fn read_file(p: &Prepared, input: &Input, opts: &IngestOptions) -> Found {
             ..Found::default()
         };
     }
-    read_entry(p, &input.shown, &bytes, opts, true)
+    let mut found = read_entry(p, &input.shown, &bytes, opts, true);
+    // A file refused as a whole is still a file received: 收文登记 lists it.
+    if found.rejected.iter().any(|r| r.file == input.shown) {
+        let sha = crate::output::set::sha256_hex(&bytes);
+        for r in found.rejected.iter_mut().filter(|r| r.file == input.shown) {
+            r.sha256 = Some(sha.clone());
+        }
+    }
+    found
 }
 
 /// Reason given for a file byte-identical to one this tool wrote into the

@@ -155,14 +155,14 @@ fn producer_is_ours(bytes: &[u8]) -> bool {
 
 /// `records.jsonl` and `rejected.jsonl` (or `skipped.jsonl`) written by
 /// `ingest`: JSON lines whose first object has the record's or the
-/// rejection's fields.
+/// rejection's fields (file, reason, and at most detail and sha256).
 fn own_jsonl(bytes: &[u8]) -> Option<String> {
     let first = bytes.split(|&b| b == b'\n').next()?;
     let v: serde_json::Value = serde_json::from_slice(first).ok()?;
     let has = |k: &str| v.get(k).is_some();
     if has("kind") && has("source") && has("issues") {
         Some("本工具输出的记录文件（records.jsonl），不是报送的表格".into())
-    } else if has("file") && has("reason") && v.as_object().is_some_and(|o| o.len() <= 3) {
+    } else if has("file") && has("reason") && v.as_object().is_some_and(|o| o.len() <= 4) {
         Some("本工具输出的退回或跳过清单（rejected.jsonl），不是报送的表格".into())
     } else {
         None

@@ -142,7 +142,7 @@ fn in_tool_part(dir: &Path, input: &Path) -> bool {
 }
 
 fn rejected(file: String, reason: &str) -> Rejected {
-    Rejected { file, reason: reason.into(), detail: None }
+    Rejected { file, reason: reason.into(), detail: None, sha256: None }
 }
 
 /// What makes two paths the same file: the device and inode on Unix.
@@ -197,6 +197,7 @@ impl Walker {
                     file: show.to_string(),
                     reason: "无法读取文件夹".into(),
                     detail: Some(e.to_string()),
+                    sha256: None,
                 });
                 return;
             }

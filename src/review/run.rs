@@ -236,7 +236,7 @@ pub fn run_with(
     let receipts_path = ledger_path.clone();
     let receipts = crate::receipt::load(&receipts_path).map_err(WriteError::from)?;
     let today = crate::receipt::today_in_china();
-    let receipts = crate::receipt::merge(templates, receipts, &outcome.records, today);
+    let receipts = crate::receipt::merge(templates, receipts, &outcome.records, &outcome.rejected, today);
     if crate::receipt::apply(&receipts, &mut outcome.records) {
         ingest::current::settle(&mut outcome.records, &templates.registry);
     }
