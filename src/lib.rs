@@ -12,9 +12,15 @@
 //! 3. [`ingest`] reads returned workbooks (xlsx, xlsm, xls, ods), finds each
 //!    form by its identity or its labels, normalises the values into
 //!    [`record::Record`]s and validates them.
-//! 4. [`consolidate`] builds the ministry's workbook from the records, and
-//!    [`report`] the printable review report and the feedback letters, all
-//!    rendering the one [`review::Review`]; [`review::run`] does the month.
+//! 4. [`review`] builds the one [`review::Review`] of the month: the
+//!    records as of a date, the findings [`ledger`] the office decides in
+//!    (`审核台账.xlsx`, kept across months) and the [`receipt`] log
+//!    (收文登记) whose dates judge lateness.
+//! 5. [`consolidate`] builds the ministry's workbook, [`report`] the 通报 and
+//!    the letters (with [`markup`]'s marked-up returns), and [`board`] the
+//!    HTML status board, all rendering that one review; [`review::run`] does
+//!    the month under the review folder's [`lock`], writing its documents as
+//!    one set ([`output`]).
 #![warn(missing_docs)]
 
 pub mod board;
