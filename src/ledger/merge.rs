@@ -73,7 +73,7 @@ pub const UNPLACED_SHEET: &str = "未能对应的说明";
 /// still raised with an explanation that counts ([`Answer::said`]) is
 /// 地区已说明 until the office decides; the text shows in 地区说明, a
 /// bare or empty one is marked in 提示, and those whose 编号 matches no
-/// finding are listed on sheet [`UNPLACED_SHEET`] and in the notes.
+/// finding are listed on sheet `UNPLACED_SHEET` (未能对应的说明) and in the notes.
 pub fn merge_with(
     prev: Option<&Ledger>,
     raised: &[Raised],

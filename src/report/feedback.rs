@@ -113,7 +113,7 @@ pub(crate) fn kind_of<'a>(open: impl IntoIterator<Item = &'a FindingRow>) -> Opt
     kind
 }
 
-/// One letter per region whose open findings ([`is_open`], from the
+/// One letter per region whose open findings ([`FindingRow::is_open`], from the
 /// review's findings) go back to it: a 退回意见 when one is an error, a
 /// 核实提醒 when all are warnings, none when nothing is open (lateness alone
 /// makes no letter, nor do the cross-checks). Keyed by a file-name-safe
