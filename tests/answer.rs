@@ -6,49 +6,13 @@
 //! all three in the ledger and in 更正记录.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use calamine::{open_workbook_auto, Reader};
-use permit_forms::fill::{fill_grid, sample_values};
-use permit_forms::form::{layout, Field, FormInstance, PersonPart, PersonRole};
-use permit_forms::ledger::{self, Ledger, Value};
-use permit_forms::render::pdf::PdfRenderer;
-use permit_forms::render::xlsx;
-use permit_forms::review::{self, ReviewOptions, ReviewOutputs};
-use permit_forms::{samples, FormKind};
+use permit_forms::ledger::{self, Value};
+use permit_forms::samples;
 
+use crate::ledger::{by_id, docx_text, hebei_plan, read_ledger, review, row_of};
 use crate::util::{self, templates};
-
-fn pdf() -> &'static PdfRenderer {
-    static P: OnceLock<PdfRenderer> = OnceLock::new();
-    P.get_or_init(|| PdfRenderer::new(templates()).unwrap())
-}
-
-fn review(returns: &Path, out: &Path, as_of: &str) -> ReviewOutputs {
-    let opts = ReviewOptions {
-        returns: vec![returns.to_path_buf()],
-        as_of: as_of.parse().unwrap(),
-        out: out.to_path_buf(),
-        strip_prefix: None,
-        allow_empty: false,
-    };
-    review::run(templates(), &opts, pdf()).unwrap()
-}
-
-fn read_ledger(out: &Path) -> Ledger {
-    ledger::read(&out.join(ledger::FILE_NAME), &|_| true).unwrap().expect("a ledger")
-}
-
-fn row_of(l: &Ledger, region: &str, problem: &str) -> usize {
-    l.rows
-        .iter()
-        .position(|r| l.text(r, "地区") == region && l.text(r, "问题").contains(problem))
-        .unwrap_or_else(|| panic!("no row of {region} about {problem}"))
-}
-
-fn by_id<'a>(l: &'a Ledger, id: &str) -> &'a ledger::Row {
-    l.rows.iter().find(|r| l.text(r, "编号") == id).unwrap_or_else(|| panic!("no row {id}"))
-}
 
 /// The one marked-up copy of `region` in the review folder `dir`.
 fn marked_copy(dir: &Path, region: &str) -> PathBuf {
@@ -115,10 +79,6 @@ fn explain(review_dir: &Path, region: &str, id: &str, text: &str, returns: &Path
     back
 }
 
-fn docx_text(path: &Path) -> String {
-    util::squash(&util::zip_entry(&std::fs::read(path).unwrap(), "word/document.xml"))
-}
-
 #[test]
 fn an_explained_warning_is_explained_boilerplate_is_not_and_an_accepted_one_leaves_the_letters() {
     let dir = util::tempdir();
@@ -168,20 +128,6 @@ fn an_explained_warning_is_explained_boilerplate_is_not_and_an_accepted_one_leav
         "no letter for an accepted explanation"
     );
     assert!(next.dir.join("退回意见/退回意见_河南省.docx").is_file(), "同上 still goes back");
-}
-
-/// 河北省's plan, as its clerk fills it.
-fn hebei_plan(path: &Path, title: &str, phone: &str, on: &str) {
-    let t = templates();
-    let id = t.registry.region_by_name("河北省").unwrap();
-    let mut v = sample_values(&t.registry, FormKind::Plan, id, None, 7);
-    v.values.insert(Field::Person(PersonRole::Lead, PersonPart::Title), title.into());
-    v.values.insert(Field::Person(PersonRole::Contact, PersonPart::Phone), phone.into());
-    v.values.insert(Field::SubmittedOn, on.into());
-    let mut g = layout(t.form(FormKind::Plan), &t.registry, FormInstance { region: Some(id), period: None });
-    fill_grid(&mut g, &v);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, xlsx::render(&g).unwrap()).unwrap();
 }
 
 #[test]

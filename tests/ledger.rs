@@ -19,12 +19,12 @@ use permit_forms::{samples, FormKind};
 
 use crate::util::{self, templates};
 
-fn pdf() -> &'static PdfRenderer {
+pub(crate) fn pdf() -> &'static PdfRenderer {
     static P: OnceLock<PdfRenderer> = OnceLock::new();
     P.get_or_init(|| PdfRenderer::new(templates()).unwrap())
 }
 
-fn review(returns: &Path, out: &Path, as_of: &str) -> ReviewOutputs {
+pub(crate) fn review(returns: &Path, out: &Path, as_of: &str) -> ReviewOutputs {
     let opts = ReviewOptions {
         returns: vec![returns.to_path_buf()],
         as_of: as_of.parse().unwrap(),
@@ -35,7 +35,7 @@ fn review(returns: &Path, out: &Path, as_of: &str) -> ReviewOutputs {
     review::run(templates(), &opts, pdf()).unwrap()
 }
 
-fn read_ledger(out: &Path) -> Ledger {
+pub(crate) fn read_ledger(out: &Path) -> Ledger {
     ledger::read(&out.join(ledger::FILE_NAME), &|_| true).unwrap().expect("a ledger")
 }
 
@@ -48,14 +48,14 @@ fn col(l: &Ledger, h: &str) -> usize {
 }
 
 /// The row whose 地区 is `region` and whose 问题 contains `problem`.
-fn row_of(l: &Ledger, region: &str, problem: &str) -> usize {
+pub(crate) fn row_of(l: &Ledger, region: &str, problem: &str) -> usize {
     l.rows
         .iter()
         .position(|r| l.text(r, "地区") == region && l.text(r, "问题").contains(problem))
         .unwrap_or_else(|| panic!("no row of {region} about {problem}"))
 }
 
-fn by_id<'a>(l: &'a Ledger, id: &str) -> &'a ledger::Row {
+pub(crate) fn by_id<'a>(l: &'a Ledger, id: &str) -> &'a ledger::Row {
     let matching: Vec<_> = l.rows.iter().filter(|r| l.text(r, "编号") == id).collect();
     assert_eq!(matching.len(), 1, "rows with 编号 {id}");
     matching[0]
@@ -73,7 +73,7 @@ fn text(s: &str) -> Value {
 /// 2017-05-12 as an Excel serial day.
 const MAY_12: f64 = 42867.0;
 
-fn docx_text(path: &Path) -> String {
+pub(crate) fn docx_text(path: &Path) -> String {
     util::squash(&util::zip_entry(&std::fs::read(path).unwrap(), "word/document.xml"))
 }
 
@@ -219,7 +219,7 @@ fn typed_cells_survive_libreoffice_xlsx_and_ods_sorting_and_an_inserted_column()
 
 /// A 附2 of 河北省 with `title` for the leader and `phone` for the contact,
 /// dated `on`.
-fn hebei_plan(path: &Path, title: &str, phone: &str, on: &str) {
+pub(crate) fn hebei_plan(path: &Path, title: &str, phone: &str, on: &str) {
     let t = templates();
     let id = t.registry.region_by_name("河北省").unwrap();
     let mut v = sample_values(&t.registry, FormKind::Plan, id, None, 7);

@@ -12,22 +12,6 @@ use crate::review::{date_zh, Category, Cell, ChaseRow, FindingRow, Provenance};
 const STYLE: &str = include_str!("board.css");
 const SCRIPT: &str = include_str!("board.js");
 
-/// Every category a board cell can be coloured by, for the style sheet.
-const COLOURED: [Category; 12] = [
-    Category::Ahead,
-    Category::OnSchedule,
-    Category::Behind,
-    Category::Unticked,
-    Category::Misticked,
-    Category::Unreadable,
-    Category::Late,
-    Category::Missing,
-    Category::NotDue,
-    Category::Received,
-    Category::Met,
-    Category::NotMet,
-];
-
 /// The CSS class of a category (`k-Ahead`).
 fn class(c: Option<Category>) -> String {
     c.map_or_else(|| "k-none".into(), |c| format!("k-{c:?}"))
@@ -39,7 +23,7 @@ fn css_colour(Rgb(r, g, b): Rgb) -> String {
 
 /// One rule per category: its fill, as the workbook and the report colour it.
 fn category_style() -> String {
-    COLOURED
+    Category::ALL
         .iter()
         .map(|c| match c.fill() {
             Some(f) => format!(".k-{c:?}{{background:{}}}\n", css_colour(f)),

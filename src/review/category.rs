@@ -37,6 +37,23 @@ pub enum Category {
 }
 
 impl Category {
+    /// Every category: a month's report's, then the work plan's (已报) and
+    /// a milestone's (已达成, 未达成).
+    pub const ALL: [Category; 12] = [
+        Category::Ahead,
+        Category::OnSchedule,
+        Category::Behind,
+        Category::Unticked,
+        Category::Misticked,
+        Category::Unreadable,
+        Category::Late,
+        Category::Missing,
+        Category::NotDue,
+        Category::Received,
+        Category::Met,
+        Category::NotMet,
+    ];
+
     /// The categories of a month's report, in legend order.
     pub const MONTH: [Category; 9] = [
         Category::Ahead,
