@@ -336,11 +336,10 @@ pub fn render_marked(grid: &Grid, markup: &Markup) -> Result<Vec<u8>, RenderErro
     Ok(wb.save_to_buffer()?)
 }
 
-/// The 情况说明 sheet: 编号, 单元格 and 问题 locked, the last column
-/// unlocked, wide and wrapped, rows tall enough to write a few lines;
-/// printed on A4 landscape, one page wide, the header repeated.
-fn write_answers(ws: &mut Worksheet, grid: &Grid, name: &str, rows: &[Vec<String>]) -> Result<(), XlsxError> {
-    ws.set_name(name)?;
+/// The cell and header formats of the sheets of rows beside a form (the
+/// 情况说明 sheet, the list of unplaced values): the form's face, a little
+/// smaller, wrapped, top-aligned, thin borders; the header bold on grey.
+fn list_formats(grid: &Grid) -> (Format, Format) {
     let base = Format::new()
         .set_font_name(&grid.text_font)
         .set_font_charset(CHARSET_GB2312)
@@ -349,6 +348,15 @@ fn write_answers(ws: &mut Worksheet, grid: &Grid, name: &str, rows: &[Vec<String
         .set_align(FormatAlign::Top)
         .set_border(FormatBorder::Thin);
     let header = base.clone().set_bold().set_background_color(rgb_color((0xE7, 0xE6, 0xE6)));
+    (base, header)
+}
+
+/// The 情况说明 sheet: 编号, 单元格 and 问题 locked, the last column
+/// unlocked, wide and wrapped, rows tall enough to write a few lines;
+/// printed on A4 landscape, one page wide, the header repeated.
+fn write_answers(ws: &mut Worksheet, grid: &Grid, name: &str, rows: &[Vec<String>]) -> Result<(), XlsxError> {
+    ws.set_name(name)?;
+    let (base, header) = list_formats(grid);
     let input = base.clone().set_unlocked();
     let width = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths = [18.0, 12.0, 46.0, 60.0];
@@ -461,14 +469,7 @@ fn write_marks(ws: &mut Worksheet, grid: &Grid, markup: &Markup) -> Result<(), X
 
 fn write_list(ws: &mut Worksheet, grid: &Grid, name: &str, rows: &[Vec<String>]) -> Result<(), XlsxError> {
     ws.set_name(name)?;
-    let base = Format::new()
-        .set_font_name(&grid.text_font)
-        .set_font_charset(CHARSET_GB2312)
-        .set_font_size(grid.font_size * 0.85)
-        .set_text_wrap()
-        .set_align(FormatAlign::Top)
-        .set_border(FormatBorder::Thin);
-    let header = base.clone().set_bold().set_background_color(rgb_color((0xE7, 0xE6, 0xE6)));
+    let (base, header) = list_formats(grid);
     let width = rows.iter().map(Vec::len).max().unwrap_or(0);
     for c in 0..width {
         let chars = rows
