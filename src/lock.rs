@@ -251,14 +251,7 @@ fn host_name() -> String {
 mod tests {
     use super::*;
 
-    fn names(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
+    use crate::output::sorted_names as names;
 
     #[test]
     fn a_lock_is_reentrant_in_one_process_and_leaves_nothing_behind() {

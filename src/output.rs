@@ -316,18 +316,21 @@ impl StagedSet {
     }
 }
 
+/// The names in `dir`, sorted (the unit tests' view of a folder).
+#[cfg(test)]
+pub(crate) fn sorted_names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
 #[cfg(test)]
 mod tests {
+    use super::sorted_names as names;
     use super::*;
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
 
     #[test]
     fn replaces_existing_file_and_leaves_no_temp() {

@@ -54,18 +54,17 @@ impl Category {
         Category::NotMet,
     ];
 
-    /// The categories of a month's report, in legend order.
-    pub const MONTH: [Category; 9] = [
-        Category::Ahead,
-        Category::OnSchedule,
-        Category::Behind,
-        Category::Unticked,
-        Category::Misticked,
-        Category::Unreadable,
-        Category::Late,
-        Category::Missing,
-        Category::NotDue,
-    ];
+    /// The categories of a month's report, in legend order: the first
+    /// nine of [`Category::ALL`].
+    pub const MONTH: [Category; 9] = {
+        let mut month = [Category::Ahead; 9];
+        let mut i = 0;
+        while i < month.len() {
+            month[i] = Category::ALL[i];
+            i += 1;
+        }
+        month
+    };
 
     /// The category of a report's state.
     pub fn of(state: State) -> Category {
