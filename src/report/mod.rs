@@ -93,9 +93,9 @@ pub fn write_feedback_of(
     pdf: &PdfRenderer,
     dir: &Path,
 ) -> Result<Letters, WriteError> {
-    let mut out = Letters::default();
-    out.kept =
+    let kept =
         clear_earlier(dir).map_err(|source| WriteError::Io { path: dir.display().to_string(), source })?;
+    let mut out = Letters { kept, ..Letters::default() };
     // Each record with findings also goes back as its form, marked up; the letter names it.
     let marked = crate::markup::write_marked_up(templates, records, dir)?;
     let letters = letters_of(templates, review, records, date);
